@@ -1,0 +1,29 @@
+//! Ladder's scripting layer: a Rhai session that keeps state across cells, captures output,
+//! renders rich values, reports structured errors and can be interrupted; plus the terminal
+//! REPL and the script runner built on it. It knows nothing of Jupyter or ZeroMQ.
+
+pub mod builtins;
+pub mod commands;
+pub mod complete;
+pub mod context;
+pub mod error;
+pub mod frontend;
+pub mod inspect;
+pub mod interrupt;
+pub mod is_complete;
+pub mod limits;
+pub mod mime;
+mod panic;
+pub mod session;
+
+pub use complete::Completions;
+pub use error::{ErrorKind, Location, ScriptError};
+pub use frontend::{CaptureFrontend, Frontend, InputError, NullFrontend, Output, Stream};
+pub use interrupt::InterruptHandle;
+pub use is_complete::Completeness;
+pub use limits::Limits;
+pub use mime::{MimeBundle, Render, Renderers};
+pub use session::{Library, Session};
+
+/// Re-exported so libraries register against the same Rhai version.
+pub use rhai;
