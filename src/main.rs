@@ -1,1 +1,83 @@
-fn main() {}
+//! `ladder`: the Rhai REPL, script runner and Jupyter kernel for weak-to-strong research.
+
+use clap::{Parser, Subcommand};
+use ladder_scripting::{Frontend, Session, SessionFactory};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(name = "ladder", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Interactive REPL (the default).
+    Repl,
+    /// Run a Rhai script.
+    Run {
+        /// The `.rhai` file to run.
+        file: PathBuf,
+    },
+    /// Serve a Jupyter kernel (started by Jupyter with a connection file).
+    Kernel {
+        #[arg(long = "connection-file", short = 'f')]
+        connection_file: PathBuf,
+    },
+    /// Install the `ladder` Jupyter kernelspec.
+    Install {
+        /// Into the user's Jupyter data directory (the default).
+        #[arg(long, conflicts_with_all = ["sys_prefix", "prefix"])]
+        user: bool,
+        /// Into the running Python environment's prefix (a virtualenv).
+        #[arg(long = "sys-prefix", conflicts_with = "prefix")]
+        sys_prefix: bool,
+        /// Into `DIR/share/jupyter/kernels`.
+        #[arg(long, value_name = "DIR")]
+        prefix: Option<PathBuf>,
+    },
+}
+
+/// Every front end gets sessions with the standard library installed.
+fn session_factory() -> SessionFactory {
+    Arc::new(|frontend: Rc<dyn Frontend>| {
+        Session::with_libraries(frontend, vec![ladder_stdlib::library()])
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Repl) {
+        Command::Repl => ladder_scripting::repl::run(session_factory()).map(|()| 0),
+        Command::Run { file } => ladder_scripting::runner::run_script(&file, session_factory()),
+        Command::Kernel { connection_file } => {
+            ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
+        }
+        Command::Install {
+            user: _,
+            sys_prefix,
+            prefix,
+        } => {
+            let target = match (sys_prefix, prefix) {
+                (true, _) => ladder_kernel::InstallTarget::SysPrefix,
+                (_, Some(dir)) => ladder_kernel::InstallTarget::Prefix(dir),
+                _ => ladder_kernel::InstallTarget::User,
+            };
+            ladder_kernel::install(target).map(|dir| {
+                println!("Installed the ladder kernelspec in {}", dir.display());
+                0
+            })
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code.clamp(0, 255) as u8),
+        Err(message) => {
+            eprintln!("ladder: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

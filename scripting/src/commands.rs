@@ -25,8 +25,8 @@ pub fn split(cell: &str) -> Vec<Chunk> {
     let mut code_start = 1;
     for (index, line) in cell.split('\n').enumerate() {
         let trimmed = line.trim_start();
-        let is_command = trimmed.starts_with('%')
-            && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+        let is_command =
+            trimmed.starts_with('%') && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic());
         if is_command {
             if !code.trim().is_empty() {
                 chunks.push(Chunk::Code {
@@ -64,8 +64,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "%timeit EXPR: time EXPR over many loops (count chosen automatically)",
     ),
     ("who", "%who: list variables with their types"),
-    ("reset", "%reset: forget all variables, functions and imports"),
-    ("help", "%help [NAME]: this list, or the signature and docs of NAME"),
+    (
+        "reset",
+        "%reset: forget all variables, functions and imports",
+    ),
+    (
+        "help",
+        "%help [NAME]: this list, or the signature and docs of NAME",
+    ),
     (
         "limit",
         "%limit [NAME VALUE]: show or change a safety limit (0 = none)",
@@ -81,9 +87,7 @@ pub fn run(
 ) -> Result<Option<MimeBundle>, ScriptError> {
     let indent = text.len() - text.trim_start().len();
     let body = &text[indent + 1..];
-    let name_len = body
-        .find(|c: char| c.is_whitespace())
-        .unwrap_or(body.len());
+    let name_len = body.find(|c: char| c.is_whitespace()).unwrap_or(body.len());
     let name = &body[..name_len];
     let args = body[name_len..].trim();
     // The code after the command keeps its columns: the command is blanked out.
@@ -101,7 +105,9 @@ pub fn run(
         "timeit" => {
             need_code(name, args)?;
             let report = timeit(session, source, line, &code)?;
-            session.frontend.stream(Stream::Stdout, &format!("{report}\n"));
+            session
+                .frontend
+                .stream(Stream::Stdout, &format!("{report}\n"));
             Ok(None)
         }
         "who" => {
@@ -164,9 +170,7 @@ fn help_overview() -> String {
     for (_, line) in COMMANDS {
         text.push_str(&format!("  {line}\n"));
     }
-    text.push_str(
-        "Press Tab to complete names and Shift+Tab (Jupyter) to see a function's docs.",
-    );
+    text.push_str("Press Tab to complete names and Shift+Tab (Jupyter) to see a function's docs.");
     text
 }
 

@@ -146,9 +146,10 @@ impl Frontend for CaptureFrontend {
             .push(Output::Display(bundle.clone(), id));
     }
     fn update_display(&self, bundle: &MimeBundle, display_id: &str) {
-        self.outputs
-            .borrow_mut()
-            .push(Output::UpdateDisplay(bundle.clone(), display_id.to_string()));
+        self.outputs.borrow_mut().push(Output::UpdateDisplay(
+            bundle.clone(),
+            display_id.to_string(),
+        ));
     }
     fn clear_output(&self, wait: bool) {
         self.outputs.borrow_mut().push(Output::ClearOutput(wait));

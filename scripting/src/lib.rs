@@ -14,6 +14,8 @@ pub mod is_complete;
 pub mod limits;
 pub mod mime;
 mod panic;
+pub mod repl;
+pub mod runner;
 pub mod session;
 
 pub use complete::Completions;
@@ -23,7 +25,7 @@ pub use interrupt::InterruptHandle;
 pub use is_complete::Completeness;
 pub use limits::Limits;
 pub use mime::{MimeBundle, Render, Renderers};
-pub use session::{Library, Session};
+pub use session::{Library, Session, SessionFactory};
 
 /// Re-exported so libraries register against the same Rhai version.
 pub use rhai;

@@ -135,7 +135,10 @@ mod tests {
     fn plain_values_render_as_text_and_json() {
         let r = Renderers::default();
         assert_eq!(r.render(&Dynamic::UNIT), None);
-        assert_eq!(r.render(&Dynamic::from(42_i64)).unwrap().plain(), Some("42"));
+        assert_eq!(
+            r.render(&Dynamic::from(42_i64)).unwrap().plain(),
+            Some("42")
+        );
         assert_eq!(
             r.render(&Dynamic::from("hi")).unwrap().plain(),
             Some("\"hi\"")

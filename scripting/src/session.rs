@@ -28,6 +28,10 @@ impl<F: Fn(&mut Engine, &mut Renderers)> Library for F {
     }
 }
 
+/// Makes a fresh session talking to the given front end. Front ends (REPL, runner,
+/// kernel) receive one and call it on the thread that will own the session.
+pub type SessionFactory = std::sync::Arc<dyn Fn(Rc<dyn Frontend>) -> Session + Send + Sync>;
+
 /// A Rhai session: what a kernel, the REPL and `ladder run` execute cells in.
 ///
 /// State lasts across cells: variables (latest binding only: shadowed values are dropped
@@ -274,10 +278,10 @@ impl Session {
             if alias.name.is_empty() {
                 continue;
             }
-            let resolved = self
-                .engine
-                .module_resolver()
-                .resolve(&self.engine, Some(source), path, *pos);
+            let resolved =
+                self.engine
+                    .module_resolver()
+                    .resolve(&self.engine, Some(source), path, *pos);
             if let Ok(module) = resolved {
                 self.engine
                     .register_static_module(alias.name.as_str(), module);
