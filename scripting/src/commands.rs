@@ -3,9 +3,9 @@
 
 use crate::error::{ErrorKind, ScriptError};
 use crate::frontend::Stream;
-use crate::limits;
 use crate::mime::MimeBundle;
 use crate::session::Session;
+use crate::{limits, scan};
 use std::time::{Duration, Instant};
 
 /// A piece of a cell: Rhai code, or one command line.
@@ -18,42 +18,64 @@ pub enum Chunk {
 }
 
 /// Split a cell into code and command lines, in order. A command is a line whose first
-/// non-blank characters are `%` and a letter (a continued `a\n% b` is left as code).
+/// non-blank characters are `%` and a letter (a continued `a\n% b` is left as code, and so
+/// is a line inside a multi-line string or comment).
 pub fn split(cell: &str) -> Vec<Chunk> {
+    let lines: Vec<&str> = cell.split('\n').collect();
+    let quoted = lines_starting_in_literals(cell);
     let mut chunks = Vec::new();
-    let mut code = String::new();
-    let mut code_start = 1;
-    for (index, line) in cell.split('\n').enumerate() {
+    let mut pending: Vec<&str> = Vec::new();
+    let mut first_line = 1;
+    for (index, line) in lines.iter().enumerate() {
         let trimmed = line.trim_start();
-        let is_command =
-            trimmed.starts_with('%') && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic());
-        if is_command {
-            if !code.trim().is_empty() {
-                chunks.push(Chunk::Code {
-                    first_line: code_start,
-                    text: std::mem::take(&mut code),
-                });
-            }
-            code.clear();
-            code_start = index + 2;
-            chunks.push(Chunk::Command {
-                line: index + 1,
-                text: line.to_string(),
-            });
-        } else {
-            if !code.is_empty() {
-                code.push('\n');
-            }
-            code.push_str(line);
+        let is_command = trimmed.starts_with('%')
+            && trimmed[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && !quoted.contains(&index);
+        if !is_command {
+            pending.push(line);
+            continue;
         }
-    }
-    if !code.trim().is_empty() || chunks.is_empty() {
-        chunks.push(Chunk::Code {
-            first_line: code_start,
-            text: code,
+        let text = pending.join("\n");
+        if !text.trim().is_empty() {
+            chunks.push(Chunk::Code { first_line, text });
+        }
+        pending.clear();
+        first_line = index + 2;
+        chunks.push(Chunk::Command {
+            line: index + 1,
+            text: line.to_string(),
         });
     }
+    let text = pending.join("\n");
+    if !text.trim().is_empty() || chunks.is_empty() {
+        chunks.push(Chunk::Code { first_line, text });
+    }
     chunks
+}
+
+/// Indices of the lines that begin inside a string or block comment.
+fn lines_starting_in_literals(cell: &str) -> std::collections::HashSet<usize> {
+    let chars: Vec<char> = cell.chars().collect();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c == '\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect();
+    let mut inside = std::collections::HashSet::new();
+    for t in scan::tokens(&chars) {
+        if matches!(t.kind, scan::Kind::Str { .. } | scan::Kind::Comment { .. }) {
+            for (line, start) in line_starts.iter().enumerate() {
+                if t.start < *start && *start < t.end {
+                    inside.insert(line);
+                }
+            }
+        }
+    }
+    inside
 }
 
 /// The commands, with a one-line description each (for `%help` and completion).
@@ -61,7 +83,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("time", "%time EXPR: run EXPR once and print the wall time"),
     (
         "timeit",
-        "%timeit EXPR: time EXPR over many loops (count chosen automatically)",
+        "%timeit [-n LOOPS] [-r RUNS] EXPR: time EXPR over many loops (count chosen automatically)",
     ),
     ("who", "%who: list variables with their types"),
     (
@@ -103,8 +125,15 @@ pub fn run(
             Ok(session.render(&value))
         }
         "timeit" => {
-            need_code(name, args)?;
-            let report = timeit(session, source, line, &code)?;
+            let rest = &body[name_len..];
+            let (options, used) = TimeitOptions::parse(rest)?;
+            need_code(name, rest[used..].trim())?;
+            let code = format!(
+                "{}{}",
+                " ".repeat(indent + 1 + name_len + used),
+                &rest[used..]
+            );
+            let report = timeit(session, source, line, &code, options)?;
             session
                 .frontend
                 .stream(Stream::Stdout, &format!("{report}\n"));
@@ -199,15 +228,62 @@ fn limit(session: &mut Session, args: &str) -> Result<String, ScriptError> {
     }
 }
 
-/// IPython's `%timeit`: the smallest loop count in 1, 2, 5, 10, 20, ... that takes at least
-/// 0.2 s, then 7 runs of that many loops; prints mean ± standard deviation per loop.
+/// `%timeit -n LOOPS -r RUNS`, as in IPython.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct TimeitOptions {
+    loops: Option<u64>,
+    runs: Option<usize>,
+}
+
+impl TimeitOptions {
+    /// Read leading `-n N` / `-r N` options; returns them and how many bytes they used.
+    fn parse(rest: &str) -> Result<(Self, usize), ScriptError> {
+        let mut options = Self::default();
+        let mut used = 0;
+        loop {
+            let after = &rest[used..];
+            let trimmed = after.trim_start();
+            let flag = match trimmed.get(..2) {
+                Some(f @ ("-n" | "-r")) if trimmed[2..].starts_with(char::is_whitespace) => f,
+                _ => return Ok((options, used)),
+            };
+            let value_at = after.len() - trimmed.len() + 2;
+            let value_text = after[value_at..].trim_start();
+            let value_len = value_text
+                .find(char::is_whitespace)
+                .unwrap_or(value_text.len());
+            let value: u64 = value_text[..value_len]
+                .replace('_', "")
+                .parse()
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or_else(|| {
+                    command_error(format!(
+                        "%timeit {flag} needs a positive whole number, not '{}'",
+                        &value_text[..value_len]
+                    ))
+                })?;
+            if flag == "-n" {
+                options.loops = Some(value);
+            } else {
+                options.runs = Some(value as usize);
+            }
+            used += after.len() - value_text.len() + value_len;
+        }
+    }
+}
+
+/// IPython's `%timeit`: unless given, the loop count is the smallest in 1, 2, 5, 10, 20, ...
+/// that takes at least 0.2 s; then 7 runs (or `-r`) of that many loops; prints mean ±
+/// standard deviation per loop.
 fn timeit(
     session: &mut Session,
     source: &str,
     line: usize,
     code: &str,
+    options: TimeitOptions,
 ) -> Result<String, ScriptError> {
-    const REPEAT: usize = 7;
+    let runs = options.runs.unwrap_or(7);
     let program = session.prepare(source, line, code)?;
     let mut run = |loops: u64| -> Result<Duration, ScriptError> {
         let start = Instant::now();
@@ -216,27 +292,39 @@ fn timeit(
         }
         Ok(start.elapsed())
     };
-    let mut loops = 1;
-    'search: for exponent in 0..10 {
-        for base in [1, 2, 5] {
-            loops = base * 10u64.pow(exponent);
-            if run(loops)? >= Duration::from_millis(200) {
-                break 'search;
-            }
-        }
-    }
-    let per_loop: Vec<f64> = (0..REPEAT)
+    let loops = match options.loops {
+        Some(loops) => loops,
+        None => choose_loops(&mut run)?,
+    };
+    let per_loop: Vec<f64> = (0..runs)
         .map(|_| run(loops).map(|d| d.as_secs_f64() / loops as f64))
         .collect::<Result<_, _>>()?;
-    let mean = per_loop.iter().sum::<f64>() / REPEAT as f64;
-    let var = per_loop.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / REPEAT as f64;
-    let plural = if loops == 1 { "" } else { "s" };
+    let mean = per_loop.iter().sum::<f64>() / runs as f64;
+    let var = per_loop.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / runs as f64;
+    let loop_plural = if loops == 1 { "" } else { "s" };
+    let run_plural = if runs == 1 { "" } else { "s" };
     Ok(format!(
-        "{} ± {} per loop (mean ± std. dev. of {REPEAT} runs, {} loop{plural} each)",
+        "{} ± {} per loop (mean ± std. dev. of {runs} run{run_plural}, {} loop{loop_plural} each)",
         format_duration(Duration::from_secs_f64(mean)),
         format_duration(Duration::from_secs_f64(var.sqrt())),
         group_thousands(loops),
     ))
+}
+
+/// The smallest loop count in 1, 2, 5, 10, 20, 50, ... whose run takes at least 0.2 s.
+fn choose_loops(
+    run: &mut impl FnMut(u64) -> Result<Duration, ScriptError>,
+) -> Result<u64, ScriptError> {
+    let mut loops = 1;
+    for exponent in 0..10 {
+        for base in [1, 2, 5] {
+            loops = base * 10u64.pow(exponent);
+            if run(loops)? >= Duration::from_millis(200) {
+                return Ok(loops);
+            }
+        }
+    }
+    Ok(loops)
 }
 
 /// A duration with three significant digits in the largest fitting unit, as IPython shows.
@@ -298,6 +386,56 @@ mod tests {
             ]
         );
         assert_eq!(split("10\n% 3").len(), 1, "modulo on a new line stays code");
+        assert_eq!(
+            split("let s = `a\n%time b`;").len(),
+            1,
+            "inside a string it is text"
+        );
+        assert_eq!(
+            split("\n\nx"),
+            vec![Chunk::Code {
+                first_line: 1,
+                text: "\n\nx".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn timeit_picks_the_first_count_reaching_a_fifth_of_a_second() {
+        // 1 ms per loop: 200 loops reach 0.2 s.
+        let mut tried = Vec::new();
+        let loops = choose_loops(&mut |n| {
+            tried.push(n);
+            Ok(Duration::from_millis(n))
+        })
+        .unwrap();
+        assert_eq!(loops, 200);
+        assert_eq!(tried, vec![1, 2, 5, 10, 20, 50, 100, 200]);
+        // A slow body runs once.
+        assert_eq!(
+            choose_loops(&mut |_| Ok(Duration::from_secs(1))).unwrap(),
+            1
+        );
+    }
+
+    #[test]
+    fn timeit_options() {
+        fn parse(s: &str) -> Result<(TimeitOptions, &str), ScriptError> {
+            TimeitOptions::parse(s).map(|(o, used)| (o, &s[used..]))
+        }
+        assert_eq!(
+            parse(" -n 3 -r 2 x + 1").unwrap(),
+            (
+                TimeitOptions {
+                    loops: Some(3),
+                    runs: Some(2)
+                },
+                " x + 1"
+            )
+        );
+        assert_eq!(parse(" -x").unwrap(), (TimeitOptions::default(), " -x"));
+        assert!(parse(" -n 0 x").is_err());
+        assert!(parse(" -n x 1").is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use rhai::{EvalAltResult, ParseError, Position};
 use std::collections::HashMap;
+use unicode_width::UnicodeWidthChar;
 
 /// The broad class of an error; front ends may treat classes differently (the REPL does
 /// not print a traceback for an interrupt, for instance).
@@ -41,12 +42,18 @@ impl Location {
         let pad = " ".repeat(gutter.len());
         let mut out = format!("{pad} |\n{gutter} | {}\n", self.code);
         if let Some(col) = self.column {
-            // Keep tabs so the caret lines up under the same glyph.
+            // Keep tabs, and give wide characters (CJK, emoji) two cells, so the caret
+            // lines up under the same glyph on a terminal.
             let lead: String = self
                 .code
                 .chars()
                 .take(col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t",
+                    _ if c.width().unwrap_or(0) == 2 => "  ",
+                    _ if c.width().unwrap_or(0) == 0 => "",
+                    _ => " ",
+                })
                 .collect();
             out.push_str(&format!("{pad} | {lead}^\n"));
         }
@@ -196,7 +203,15 @@ impl Sources {
 
     /// Convert a parse error in `source`.
     pub fn parse_error(&self, source: &str, err: &ParseError) -> ScriptError {
-        let mut e = ScriptError::new(ErrorKind::Parse, "SyntaxError", err.err_type().to_string());
+        use rhai::{LexError, ParseErrorType as P};
+        let (kind, name) = match err.err_type() {
+            P::ExprTooDeep
+            | P::LiteralTooLarge(..)
+            | P::TooManyFunctions
+            | P::BadInput(LexError::StringTooLong(_)) => (ErrorKind::Limit, "LimitExceeded"),
+            _ => (ErrorKind::Parse, "SyntaxError"),
+        };
+        let mut e = ScriptError::new(kind, name, err.err_type().to_string());
         e.location = self.locate(source, err.position());
         e
     }

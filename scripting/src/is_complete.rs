@@ -1,6 +1,7 @@
 //! Is a cell ready to run? Jupyter consoles and the REPL ask before sending a line.
 
 use crate::session::Session;
+use crate::{commands, scan};
 use rhai::{LexError, ParseErrorType};
 
 /// The answer to "is this code complete?", as Jupyter's `is_complete_reply` has it.
@@ -16,34 +17,55 @@ pub enum Completeness {
 
 impl Session {
     /// Decide from Rhai's own parser: an error at the very end of the input (unclosed block,
-    /// bracket or string) means more is coming.
+    /// bracket, string or comment, a dangling operator) means more is coming; an error
+    /// before the end means no continuation can fix it. `%command` lines count as complete.
     pub fn is_complete(&self, code: &str) -> Completeness {
-        if code.trim().is_empty() || code.trim_start().starts_with('%') {
+        let code = without_commands(code);
+        if code.trim().is_empty() {
             return Completeness::Complete;
         }
-        let err = match self.engine.compile(code) {
+        let chars: Vec<char> = code.chars().collect();
+        let incomplete = || Completeness::Incomplete {
+            indent: " ".repeat(4 * scan::open_depth(&chars)),
+        };
+        if scan::ends_in_open_literal(&chars) {
+            return incomplete();
+        }
+        let err = match self.engine.compile(&code) {
             Ok(_) => return Completeness::Complete,
             Err(err) => err,
         };
-        let at_end = err.position().is_none() || {
-            let rest_of_code = position_offset(code, err.position());
-            rest_of_code.is_none_or(|offset| code[offset..].trim().is_empty())
-        };
+        let at_end = err.position().is_none()
+            || position_offset(&code, err.position())
+                .is_none_or(|offset| code[offset..].trim().is_empty());
         let waiting = match err.err_type() {
             ParseErrorType::UnexpectedEOF => true,
-            ParseErrorType::MissingToken(..) | ParseErrorType::MissingSymbol(..) => at_end,
             ParseErrorType::BadInput(LexError::UnterminatedString) => true,
-            ParseErrorType::BadInput(LexError::UnexpectedInput(s)) if s.starts_with("/*") => true,
-            _ => false,
+            _ => at_end,
         };
-        if waiting || (at_end && ends_open(code)) {
-            Completeness::Incomplete {
-                indent: " ".repeat(4 * open_depth(code)),
-            }
+        if waiting {
+            incomplete()
         } else {
             Completeness::Invalid
         }
     }
+}
+
+/// The code with `%command` lines blanked (line numbers stay).
+fn without_commands(code: &str) -> String {
+    commands::split(code)
+        .into_iter()
+        .map(|chunk| match chunk {
+            commands::Chunk::Code { first_line, text } => (first_line, text),
+            commands::Chunk::Command { line, .. } => (line, String::new()),
+        })
+        .fold(String::new(), |mut out, (line, text)| {
+            while out.matches('\n').count() + 1 < line {
+                out.push('\n');
+            }
+            out.push_str(&text);
+            out
+        })
 }
 
 /// Byte offset of a Rhai position (1-based line and character column).
@@ -59,50 +81,4 @@ fn position_offset(code: &str, pos: rhai::Position) -> Option<usize> {
         offset += text.len() + 1;
     }
     None
-}
-
-/// Whether the code leaves a bracket open (ignoring brackets inside strings and comments).
-fn ends_open(code: &str) -> bool {
-    open_depth(code) > 0
-}
-
-/// How many `{ ( [` are still open at the end, skipping strings and comments.
-fn open_depth(code: &str) -> usize {
-    let mut depth: isize = 0;
-    let mut chars = code.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' | '`' | '\'' => {
-                let quote = c;
-                while let Some(d) = chars.next() {
-                    if d == '\\' {
-                        chars.next();
-                    } else if d == quote {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                for d in chars.by_ref() {
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                let mut prev = ' ';
-                for d in chars.by_ref() {
-                    if prev == '*' && d == '/' {
-                        break;
-                    }
-                    prev = d;
-                }
-            }
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth -= 1,
-            _ => {}
-        }
-    }
-    depth.max(0) as usize
 }

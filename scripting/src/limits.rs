@@ -24,9 +24,11 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_string_size: 256 * 1024 * 1024,
-            max_array_size: 50_000_000,
-            max_map_size: 10_000_000,
+            // Big data belongs in tensors; these stop a runaway loop at a few hundred MB
+            // (a Rhai array element or map entry takes 16-64 bytes).
+            max_string_size: 128 * 1024 * 1024,
+            max_array_size: 10_000_000,
+            max_map_size: 1_000_000,
             // Each Rhai call level needs a few KiB of native stack; session threads are
             // spawned with a large stack so this depth is safe.
             max_call_levels: 512,

@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 pub const TEXT_PLAIN: &str = "text/plain";
 pub const TEXT_HTML: &str = "text/html";
+pub const TEXT_MARKDOWN: &str = "text/markdown";
 pub const IMAGE_PNG: &str = "image/png";
 pub const IMAGE_SVG: &str = "image/svg+xml";
 pub const APPLICATION_JSON: &str = "application/json";

@@ -5,13 +5,14 @@ use crate::commands::{self, Chunk};
 use crate::context::{self, Context};
 use crate::error::{ErrorKind, ScriptError, Sources};
 use crate::frontend::Frontend;
+use crate::functions::FnIndex;
 use crate::interrupt::InterruptHandle;
 use crate::limits::Limits;
 use crate::mime::{MimeBundle, Renderers};
-use crate::{builtins, panic};
+use crate::{builtins, imports, panic, scan};
 use rhai::{Dynamic, Engine, Scope, AST};
 use std::cell::RefCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 
@@ -48,6 +49,12 @@ pub struct Session {
     interrupt: InterruptHandle,
     libraries: Vec<Rc<dyn Library>>,
     cells: usize,
+    /// Native functions of the engine, for completion and inspection; rebuilt lazily after
+    /// the engine changes.
+    fn_index: RefCell<Option<Rc<FnIndex>>>,
+    /// Constants that functions read as `global::NAME`: Rhai fills `global::` only from
+    /// `const` statements of the running script, so these are re-declared for each cell.
+    global_refs: HashSet<String>,
 }
 
 impl Session {
@@ -73,6 +80,8 @@ impl Session {
             interrupt,
             libraries,
             cells: 0,
+            fn_index: RefCell::new(None),
+            global_refs: HashSet::new(),
         }
     }
 
@@ -83,7 +92,21 @@ impl Session {
 
     /// The engine, for registering extra functions.
     pub fn engine_mut(&mut self) -> &mut Engine {
+        self.fn_index.take();
         &mut self.engine
+    }
+
+    /// The engine, for reading its metadata.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Every native function of the engine (built on first use, then cached).
+    pub(crate) fn fn_index(&self) -> Rc<FnIndex> {
+        self.fn_index
+            .borrow_mut()
+            .get_or_insert_with(|| Rc::new(FnIndex::build(&self.engine)))
+            .clone()
     }
 
     pub fn limits(&self) -> &Limits {
@@ -112,7 +135,7 @@ impl Session {
                 Chunk::Code { first_line, text } => {
                     let value = self.eval(&source, first_line, &text)?;
                     // As in IPython, a trailing `;` keeps the value from being shown.
-                    if text.trim_end().ends_with(';') {
+                    if ends_with_semicolon(&text) {
                         None
                     } else {
                         self.render(&value)
@@ -131,13 +154,27 @@ impl Session {
 
     /// Variables in scope with their type names, in definition order.
     pub fn variables(&self) -> Vec<(String, String)> {
-        self.scope
+        // `iter_raw` walks the scope from the latest entry back.
+        let mut vars: Vec<(String, String)> = self
+            .scope
             .iter_raw()
             .map(|(name, _, value)| {
                 let ty = self.engine.map_type_name(value.type_name()).to_string();
                 (name.to_string(), ty)
             })
-            .collect()
+            .collect();
+        vars.reverse();
+        vars
+    }
+
+    /// The scope (variables and constants), for reading.
+    pub fn scope(&self) -> &Scope<'static> {
+        &self.scope
+    }
+
+    /// The script functions defined so far (statements are not kept).
+    pub fn functions_ast(&self) -> &AST {
+        &self.ast
     }
 
     /// The value of a variable, if defined.
@@ -153,6 +190,8 @@ impl Session {
         self.scope = Scope::new();
         self.ast = AST::empty();
         self.sources.clear();
+        self.fn_index.take();
+        self.global_refs.clear();
     }
 
     pub(crate) fn context(&self) -> Context {
@@ -179,14 +218,18 @@ impl Session {
         for f in cell.iter_functions() {
             self.sources.define_function(f.name, source);
         }
+        if cell.iter_functions().next().is_some() {
+            self.global_refs.extend(global_refs(text));
+        }
         self.ast += cell.clone_functions_only();
         self.ast.set_source(source);
 
+        let prelude = self.constants_prelude();
         let engine = &self.engine;
         let scope = &mut self.scope;
         let outcome = panic::catch(AssertUnwindSafe(|| {
             // The cell's own statements run against every function defined so far.
-            let program = self.ast.merge(&cell);
+            let program = self.ast.merge(&prelude).merge(&cell);
             engine.eval_ast_with_scope::<Dynamic>(scope, &program)
         }));
         self.compact_scope();
@@ -199,6 +242,30 @@ impl Session {
             Ok(Err(err)) => Err(self.sources.eval_error(source, &err)),
             Err(message) => Err(panic_error(message)),
         }
+    }
+
+    /// `const NAME = value;` for each constant of earlier cells that some function reads as
+    /// `global::NAME`.
+    fn constants_prelude(&self) -> AST {
+        use rhai::{ASTFlags, Expr, Ident, Module, Position, Stmt};
+        let mut statements = Vec::new();
+        let mut seen = HashSet::new();
+        for (name, constant, value) in self.scope.iter_raw() {
+            if !seen.insert(name) || !constant || !self.global_refs.contains(name) {
+                continue;
+            }
+            let ident = Ident {
+                name: name.into(),
+                pos: Position::NONE,
+            };
+            let init = Expr::DynamicConstant(Box::new(value.clone()), Position::NONE);
+            statements.push(Stmt::Var(
+                Box::new((ident, init, None)),
+                ASTFlags::CONSTANT,
+                Position::NONE,
+            ));
+        }
+        AST::new(statements, Module::new())
     }
 
     /// Compile a piece of code once for repeated timing runs (see `%timeit`); the result
@@ -215,7 +282,7 @@ impl Session {
             .compile_with_scope(&self.scope, &padded)
             .map_err(|e| self.sources.parse_error(source, &e))?;
         program.set_source(source);
-        Ok(self.ast.merge(&program))
+        Ok(self.ast.merge(&self.constants_prelude()).merge(&program))
     }
 
     /// Run a prepared program, then forget any variable it defined.
@@ -235,28 +302,29 @@ impl Session {
     }
 
     /// Drop shadowed bindings (`let x` run twice keeps both entries in a Rhai scope), so a
-    /// large value is freed as soon as its name is rebound.
+    /// large value is freed as soon as its name is rebound. A name keeps the place of its
+    /// first binding and the value of its latest.
     fn compact_scope(&mut self) {
         let mut seen = HashSet::new();
-        let has_shadowed = self
-            .scope
-            .iter_raw()
-            .any(|(name, _, _)| !seen.insert(name.to_string()));
+        let has_shadowed = self.scope.iter_raw().any(|(name, _, _)| !seen.insert(name));
         if !has_shadowed {
             return;
         }
-        let constant: Vec<bool> = self.scope.iter_raw().map(|(_, c, _)| c).collect();
         let old = std::mem::replace(&mut self.scope, Scope::new());
-        let mut seen = HashSet::new();
-        let entries: Vec<_> = old.into_iter().zip(constant).collect();
-        let mut kept: Vec<_> = entries
-            .into_iter()
-            .rev()
-            .filter(|((name, _, _), _)| seen.insert(name.clone()))
-            .collect();
-        kept.reverse();
-        for ((name, value, _), is_constant) in kept {
-            if is_constant {
+        let mut slots: Vec<(String, Dynamic)> = Vec::new();
+        let mut slot_of: HashMap<String, usize> = HashMap::new();
+        for (name, value, _) in old {
+            match slot_of.get(&name) {
+                // Replacing drops the shadowed value here.
+                Some(&slot) => slots[slot].1 = value,
+                None => {
+                    slot_of.insert(name.clone(), slots.len());
+                    slots.push((name, value));
+                }
+            }
+        }
+        for (name, value) in slots {
+            if value.is_read_only() {
                 self.scope.push_constant_dynamic(name, value);
             } else {
                 self.scope.push_dynamic(name, value);
@@ -285,9 +353,29 @@ impl Session {
             if let Ok(module) = resolved {
                 self.engine
                     .register_static_module(alias.name.as_str(), module);
+                self.fn_index.take();
             }
         }
     }
+}
+
+/// Whether the last thing in the code, comments aside, is a `;`.
+fn ends_with_semicolon(code: &str) -> bool {
+    let chars: Vec<char> = code.chars().collect();
+    scan::code_tokens(&chars)
+        .last()
+        .is_some_and(|t| t.is_punct(';'))
+}
+
+/// Names read as `global::NAME` in the code.
+fn global_refs(code: &str) -> Vec<String> {
+    let chars: Vec<char> = code.chars().collect();
+    let tokens = scan::code_tokens(&chars);
+    tokens
+        .windows(3)
+        .filter(|w| w[0].ident() == Some("global") && w[1].kind == scan::Kind::PathSep)
+        .filter_map(|w| w[2].ident().map(str::to_string))
+        .collect()
 }
 
 fn panic_error(message: String) -> ScriptError {
@@ -304,6 +392,7 @@ fn build_engine(
     interrupt: &InterruptHandle,
 ) -> (Engine, Renderers) {
     let mut engine = Engine::new();
+    engine.set_module_resolver(imports::ReloadingResolver::default());
     let mut renderers = Renderers::default();
     builtins::register(&mut engine);
     let flag = interrupt.clone();

@@ -1,0 +1,183 @@
+//! Structured errors: kind, name, message, line, column, caret and call chain.
+
+use super::{fail, run, session};
+use ladder_scripting::{ErrorKind, ScriptError};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// The caret line of a report must point at `column` of the quoted source line.
+fn assert_caret_under(e: &ScriptError, expected: &str) {
+    let report = e.report();
+    let lines: Vec<&str> = report.lines().collect();
+    let loc = e.location.as_ref().expect("a location");
+    let code_line = lines
+        .iter()
+        .position(|l| l.ends_with(&loc.code) && l.contains(" | "))
+        .unwrap_or_else(|| panic!("source line missing from:\n{report}"));
+    let code = lines[code_line];
+    let caret = lines[code_line + 1];
+    // Compare on-screen columns: wide characters (emoji, CJK) take two.
+    let caret_col = UnicodeWidthStr::width(&caret[..caret.find('^').expect("a caret")]);
+    let mut width = 0;
+    let at = code
+        .char_indices()
+        .find(|(_, c)| {
+            let before = width;
+            width += if *c == '\t' {
+                1
+            } else {
+                c.width().unwrap_or(0)
+            };
+            before >= caret_col
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(code.len());
+    assert!(
+        code[at..].starts_with(expected),
+        "caret at column {caret_col} should be under {expected:?}:\n{report}"
+    );
+}
+
+/// Rhai's messages carry their own `(line L, position C)`; the report shows the position
+/// once, apart from the message.
+fn assert_position_not_repeated(e: &ScriptError) {
+    assert!(
+        !e.message.contains("line ") && !e.message.contains("position "),
+        "message repeats the position: {}",
+        e.message
+    );
+}
+
+#[test]
+fn parse_errors_point_at_the_bad_token() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "let a = 1;\nlet b = (2 + ;");
+    assert_eq!(e.kind, ErrorKind::Parse);
+    assert_eq!(e.name, "SyntaxError");
+    assert_eq!(e.line(), Some(2));
+    assert_eq!(e.column(), Some(14));
+    assert_caret_under(&e, ";");
+    assert_position_not_repeated(&e);
+    assert!(
+        s.get("a").is_none(),
+        "a cell that does not parse runs nothing"
+    );
+}
+
+#[test]
+fn runtime_errors_of_each_class() {
+    let cases: &[(&str, &str, usize, usize, &str)] = &[
+        ("let a = 1;\n  a + nope", "VariableNotFound", 2, 7, "nope"),
+        (
+            "let a = 1;\nno_such_fn(a)",
+            "FunctionNotFound",
+            2,
+            1,
+            "no_such_fn",
+        ),
+        ("let a = [1, 2];\na[5]", "IndexError", 2, 3, "5]"),
+        (
+            "let zero = 0;\n10 / zero",
+            "ArithmeticError",
+            2,
+            4,
+            "/ zero",
+        ),
+        ("let c = 1;\nif c { 2 }", "TypeError", 2, 4, "c {"),
+        ("let m = #{};\nthrow \"boom\"", "Exception", 2, 1, "throw"),
+    ];
+    for &(code, name, line, column, under) in cases {
+        let (mut s, _) = session();
+        let e = fail(&mut s, code);
+        assert_eq!(e.kind, ErrorKind::Runtime, "{}", e.report());
+        assert_eq!(e.name, name, "{}", e.report());
+        assert_eq!(
+            (e.line(), e.column()),
+            (Some(line), Some(column)),
+            "{}",
+            e.report()
+        );
+        assert_caret_under(&e, under);
+        assert_position_not_repeated(&e);
+        assert!(e.call_chain.is_empty());
+    }
+}
+
+#[test]
+fn thrown_values_are_the_message() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "throw \"bad input: \" + 42;");
+    assert_eq!(e.message, "bad input: 42");
+}
+
+#[test]
+fn errors_in_functions_from_earlier_cells_show_the_call_chain() {
+    let (mut s, _) = session();
+    run(&mut s, "// helpers\nfn inner(x) {\n    x / 0\n}");
+    run(&mut s, "fn outer(y) { inner(y) }");
+    let e = fail(&mut s, "let z = 1;\nouter(z)");
+    assert_eq!(e.name, "ArithmeticError");
+    let loc = e.location.as_ref().unwrap();
+    assert_eq!(loc.source, "cell[1]", "the line is the function's own cell");
+    assert_eq!((loc.line, loc.column), (3, Some(7)));
+    assert_eq!(loc.code, "    x / 0");
+    assert_caret_under(&e, "/ 0");
+    let chain: Vec<(&str, &str, usize)> = e
+        .call_chain
+        .iter()
+        .map(|f| {
+            let site = f.call_site.as_ref().unwrap();
+            (f.function.as_str(), site.source.as_str(), site.line)
+        })
+        .collect();
+    assert_eq!(
+        chain,
+        vec![("outer", "cell[3]", 2), ("inner", "cell[2]", 1)]
+    );
+    let report = e.report();
+    assert!(report.contains("in call to 'outer'"), "{report}");
+    assert!(report.contains("in call to 'inner'"), "{report}");
+    assert_position_not_repeated(&e);
+}
+
+#[test]
+fn a_function_error_reports_its_own_line_in_the_same_cell() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "fn f(a) {\n  a.no_method()\n}\n\nf(1)");
+    assert_eq!(e.name, "FunctionNotFound", "{}", e.report());
+    assert_eq!(e.line(), Some(2));
+    assert_eq!(e.call_chain.len(), 1);
+    assert_eq!(e.call_chain[0].call_site.as_ref().unwrap().line, 5);
+}
+
+#[test]
+fn carets_line_up_after_multibyte_characters_and_tabs() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "let s = \"héllo 🎉\"; s + nope");
+    assert_caret_under(&e, "nope");
+    let e = fail(&mut s, "\tlet t = nope;");
+    let report = e.report();
+    assert!(
+        report.contains("| \t        ^"),
+        "tab kept in the caret line:\n{report}"
+    );
+}
+
+#[test]
+fn an_unknown_command_is_a_command_error() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "%nope 1");
+    assert_eq!(e.kind, ErrorKind::Command);
+    assert!(e.message.contains("%nope"), "{}", e.message);
+}
+
+#[test]
+fn errors_display_on_one_line_with_their_position() {
+    let (mut s, _) = session();
+    let e = fail(&mut s, "\nlet x = nope;");
+    assert_eq!(
+        e.to_string(),
+        "VariableNotFound: Variable not found: nope (cell[1], line 2, column 9)"
+    );
+    let ansi = e.traceback(true).join("\n");
+    assert!(ansi.contains("\x1b["), "coloured traceback");
+}
