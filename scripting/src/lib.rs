@@ -8,6 +8,8 @@ pub mod complete;
 pub mod context;
 pub mod error;
 pub mod frontend;
+mod functions;
+mod imports;
 pub mod inspect;
 pub mod interrupt;
 pub mod is_complete;
@@ -16,6 +18,7 @@ pub mod mime;
 mod panic;
 pub mod repl;
 pub mod runner;
+mod scan;
 pub mod session;
 
 pub use complete::Completions;
