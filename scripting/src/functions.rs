@@ -41,8 +41,6 @@ pub struct FnInfo {
     pub receiver: Option<TypeId>,
     /// The doc comment without its `///` or `/** */` markers.
     pub doc: String,
-    /// Defined in Rhai script rather than Rust.
-    pub script: bool,
 }
 
 impl FnInfo {
@@ -103,10 +101,13 @@ fn native_info(info: &FuncInfo) -> Option<FnInfo> {
         global: module.is_empty() || meta.namespace == rhai::FnNamespace::Global,
         module,
         kind,
-        signature: signature(&meta.gen_signature(|t| t.into()), kind, name),
+        signature: signature(
+            &readable_types(&meta.gen_signature(|t| t.into())),
+            kind,
+            name,
+        ),
         receiver: meta.param_types.first().copied().filter(|_| !script),
         doc: clean_doc(&comments),
-        script,
     })
 }
 
@@ -122,7 +123,6 @@ pub fn script_functions(ast: &AST) -> Vec<FnInfo> {
             signature: format!("{}({})", f.name, f.params.join(", ")),
             receiver: None,
             doc: clean_doc(&f.comments),
-            script: true,
         })
         .collect()
 }
@@ -144,6 +144,73 @@ fn classify(name: &str) -> Option<(FnKind, &str)> {
     } else {
         Some((FnKind::Operator, name))
     }
+}
+
+/// Rust spellings of types as a script writer knows them (`string`, `array`, `f64`), and
+/// fallible returns as what they return.
+fn readable_types(signature: &str) -> String {
+    let mut s = signature.to_string();
+    // `-> Result<T, Box<EvalAltResult>>` and `-> RhaiResultOf<T>` return T.
+    if let Some((head, ret)) = s.split_once(" -> ") {
+        let ret = ret.trim();
+        let inner = ret
+            .strip_prefix("Result<")
+            .and_then(|r| r.strip_suffix(", Box<EvalAltResult>>"))
+            .or_else(|| {
+                ret.strip_prefix("RhaiResultOf<")
+                    .and_then(|r| r.strip_suffix('>'))
+            })
+            .unwrap_or(if ret == "RhaiResult" { "Dynamic" } else { ret });
+        s = format!("{head} -> {inner}");
+    }
+    for (rust, script) in [
+        ("std::ops::", ""),
+        ("&mut ", ""),
+        ("ImmutableString", "string"),
+        ("&str", "string"),
+        ("String", "string"),
+        ("FLOAT", "f64"),
+        ("INT", "i64"),
+        ("Array", "array"),
+        ("Map", "map"),
+        ("Blob", "blob"),
+    ] {
+        s = replace_word(&s, rust, script);
+    }
+    s
+}
+
+/// Replace `from` where it is not part of a longer identifier.
+fn replace_word(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let before_ok = !rest[..at]
+            .chars()
+            .next_back()
+            .is_some_and(crate::scan::is_ident_char);
+        let after = &rest[at + from.len()..];
+        let after_ok = !from.ends_with(crate::scan::is_ident_char)
+            || !after.starts_with(crate::scan::is_ident_char);
+        out.push_str(&rest[..at]);
+        out.push_str(if before_ok && after_ok { to } else { from });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a signature uses a numeric type other than `i64`/`f64`: the standard library
+/// repeats many functions for every width, which buries the ones scripts use.
+pub fn uses_exotic_numbers(signature: &str) -> bool {
+    signature
+        .split(|c: char| !crate::scan::is_ident_char(c))
+        .any(|word| {
+            matches!(
+                word,
+                "i8" | "i16" | "i32" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "f32"
+            )
+        })
 }
 
 /// Rhai writes a getter as `get$x(p: &mut Point) -> f64`; show how it is used instead.
@@ -203,6 +270,27 @@ mod tests {
             "Block one.\nBlock two."
         );
         assert_eq!(clean_doc::<&str>(&[]), "");
+    }
+
+    #[test]
+    fn rust_types_read_as_script_types() {
+        assert_eq!(
+            readable_types(
+                "range(from: i64, to: i64) -> Result<StepRange<i64>, Box<EvalAltResult>>"
+            ),
+            "range(from: i64, to: i64) -> StepRange<i64>"
+        );
+        assert_eq!(
+            readable_types("len(string: &str) -> INT"),
+            "len(string: string) -> i64"
+        );
+        assert_eq!(
+            readable_types("push(array: &mut Array, item: Dynamic)"),
+            "push(array: array, item: Dynamic)"
+        );
+        assert_eq!(readable_types("f(m: MapLike)"), "f(m: MapLike)");
+        assert!(uses_exotic_numbers("range(from: u8, to: u8)"));
+        assert!(!uses_exotic_numbers("range(from: i64, to: i64)"));
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! renders rich values, reports structured errors and can be interrupted; plus the terminal
 //! REPL and the script runner built on it. It knows nothing of Jupyter or ZeroMQ.
 
+// A `ScriptError` carries its location and call chain by value; it is made at most once per
+// cell, so its size costs nothing worth boxing for.
+#![allow(clippy::result_large_err)]
+
 pub mod builtins;
 pub mod commands;
 pub mod complete;

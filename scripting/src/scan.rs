@@ -49,12 +49,13 @@ impl Token {
     }
 }
 
+/// Rhai identifiers are ASCII (without its `unicode-xid-ident` feature).
 pub fn is_ident_start(c: char) -> bool {
-    c.is_alphabetic() || c == '_'
+    c.is_ascii_alphabetic() || c == '_'
 }
 
 pub fn is_ident_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    c.is_ascii_alphanumeric() || c == '_'
 }
 
 /// Split code into tokens; never fails.
