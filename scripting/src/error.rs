@@ -125,13 +125,28 @@ impl ScriptError {
             ("", "", "", "")
         };
         let mut lines = Vec::new();
-        for frame in &self.call_chain {
+        let mut frames = self.call_chain.iter().peekable();
+        while let Some(frame) = frames.next() {
             match &frame.call_site {
-                Some(site) => lines.push(format!(
-                    "{cyan}in call to '{}'{reset} at {}:{}",
-                    frame.function, site.source, site.line
-                )),
+                Some(site) => {
+                    lines.push(format!(
+                        "{cyan}{}:{}{reset} in call to '{}'",
+                        site.source, site.line, frame.function
+                    ));
+                    lines.push(format!("    {}", site.code.trim()));
+                }
                 None => lines.push(format!("{cyan}in call to '{}'{reset}", frame.function)),
+            }
+            // Recursion repeats one frame many times: say so once.
+            let mut repeats = 0;
+            while frames.next_if(|next| *next == frame).is_some() {
+                repeats += 1;
+            }
+            if repeats > 0 {
+                let plural = if repeats == 1 { "" } else { "s" };
+                lines.push(format!(
+                    "  [the call above repeated {repeats} more time{plural}]"
+                ));
             }
         }
         if let Some(loc) = &self.location {
@@ -248,7 +263,15 @@ impl Sources {
         }
         let (kind, name) = classify(err);
         let message = match err {
+            EvalAltResult::ErrorTerminated(token, _) if is_stack_exhausted(token) => {
+                "recursion too deep for this thread's native stack (lower max_call_levels, or \
+                 run the session on a thread with a larger stack)"
+                    .to_string()
+            }
             EvalAltResult::ErrorTerminated(..) => "execution was interrupted".to_string(),
+            EvalAltResult::ErrorStackOverflow(_) => {
+                "function calls nested deeper than max_call_levels allows (see %limit)".to_string()
+            }
             EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
             EvalAltResult::ErrorParsing(t, _) => t.to_string(),
             other => strip_position(&other.to_string()),
@@ -268,9 +291,18 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+fn is_stack_exhausted(token: &rhai::Dynamic) -> bool {
+    token
+        .read_lock::<rhai::ImmutableString>()
+        .is_some_and(|s| s.as_str() == crate::stack::EXHAUSTED)
+}
+
 fn classify(err: &EvalAltResult) -> (ErrorKind, &'static str) {
     use EvalAltResult::*;
     match err {
+        ErrorTerminated(token, _) if is_stack_exhausted(token) => {
+            (ErrorKind::Limit, "LimitExceeded")
+        }
         ErrorTerminated(..) => (ErrorKind::Interrupted, "Interrupted"),
         ErrorParsing(..) => (ErrorKind::Parse, "SyntaxError"),
         ErrorTooManyOperations(_)

@@ -23,6 +23,7 @@ mod panic;
 pub mod repl;
 pub mod runner;
 mod scan;
+mod stack;
 pub mod session;
 
 pub use complete::Completions;

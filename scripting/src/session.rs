@@ -9,7 +9,7 @@ use crate::functions::FnIndex;
 use crate::interrupt::InterruptHandle;
 use crate::limits::Limits;
 use crate::mime::{MimeBundle, Renderers};
-use crate::{builtins, imports, panic, scan};
+use crate::{builtins, imports, panic, scan, stack};
 use rhai::{Dynamic, Engine, Scope, AST};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -396,7 +396,15 @@ fn build_engine(
     let mut renderers = Renderers::default();
     builtins::register(&mut engine);
     let flag = interrupt.clone();
-    engine.on_progress(move |_| flag.is_set().then(|| Dynamic::from("interrupted")));
+    engine.on_progress(move |_| {
+        if flag.is_set() {
+            Some(Dynamic::from("interrupted"))
+        } else if stack::nearly_exhausted() {
+            Some(Dynamic::from(stack::EXHAUSTED))
+        } else {
+            None
+        }
+    });
     limits.apply(&mut engine);
     for library in libraries {
         library.install(&mut engine, &mut renderers);

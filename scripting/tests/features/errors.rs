@@ -181,3 +181,36 @@ fn errors_display_on_one_line_with_their_position() {
     let ansi = e.traceback(true).join("\n");
     assert!(ansi.contains("\x1b["), "coloured traceback");
 }
+
+#[test]
+fn recursive_calls_are_folded_in_the_report() {
+    let (mut s, _) = session();
+    run(
+        &mut s,
+        "fn down(n) {\n  if n == 0 { throw \"bottom\" }\n  down(n - 1)\n}",
+    );
+    let e = fail(&mut s, "down(30)");
+    assert_eq!(e.message, "bottom");
+    assert_eq!(e.line(), Some(2));
+    assert_eq!(e.call_chain.len(), 31);
+    let report = e.report();
+    assert!(
+        report.contains("[the call above repeated 29 more times]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("    down(n - 1)"),
+        "call sites are quoted:\n{report}"
+    );
+    assert!(report.lines().count() < 15, "{report}");
+}
+
+#[test]
+fn too_deep_recursion_names_the_limit() {
+    let message = super::with_big_stack(|| {
+        let (mut s, _) = session();
+        run(&mut s, "fn down(n) { down(n + 1) }");
+        fail(&mut s, "down(0)").message
+    });
+    assert!(message.contains("max_call_levels"), "{message}");
+}

@@ -27,6 +27,29 @@ fn runaway_recursion_is_a_limit_error() {
 }
 
 #[test]
+fn recursion_on_a_small_stack_stops_before_the_process_dies() {
+    // 512 call levels need more than 2 MiB of native stack: the guard must stop the cell
+    // while there is stack left, instead of letting the process abort.
+    let outcome = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let (mut s, _) = session();
+            run(
+                &mut s,
+                "let kept = 5;\nfn down(n) { if n == 0 { 0 } else { 1 + down(n - 1) } }",
+            );
+            let e = fail(&mut s, "down(100000)");
+            let shallow = run(&mut s, "down(20) + kept");
+            (e.kind, e.message, shallow)
+        })
+        .unwrap()
+        .join()
+        .expect("the session thread survives");
+    assert_eq!(outcome.0, ErrorKind::Limit, "{}", outcome.1);
+    assert_eq!(outcome.2.as_deref(), Some("25"));
+}
+
+#[test]
 fn deep_but_bounded_recursion_works() {
     let result = with_big_stack(|| {
         let (mut s, _) = session();
