@@ -1,22 +1,70 @@
-//! The Jupyter kernel: the messaging protocol (v5.3+) over ZeroMQ for a Ladder session.
+//! The Jupyter kernel: the messaging protocol (5.4) over ZeroMQ for a Ladder session.
+//!
+//! Shape: `transport` (sockets, signing, heartbeat) and `wire`/`messages` (typed frames) on
+//! one side; `worker` (the thread that owns the Rhai session) on the other; `core` and
+//! `relay` in between, the only place that knows the protocol's rules.
 
-use ladder_scripting::SessionFactory;
-use std::path::{Path, PathBuf};
+mod batch;
+pub mod connection;
+mod core;
+pub mod history;
+mod info;
+mod kernelspec;
+pub mod messages;
+mod outputs;
+mod relay;
+mod transport;
+pub mod wire;
+mod worker;
 
-/// Where `ladder install` writes the kernelspec.
-#[derive(Clone, Debug)]
-pub enum InstallTarget {
-    User,
-    SysPrefix,
-    Prefix(PathBuf),
+pub use kernelspec::{install, write_spec, InstallTarget};
+
+use connection::ConnectionInfo;
+use ladder_scripting::{InterruptHandle, SessionFactory};
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// Serve the kernel described by a connection file until a shutdown request.
+pub fn run(connection_file: &Path, make_session: SessionFactory) -> Result<(), String> {
+    let info = ConnectionInfo::load(connection_file)?;
+    let context = zmq::Context::new();
+    let transport = transport::Transport::bind(&context, &info)?;
+    let endpoint = format!("inproc://ladder-wake-{}", uuid::Uuid::new_v4().simple());
+    let wake = context.socket(zmq::PULL).map_err(|e| e.to_string())?;
+    wake.bind(&endpoint).map_err(|e| e.to_string())?;
+    let ring = outputs::Wake::connect(&context, &endpoint)?;
+    let worker = worker::Worker::spawn(make_session, ring)?;
+    interrupt_on_sigint(worker.interrupt.clone())?;
+    let history = history::History::open_default();
+    let mut kernel = core::Kernel::new(transport, wake, worker, history);
+    let result = kernel.serve();
+    // A cell stuck in native code must not keep the process alive: give up after a moment.
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(3));
+        std::process::exit(0);
+    });
+    // Closing every socket (the heartbeat's and the session thread's too) lets the
+    // context end, which waits until the last replies have left.
+    drop(kernel);
+    drop(context);
+    result
 }
 
-/// Serve the kernel described by a connection file until shutdown.
-pub fn run(_connection_file: &Path, _make_session: SessionFactory) -> Result<(), String> {
-    Err("the kernel is being built".into())
-}
-
-/// Install the `ladder` kernelspec; returns the folder written.
-pub fn install(_target: InstallTarget) -> Result<PathBuf, String> {
-    Err("kernelspec install is being built".into())
+/// SIGINT (Ctrl-C in a terminal, or a kernel manager's signal) stops the running cell
+/// instead of killing the kernel.
+fn interrupt_on_sigint(handle: Arc<OnceLock<InterruptHandle>>) -> Result<(), String> {
+    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
+        .map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    std::thread::Builder::new()
+        .name("ladder-sigint".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if let Some(h) = handle.get() {
+                    h.interrupt();
+                }
+            }
+        })
+        .map_err(|e| format!("cannot start the SIGINT thread: {e}"))?;
+    Ok(())
 }

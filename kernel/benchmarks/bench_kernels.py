@@ -1,0 +1,151 @@
+"""Measure the ladder kernel against ipykernel, in one run, through jupyter_client.
+
+    .venv/bin/python kernel/benchmarks/bench_kernels.py [--runs 200] [--ladder-bin PATH]
+
+Figures: cold start (process start to kernel_info_reply), `1 + 1` execute -> idle
+(median and p99), a 10,000-line print cell -> idle (and lines received), interrupt of a
+busy loop -> execute_reply, and idle RSS. Ratios are ladder / ipykernel (below 1 = faster
+or smaller). Without --ladder-bin the release binary is built with cargo.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from jupyter_client.manager import KernelManager
+
+REPO = Path(__file__).resolve().parents[2]
+
+KERNELS = {
+    "ladder": {
+        "one_plus_one": "1 + 1",
+        "ten_k": "for i in 0..10000 { print(i); }",
+        "busy_loop": "let n = 0; loop { n += 1; }",
+    },
+    "python3": {
+        "one_plus_one": "1 + 1",
+        "ten_k": "for i in range(10000): print(i)",
+        "busy_loop": "n = 0\nwhile True: n += 1",
+    },
+}
+
+
+def release_binary() -> Path:
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "ladder"], cwd=REPO, check=True)
+    meta = subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO)
+    return Path(json.loads(meta)["target_directory"]) / "release" / "ladder"
+
+
+def wait_idle(kc, msg_id: str, lines: list[str] | None = None) -> dict:
+    """Read iopub until the idle of msg_id; collect stdout text; return the shell reply."""
+    while True:
+        msg = kc.get_iopub_msg(timeout=60)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if lines is not None and msg["msg_type"] == "stream":
+            lines.append(msg["content"]["text"])
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return kc.get_shell_msg(timeout=60)
+
+
+def measure(name: str, runs: int) -> dict:
+    code = KERNELS[name]
+    started = time.perf_counter()
+    km = KernelManager(kernel_name=name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.kernel_info()
+    kc.get_shell_msg(timeout=60)
+    start = time.perf_counter() - started
+    time.sleep(0.5)  # let start-up messages settle
+    while True:
+        try:
+            kc.get_iopub_msg(timeout=0.2)
+        except Exception:
+            break
+
+    for _ in range(10):  # warm-up
+        wait_idle(kc, kc.execute(code["one_plus_one"]))
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        wait_idle(kc, kc.execute(code["one_plus_one"]))
+        times.append(time.perf_counter() - t0)
+    times.sort()
+
+    text: list[str] = []
+    t0 = time.perf_counter()
+    wait_idle(kc, kc.execute(code["ten_k"]), text)
+    ten_k = time.perf_counter() - t0
+    lines = "".join(text).splitlines()
+
+    msg_id = kc.execute(code["busy_loop"])
+    time.sleep(0.5)
+    t0 = time.perf_counter()
+    km.interrupt_kernel()
+    while True:
+        reply = kc.get_shell_msg(timeout=30)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    interrupt = time.perf_counter() - t0
+    wait_idle_after = kc.execute("1")
+    wait_idle(kc, wait_idle_after)
+
+    time.sleep(0.5)
+    pid = km.provisioner.process.pid
+    rss = psutil.Process(pid).memory_info().rss
+    kc.stop_channels()
+    km.shutdown_kernel(now=False)
+    return {
+        "start_s": start,
+        "median_s": statistics.median(times),
+        "p99_s": times[int(0.99 * (len(times) - 1))],
+        "ten_k_s": ten_k,
+        "ten_k_lines": len(lines),
+        "interrupt_s": interrupt,
+        "rss_mib": rss / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--ladder-bin", type=Path, default=None)
+    args = parser.parse_args()
+
+    binary = args.ladder_bin or release_binary()
+    root = Path(tempfile.mkdtemp(prefix="ladder-bench-"))
+    subprocess.run([str(binary), "install", "--prefix", str(root)], check=True, stdout=subprocess.DEVNULL)
+    os.environ["JUPYTER_PATH"] = str(root / "share" / "jupyter")
+    os.environ["XDG_DATA_HOME"] = str(root / "data")
+
+    results = {name: measure(name, args.runs) for name in ("ladder", "python3")}
+    ours, ref = results["ladder"], results["python3"]
+    rows = [
+        ("cold start -> kernel_info_reply", "start_s", 1000, "ms"),
+        (f"1 + 1 -> idle, median of {args.runs}", "median_s", 1000, "ms"),
+        (f"1 + 1 -> idle, p99 of {args.runs}", "p99_s", 1000, "ms"),
+        ("10,000-line cell -> idle", "ten_k_s", 1000, "ms"),
+        ("lines received of 10,000", "ten_k_lines", 1, ""),
+        ("interrupt busy loop -> reply", "interrupt_s", 1000, "ms"),
+        ("idle RSS", "rss_mib", 1, "MiB"),
+    ]
+    print(f"{'measure':40} {'ladder':>12} {'ipykernel':>12} {'ratio':>8}")
+    for label, key, scale, unit in rows:
+        a, b = ours[key] * scale, ref[key] * scale
+        ratio = a / b if b else float("nan")
+        print(f"{label:40} {a:10.2f}{unit:>2} {b:10.2f}{unit:>2} {ratio:8.3f}")
+    print(json.dumps(results), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

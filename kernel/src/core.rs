@@ -1,0 +1,371 @@
+//! The protocol's rules, in one place: `busy`/`idle` around every shell and control
+//! request, `execute_input`, the execution count (stored cells only), parent headers,
+//! output published before the reply, and queued cells aborted after an error.
+
+use crate::batch::StreamBatch;
+use crate::history::History;
+use crate::info::kernel_info;
+use crate::messages::*;
+use crate::relay::Waited;
+use crate::transport::{Channel, Transport};
+use crate::wire::Message;
+use crate::worker::{Answer, Command, Worker};
+use ladder_scripting::{Completeness, ScriptError};
+use serde_json::{Map, Value};
+
+/// Whether the kernel keeps serving after a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+pub struct Kernel {
+    pub(crate) transport: Transport,
+    /// Rung by the session thread whenever it has queued an event.
+    pub(crate) wake: zmq::Socket,
+    pub(crate) worker: Worker,
+    pub(crate) batch: StreamBatch,
+    history: History,
+    execution_count: u64,
+    /// Requests that were waiting when a cell failed with `stop_on_error` (taken before
+    /// that cell's `idle`, as ipykernel does): their execute requests are answered `aborted`.
+    queued_after_error: Vec<Message>,
+}
+
+impl Kernel {
+    pub fn new(transport: Transport, wake: zmq::Socket, worker: Worker, history: History) -> Self {
+        Self {
+            transport,
+            wake,
+            worker,
+            batch: StreamBatch::default(),
+            history,
+            execution_count: 0,
+            queued_after_error: Vec::new(),
+        }
+    }
+
+    /// Serve requests until a shutdown request.
+    pub fn serve(&mut self) -> Result<(), String> {
+        self.status(&Map::new(), "starting");
+        loop {
+            if !self.queued_after_error.is_empty() && self.abort_queue() == Flow::Stop {
+                return Ok(());
+            }
+            let t = &self.transport;
+            let mut items = [
+                t.control.as_poll_item(zmq::POLLIN),
+                t.shell.as_poll_item(zmq::POLLIN),
+                t.iopub.as_poll_item(zmq::POLLIN),
+                t.stdin.as_poll_item(zmq::POLLIN),
+                self.wake.as_poll_item(zmq::POLLIN),
+            ];
+            zmq::poll(&mut items, -1).map_err(|e| format!("polling the sockets failed: {e}"))?;
+            let shell_ready = items[1].is_readable();
+            while let Some(message) = self.transport.try_recv(Channel::Control) {
+                if self.handle(Channel::Control, message) == Flow::Stop {
+                    return Ok(());
+                }
+            }
+            self.transport.welcome_subscribers();
+            // Nothing runs, so input replies and wake-ups here are stale.
+            while self.transport.try_recv(Channel::Stdin).is_some() {}
+            while self.wake.recv_bytes(zmq::DONTWAIT).is_ok() {}
+            if shell_ready {
+                if let Some(message) = self.transport.try_recv(Channel::Shell) {
+                    if self.handle(Channel::Shell, message) == Flow::Stop {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Answer one request between `busy` and `idle`.
+    pub(crate) fn handle(&mut self, channel: Channel, message: Message) -> Flow {
+        let request = match Request::parse(&message.header.msg_type, &message.content) {
+            Ok(request) => request,
+            Err(e) => {
+                eprintln!("ladder kernel: dropped a {channel:?} message: {e}");
+                return Flow::Continue;
+            }
+        };
+        let serves_control = matches!(
+            request,
+            Request::KernelInfo | Request::Interrupt | Request::Shutdown(_)
+        );
+        if channel == Channel::Control && !serves_control {
+            let kind = &message.header.msg_type;
+            eprintln!("ladder kernel: dropped a {kind} sent on the control channel");
+            return Flow::Continue;
+        }
+        let parent = parent_of(&message);
+        self.status(&parent, "busy");
+        let flow = self.dispatch(channel, &message, &parent, request);
+        self.status(&parent, "idle");
+        flow
+    }
+
+    fn dispatch(
+        &mut self,
+        channel: Channel,
+        message: &Message,
+        parent: &Map<String, Value>,
+        request: Request,
+    ) -> Flow {
+        let ids = &message.identities;
+        let t = &self.transport;
+        match request {
+            Request::KernelInfo => t.send(channel, ids, parent, &kernel_info()),
+            Request::Execute(request) => return self.execute(channel, message, parent, request),
+            Request::Complete(at) => {
+                let command = Command::Complete {
+                    cursor: at.cursor(),
+                    code: at.code,
+                };
+                match self.ask(message, parent, command) {
+                    Waited::Answer(Answer::Completed(c)) => {
+                        let reply = CompleteReply {
+                            status: "ok",
+                            matches: c.matches,
+                            cursor_start: c.cursor_start,
+                            cursor_end: c.cursor_end,
+                            metadata: Map::new(),
+                        };
+                        self.transport.send(channel, ids, parent, &reply);
+                    }
+                    other => return self.unexpected(other),
+                }
+            }
+            Request::Inspect(at) => {
+                let command = Command::Inspect {
+                    cursor: at.cursor(),
+                    code: at.code,
+                };
+                match self.ask(message, parent, command) {
+                    Waited::Answer(Answer::Inspected(bundle)) => {
+                        let reply = InspectReply {
+                            status: "ok",
+                            found: bundle.is_some(),
+                            data: bundle.clone().unwrap_or_default().data,
+                            metadata: bundle.unwrap_or_default().metadata,
+                        };
+                        self.transport.send(channel, ids, parent, &reply);
+                    }
+                    other => return self.unexpected(other),
+                }
+            }
+            Request::IsComplete(r) => {
+                match self.ask(message, parent, Command::IsComplete { code: r.code }) {
+                    Waited::Answer(Answer::IsComplete(answer)) => {
+                        let reply = match answer {
+                            Completeness::Complete => IsCompleteReply {
+                                status: "complete",
+                                indent: None,
+                            },
+                            Completeness::Invalid => IsCompleteReply {
+                                status: "invalid",
+                                indent: None,
+                            },
+                            Completeness::Incomplete { indent } => IsCompleteReply {
+                                status: "incomplete",
+                                indent: Some(indent),
+                            },
+                        };
+                        self.transport.send(channel, ids, parent, &reply);
+                    }
+                    other => return self.unexpected(other),
+                }
+            }
+            Request::History(request) => {
+                let history = self.history.reply(&request);
+                let reply = HistoryReply {
+                    status: "ok",
+                    history,
+                };
+                self.transport.send(channel, ids, parent, &reply);
+            }
+            Request::CommInfo => {
+                let reply = CommInfoReply {
+                    status: "ok",
+                    comms: Map::new(),
+                };
+                t.send(channel, ids, parent, &reply);
+            }
+            // No comm targets exist: close the comm at once so the front end stops waiting.
+            Request::CommOpen(open) => t.publish(
+                parent,
+                &CommClose {
+                    comm_id: open.comm_id,
+                    data: Map::new(),
+                },
+            ),
+            Request::CommIgnored | Request::InputReply(_) => {}
+            Request::Interrupt => {
+                self.worker.interrupt();
+                t.send(channel, ids, parent, &InterruptReply { status: "ok" });
+            }
+            Request::Shutdown(request) => {
+                self.shutdown(channel, ids, parent, request.restart);
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn execute(
+        &mut self,
+        channel: Channel,
+        message: &Message,
+        parent: &Map<String, Value>,
+        request: ExecuteRequest,
+    ) -> Flow {
+        let ids = &message.identities;
+        let store = request.store_history && !request.silent;
+        if store {
+            self.execution_count += 1;
+        }
+        let count = self.execution_count;
+        if !request.silent {
+            let input = ExecuteInput {
+                code: request.code.clone(),
+                execution_count: count,
+            };
+            self.transport.publish(parent, &input);
+        }
+        let command = Command::Execute {
+            code: request.code.clone(),
+            user_expressions: request.user_expressions,
+        };
+        let waited = self.relay(message, parent, command, request.allow_stdin);
+        let (outcome, payload, user_expressions) = match waited {
+            Waited::Answer(Answer::Executed {
+                outcome,
+                payload,
+                user_expressions,
+            }) => (outcome, payload, user_expressions),
+            Waited::Shutdown => return Flow::Stop,
+            _ => (Err(session_gone()), Vec::new(), Map::new()),
+        };
+        let mut output = None;
+        let reply = match outcome {
+            Ok(result) => {
+                if let (Some(bundle), false) = (result, request.silent) {
+                    output = bundle.plain().map(str::to_string);
+                    let result = ExecuteResult {
+                        execution_count: count,
+                        data: bundle.data,
+                        metadata: bundle.metadata,
+                    };
+                    self.transport.publish(parent, &result);
+                }
+                ExecuteReply::Ok {
+                    execution_count: count,
+                    payload,
+                    user_expressions,
+                }
+            }
+            Err(error) => {
+                let error = ErrorOutput {
+                    ename: error.name.clone(),
+                    evalue: error.message.clone(),
+                    traceback: error.traceback(true),
+                };
+                self.transport.publish(parent, &error);
+                ExecuteReply::Error {
+                    execution_count: count,
+                    error,
+                }
+            }
+        };
+        if store {
+            self.history.record(count, &request.code, output);
+        }
+        let failed = matches!(reply, ExecuteReply::Error { .. });
+        self.transport.send(channel, ids, parent, &reply);
+        if failed && request.stop_on_error && !request.silent {
+            while let Some(message) = self.transport.try_recv(Channel::Shell) {
+                self.queued_after_error.push(message);
+            }
+        }
+        Flow::Continue
+    }
+
+    /// After an error with `stop_on_error`: answer the execute requests already waiting
+    /// `aborted` (between busy and idle); other waiting requests are served as usual.
+    fn abort_queue(&mut self) -> Flow {
+        for message in std::mem::take(&mut self.queued_after_error) {
+            if message.header.msg_type != "execute_request" {
+                if self.handle(Channel::Shell, message) == Flow::Stop {
+                    return Flow::Stop;
+                }
+                continue;
+            }
+            let parent = parent_of(&message);
+            self.status(&parent, "busy");
+            let reply = ExecuteAborted { status: "aborted" };
+            self.transport
+                .send(Channel::Shell, &message.identities, &parent, &reply);
+            self.status(&parent, "idle");
+        }
+        Flow::Continue
+    }
+
+    /// Run a non-execute command on the session (no stdin).
+    fn ask(&mut self, message: &Message, parent: &Map<String, Value>, command: Command) -> Waited {
+        self.relay(message, parent, command, false)
+    }
+
+    fn unexpected(&self, waited: Waited) -> Flow {
+        match waited {
+            Waited::Shutdown => Flow::Stop,
+            _ => {
+                eprintln!("ladder kernel: {}", session_gone().message);
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Reply, publish the reply on iopub too (clients watch for it there), and stop the cell.
+    pub(crate) fn shutdown(
+        &mut self,
+        channel: Channel,
+        ids: &[Vec<u8>],
+        parent: &Map<String, Value>,
+        restart: bool,
+    ) {
+        let reply = ShutdownReply {
+            status: "ok",
+            restart,
+        };
+        self.transport.send(channel, ids, parent, &reply);
+        self.transport.publish(parent, &reply);
+        self.worker.interrupt();
+    }
+
+    pub(crate) fn status(&self, parent: &Map<String, Value>, state: &'static str) {
+        self.transport.publish(
+            parent,
+            &Status {
+                execution_state: state,
+            },
+        );
+    }
+}
+
+/// The request's header, as the parent header of everything sent in answer to it.
+fn parent_of(message: &Message) -> Map<String, Value> {
+    match serde_json::to_value(&message.header) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn session_gone() -> ScriptError {
+    ScriptError::new(
+        ladder_scripting::ErrorKind::Panic,
+        "KernelError",
+        "the session thread has stopped; restart the kernel",
+    )
+}

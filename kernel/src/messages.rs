@@ -1,0 +1,340 @@
+//! Typed message contents: the requests this kernel understands and everything it sends.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ExecuteRequest {
+    pub code: String,
+    #[serde(default)]
+    pub silent: bool,
+    #[serde(default = "yes")]
+    pub store_history: bool,
+    #[serde(default)]
+    pub user_expressions: Map<String, Value>,
+    #[serde(default = "yes")]
+    pub allow_stdin: bool,
+    #[serde(default = "yes")]
+    pub stop_on_error: bool,
+}
+
+/// `cursor_pos` counts Unicode code points (protocol 5.2+); missing means the end.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CodeAtCursor {
+    pub code: String,
+    #[serde(default)]
+    pub cursor_pos: Option<usize>,
+    #[serde(default)]
+    pub detail_level: u8,
+}
+
+impl CodeAtCursor {
+    pub fn cursor(&self) -> usize {
+        self.cursor_pos.unwrap_or_else(|| self.code.chars().count())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct IsCompleteRequest {
+    pub code: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct HistoryRequest {
+    #[serde(default)]
+    pub output: bool,
+    pub hist_access_type: String,
+    #[serde(default)]
+    pub session: Option<i64>,
+    #[serde(default)]
+    pub start: Option<i64>,
+    #[serde(default)]
+    pub stop: Option<i64>,
+    #[serde(default)]
+    pub n: Option<usize>,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    #[serde(default)]
+    pub unique: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CommOpen {
+    pub comm_id: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShutdownRequest {
+    #[serde(default)]
+    pub restart: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct InputReply {
+    pub value: String,
+}
+
+/// Every request this kernel answers, on shell, control or stdin.
+#[derive(Clone, Debug)]
+pub enum Request {
+    KernelInfo,
+    Execute(ExecuteRequest),
+    Complete(CodeAtCursor),
+    Inspect(CodeAtCursor),
+    IsComplete(IsCompleteRequest),
+    History(HistoryRequest),
+    CommInfo,
+    CommOpen(CommOpen),
+    /// `comm_msg` / `comm_close` for comms this kernel never opened: nothing to do.
+    CommIgnored,
+    Shutdown(ShutdownRequest),
+    Interrupt,
+    InputReply(InputReply),
+}
+
+impl Request {
+    /// Type the content of a message; an unknown type or malformed content is an error
+    /// that names what was wrong.
+    pub fn parse(msg_type: &str, content: &Value) -> Result<Request, String> {
+        fn typed<T: serde::de::DeserializeOwned>(msg_type: &str, v: &Value) -> Result<T, String> {
+            T::deserialize(v).map_err(|e| format!("malformed {msg_type}: {e}"))
+        }
+        let c = content;
+        Ok(match msg_type {
+            "kernel_info_request" => Request::KernelInfo,
+            "execute_request" => Request::Execute(typed(msg_type, c)?),
+            "complete_request" => Request::Complete(typed(msg_type, c)?),
+            "inspect_request" => Request::Inspect(typed(msg_type, c)?),
+            "is_complete_request" => Request::IsComplete(typed(msg_type, c)?),
+            "history_request" => Request::History(typed(msg_type, c)?),
+            "comm_info_request" => Request::CommInfo,
+            "comm_open" => Request::CommOpen(typed(msg_type, c)?),
+            "comm_msg" | "comm_close" => Request::CommIgnored,
+            "shutdown_request" => Request::Shutdown(typed(msg_type, c)?),
+            "interrupt_request" => Request::Interrupt,
+            "input_reply" => Request::InputReply(typed(msg_type, c)?),
+            other => return Err(format!("unknown message type {other:?}")),
+        })
+    }
+}
+
+/// Content this kernel sends, with its message type.
+pub trait Content: Serialize {
+    const MSG_TYPE: &'static str;
+}
+
+macro_rules! content {
+    ($($ty:ident => $name:literal),* $(,)?) => {
+        $(impl Content for $ty { const MSG_TYPE: &'static str = $name; })*
+    };
+}
+
+content! {
+    Status => "status", IopubWelcome => "iopub_welcome", ExecuteInput => "execute_input",
+    StreamText => "stream", DisplayData => "display_data", UpdateDisplayData => "update_display_data",
+    ExecuteResult => "execute_result", ErrorOutput => "error", ClearOutput => "clear_output",
+    ExecuteReply => "execute_reply", ExecuteAborted => "execute_reply", KernelInfoReply => "kernel_info_reply",
+    CompleteReply => "complete_reply", InspectReply => "inspect_reply",
+    IsCompleteReply => "is_complete_reply", HistoryReply => "history_reply",
+    CommInfoReply => "comm_info_reply", CommClose => "comm_close",
+    ShutdownReply => "shutdown_reply", InterruptReply => "interrupt_reply",
+    InputRequest => "input_request",
+}
+
+#[derive(Serialize)]
+pub struct Status {
+    pub execution_state: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct IopubWelcome {
+    pub subscription: String,
+}
+
+#[derive(Serialize)]
+pub struct ExecuteInput {
+    pub code: String,
+    pub execution_count: u64,
+}
+
+#[derive(Serialize)]
+pub struct StreamText {
+    pub name: &'static str,
+    pub text: String,
+}
+
+/// `transient` is always an object (nbclient fails on `null`).
+#[derive(Serialize)]
+pub struct DisplayData {
+    pub data: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+    pub transient: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct UpdateDisplayData {
+    pub data: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+    pub transient: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct ExecuteResult {
+    pub execution_count: u64,
+    pub data: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct ErrorOutput {
+    pub ename: String,
+    pub evalue: String,
+    pub traceback: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct ClearOutput {
+    pub wait: bool,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "status", rename_all = "lowercase")]
+pub enum ExecuteReply {
+    Ok {
+        execution_count: u64,
+        payload: Vec<Value>,
+        user_expressions: Map<String, Value>,
+    },
+    Error {
+        execution_count: u64,
+        #[serde(flatten)]
+        error: ErrorOutput,
+    },
+}
+
+/// The reply to an execute request dropped after an earlier error (`stop_on_error`).
+#[derive(Serialize)]
+pub struct ExecuteAborted {
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct KernelInfoReply {
+    pub status: &'static str,
+    pub protocol_version: &'static str,
+    pub implementation: &'static str,
+    pub implementation_version: &'static str,
+    pub language_info: Value,
+    pub banner: String,
+    pub debugger: bool,
+    pub help_links: Vec<Value>,
+}
+
+#[derive(Serialize)]
+pub struct CompleteReply {
+    pub status: &'static str,
+    pub matches: Vec<String>,
+    pub cursor_start: usize,
+    pub cursor_end: usize,
+    pub metadata: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct InspectReply {
+    pub status: &'static str,
+    pub found: bool,
+    pub data: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct IsCompleteReply {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indent: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct HistoryReply {
+    pub status: &'static str,
+    pub history: Vec<Value>,
+}
+
+#[derive(Serialize)]
+pub struct CommInfoReply {
+    pub status: &'static str,
+    pub comms: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct CommClose {
+    pub comm_id: String,
+    pub data: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct ShutdownReply {
+    pub status: &'static str,
+    pub restart: bool,
+}
+
+#[derive(Serialize)]
+pub struct InterruptReply {
+    pub status: &'static str,
+}
+
+/// The spec types `password` as a boolean (jupyter_kernel_test's schema says number, but
+/// never tests stdin).
+#[derive(Serialize)]
+pub struct InputRequest {
+    pub prompt: String,
+    pub password: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn execute_request_defaults_follow_the_spec() {
+        let r = Request::parse("execute_request", &json!({"code": "1"})).unwrap();
+        let Request::Execute(e) = r else { panic!() };
+        assert!(!e.silent && e.store_history && e.allow_stdin && e.stop_on_error);
+    }
+
+    #[test]
+    fn unknown_types_and_bad_content_are_named() {
+        let err = Request::parse("frobnicate", &json!({})).unwrap_err();
+        assert!(err.contains("frobnicate"));
+        let err = Request::parse("execute_request", &json!({"code": 3})).unwrap_err();
+        assert!(err.contains("malformed execute_request"), "{err}");
+    }
+
+    #[test]
+    fn execute_replies_carry_their_status() {
+        let ok = ExecuteReply::Ok {
+            execution_count: 2,
+            payload: vec![],
+            user_expressions: Map::new(),
+        };
+        assert_eq!(serde_json::to_value(ok).unwrap()["status"], "ok");
+        let err = ExecuteReply::Error {
+            execution_count: 2,
+            error: ErrorOutput {
+                ename: "E".into(),
+                evalue: "v".into(),
+                traceback: vec![],
+            },
+        };
+        let v = serde_json::to_value(err).unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["ename"].as_str()),
+            (Some("error"), Some("E"))
+        );
+    }
+}
