@@ -1,4 +1,36 @@
 //! Ladder's Rhai standard library, bound to candle.
+//!
+//! One module per concern, each a thin Rhai binding (`register`) over plain Rust functions
+//! that are unit-tested without Rhai:
+//! - [`tensor`]: the `Tensor` type, devices, operators, math, reductions, indexing;
+//! - [`data`]: `Dataset`, bundled tables, CSV/JSONL, generators, splits, scaling, batches;
+//! - [`nn`]: layers, `Network` (logistic regression, MLP, sequential), the [`nn::Classifier`]
+//!   interface, save/load;
+//! - [`loss`]: cross-entropy, KD, W2S confidence and product losses, focal, Z-loss, InfoNCE,
+//!   loss-based reweighting;
+//! - [`optim`]: SGD, AdamW, Lion and learning-rate schedules;
+//! - [`train`]: `fit` with history, progress and interrupts;
+//! - [`threads`]: the CPU threading policy.
+
+pub mod data;
+pub mod doc;
+pub mod error;
+pub mod experiments;
+pub mod loss;
+pub mod nn;
+pub mod optim;
+pub mod opts;
+pub mod plot;
+pub mod rng;
+pub mod tensor;
+pub mod threads;
+pub mod train;
+
+pub use data::Dataset;
+pub use error::{Error, Result};
+pub use nn::{Classifier, Network};
+pub use tensor::Tensor;
+pub use train::{fit, FitConfig, History};
 
 use ladder_scripting::rhai::Engine;
 use ladder_scripting::{Library, Renderers};
@@ -9,4 +41,14 @@ pub fn library() -> Rc<dyn Library> {
     Rc::new(install)
 }
 
-fn install(_engine: &mut Engine, _renderers: &mut Renderers) {}
+/// One line per module: other modules add their own `register` call here.
+fn install(engine: &mut Engine, renderers: &mut Renderers) {
+    tensor::bindings::register(engine, renderers);
+    data::bindings::register(engine, renderers);
+    nn::bindings::register(engine, renderers);
+    loss::bindings::register(engine, renderers);
+    optim::bindings::register(engine, renderers);
+    train::bindings::register(engine, renderers);
+    experiments::register(engine, renderers);
+    plot::register(engine, renderers);
+}

@@ -1,0 +1,221 @@
+//! Data sets: features, hard and/or soft labels, optional per-sample weights, feature names.
+
+pub mod bindings;
+pub mod builtin;
+pub mod load;
+pub mod render;
+pub mod split;
+pub mod synthetic;
+
+use crate::bail;
+use crate::error::Result;
+use crate::tensor::ops::take;
+use crate::tensor::Tensor;
+use candle_core::{DType, Device};
+
+/// A labelled table. `x` is (n, d) f32; `y` (n,) u32 hard labels and/or `soft` (n, k) f32
+/// probabilities (soft labels are what `fit` trains on when present, e.g. weak labels;
+/// hard labels stay for scoring); `weights` (n,) f32 per-sample weights.
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub name: String,
+    pub x: Tensor,
+    pub y: Option<Tensor>,
+    pub soft: Option<Tensor>,
+    pub weights: Option<Tensor>,
+    pub feature_names: Vec<String>,
+    pub num_classes: usize,
+}
+
+impl Dataset {
+    /// Build and check a data set from features and hard labels (`classes` = 0: inferred).
+    pub fn new(
+        name: &str,
+        x: Tensor,
+        y: Option<Tensor>,
+        soft: Option<Tensor>,
+        classes: usize,
+    ) -> Result<Self> {
+        if x.rank() != 2 {
+            bail!(
+                "dataset: features must be a 2-D tensor (rows × features), got shape {:?}",
+                x.dims()
+            );
+        }
+        let n = x.dims()[0];
+        if n == 0 {
+            bail!("dataset \"{name}\": it has no rows");
+        }
+        let x = Tensor(x.to_dtype(DType::F32)?);
+        let mut num_classes = classes;
+        let y = match y {
+            Some(y) => {
+                let y = Tensor(y.flatten_all()?);
+                if y.dims()[0] != n {
+                    bail!("dataset \"{name}\": {} labels for {n} rows (features shape {:?}, labels shape {:?})", y.dims()[0], x.dims(), y.dims());
+                }
+                let values = y.to_dtype(DType::F64)?.to_vec1::<f64>()?;
+                if let Some((i, v)) = values
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| **v < 0.0 || v.fract() != 0.0 || !v.is_finite())
+                {
+                    bail!("dataset \"{name}\": label {v} in row {i} is not a class index (0, 1, 2, ...)");
+                }
+                let max = values.iter().fold(0.0f64, |m, &v| m.max(v)) as usize;
+                if classes > 0 && max >= classes {
+                    let i = values.iter().position(|&v| v as usize >= classes).unwrap();
+                    bail!("dataset \"{name}\": label {max} in row {i} is out of range for {classes} classes (labels must be 0..{})", classes - 1);
+                }
+                num_classes = num_classes.max(max + 1);
+                Some(Tensor(y.to_dtype(DType::U32)?))
+            }
+            None => None,
+        };
+        if let Some(s) = &soft {
+            if s.rank() != 2 || s.dims()[0] != n {
+                bail!(
+                    "dataset \"{name}\": soft labels must have shape [{n}, classes], got {:?}",
+                    s.dims()
+                );
+            }
+            if y.is_some() && s.dims()[1] != num_classes.max(2) && s.dims()[1] < num_classes {
+                bail!("dataset \"{name}\": soft labels have {} classes but the hard labels have {num_classes}", s.dims()[1]);
+            }
+            num_classes = num_classes.max(s.dims()[1]);
+        }
+        if y.is_none() && soft.is_none() {
+            bail!("dataset \"{name}\": it needs labels (hard or soft)");
+        }
+        let soft = soft
+            .map(|s| s.to_dtype(DType::F32).map(Tensor))
+            .transpose()?;
+        let d = x.dims()[1];
+        Ok(Dataset {
+            name: name.to_string(),
+            x,
+            y,
+            soft,
+            weights: None,
+            feature_names: (0..d).map(|i| format!("x{i}")).collect(),
+            num_classes: num_classes.max(2),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.x.dims()[0]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn num_features(&self) -> usize {
+        self.x.dims()[1]
+    }
+
+    /// Hard labels as a vector (argmax of the soft labels when there are no hard ones).
+    pub fn labels(&self) -> Result<Vec<u32>> {
+        match (&self.y, &self.soft) {
+            (Some(y), _) => Ok(y.to_vec1::<u32>()?),
+            (None, Some(s)) => Ok(s.argmax(1)?.to_vec1::<u32>()?),
+            (None, None) => bail!("dataset \"{}\" has no labels", self.name),
+        }
+    }
+
+    /// The rows at the given indices (labels, soft labels and weights follow).
+    pub fn subset(&self, rows: &[usize]) -> Result<Dataset> {
+        let idx: Vec<i64> = rows.iter().map(|&i| i as i64).collect();
+        let pick = |t: &Tensor| -> Result<Tensor> { take(t, &idx, 0) };
+        if rows.is_empty() {
+            bail!("dataset \"{}\": the selection is empty", self.name);
+        }
+        Ok(Dataset {
+            name: self.name.clone(),
+            x: pick(&self.x)?,
+            y: self.y.as_ref().map(pick).transpose()?,
+            soft: self.soft.as_ref().map(pick).transpose()?,
+            weights: self.weights.as_ref().map(pick).transpose()?,
+            feature_names: self.feature_names.clone(),
+            num_classes: self.num_classes,
+        })
+    }
+
+    /// The same rows with per-sample weights (non-negative, one per row).
+    pub fn with_weights(&self, w: &Tensor) -> Result<Dataset> {
+        let w = Tensor(w.flatten_all()?.to_dtype(DType::F32)?);
+        if w.dims()[0] != self.len() {
+            bail!(
+                "with_weights: {} weights for {} rows",
+                w.dims()[0],
+                self.len()
+            );
+        }
+        let v = w.to_vec1::<f32>()?;
+        if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
+            bail!(
+                "with_weights: weight {} in row {i} is not a finite non-negative number",
+                v[i]
+            );
+        }
+        Ok(Dataset {
+            weights: Some(w),
+            ..self.clone()
+        })
+    }
+
+    /// The same rows with soft labels (n × classes probabilities); hard labels are kept.
+    pub fn with_soft_labels(&self, p: &Tensor) -> Result<Dataset> {
+        if p.rank() != 2 || p.dims()[0] != self.len() {
+            bail!(
+                "with_soft_labels: expected shape [{}, classes], got {:?}",
+                self.len(),
+                p.dims()
+            );
+        }
+        let mut d = self.clone();
+        d.soft = Some(Tensor(p.to_dtype(DType::F32)?));
+        d.num_classes = d.num_classes.max(p.dims()[1]);
+        Ok(d)
+    }
+
+    /// The same data on another device.
+    pub fn to_device(&self, device: &Device) -> Result<Dataset> {
+        let mv = |t: &Tensor| -> Result<Tensor> { Ok(Tensor(t.to_device(device)?)) };
+        Ok(Dataset {
+            x: mv(&self.x)?,
+            y: self.y.as_ref().map(mv).transpose()?,
+            soft: self.soft.as_ref().map(mv).transpose()?,
+            weights: self.weights.as_ref().map(mv).transpose()?,
+            ..self.clone()
+        })
+    }
+
+    /// Rows per class.
+    pub fn class_counts(&self) -> Result<Vec<usize>> {
+        let mut counts = vec![0; self.num_classes];
+        for l in self.labels()? {
+            counts[l as usize] += 1;
+        }
+        Ok(counts)
+    }
+}
+
+/// Build from plain vectors (used by loaders and generators).
+pub fn from_rows(
+    name: &str,
+    x: Vec<f32>,
+    d: usize,
+    y: Vec<u32>,
+    feature_names: Vec<String>,
+) -> Result<Dataset> {
+    let n = y.len();
+    if n == 0 {
+        bail!("dataset \"{name}\": it has no rows");
+    }
+    let xt = candle_core::Tensor::from_vec(x, (n, d), &Device::Cpu)?;
+    let yt = candle_core::Tensor::from_vec(y, n, &Device::Cpu)?;
+    let mut ds = Dataset::new(name, Tensor(xt), Some(Tensor(yt)), None, 0)?;
+    ds.feature_names = feature_names;
+    Ok(ds)
+}

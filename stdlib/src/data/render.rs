@@ -1,0 +1,198 @@
+//! A data set shows itself as a summary line and a preview of its first rows.
+
+use super::Dataset;
+use ladder_scripting::{MimeBundle, Render};
+
+const PREVIEW_ROWS: usize = 5;
+const PREVIEW_COLS: usize = 8;
+
+struct Preview {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+fn preview(ds: &Dataset) -> Option<Preview> {
+    let n = ds.len().min(PREVIEW_ROWS);
+    let d = ds.num_features();
+    let shown: Vec<usize> = if d > PREVIEW_COLS {
+        (0..PREVIEW_COLS - 1).chain([d - 1]).collect()
+    } else {
+        (0..d).collect()
+    };
+    let x =
+        ds.x.narrow(0, 0, n)
+            .ok()?
+            .to_dtype(candle_core::DType::F32)
+            .ok()?
+            .to_vec2::<f32>()
+            .ok()?;
+    let y = match &ds.y {
+        Some(y) => Some(y.narrow(0, 0, n).ok()?.to_vec1::<u32>().ok()?),
+        None => None,
+    };
+    let soft = match &ds.soft {
+        Some(s) => Some(s.narrow(0, 0, n).ok()?.to_vec2::<f32>().ok()?),
+        None => None,
+    };
+    let w = match &ds.weights {
+        Some(w) => Some(w.narrow(0, 0, n).ok()?.to_vec1::<f32>().ok()?),
+        None => None,
+    };
+    let mut header = Vec::new();
+    for (k, &j) in shown.iter().enumerate() {
+        if d > PREVIEW_COLS && k == PREVIEW_COLS - 1 {
+            header.push("…".to_string());
+        }
+        header.push(
+            ds.feature_names
+                .get(j)
+                .cloned()
+                .unwrap_or_else(|| format!("x{j}")),
+        );
+    }
+    if y.is_some() {
+        header.push("label".into());
+    }
+    if soft.is_some() {
+        header.push("soft".into());
+    }
+    if w.is_some() {
+        header.push("weight".into());
+    }
+    let rows = (0..n)
+        .map(|i| {
+            let mut r = Vec::new();
+            for (k, &j) in shown.iter().enumerate() {
+                if d > PREVIEW_COLS && k == PREVIEW_COLS - 1 {
+                    r.push("…".to_string());
+                }
+                r.push(format!("{:.4}", x[i][j]));
+            }
+            if let Some(y) = &y {
+                r.push(y[i].to_string());
+            }
+            if let Some(s) = &soft {
+                r.push(format!(
+                    "[{}]",
+                    s[i].iter()
+                        .map(|p| format!("{p:.2}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if let Some(w) = &w {
+                r.push(format!("{:.4}", w[i]));
+            }
+            r
+        })
+        .collect();
+    Some(Preview { header, rows })
+}
+
+fn summary(ds: &Dataset) -> String {
+    let labels = match (&ds.y, &ds.soft) {
+        (Some(_), Some(_)) => "hard + soft labels",
+        (None, Some(_)) => "soft labels",
+        _ => "labels",
+    };
+    format!(
+        "Dataset \"{}\": {} rows × {} features, {} classes ({labels}{})",
+        ds.name,
+        ds.len(),
+        ds.num_features(),
+        ds.num_classes,
+        if ds.weights.is_some() {
+            ", sample weights"
+        } else {
+            ""
+        }
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+impl Render for Dataset {
+    fn mime_bundle(&self) -> MimeBundle {
+        let head = summary(self);
+        let Some(p) = preview(self) else {
+            return MimeBundle::text(head);
+        };
+        let widths: Vec<usize> = (0..p.header.len())
+            .map(|c| {
+                p.rows
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([p.header[c].chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:>w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let mut text = format!("{head}\n{}", line(&p.header));
+        for r in &p.rows {
+            text.push('\n');
+            text.push_str(&line(r));
+        }
+        if self.len() > p.rows.len() {
+            text.push_str(&format!("\n… {} more rows", self.len() - p.rows.len()));
+        }
+        let mut html = format!(
+            "<div class=\"ladder-dataset\"><p>{}</p><table>\n<thead><tr>",
+            escape(&head)
+        );
+        for h in &p.header {
+            html.push_str(&format!("<th>{}</th>", escape(h)));
+        }
+        html.push_str("</tr></thead>\n<tbody>\n");
+        for r in &p.rows {
+            html.push_str("<tr>");
+            for c in r {
+                html.push_str(&format!("<td>{}</td>", escape(c)));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</tbody></table>");
+        if self.len() > p.rows.len() {
+            html.push_str(&format!("<p>… {} more rows</p>", self.len() - p.rows.len()));
+        }
+        html.push_str("</div>");
+        MimeBundle::text(text).with_html(html)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preview_shows_names_and_elides_wide_tables() {
+        let ds = crate::data::builtin::dataset("breast_cancer").unwrap();
+        let b = ds.mime_bundle();
+        let text = b.plain().unwrap();
+        assert!(
+            text.starts_with("Dataset \"breast_cancer\": 569 rows × 30 features, 2 classes"),
+            "{text}"
+        );
+        assert!(
+            text.contains("mean_radius")
+                && text.contains("worst_fractal_dimension")
+                && text.contains('…')
+        );
+        assert!(text.ends_with("… 564 more rows"));
+        assert!(b.data["text/html"]
+            .as_str()
+            .unwrap()
+            .contains("<th>mean_radius</th>"));
+    }
+}

@@ -1,0 +1,146 @@
+//! Saving and loading a network: weights as safetensors plus a small JSON description of
+//! the architecture, so `load_model` rebuilds it. Both files are written to a temporary
+//! name and renamed, so a crash never leaves a half-written model.
+
+use super::network::{Network, NetworkSpec};
+use crate::error::{Error, Result};
+use candle_core::{Device, Tensor};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// `model` → (`model.safetensors`, `model.json`); a path ending in either is accepted too.
+pub fn paths(path: &str) -> (PathBuf, PathBuf) {
+    let p = Path::new(path);
+    let base = match p.extension().and_then(|e| e.to_str()) {
+        Some("safetensors") | Some("json") => p.with_extension(""),
+        _ => p.to_path_buf(),
+    };
+    let with = |ext: &str| {
+        let mut s = base.clone().into_os_string();
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    (with(".safetensors"), with(".json"))
+}
+
+fn atomic_write(target: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let mut tmp = target.as_os_str().to_owned();
+    tmp.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    let result = write(&tmp).and_then(|_| std::fs::rename(&tmp, target).map_err(Error::from));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| {
+        Error(format!(
+            "save_model: cannot write {}: {e}",
+            target.display()
+        ))
+    })
+}
+
+pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
+    let (weights, spec) = paths(path);
+    let tensors: HashMap<String, Tensor> = net
+        .named_vars()
+        .into_iter()
+        .map(|(n, v)| Ok((n, v.as_tensor().to_device(&Device::Cpu)?)))
+        .collect::<Result<_>>()?;
+    let json = serde_json::to_string_pretty(
+        &serde_json::json!({ "format": "ladder-model/1", "network": net.spec }),
+    )
+    .map_err(|e| Error(e.to_string()))?;
+    atomic_write(&weights, |tmp| {
+        Ok(candle_core::safetensors::save(&tensors, tmp)?)
+    })?;
+    atomic_write(&spec, |tmp| Ok(std::fs::write(tmp, json)?))?;
+    Ok((weights, spec))
+}
+
+pub fn load(path: &str) -> Result<Network> {
+    let (weights, spec_path) = paths(path);
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| {
+        Error(format!(
+            "load_model: cannot read {}: {e}",
+            spec_path.display()
+        ))
+    })?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Error(format!(
+            "load_model: {} is not valid JSON: {e}",
+            spec_path.display()
+        ))
+    })?;
+    let spec: NetworkSpec = serde_json::from_value(doc["network"].clone()).map_err(|e| {
+        Error(format!(
+            "load_model: {} does not describe a network: {e}",
+            spec_path.display()
+        ))
+    })?;
+    let net = Network::new(spec, &Device::Cpu)?;
+    let tensors = candle_core::safetensors::load(&weights, &Device::Cpu).map_err(|e| {
+        Error(format!(
+            "load_model: cannot read {}: {}",
+            weights.display(),
+            Error::from(e)
+        ))
+    })?;
+    for (name, var) in net.named_vars() {
+        let t = tensors.get(&name).ok_or_else(|| {
+            Error(format!(
+                "load_model: {} has no tensor \"{name}\"",
+                weights.display()
+            ))
+        })?;
+        if t.dims() != var.dims() {
+            return Err(Error(format!(
+                "load_model: tensor \"{name}\" has shape {:?} but the architecture needs {:?}",
+                t.dims(),
+                var.dims()
+            )));
+        }
+        var.set(&t.to_dtype(var.dtype())?)?;
+    }
+    Ok(net)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::layers::Activation;
+
+    #[test]
+    fn a_saved_model_loads_with_the_same_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m").to_str().unwrap().to_string();
+        let net = Network::mlp(&[3, 5, 2], Activation::Tanh, 0.1, true, 4).unwrap();
+        let (w, j) = save(&net, &path).unwrap();
+        assert!(w.exists() && j.exists());
+        let back = load(&format!("{path}.safetensors")).unwrap();
+        assert_eq!(back.spec, net.spec);
+        let x = Tensor::new(&[[0.1f32, 0.2, 0.3], [1.0, -1.0, 0.5]], &Device::Cpu).unwrap();
+        let a = net
+            .forward(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let b = back
+            .forward(&x)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        assert_eq!(a, b);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+        let e = load(dir.path().join("missing").to_str().unwrap()).unwrap_err();
+        assert!(e.0.starts_with("load_model: cannot read"), "{e}");
+    }
+}

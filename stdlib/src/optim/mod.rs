@@ -1,0 +1,242 @@
+//! Optimisers (SGD with momentum, AdamW, Lion) and learning-rate schedules, following
+//! PyTorch's update rules (Lion: Chen et al. 2023).
+
+pub mod bindings;
+
+use crate::bail;
+use crate::error::Result;
+use candle_core::backprop::GradStore;
+use candle_core::{Tensor, Var};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    /// buf = μ·buf + g (buf = g at the first step); θ ← θ − lr·buf. Weight decay adds λθ to g.
+    Sgd { momentum: f64, weight_decay: f64 },
+    /// PyTorch's AdamW: θ ← θ(1 − lr·λ); Adam step with bias correction.
+    AdamW {
+        beta1: f64,
+        beta2: f64,
+        eps: f64,
+        weight_decay: f64,
+    },
+    /// c = β1·m + (1−β1)·g; θ ← θ − lr·(sign(c) + λ·θ); m ← β2·m + (1−β2)·g.
+    Lion {
+        beta1: f64,
+        beta2: f64,
+        weight_decay: f64,
+    },
+}
+
+impl Kind {
+    /// Defaults by name: sgd (momentum 0.9), adamw (0.9, 0.999, 1e-8, weight decay 0.01),
+    /// adam (AdamW without weight decay), lion (0.9, 0.99, weight decay 0).
+    pub fn by_name(name: &str) -> Result<Kind> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "sgd" => Kind::Sgd {
+                momentum: 0.9,
+                weight_decay: 0.0,
+            },
+            "adamw" => Kind::AdamW {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weight_decay: 0.01,
+            },
+            "adam" => Kind::AdamW {
+                beta1: 0.9,
+                beta2: 0.999,
+                eps: 1e-8,
+                weight_decay: 0.0,
+            },
+            "lion" => Kind::Lion {
+                beta1: 0.9,
+                beta2: 0.99,
+                weight_decay: 0.0,
+            },
+            other => bail!("unknown optimizer \"{other}\" (expected sgd, adam, adamw or lion)"),
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Kind::Sgd { .. } => "sgd",
+            Kind::AdamW { .. } => "adamw",
+            Kind::Lion { .. } => "lion",
+        }
+    }
+
+    pub fn set_weight_decay(&mut self, wd: f64) {
+        match self {
+            Kind::Sgd { weight_decay, .. }
+            | Kind::AdamW { weight_decay, .. }
+            | Kind::Lion { weight_decay, .. } => *weight_decay = wd,
+        }
+    }
+
+    pub fn set_betas(&mut self, b1: Option<f64>, b2: Option<f64>) {
+        match self {
+            Kind::Sgd { momentum, .. } => {
+                if let Some(b) = b1 {
+                    *momentum = b
+                }
+            }
+            Kind::AdamW { beta1, beta2, .. } | Kind::Lion { beta1, beta2, .. } => {
+                if let Some(b) = b1 {
+                    *beta1 = b
+                }
+                if let Some(b) = b2 {
+                    *beta2 = b
+                }
+            }
+        }
+    }
+}
+
+/// Learning rate over training.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    Constant,
+    /// Linear ramp from 0 over `warmup` steps, then constant.
+    Warmup {
+        warmup: usize,
+    },
+    /// Optional linear warm-up, then cosine decay from lr to `min_lr` at the last step.
+    Cosine {
+        warmup: usize,
+        min_lr: f64,
+    },
+}
+
+impl Schedule {
+    /// lr at `step` (0-based) of `total` steps.
+    pub fn lr(&self, base: f64, step: usize, total: usize) -> f64 {
+        let warm = |w: usize| {
+            if w > 0 && step < w {
+                Some(base * (step + 1) as f64 / w as f64)
+            } else {
+                None
+            }
+        };
+        match self {
+            Schedule::Constant => base,
+            Schedule::Warmup { warmup } => warm(*warmup).unwrap_or(base),
+            Schedule::Cosine { warmup, min_lr } => warm(*warmup).unwrap_or_else(|| {
+                let span = total.saturating_sub(*warmup).max(1) as f64;
+                let progress = ((step - warmup) as f64 / span).min(1.0);
+                min_lr + (base - min_lr) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+            }),
+        }
+    }
+}
+
+/// An optimiser bound to a set of variables.
+pub struct Optimizer {
+    pub kind: Kind,
+    pub lr: f64,
+    vars: Vec<Var>,
+    /// Per variable: momentum / first moment, and (AdamW) second moment.
+    state: Vec<(Option<Tensor>, Option<Tensor>)>,
+    steps: usize,
+}
+
+impl Optimizer {
+    pub fn new(kind: Kind, vars: Vec<Var>, lr: f64) -> Result<Optimizer> {
+        if !(lr.is_finite() && lr >= 0.0) {
+            bail!("optimizer: the learning rate must be a non-negative number, got {lr}");
+        }
+        let state = vars.iter().map(|_| (None, None)).collect();
+        Ok(Optimizer {
+            kind,
+            lr,
+            vars,
+            state,
+            steps: 0,
+        })
+    }
+
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// One update from the gradients of a backward pass (variables without a gradient are
+    /// left alone).
+    pub fn step(&mut self, grads: &GradStore) -> Result<()> {
+        self.steps += 1;
+        let t = self.steps as i32;
+        let lr = self.lr;
+        for (var, (m, v)) in self.vars.iter().zip(self.state.iter_mut()) {
+            let Some(g) = grads.get(var.as_tensor()) else {
+                continue;
+            };
+            let theta = var.as_tensor();
+            match self.kind {
+                Kind::Sgd {
+                    momentum,
+                    weight_decay,
+                } => {
+                    let g = if weight_decay != 0.0 {
+                        (g + theta.affine(weight_decay, 0.0)?)?
+                    } else {
+                        g.clone()
+                    };
+                    let buf = match m.take() {
+                        Some(b) if momentum != 0.0 => (b.affine(momentum, 0.0)? + &g)?,
+                        _ => g,
+                    };
+                    var.set(&(theta - buf.affine(lr, 0.0)?)?)?;
+                    if momentum != 0.0 {
+                        *m = Some(buf);
+                    }
+                }
+                Kind::AdamW {
+                    beta1,
+                    beta2,
+                    eps,
+                    weight_decay,
+                } => {
+                    let m1 = match m.take() {
+                        Some(m) => (m.affine(beta1, 0.0)? + g.affine(1.0 - beta1, 0.0)?)?,
+                        None => g.affine(1.0 - beta1, 0.0)?,
+                    };
+                    let v1 = match v.take() {
+                        Some(v) => (v.affine(beta2, 0.0)? + g.sqr()?.affine(1.0 - beta2, 0.0)?)?,
+                        None => g.sqr()?.affine(1.0 - beta2, 0.0)?,
+                    };
+                    let bc1 = 1.0 - beta1.powi(t);
+                    let bc2 = 1.0 - beta2.powi(t);
+                    let denom = (v1.affine(1.0 / bc2, 0.0)?.sqrt()? + eps)?;
+                    let update = m1.affine(lr / bc1, 0.0)?.div(&denom)?;
+                    let decayed = if weight_decay != 0.0 {
+                        theta.affine(1.0 - lr * weight_decay, 0.0)?
+                    } else {
+                        theta.clone()
+                    };
+                    var.set(&(decayed - update)?)?;
+                    *m = Some(m1);
+                    *v = Some(v1);
+                }
+                Kind::Lion {
+                    beta1,
+                    beta2,
+                    weight_decay,
+                } => {
+                    let prev = match m.take() {
+                        Some(m) => m,
+                        None => g.zeros_like()?,
+                    };
+                    let c = (prev.affine(beta1, 0.0)? + g.affine(1.0 - beta1, 0.0)?)?;
+                    let mut update = c.sign()?;
+                    if weight_decay != 0.0 {
+                        update = (update + theta.affine(weight_decay, 0.0)?)?;
+                    }
+                    var.set(&(theta - update.affine(lr, 0.0)?)?)?;
+                    *m = Some((prev.affine(beta2, 0.0)? + g.affine(1.0 - beta2, 0.0)?)?);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,73 @@
+//! Devices: `cpu` always; `cuda` in builds with the `cuda` feature on a machine with a GPU.
+
+use crate::error::Result;
+use candle_core::Device;
+
+/// Resolve a device name: `cpu`, `cuda` or `cuda:N`.
+pub fn device(name: &str) -> Result<Device> {
+    let name = name.trim().to_ascii_lowercase();
+    if name == "cpu" {
+        return Ok(Device::Cpu);
+    }
+    let ordinal = match name.strip_prefix("cuda") {
+        Some("") => 0,
+        Some(rest) => match rest.strip_prefix(':').and_then(|n| n.parse::<usize>().ok()) {
+            Some(n) => n,
+            None => {
+                crate::bail!("unknown device \"{name}\" (expected \"cpu\", \"cuda\" or \"cuda:N\")")
+            }
+        },
+        None => {
+            crate::bail!("unknown device \"{name}\" (expected \"cpu\", \"cuda\" or \"cuda:N\")")
+        }
+    };
+    cuda(ordinal)
+}
+
+#[cfg(feature = "cuda")]
+fn cuda(ordinal: usize) -> Result<Device> {
+    Device::new_cuda(ordinal).map_err(|e| {
+        crate::error::Error(format!(
+            "device(\"cuda:{ordinal}\"): this build has CUDA support but no usable GPU was found ({e})"
+        ))
+    })
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda(ordinal: usize) -> Result<Device> {
+    crate::bail!(
+        "device(\"cuda:{ordinal}\"): this build of Ladder has no CUDA support \
+         (rebuild with `cargo build --features ladder-stdlib/cuda` on a machine with a GPU)"
+    )
+}
+
+/// The user-facing name of a device.
+pub fn device_name(device: &Device) -> String {
+    match device {
+        Device::Cpu => "cpu".to_string(),
+        Device::Cuda(_) => match device.location() {
+            candle_core::DeviceLocation::Cuda { gpu_id } => format!("cuda:{gpu_id}"),
+            _ => "cuda".to_string(),
+        },
+        Device::Metal(_) => "metal".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_works_and_bad_names_are_named() {
+        assert!(device("cpu").unwrap().is_cpu());
+        let e = device("tpu").unwrap_err();
+        assert!(e.0.contains("unknown device \"tpu\""), "{e}");
+    }
+
+    #[cfg(not(feature = "cuda"))]
+    #[test]
+    fn cuda_without_the_feature_says_so() {
+        let e = device("cuda").unwrap_err();
+        assert!(e.0.contains("no CUDA support"), "{e}");
+    }
+}

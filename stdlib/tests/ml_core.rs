@@ -1,0 +1,243 @@
+//! The ML core as a user meets it: Rhai cells in a session with the standard library.
+
+use ladder_scripting::{CaptureFrontend, Output, Session};
+use ladder_stdlib::library;
+use std::rc::Rc;
+
+fn session() -> (Session, Rc<CaptureFrontend>) {
+    let frontend = Rc::new(CaptureFrontend::new());
+    (
+        Session::with_libraries(frontend.clone(), vec![library()]),
+        frontend,
+    )
+}
+
+fn plain(s: &mut Session, code: &str) -> String {
+    match s.execute(code) {
+        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
+        Ok(None) => String::new(),
+        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
+    }
+}
+
+fn error(s: &mut Session, code: &str) -> String {
+    match s.execute(code) {
+        Ok(v) => panic!("expected an error from {code}, got {v:?}"),
+        Err(e) => e.message,
+    }
+}
+
+#[test]
+fn tensors_compute_and_render_like_numpy() {
+    let (mut s, _) = session();
+    assert_eq!(
+        plain(&mut s, "let x = tensor([[1.0, 2.0], [3.0, 4.0]]); x.shape"),
+        "[2, 2]"
+    );
+    assert_eq!(
+        plain(&mut s, "(x + 1.0).to_array()"),
+        "[[2.0, 3.0], [4.0, 5.0]]"
+    );
+    assert_eq!(
+        plain(&mut s, "(x * tensor([10.0, 100.0])).to_array()"),
+        "[[10.0, 200.0], [30.0, 400.0]]"
+    );
+    assert_eq!(
+        plain(&mut s, "matmul(x, x.t()).to_array()"),
+        "[[5.0, 11.0], [11.0, 25.0]]"
+    );
+    assert_eq!(plain(&mut s, "x.sum(0).to_array()"), "[4.0, 6.0]");
+    assert_eq!(plain(&mut s, "x.argmax(1).to_array()"), "[1, 1]");
+    assert_eq!(plain(&mut s, "x[1][0]"), "3.0");
+    assert_eq!(plain(&mut s, "(x > 2.0).to_array()"), "[[0, 0], [1, 1]]");
+    assert_eq!(
+        plain(&mut s, "tensor(0..4).reshape([2, -1]).shape"),
+        "[2, 2]"
+    );
+    assert_eq!(plain(&mut s, "concat([x, x], 0).shape"), "[4, 2]");
+    assert_eq!(plain(&mut s, "x.dtype + \" \" + x.device"), "\"f32 cpu\"");
+    assert!(plain(&mut s, "x").starts_with("tensor([[1., 2.],"));
+    assert_eq!(
+        plain(
+            &mut s,
+            "randn([3], 7).to_array() == randn([3], 7).to_array()"
+        ),
+        "true"
+    );
+    let e = error(&mut s, "matmul(x, ones([3, 2]))");
+    assert!(
+        e.contains("matmul: shapes [2, 2] and [3, 2] are not aligned"),
+        "{e}"
+    );
+    let e = error(&mut s, "x + ones([3])");
+    assert!(
+        e.contains("shapes [2, 2] and [3] cannot be broadcast"),
+        "{e}"
+    );
+    let e = error(&mut s, "device(\"cuda\")");
+    assert!(
+        e.contains("no CUDA support") || e.contains("no usable GPU"),
+        "{e}"
+    );
+    assert_eq!(
+        plain(&mut s, "x.shape"),
+        "[2, 2]",
+        "the session survives errors"
+    );
+}
+
+#[test]
+fn data_sets_load_split_and_render() {
+    let (mut s, _) = session();
+    let text = plain(&mut s, "let d = dataset(\"iris\"); d");
+    assert!(
+        text.starts_with("Dataset \"iris\": 150 rows × 4 features, 3 classes"),
+        "{text}"
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            "let parts = split(d, #{test: 0.2, seed: 0, stratify: true}); parts[1].class_counts()"
+        ),
+        "[10, 10, 10]"
+    );
+    assert_eq!(
+        plain(&mut s, "let h = halves(d, 0); h[0].len() + h[1].len()"),
+        "150"
+    );
+    assert_eq!(plain(&mut s, "kfold(d, 5, 0).len()"), "5");
+    assert_eq!(plain(&mut s, "moons(#{n: 50, seed: 1}).x.shape"), "[50, 2]");
+    assert_eq!(plain(&mut s, "xor(#{n: 20, noise: 0.1}).n_classes"), "2");
+    let e = error(&mut s, "load_csv(\"/nonexistent.csv\")");
+    assert!(e.contains("load_csv(\"/nonexistent.csv\")"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    std::fs::write(&path, "a,b,target\n1,2,0\n3,4,1\n").unwrap();
+    let e = error(
+        &mut s,
+        &format!(
+            "load_csv(\"{}\", #{{label: \"target\", features: [\"a\", \"c\"]}})",
+            path.display()
+        ),
+    );
+    assert!(
+        e.contains("no column named \"c\" (columns: a, b, target)"),
+        "{e}"
+    );
+    let e = error(&mut s, "dataset(zeros([0, 3]), tensor([0]))");
+    assert!(e.contains("it has no rows"), "{e}");
+    let e = error(
+        &mut s,
+        "dataset(tensor([[1.0], [2.0]]), tensor([0, 5]), #{classes: 2})",
+    );
+    assert!(
+        e.contains("label 5 in row 1 is out of range for 2 classes"),
+        "{e}"
+    );
+}
+
+#[test]
+fn fit_trains_reports_progress_and_renders_history() {
+    let (mut s, frontend) = session();
+    plain(
+        &mut s,
+        r#"
+        let d = dataset("breast_cancer");
+        let parts = split(d, #{test: 0.2, seed: 0, stratify: true});
+        let scaled = standardize(parts[0], parts[1]);
+        let model = mlp([30, 16, 2], #{seed: 0});
+        let h = fit(model, scaled[0], #{epochs: 5, batch_size: 32, lr: 0.01, eval: scaled[1], seed: 0});
+    "#,
+    );
+    let acc: f64 = plain(&mut s, "accuracy(model, scaled[1])").parse().unwrap();
+    assert!(acc >= 0.95, "{acc}");
+    let table = plain(&mut s, "h");
+    assert!(table.starts_with("History: 75 steps"), "{table}");
+    assert!(table.contains("eval accuracy"), "{table}");
+    let outputs = frontend.take();
+    let displays: Vec<&Output> = outputs
+        .iter()
+        .filter(|o| matches!(o, Output::Display(..) | Output::UpdateDisplay(..)))
+        .collect();
+    assert!(!displays.is_empty(), "fit shows progress");
+    assert!(matches!(displays[0], Output::Display(_, Some(id)) if id.starts_with("ladder-fit-")));
+    if let Some(Output::UpdateDisplay(b, _)) = displays.last() {
+        assert!(b.plain().unwrap().contains("step 75/75"), "{:?}", b.plain());
+    }
+    assert_eq!(plain(&mut s, "h.loss.len()"), "75");
+    assert_eq!(
+        plain(&mut s, "predict_proba(model, scaled[1]).shape"),
+        "[114, 2]"
+    );
+    let e = error(
+        &mut s,
+        "fit(logistic_regression(4, 2), scaled[0], #{epochs: 1, progress: false})",
+    );
+    assert!(
+        e.contains("the model expects 4 input features but data set \"breast_cancer\" has 30"),
+        "{e}"
+    );
+    let e = error(&mut s, "fit(model, scaled[0], #{epoch: 1})");
+    assert!(e.contains("unknown option(s) epoch"), "{e}");
+}
+
+#[test]
+fn a_seeded_fit_in_rhai_repeats_and_a_rhai_loop_trains() {
+    let (mut s, _) = session();
+    plain(
+        &mut s,
+        r#"
+        let d = dataset("iris");
+        fn run(d, seed) { let m = mlp([4, 8, 3], #{dropout: 0.1}); fit(m, d, #{epochs: 2, seed: seed, progress: false}).loss }
+    "#,
+    );
+    assert_eq!(plain(&mut s, "run(d, 1) == run(d, 1)"), "true");
+    assert_eq!(plain(&mut s, "run(d, 1) == run(d, 2)"), "false");
+    let out = plain(
+        &mut s,
+        r#"
+        let m = sequential([linear(4, 16), relu(), dropout(0.1), linear(16, 3)], 0);
+        let opt = optimizer(m, #{name: "adamw", lr: 0.01});
+        let first = 0.0; let last = 0.0;
+        for epoch in 0..30 {
+            for b in batches(d, 50, epoch) {
+                last = opt.step(cross_entropy(forward(m, b.x, true), b.y));
+                if first == 0.0 { first = last; }
+            }
+        }
+        last < first
+    "#,
+    );
+    assert_eq!(out, "true");
+}
+
+#[test]
+fn losses_in_rhai_match_the_reference_values() {
+    let (mut s, _) = session();
+    plain(&mut s, "let z = tensor([[2.0, 1.0, 0.1], [0.5, 2.5, -1.0], [-1.0, 0.0, 1.0], [3.0, -2.0, 0.5]]); let y = tensor([0, 1, 2, 1]);");
+    let ce: f64 = plain(&mut s, "cross_entropy(z, y).item()").parse().unwrap();
+    assert!((ce - 1.5157278586).abs() < 1e-5, "{ce}");
+    let e = error(&mut s, "cross_entropy(z, tensor([0, 1, 3, 1]))");
+    assert!(
+        e.contains("label 3 in row 2 is out of range for 3 classes"),
+        "{e}"
+    );
+    let e = error(&mut s, "let nan = tensor([[0.0, 0.0]]) / 0.0; optimizer(mlp([2, 2]), #{}).step(cross_entropy(nan, tensor([0])))");
+    assert!(e.contains("the loss is NaN"), "{e}");
+}
+
+#[test]
+fn models_save_and_load() {
+    let (mut s, _) = session();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model");
+    plain(
+        &mut s,
+        &format!(
+            "let m = mlp([4, 5, 3], #{{seed: 3}}); save_model(m, \"{}\");",
+            path.display()
+        ),
+    );
+    assert_eq!(plain(&mut s, &format!("let back = load_model(\"{}\"); (logits(back, ones([2, 4])) == logits(m, ones([2, 4]))).to_array()", path.display())), "[[1, 1, 1], [1, 1, 1]]");
+    assert!(plain(&mut s, "back").starts_with("Model mlp (43 parameters, seed 3, cpu)"));
+}
