@@ -77,6 +77,21 @@ impl Session {
             return done(matches, start - 1);
         }
 
+        if let Some(command) = command_of_line(&chars, start) {
+            let matches = match command.as_str() {
+                "help" => self.names(before, &prefix),
+                "limit" => crate::limits::NAMES
+                    .iter()
+                    .map(|(name, _)| name.to_string())
+                    .filter(|name| name.starts_with(&prefix))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !matches.is_empty() || command != "time" && command != "timeit" {
+                return done(matches, start);
+            }
+        }
+
         let tokens = scan::code_tokens(&chars[..start]);
         match tokens.last().map(|t| &t.kind) {
             Some(Kind::Punct('.')) => {
@@ -97,12 +112,19 @@ impl Session {
                     .checked_sub(2)
                     .and_then(|i| tokens[i].ident())
                     .unwrap_or("");
+                let constants = self
+                    .module_constants
+                    .get(module)
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, _)| name.clone());
                 let matches = self
                     .fn_index()
                     .functions
                     .iter()
                     .filter(|f| f.module == module && f.kind == FnKind::Function)
                     .map(|f| f.name.clone())
+                    .chain(constants)
                     .filter(|n| n.starts_with(&prefix))
                     .collect();
                 done(matches, start)
@@ -248,6 +270,19 @@ fn matching_open(tokens: &[Token], close: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The command (`help` for `%help x`) when the line holding `at` is a command line and `at`
+/// is in its arguments.
+fn command_of_line(chars: &[char], at: usize) -> Option<String> {
+    let line_start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1);
+    let line: String = chars[line_start..at].iter().collect();
+    let body = line.trim_start().strip_prefix('%')?;
+    let name_len = body.find(char::is_whitespace)?;
+    Some(body[..name_len].to_string())
 }
 
 /// Whether only spaces precede `at` on its line.

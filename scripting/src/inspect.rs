@@ -26,6 +26,10 @@ impl Session {
             .position(|t| t.ident().is_some() && t.start <= at && at <= t.end)
             .or_else(|| enclosing_call(&tokens, at))?;
         let name = tokens[idx].ident()?;
+        let percent = tokens[idx].start.checked_sub(1).map(|i| chars[i]) == Some('%');
+        if percent && command_help(name).is_some() {
+            return command_help(name);
+        }
         let before = idx.checked_sub(1).map(|i| &tokens[i].kind);
         match before {
             Some(Kind::Punct('.')) => self.inspect_member(&chars, &tokens[..idx - 1], name),
@@ -50,6 +54,13 @@ impl Session {
             return command_help(command);
         }
         if let Some((module, function)) = name.rsplit_once("::") {
+            let constant = self
+                .module_constants
+                .get(module)
+                .and_then(|all| all.iter().find(|(n, _)| n == function));
+            if let Some((_, value)) = constant {
+                return Some(self.value_bundle(name, value));
+            }
             let found: Vec<FnInfo> = self
                 .fn_index()
                 .functions

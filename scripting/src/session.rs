@@ -55,6 +55,8 @@ pub struct Session {
     /// Constants that functions read as `global::NAME`: Rhai fills `global::` only from
     /// `const` statements of the running script, so these are re-declared for each cell.
     global_refs: HashSet<String>,
+    /// Exported constants of imported modules, by alias (for completion and inspection).
+    pub(crate) module_constants: HashMap<String, Vec<(String, Dynamic)>>,
 }
 
 impl Session {
@@ -82,6 +84,7 @@ impl Session {
             cells: 0,
             fn_index: RefCell::new(None),
             global_refs: HashSet::new(),
+            module_constants: HashMap::new(),
         }
     }
 
@@ -192,6 +195,7 @@ impl Session {
         self.sources.clear();
         self.fn_index.take();
         self.global_refs.clear();
+        self.module_constants.clear();
     }
 
     pub(crate) fn context(&self) -> Context {
@@ -351,6 +355,12 @@ impl Session {
                     .module_resolver()
                     .resolve(&self.engine, Some(source), path, *pos);
             if let Ok(module) = resolved {
+                let constants = module
+                    .iter_var()
+                    .map(|(name, value)| (name.to_string(), value.clone()))
+                    .collect();
+                self.module_constants
+                    .insert(alias.name.to_string(), constants);
                 self.engine
                     .register_static_module(alias.name.as_str(), module);
                 self.fn_index.take();

@@ -90,6 +90,12 @@ fn commands_at_line_start() {
     let (matches, start, _) = at_end(&s, "let a = 1;\n  %wh");
     assert_eq!(matches, vec!["%who"]);
     assert_eq!(start, 13);
+    // Arguments of `%help` are names, of `%limit` limit names; `%time` takes code.
+    assert_eq!(at_end(&s, "%help whi").0, vec!["while"]);
+    assert_eq!(at_end(&s, "%limit max_ca").0, vec!["max_call_levels"]);
+    let (matches, start, _) = at_end(&s, "%time pri");
+    assert!(has(&matches, "print"), "{matches:?}");
+    assert_eq!(start, 6);
     // `%` in the middle of a line is the modulo operator.
     assert!(at_end(&s, "10 %ti").0.iter().all(|m| !m.starts_with('%')));
 }
@@ -142,7 +148,11 @@ fn module_members_after_double_colon() {
     let dir = std::env::temp_dir().join(format!("ladder-complete-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("tools.rhai");
-    std::fs::write(&path, "fn triple(x) { x * 3 }\nfn twice(x) { x * 2 }\n").unwrap();
+    std::fs::write(
+        &path,
+        "/// Times three.\nfn triple(x) { x * 3 }\nfn twice(x) { x * 2 }\nexport const TOP = 9;\n",
+    )
+    .unwrap();
     run(
         &mut s,
         &format!("import \"{}\" as tools;", path.with_extension("").display()),
@@ -150,6 +160,14 @@ fn module_members_after_double_colon() {
     let (matches, start, _) = at_end(&s, "tools::t");
     assert_eq!(matches, vec!["triple", "twice"]);
     assert_eq!(start, 7);
+    assert_eq!(at_end(&s, "tools::T").0, vec!["TOP"]);
+    let help = s.inspect("tools::triple(1)", 9).unwrap();
+    assert!(
+        help.plain().unwrap().contains("tools::triple(x)"),
+        "{help:?}"
+    );
+    assert!(help.plain().unwrap().contains("Times three."), "{help:?}");
+    assert!(s.help_text("tools::TOP").unwrap().contains("= 9"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

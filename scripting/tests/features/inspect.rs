@@ -87,6 +87,8 @@ fn help_text_by_name() {
     assert!(s.help_text("hi").unwrap().contains("Says hi."));
     assert!(s.help_text("n").unwrap().contains("n: i64"));
     assert!(s.help_text("%timeit").unwrap().contains("loop"));
+    let at_command = s.inspect("%timeit -n 3 f()", 3).unwrap();
+    assert!(at_command.plain().unwrap().contains("-n LOOPS"));
     assert!(s.help_text("timeit").unwrap().contains("loop"));
     assert!(s.help_text("print").unwrap().contains("print("));
     assert!(s.help_text("while").unwrap().contains("keyword"));
