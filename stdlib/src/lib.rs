@@ -15,12 +15,10 @@
 pub mod data;
 pub mod doc;
 pub mod error;
-pub mod experiments;
 pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod opts;
-pub mod plot;
 pub mod rng;
 pub mod tensor;
 pub mod threads;
@@ -49,6 +47,4 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     loss::bindings::register(engine, renderers);
     optim::bindings::register(engine, renderers);
     train::bindings::register(engine, renderers);
-    experiments::register(engine, renderers);
-    plot::register(engine, renderers);
 }
