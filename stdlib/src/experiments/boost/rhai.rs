@@ -1,0 +1,249 @@
+//! Rhai bindings of boosting: `samme`, `predict`, `predict_proba`, `staged`, `samme_cv`.
+
+use super::learner::WeakLearner;
+use super::rhai_learner::RhaiLearner;
+use super::samme::{Samme, SammeConfig};
+use super::stump::StumpLearner;
+use crate::experiments::convert::*;
+use crate::experiments::cv::{complement, stratified_kfold};
+use crate::experiments::matrix::Labelled;
+use crate::experiments::metrics::mean_interval;
+use crate::experiments::table::{Cell, Table};
+use ladder_scripting::rhai::{
+    Array, Dynamic, Engine, FnPtr, FuncRegistration, Map, NativeCallContext,
+};
+use ladder_scripting::{MimeBundle, Render, Renderers};
+use std::rc::Rc;
+
+/// A boosted ensemble as a Rhai value.
+#[derive(Clone)]
+pub struct Boosted(pub Rc<Samme>);
+
+impl Boosted {
+    pub fn table(&self) -> Table {
+        let m = &self.0;
+        let mut t = Table::new(
+            format!(
+                "SAMME: {} rounds of {} ({} classes, learning rate {})",
+                m.rounds.len(),
+                m.learner,
+                m.n_classes,
+                m.config.learning_rate
+            ),
+            &["round", "error", "alpha", "hypothesis"],
+        );
+        let show = |i: usize| i < 10 || i + 5 >= m.rounds.len();
+        for (i, r) in m.rounds.iter().enumerate() {
+            if show(i) {
+                t.push(vec![
+                    (i + 1).into(),
+                    Cell::num(r.error),
+                    Cell::num(r.alpha),
+                    r.describe.clone().into(),
+                ]);
+            } else if i == 10 {
+                t.push(vec!["…".into(), Cell::Empty, Cell::Empty, Cell::Empty]);
+            }
+        }
+        if let Some(why) = &m.stopped {
+            t.note(format!("stopped early: {why}"));
+        }
+        t
+    }
+}
+
+impl Render for Boosted {
+    fn mime_bundle(&self) -> MimeBundle {
+        self.table().mime_bundle()
+    }
+}
+
+fn learner_from(options: &Map) -> RhaiResult<Box<dyn WeakLearner>> {
+    match options.get("learner") {
+        None => Ok(Box::new(StumpLearner::new())),
+        Some(v) if v.is_string() && v.clone().into_string().unwrap() == "stump" => {
+            Ok(Box::new(StumpLearner::new()))
+        }
+        Some(v) => match v.clone().try_cast::<FnPtr>() {
+            Some(fit) => Ok(Box::new(RhaiLearner { fit })),
+            None => Err(format!(
+                "samme: option 'learner' must be \"stump\" or a function |x, y, w| returning a predictor, got {}",
+                v.type_name()
+            )
+            .into()),
+        },
+    }
+}
+
+fn config_from(options: &Map, what: &str) -> RhaiResult<SammeConfig> {
+    Ok(SammeConfig {
+        rounds: opt_count(options, "rounds", 50, what)?,
+        learning_rate: opt_f64(options, "lr", what)?.unwrap_or(1.0),
+    })
+}
+
+fn labelled(x: &Array, y: &Array, options: &Map, what: &str) -> RhaiResult<Labelled> {
+    let x = matrix(x, "x")?;
+    let y = classes(y, "y")?;
+    let k = match opt_int(options, "classes", what)? {
+        Some(k) => k as usize,
+        None => y.iter().max().map_or(0, |m| m + 1),
+    };
+    Ok(Labelled::new(x, y, k, Vec::new()).map_err(|e| format!("{what}: {e}"))?)
+}
+
+fn samme(ctx: NativeCallContext, x: Array, y: Array, options: Map) -> RhaiResult<Boosted> {
+    check_keys(&options, &["rounds", "lr", "learner", "classes"], "samme")?;
+    let data = labelled(&x, &y, &options, "samme")?;
+    let mut learner = learner_from(&options)?;
+    let config = config_from(&options, "samme")?;
+    let model = Samme::fit(
+        learner.as_mut(),
+        &data.x,
+        &data.y,
+        data.n_classes,
+        config,
+        Some(&ctx),
+    )?;
+    Ok(Boosted(Rc::new(model)))
+}
+
+fn samme_cv(ctx: NativeCallContext, x: Array, y: Array, options: Map) -> RhaiResult<Table> {
+    check_keys(
+        &options,
+        &["rounds", "lr", "learner", "classes", "folds", "at"],
+        "samme_cv",
+    )?;
+    let data = labelled(&x, &y, &options, "samme_cv")?;
+    let config = config_from(&options, "samme_cv")?;
+    let folds = opt_count(&options, "folds", 5, "samme_cv")?;
+    let at: Vec<usize> = match options.get("at") {
+        None => vec![config.rounds],
+        Some(v) => {
+            let arr = v
+                .read_lock::<Array>()
+                .ok_or("samme_cv: option 'at' must be an array of round counts")?;
+            let r = classes(&arr, "at")?;
+            if let Some(&bad) = r.iter().find(|&&r| r == 0 || r > config.rounds) {
+                return Err(format!(
+                    "samme_cv: 'at' round {bad} is outside 1..={}",
+                    config.rounds
+                )
+                .into());
+            }
+            r
+        }
+    };
+    let splits = stratified_kfold(&data.y, folds).map_err(|e| format!("samme_cv: {e}"))?;
+    let mut per_fold: Vec<Vec<f64>> = vec![Vec::new(); at.len()];
+    let mut t = Table::new(
+        format!("SAMME, stratified {folds}-fold cross-validation: test accuracy"),
+        &["fold", "rounds", "accuracy"],
+    );
+    for (f, test) in splits.iter().enumerate() {
+        let train = complement(data.len(), test);
+        let (tr, te) = (data.subset(&train), data.subset(test));
+        let mut learner = learner_from(&options)?;
+        let model = Samme::fit(
+            learner.as_mut(),
+            &tr.x,
+            &tr.y,
+            data.n_classes,
+            config.clone(),
+            Some(&ctx),
+        )
+        .map_err(|e| format!("fold {}: {e}", f + 1))?;
+        let staged = model.staged_accuracy(&te.x, &te.y, Some(&ctx))?;
+        for (j, &r) in at.iter().enumerate() {
+            // boosting that stopped early keeps its last ensemble
+            let acc = staged[(r - 1).min(staged.len() - 1)];
+            per_fold[j].push(acc);
+            t.push(vec![(f + 1).into(), r.into(), Cell::num(acc)]);
+        }
+    }
+    for (j, &r) in at.iter().enumerate() {
+        let i = mean_interval(&per_fold[j]);
+        t.push(vec!["mean".into(), r.into(), Cell::num(i.estimate)]);
+    }
+    Ok(t)
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<Boosted>("Boosted");
+    renderers.register_fn(|v| v.read_lock::<Boosted>().map(|b| b.mime_bundle()));
+
+    FuncRegistration::new("samme")
+        .with_params_info(["x: Array", "y: Array", "options: Map", "Boosted"])
+        .with_comments([
+            "/// SAMME (multi-class AdaBoost, as scikit-learn's AdaBoostClassifier) on rows `x` and\n\
+             /// classes `y`. Options: `rounds` (50), `lr` (1.0), `classes` (inferred), `learner`:\n\
+             /// \"stump\" (default: depth-1 trees, scikit-learn's Gini rule) or a function\n\
+             /// `|x, y, w|` that fits with sample weights `w` and returns a predictor `|x| -> classes`.\n\
+             /// Example: `let m = samme(x, y, #{rounds: 200}); m.staged(x_test, y_test)`",
+        ])
+        .register_into_engine(engine, samme);
+    FuncRegistration::new("samme")
+        .with_params_info(["x: Array", "y: Array", "Boosted"])
+        .with_comments(["/// SAMME with 50 decision stumps (see `samme(x, y, options)`)."])
+        .register_into_engine(engine, |ctx: NativeCallContext, x: Array, y: Array| {
+            samme(ctx, x, y, Map::new())
+        });
+    FuncRegistration::new("samme_cv")
+        .with_params_info(["x: Array", "y: Array", "options: Map", "Table"])
+        .with_comments([
+            "/// Stratified k-fold cross-validation of SAMME (scikit-learn's `cross_val_score(clf, X, y,\n\
+             /// cv=5)` folds). Options: those of `samme`, `folds` (5), `at`: rounds at which to\n\
+             /// report test accuracy (default: the last). Example: `samme_cv(x, y, #{rounds: 200, at: [50, 200]})`",
+        ])
+        .register_into_engine(engine, samme_cv);
+
+    FuncRegistration::new("predict")
+        .with_params_info(["model: Boosted", "x: Array", "Array"])
+        .with_comments(["/// The boosted ensemble's class for each row of `x`."])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, m: &mut Boosted, x: Array| -> RhaiResult<Array> {
+                let x = matrix(&x, "x")?;
+                Ok(usize_array(&m.0.predict(&x, Some(&ctx))?))
+            },
+        );
+    FuncRegistration::new("predict_proba")
+        .with_params_info(["model: Boosted", "x: Array", "Array"])
+        .with_comments([
+            "/// Class probabilities, softmax(decision / (K − 1)) as scikit-learn computes them.",
+        ])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, m: &mut Boosted, x: Array| -> RhaiResult<Array> {
+                let x = matrix(&x, "x")?;
+                Ok(rows_array(&m.0.predict_proba(&x, Some(&ctx))?))
+            },
+        );
+    FuncRegistration::new("staged")
+        .with_params_info(["model: Boosted", "x: Array", "y: Array", "Array"])
+        .with_comments([
+            "/// Accuracy on `x`, `y` after each round (scikit-learn's `staged_score`).",
+        ])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext, m: &mut Boosted, x: Array, y: Array| -> RhaiResult<Array> {
+                let x = matrix(&x, "x")?;
+                let y = classes(&y, "y")?;
+                Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
+            },
+        );
+    engine.register_get("alphas", |m: &mut Boosted| -> Array {
+        m.0.rounds
+            .iter()
+            .map(|r| Dynamic::from_float(r.alpha))
+            .collect()
+    });
+    engine.register_get("errors", |m: &mut Boosted| -> Array {
+        m.0.rounds
+            .iter()
+            .map(|r| Dynamic::from_float(r.error))
+            .collect()
+    });
+    engine.register_get("rounds", |m: &mut Boosted| m.0.rounds.len() as i64);
+    engine.register_get("table", |m: &mut Boosted| m.table());
+}

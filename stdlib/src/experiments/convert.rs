@@ -1,0 +1,128 @@
+//! Conversions between Rhai values and the plain Rust inputs of this module, with errors that
+//! name the argument and the position of a bad element.
+
+use super::matrix::Matrix;
+use ladder_scripting::rhai::{Array, Dynamic, EvalAltResult, Map};
+
+pub type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// A Rhai number (int or float) as f64.
+pub fn number(v: &Dynamic) -> Option<f64> {
+    v.as_float()
+        .ok()
+        .or_else(|| v.as_int().ok().map(|i| i as f64))
+}
+
+/// An array of numbers.
+pub fn floats(a: &Array, what: &str) -> RhaiResult<Vec<f64>> {
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            number(v)
+                .ok_or_else(|| format!("{what}[{i}] is a {}, not a number", v.type_name()).into())
+        })
+        .collect()
+}
+
+/// An array of class indices (non-negative integers).
+pub fn classes(a: &Array, what: &str) -> RhaiResult<Vec<usize>> {
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| match v.as_int() {
+            Ok(c) if c >= 0 => Ok(c as usize),
+            Ok(c) => Err(format!("{what}[{i}] = {c} is not a class index (>= 0)").into()),
+            Err(t) => Err(format!("{what}[{i}] is a {t}, not an integer class").into()),
+        })
+        .collect()
+}
+
+/// An array of integers (votes may be −1).
+pub fn ints(a: &Array, what: &str) -> RhaiResult<Vec<i64>> {
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_int()
+                .map_err(|t| format!("{what}[{i}] is a {t}, not an integer").into())
+        })
+        .collect()
+}
+
+/// An array of equal-length numeric rows.
+pub fn matrix(a: &Array, what: &str) -> RhaiResult<Matrix> {
+    let mut rows = Vec::with_capacity(a.len());
+    for (i, row) in a.iter().enumerate() {
+        let r = row.read_lock::<Array>().ok_or_else(|| {
+            format!(
+                "{what}[{i}] is a {}, expected an array of numbers (one row)",
+                row.type_name()
+            )
+        })?;
+        rows.push(floats(&r, &format!("{what}[{i}]"))?);
+    }
+    Ok(Matrix::from_rows(&rows).map_err(|e| format!("{what}: {e}"))?)
+}
+
+/// Rows of probabilities.
+pub fn proba_rows(a: &Array, what: &str) -> RhaiResult<Vec<Vec<f64>>> {
+    let m = matrix(a, what)?;
+    Ok(m.iter_rows().map(<[f64]>::to_vec).collect())
+}
+
+pub fn to_array<T: Clone + Into<Dynamic>>(v: &[T]) -> Array {
+    v.iter().cloned().map(Into::into).collect()
+}
+
+pub fn usize_array(v: &[usize]) -> Array {
+    v.iter().map(|&c| Dynamic::from_int(c as i64)).collect()
+}
+
+pub fn rows_array(rows: &[Vec<f64>]) -> Array {
+    rows.iter()
+        .map(|r| Dynamic::from_array(to_array(r)))
+        .collect()
+}
+
+/// An option from a map: `Ok(None)` if absent, an error if present with the wrong type.
+pub fn opt_f64(m: &Map, key: &str, what: &str) -> RhaiResult<Option<f64>> {
+    match m.get(key) {
+        None => Ok(None),
+        Some(v) => number(v).map(Some).ok_or_else(|| {
+            format!(
+                "{what}: option '{key}' must be a number, got {}",
+                v.type_name()
+            )
+            .into()
+        }),
+    }
+}
+
+pub fn opt_int(m: &Map, key: &str, what: &str) -> RhaiResult<Option<i64>> {
+    match m.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_int()
+            .map(Some)
+            .map_err(|t| format!("{what}: option '{key}' must be an integer, got {t}").into()),
+    }
+}
+
+/// A positive count from the options, or the default.
+pub fn opt_count(m: &Map, key: &str, default: usize, what: &str) -> RhaiResult<usize> {
+    match opt_int(m, key, what)? {
+        None => Ok(default),
+        Some(v) if v >= 1 => Ok(v as usize),
+        Some(v) => Err(format!("{what}: option '{key}' must be at least 1, got {v}").into()),
+    }
+}
+
+/// Reject option names the function does not know, so typos are not silently ignored.
+pub fn check_keys(m: &Map, known: &[&str], what: &str) -> RhaiResult<()> {
+    for k in m.keys() {
+        if !known.contains(&k.as_str()) {
+            return Err(
+                format!("{what}: unknown option '{k}' (known: {})", known.join(", ")).into(),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,302 @@
+//! Rhai bindings of weak supervision: `apply_lfs`, `label_matrix`, `lf_analysis`,
+//! `majority_vote`, `dawid_skene`.
+
+use super::analysis::{analysis_table, lf_analysis};
+use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
+use super::label_matrix::LabelMatrix;
+use super::majority::{majority_predict, majority_proba};
+use crate::experiments::convert::*;
+use crate::experiments::table::{Cell, Table};
+use ladder_scripting::context;
+use ladder_scripting::rhai::{
+    Array, Dynamic, Engine, FnPtr, FuncRegistration, Map, NativeCallContext,
+};
+use ladder_scripting::{MimeBundle, Render, Renderers};
+use std::rc::Rc;
+
+impl Render for LabelMatrix {
+    fn mime_bundle(&self) -> MimeBundle {
+        let cols: Vec<&str> = std::iter::once("row")
+            .chain(self.names.iter().map(String::as_str))
+            .collect();
+        let mut t = Table::new(
+            format!(
+                "Label matrix: {} rows × {} labelling functions, {} classes (-1 = abstain)",
+                self.rows(),
+                self.lfs(),
+                self.n_classes
+            ),
+            &cols,
+        );
+        for i in 0..self.rows().min(10) {
+            let mut row: Vec<Cell> = vec![i.into()];
+            row.extend(self.row(i).iter().map(|&v| Cell::Int(v)));
+            t.push(row);
+        }
+        if self.rows() > 10 {
+            t.note(format!("… {} more rows", self.rows() - 10));
+        }
+        t.mime_bundle()
+    }
+}
+
+/// A fitted Dawid–Skene label model as a Rhai value.
+#[derive(Clone)]
+pub struct LabelModel(pub Rc<DawidSkene>);
+
+impl LabelModel {
+    fn table(&self) -> Table {
+        let m = &self.0;
+        let mut t = Table::new(
+            format!(
+                "Dawid–Skene: {} iterations{}",
+                m.iterations,
+                if m.converged {
+                    " (converged)"
+                } else {
+                    " (not converged)"
+                }
+            ),
+            &["LF", "estimated accuracy"],
+        );
+        for (j, name) in m.names.iter().enumerate() {
+            let acc: f64 = (0..m.prior.len())
+                .map(|y| m.prior[y] * m.confusion[j][y][y])
+                .sum();
+            t.push(vec![name.clone().into(), Cell::num(acc)]);
+        }
+        let prior: Vec<String> = m.prior.iter().map(|p| format!("{p:.3}")).collect();
+        t.note(format!("class prior: [{}]", prior.join(", ")));
+        t
+    }
+}
+
+impl Render for LabelModel {
+    fn mime_bundle(&self) -> MimeBundle {
+        self.table().mime_bundle()
+    }
+}
+
+fn lf_name(f: &FnPtr, j: usize) -> String {
+    let n = f.fn_name();
+    if n.starts_with("anon$") || n.is_empty() {
+        format!("lf_{j}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn apply_lfs(
+    ctx: NativeCallContext,
+    rows: Array,
+    lfs: Array,
+    options: Map,
+) -> RhaiResult<LabelMatrix> {
+    check_keys(&options, &["names", "classes"], "apply_lfs")?;
+    if lfs.is_empty() {
+        return Err("apply_lfs: no labelling functions given".into());
+    }
+    let fns: Vec<FnPtr> = lfs
+        .iter()
+        .enumerate()
+        .map(|(j, f)| {
+            f.clone().try_cast::<FnPtr>().ok_or_else(|| {
+                format!(
+                    "apply_lfs: labelling function {j} is a {}, not a function",
+                    f.type_name()
+                )
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let names: Vec<String> = match options.get("names") {
+        Some(v) => {
+            let arr = v
+                .read_lock::<Array>()
+                .ok_or("apply_lfs: 'names' must be an array of strings")?;
+            arr.iter().map(|s| s.to_string()).collect()
+        }
+        None => fns.iter().enumerate().map(|(j, f)| lf_name(f, j)).collect(),
+    };
+    let k = opt_int(&options, "classes", "apply_lfs")?.map(|k| k as usize);
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        if i % 256 == 0 {
+            context::check_interrupt()?;
+        }
+        let mut votes = Vec::with_capacity(fns.len());
+        for (j, f) in fns.iter().enumerate() {
+            let v: Dynamic = f.call_within_context(&ctx, (row.clone(),)).map_err(|e| {
+                format!(
+                    "labelling function '{}' failed on row {i}: {e}",
+                    names.get(j).map_or("?", |s| s)
+                )
+            })?;
+            let vote = v.as_int().map_err(|t| {
+                format!(
+                    "labelling function '{}' returned a {t} on row {i}; it must return a class or -1 to abstain",
+                    names.get(j).map_or("?", |s| s)
+                )
+            })?;
+            votes.push(vote);
+        }
+        out.push(votes);
+    }
+    Ok(LabelMatrix::new(out, Some(names), k).map_err(|e| format!("apply_lfs: {e}"))?)
+}
+
+fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
+    check_keys(&options, &["names", "classes"], "label_matrix")?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let arr = r.read_lock::<Array>().ok_or_else(|| {
+            format!(
+                "label_matrix: row {i} is a {}, not an array of votes",
+                r.type_name()
+            )
+        })?;
+        out.push(ints(&arr, &format!("row {i}"))?);
+    }
+    let names = match options.get("names") {
+        Some(v) => Some(
+            v.read_lock::<Array>()
+                .ok_or("label_matrix: 'names' must be an array of strings")?
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+        None => None,
+    };
+    let k = opt_int(&options, "classes", "label_matrix")?.map(|k| k as usize);
+    Ok(LabelMatrix::new(out, names, k)?)
+}
+
+fn int_array(v: &[i64]) -> Array {
+    v.iter().map(|&x| Dynamic::from_int(x)).collect()
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<LabelMatrix>("LabelMatrix");
+    engine.register_type_with_name::<LabelModel>("LabelModel");
+    renderers.register_fn(|v| v.read_lock::<LabelMatrix>().map(|b| b.mime_bundle()));
+    renderers.register_fn(|v| v.read_lock::<LabelModel>().map(|b| b.mime_bundle()));
+
+    FuncRegistration::new("apply_lfs")
+        .with_params_info(["rows: Array", "lfs: Array", "options: Map", "LabelMatrix"])
+        .with_comments([
+            "/// Apply labelling functions to every row: each function takes a row (a map, string or\n\
+             /// array) and returns a class or -1 to abstain. Options: `names` (default: the\n\
+             /// functions' names), `classes` (default: inferred). Example:\n\
+             /// `let L = apply_lfs(rows, [|r| if r.text.contains(\"great\") { 1 } else { -1 }, lf_bad])`",
+        ])
+        .register_into_engine(engine, apply_lfs);
+    FuncRegistration::new("apply_lfs")
+        .with_params_info(["rows: Array", "lfs: Array", "LabelMatrix"])
+        .with_comments([
+            "/// Apply labelling functions to every row (see `apply_lfs(rows, lfs, options)`).",
+        ])
+        .register_into_engine(engine, |ctx: NativeCallContext, rows: Array, lfs: Array| {
+            apply_lfs(ctx, rows, lfs, Map::new())
+        });
+    FuncRegistration::new("label_matrix")
+        .with_params_info(["votes: Array", "options: Map", "LabelMatrix"])
+        .with_comments([
+            "/// A label matrix from rows of votes (-1 = abstain). Options: `names`, `classes`.",
+        ])
+        .register_into_engine(engine, label_matrix);
+    FuncRegistration::new("label_matrix")
+        .with_params_info(["votes: Array", "LabelMatrix"])
+        .with_comments(["/// A label matrix from rows of votes (-1 = abstain)."])
+        .register_into_engine(engine, |rows: Array| label_matrix(rows, Map::new()));
+    engine.register_get("rows", |l: &mut LabelMatrix| l.rows() as i64);
+    engine.register_get("lfs", |l: &mut LabelMatrix| l.lfs() as i64);
+    engine.register_get("names", |l: &mut LabelMatrix| -> Array {
+        l.names.iter().map(|n| Dynamic::from(n.clone())).collect()
+    });
+    engine.register_fn("to_array", |l: &mut LabelMatrix| -> Array {
+        l.to_rows()
+            .iter()
+            .map(|r| Dynamic::from_array(int_array(r)))
+            .collect()
+    });
+
+    FuncRegistration::new("lf_analysis")
+        .with_params_info(["L: LabelMatrix", "Table"])
+        .with_comments([
+            "/// Snorkel's LF summary: polarity, coverage, overlaps, conflicts of each function.",
+        ])
+        .register_into_engine(engine, |l: &mut LabelMatrix| -> RhaiResult<Table> {
+            Ok(analysis_table(&lf_analysis(l, None)?))
+        });
+    FuncRegistration::new("lf_analysis")
+        .with_params_info(["L: LabelMatrix", "gold: Array", "Table"])
+        .with_comments(["/// Snorkel's LF summary with gold labels: adds correct, incorrect and empirical accuracy."])
+        .register_into_engine(engine, |l: &mut LabelMatrix, gold: Array| -> RhaiResult<Table> {
+            let g = ints(&gold, "gold")?;
+            Ok(analysis_table(&lf_analysis(l, Some(&g))?))
+        });
+
+    FuncRegistration::new("majority_proba")
+        .with_params_info(["L: LabelMatrix", "Array"])
+        .with_comments(["/// Majority-vote probabilities: equal shares among the classes with most votes (all-abstain rows uniform)."])
+        .register_into_engine(engine, |l: &mut LabelMatrix| rows_array(&majority_proba(l)));
+    FuncRegistration::new("majority_vote")
+        .with_params_info(["L: LabelMatrix", "Array"])
+        .with_comments([
+            "/// Majority-vote labels: the class with most votes; -1 on a tie or when all abstain.",
+        ])
+        .register_into_engine(engine, |l: &mut LabelMatrix| {
+            int_array(&majority_predict(l))
+        });
+
+    FuncRegistration::new("dawid_skene")
+        .with_params_info(["L: LabelMatrix", "options: Map", "LabelModel"])
+        .with_comments([
+            "/// Dawid–Skene EM label model (needs >= 3 labelling functions). Options: `max_iter` (100),\n\
+             /// `tol` (1e-5). `model.proba` holds the training rows' probabilistic labels.",
+        ])
+        .register_into_engine(engine, |l: &mut LabelMatrix, options: Map| -> RhaiResult<LabelModel> {
+            check_keys(&options, &["max_iter", "tol"], "dawid_skene")?;
+            let config = DawidSkeneConfig {
+                max_iter: opt_count(&options, "max_iter", 100, "dawid_skene")?,
+                tol: opt_f64(&options, "tol", "dawid_skene")?.unwrap_or(1e-5),
+            };
+            Ok(LabelModel(Rc::new(DawidSkene::fit(l, &config)?)))
+        });
+    FuncRegistration::new("dawid_skene")
+        .with_params_info(["L: LabelMatrix", "LabelModel"])
+        .with_comments([
+            "/// Dawid–Skene EM label model with the defaults (100 iterations, tol 1e-5).",
+        ])
+        .register_into_engine(engine, |l: &mut LabelMatrix| -> RhaiResult<LabelModel> {
+            Ok(LabelModel(Rc::new(DawidSkene::fit(
+                l,
+                &DawidSkeneConfig::default(),
+            )?)))
+        });
+    engine.register_get("proba", |m: &mut LabelModel| rows_array(&m.0.posterior));
+    engine.register_get("prior", |m: &mut LabelModel| to_array(&m.0.prior));
+    engine.register_get("iterations", |m: &mut LabelModel| m.0.iterations as i64);
+    FuncRegistration::new("predict_proba")
+        .with_params_info(["model: LabelModel", "L: LabelMatrix", "Array"])
+        .with_comments([
+            "/// Probabilistic labels of a label matrix from the same labelling functions.",
+        ])
+        .register_into_engine(
+            engine,
+            |m: &mut LabelModel, l: LabelMatrix| -> RhaiResult<Array> {
+                Ok(rows_array(&m.0.predict_proba(&l)?))
+            },
+        );
+    FuncRegistration::new("predict")
+        .with_params_info(["model: LabelModel", "L: LabelMatrix", "Array"])
+        .with_comments(["/// The most probable class of each row of a label matrix."])
+        .register_into_engine(
+            engine,
+            |m: &mut LabelModel, l: LabelMatrix| -> RhaiResult<Array> {
+                let p = m.0.predict_proba(&l)?;
+                Ok(p.iter()
+                    .map(|r| Dynamic::from_int(crate::experiments::boost::stump::argmax(r) as i64))
+                    .collect())
+            },
+        );
+}
