@@ -146,7 +146,7 @@ fn fit_trains_reports_progress_and_renders_history() {
         let parts = split(d, #{test: 0.2, seed: 0, stratify: true});
         let scaled = standardize(parts[0], parts[1]);
         let model = mlp([30, 16, 2], #{seed: 0});
-        let h = fit(model, scaled[0], #{epochs: 5, batch_size: 32, lr: 0.01, eval: scaled[1], seed: 0});
+        let h = fit(model, scaled[0], #{epochs: 5, batch_size: 32, lr: 0.01, validation: scaled[1], seed: 0});
     "#,
     );
     let acc: f64 = plain(&mut s, "accuracy(model, scaled[1])").parse().unwrap();

@@ -25,7 +25,8 @@ pub fn config(data: &Dataset, o: Map) -> RhaiResult<(FitConfig, bool)> {
     let seed = o.int("seed", 0)? as u64;
     let shuffle = o.bool("shuffle", true)?;
     let progress = o.bool("progress", true)?;
-    let eval = match o.raw("eval") {
+    // `eval` is a reserved word in Rhai: `#{validation: d}` or `#{"eval": d}`.
+    let eval = match o.raw("validation").or_else(|| o.raw("eval")) {
         None => None,
         Some(v) => Some(v.clone().try_cast::<Dataset>().ok_or_else(|| {
             format!(
@@ -111,7 +112,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     reg!(engine, "fit", ["model: Model", "data: Dataset", "options: Map", "History"],
         "Train a model in place; returns the history (loss per step, metrics per epoch). Same seed ⇒ identical run.\n\
 Options: `epochs` (10), `batch_size` (32), `lr` (1e-3), `optimizer` (\"adamw\", \"adam\", \"sgd\", \"lion\"), `weight_decay`, `momentum`/`beta1`, `beta2`,\n\
-`schedule` (\"constant\", \"warmup\", \"cosine\"), `warmup_steps`, `min_lr`, `seed` (0), `shuffle` (true), `eval` (a Dataset scored after each epoch), `progress` (true),\n\
+`schedule` (\"constant\", \"warmup\", \"cosine\"), `warmup_steps`, `min_lr`, `seed` (0), `shuffle` (true), `validation` (a Dataset scored after each epoch; `\"eval\"` also works), `progress` (true),\n\
 `loss`: \"cross_entropy\" (soft labels when the data has them), \"focal\" (`gamma`, `alpha`), \"z_loss\" (`a`, `b`), \"kd\" (`teacher`, `temperature`, `alpha`),\n\
 \"w2s\" (auxiliary confidence: `aux_coef` 0.5, `aux_warmup` 0.1), \"product\" (`alpha`, `beta`);\n\
 `reweight`: \"lin_upper\", \"quadratic\" or \"extremes\" with temperature from `r_start` (1.0) to `r_end` (0.1).\n\
