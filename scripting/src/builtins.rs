@@ -2,7 +2,10 @@
 
 use crate::context;
 use crate::frontend::{InputError, Stream};
-use rhai::{Dynamic, Engine, EvalAltResult, Position};
+use crate::memory;
+use rhai::{
+    Array, Blob, Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext, Position, INT,
+};
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
@@ -25,6 +28,8 @@ pub fn register(engine: &mut Engine) {
     });
     engine.register_fn("clear_output", || clear(false));
     engine.register_fn("clear_output", clear);
+
+    register_allocation_guards(engine);
 
     engine.register_fn("input", || read_line("", false));
     engine.register_fn("input", |prompt: &str| read_line(prompt, false));
@@ -50,4 +55,107 @@ fn read_line(prompt: &str, password: bool) -> RhaiResult<String> {
         }
         other => format!("input: {other}").into(),
     })
+}
+
+/// The standard library's functions that allocate a size given by the script in one call,
+/// re-registered (same behaviour) to refuse sizes over `max_memory` instead of letting a
+/// failed allocation abort the process. Rhai's own versions only check its size limits,
+/// which are off by default (see `limits`).
+fn register_allocation_guards(engine: &mut Engine) {
+    engine.register_fn(
+        "pad",
+        |ctx: NativeCallContext, array: &mut Array, len: INT, item: Dynamic| -> RhaiResult<()> {
+            let Ok(len) = usize::try_from(len) else {
+                return Ok(());
+            };
+            if len <= array.len() {
+                return Ok(());
+            }
+            let max = ctx.engine().max_array_size();
+            if max > 0 && len > max {
+                return Err(too_large("Size of array"));
+            }
+            let extra = (len - array.len()).saturating_mul(std::mem::size_of::<Dynamic>());
+            memory::check_request(extra, "Size of array")?;
+            array.resize(len, item);
+            Ok(())
+        },
+    );
+    engine.register_fn(
+        "pad",
+        |ctx: NativeCallContext, blob: &mut Blob, len: INT, value: INT| -> RhaiResult<()> {
+            let len = usize::try_from(len).unwrap_or(0);
+            if len <= blob.len() {
+                return Ok(());
+            }
+            let max = ctx.engine().max_array_size();
+            if max > 0 && len > max {
+                return Err(too_large("Size of BLOB"));
+            }
+            memory::check_request(len - blob.len(), "Size of BLOB")?;
+            blob.resize(len, (value & 0xff) as u8);
+            Ok(())
+        },
+    );
+    engine.register_fn("blob", |ctx: NativeCallContext, len: INT| {
+        new_blob(&ctx, len, 0)
+    });
+    engine.register_fn("blob", |ctx: NativeCallContext, len: INT, value: INT| {
+        new_blob(&ctx, len, value)
+    });
+    engine.register_fn(
+        "pad",
+        |ctx: NativeCallContext, string: &mut ImmutableString, len: INT, c: char| {
+            let padding = c.to_string();
+            pad_string(&ctx, string, len, &padding)
+        },
+    );
+    engine.register_fn(
+        "pad",
+        |ctx: NativeCallContext, string: &mut ImmutableString, len: INT, padding: &str| {
+            pad_string(&ctx, string, len, padding)
+        },
+    );
+}
+
+fn too_large(what: &str) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorDataTooLarge(what.to_string(), Position::NONE).into()
+}
+
+fn new_blob(ctx: &NativeCallContext, len: INT, value: INT) -> RhaiResult<Blob> {
+    let len = usize::try_from(len).unwrap_or(0);
+    let max = ctx.engine().max_array_size();
+    if max > 0 && len > max {
+        return Err(too_large("Size of BLOB"));
+    }
+    memory::check_request(len, "Size of BLOB")?;
+    Ok(vec![(value & 0xff) as u8; len])
+}
+
+/// Pad to at least `len` characters with copies of `padding` (the last one cut short).
+fn pad_string(
+    ctx: &NativeCallContext,
+    string: &mut ImmutableString,
+    len: INT,
+    padding: &str,
+) -> RhaiResult<()> {
+    let Ok(len) = usize::try_from(len) else {
+        return Ok(());
+    };
+    let max = ctx.engine().max_string_size();
+    if max > 0 && len > max {
+        return Err(too_large("Length of string"));
+    }
+    let have = string.chars().count();
+    if len <= have || padding.is_empty() {
+        return Ok(());
+    }
+    let widest = padding.chars().map(char::len_utf8).max().unwrap_or(1);
+    memory::check_request((len - have).saturating_mul(widest), "Length of string")?;
+    let text = string.make_mut();
+    text.extend(padding.chars().cycle().take(len - have));
+    if max > 0 && text.len() > max {
+        return Err(too_large("Length of string"));
+    }
+    Ok(())
 }

@@ -215,10 +215,11 @@ fn limit(session: &mut Session, args: &str) -> Result<String, ScriptError> {
             Ok(text)
         }
         [name, value] => {
-            let value: u64 = value
-                .replace('_', "")
-                .parse()
-                .map_err(|_| command_error(format!("'{value}' is not a whole number")))?;
+            let value = parse_amount(value).ok_or_else(|| {
+                command_error(format!(
+                    "'{value}' is not a whole number (K, M and G suffixes count bytes in KiB, MiB, GiB)"
+                ))
+            })?;
             let mut limits = session.limits().clone();
             limits.set(name, value).map_err(command_error)?;
             session.set_limits(limits);
@@ -271,6 +272,18 @@ impl TimeitOptions {
             used += after.len() - value_text.len() + value_len;
         }
     }
+}
+
+/// A whole number, with an optional binary `K`/`M`/`G` suffix (`8G` for max_memory).
+fn parse_amount(text: &str) -> Option<u64> {
+    let text = text.replace('_', "");
+    let (digits, scale) = match text.char_indices().last()? {
+        (at, 'K' | 'k') => (&text[..at], 1 << 10),
+        (at, 'M' | 'm') => (&text[..at], 1 << 20),
+        (at, 'G' | 'g') => (&text[..at], 1 << 30),
+        _ => (&text[..], 1),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(scale)
 }
 
 /// IPython's `%timeit`: unless given, the loop count is the smallest in 1, 2, 5, 10, 20, ...
@@ -436,6 +449,15 @@ mod tests {
         assert_eq!(parse(" -x").unwrap(), (TimeitOptions::default(), " -x"));
         assert!(parse(" -n 0 x").is_err());
         assert!(parse(" -n x 1").is_err());
+    }
+
+    #[test]
+    fn amounts_take_binary_suffixes() {
+        assert_eq!(parse_amount("1_000"), Some(1000));
+        assert_eq!(parse_amount("8G"), Some(8 << 30));
+        assert_eq!(parse_amount("512m"), Some(512 << 20));
+        assert_eq!(parse_amount("lots"), None);
+        assert_eq!(parse_amount("G"), None);
     }
 
     #[test]

@@ -268,6 +268,15 @@ impl Sources {
                  run the session on a thread with a larger stack)"
                     .to_string()
             }
+            EvalAltResult::ErrorTerminated(token, _)
+                if is_token(token, crate::memory::EXCEEDED) =>
+            {
+                let held = crate::memory::live_bytes().unwrap_or(0) >> 20;
+                format!(
+                    "the process holds {held} MiB, more than max_memory allows: free big values \
+                     (`name = ();`) or raise it with %limit max_memory"
+                )
+            }
             EvalAltResult::ErrorTerminated(..) => "execution was interrupted".to_string(),
             EvalAltResult::ErrorStackOverflow(_) => {
                 "function calls nested deeper than max_call_levels allows (see %limit)".to_string()
@@ -292,15 +301,22 @@ fn strip_position(message: &str) -> String {
 }
 
 fn is_stack_exhausted(token: &rhai::Dynamic) -> bool {
+    is_token(token, crate::stack::EXHAUSTED)
+}
+
+/// Whether a termination token (what the progress callback stopped with) is `expected`.
+fn is_token(token: &rhai::Dynamic, expected: &str) -> bool {
     token
         .read_lock::<rhai::ImmutableString>()
-        .is_some_and(|s| s.as_str() == crate::stack::EXHAUSTED)
+        .is_some_and(|s| s.as_str() == expected)
 }
 
 fn classify(err: &EvalAltResult) -> (ErrorKind, &'static str) {
     use EvalAltResult::*;
     match err {
-        ErrorTerminated(token, _) if is_stack_exhausted(token) => {
+        ErrorTerminated(token, _)
+            if is_stack_exhausted(token) || is_token(token, crate::memory::EXCEEDED) =>
+        {
             (ErrorKind::Limit, "LimitExceeded")
         }
         ErrorTerminated(..) => (ErrorKind::Interrupted, "Interrupted"),

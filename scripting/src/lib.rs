@@ -18,6 +18,7 @@ pub mod inspect;
 pub mod interrupt;
 pub mod is_complete;
 pub mod limits;
+pub mod memory;
 pub mod mime;
 mod panic;
 pub mod repl;

@@ -5,6 +5,10 @@ use rhai::Engine;
 
 /// Sizes and depths a cell may reach before it is stopped with a `LimitExceeded` error.
 /// Zero means "no limit" for every field.
+///
+/// Rhai's size limits (strings, arrays, maps) measure the whole changed value after every
+/// operation, which makes building an array with `push` quadratic; they are off by default
+/// and `max_memory` (which costs nothing per operation) guards against runaway growth.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Longest string, in bytes.
@@ -19,30 +23,45 @@ pub struct Limits {
     pub max_expr_depth: usize,
     /// Most Rhai operations in one cell (0: run until done or interrupted).
     pub max_operations: u64,
+    /// Most bytes the process may hold while a cell runs (needs the binary to install
+    /// [`crate::memory::CountingAllocator`]).
+    pub max_memory: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            // Big data belongs in tensors; these stop a runaway loop at a few hundred MB
-            // (a Rhai array element or map entry takes 16-64 bytes).
-            max_string_size: 128 * 1024 * 1024,
-            max_array_size: 10_000_000,
-            max_map_size: 1_000_000,
+            max_string_size: 0,
+            max_array_size: 0,
+            max_map_size: 0,
             // Each Rhai call level needs a few KiB of native stack; session threads are
             // spawned with a large stack so this depth is safe.
             max_call_levels: 512,
             max_expr_depth: 256,
             max_operations: 0,
+            max_memory: crate::memory::default_limit(),
         }
     }
 }
 
 /// The settable limits, with a one-line description each.
 pub const NAMES: &[(&str, &str)] = &[
-    ("max_string_size", "longest string, in bytes"),
-    ("max_array_size", "most elements in one array"),
-    ("max_map_size", "most entries in one object map"),
+    (
+        "max_memory",
+        "most bytes the process may hold while a cell runs",
+    ),
+    (
+        "max_string_size",
+        "longest string, in bytes (checks cost time)",
+    ),
+    (
+        "max_array_size",
+        "most elements in one array (checks cost time)",
+    ),
+    (
+        "max_map_size",
+        "most entries in one object map (checks cost time)",
+    ),
     ("max_call_levels", "deepest chain of function calls"),
     ("max_expr_depth", "deepest nesting of expressions"),
     ("max_operations", "most operations in one cell"),
@@ -70,6 +89,7 @@ impl Limits {
             "max_call_levels" => self.max_call_levels = as_usize,
             "max_expr_depth" => self.max_expr_depth = as_usize,
             "max_operations" => self.max_operations = value,
+            "max_memory" => self.max_memory = value,
             _ => {
                 let known: Vec<&str> = NAMES.iter().map(|(n, _)| *n).collect();
                 return Err(format!(
@@ -90,6 +110,7 @@ impl Limits {
             "max_call_levels" => self.max_call_levels as u64,
             "max_expr_depth" => self.max_expr_depth as u64,
             "max_operations" => self.max_operations,
+            "max_memory" => self.max_memory,
             _ => return None,
         })
     }

@@ -128,6 +128,7 @@ impl Session {
     /// happens, variables defined before the failing statement are kept.
     pub fn execute(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
         self.interrupt.reset();
+        self.arm_memory_guard();
         let _context = context::enter(self.context());
         self.cells += 1;
         let source = format!("cell[{}]", self.cells);
@@ -148,6 +149,20 @@ impl Session {
             };
         }
         Ok(shown)
+    }
+
+    /// Apply `max_memory` to this cell. A cell that starts above the limit (a runaway value
+    /// from the last cell is still bound) may still run, to free it, but not grow much.
+    fn arm_memory_guard(&self) {
+        const HEADROOM: u64 = 64 * 1024 * 1024;
+        let max = self.limits.max_memory;
+        let live = crate::memory::live_bytes().unwrap_or(0) as u64;
+        let effective = if max > 0 && live + HEADROOM > max {
+            live + HEADROOM
+        } else {
+            max
+        };
+        crate::memory::set_limit(effective);
     }
 
     /// Render a value with the session's renderers (`None` for `()`).
@@ -411,6 +426,8 @@ fn build_engine(
             Some(Dynamic::from("interrupted"))
         } else if stack::nearly_exhausted() {
             Some(Dynamic::from(stack::EXHAUSTED))
+        } else if crate::memory::over_limit() {
+            Some(Dynamic::from(crate::memory::EXCEEDED))
         } else {
             None
         }

@@ -11,8 +11,13 @@ mod limits;
 mod output;
 mod state;
 
+use ladder_scripting::memory::CountingAllocator;
 use ladder_scripting::{CaptureFrontend, MimeBundle, ScriptError, Session};
 use std::rc::Rc;
+
+// As in the `ladder` binary: the memory guard counts through it.
+#[global_allocator]
+static ALLOC: CountingAllocator = CountingAllocator;
 
 /// A session whose output is recorded.
 pub fn session() -> (Session, Rc<CaptureFrontend>) {
