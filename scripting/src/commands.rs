@@ -1,7 +1,7 @@
 //! IPython-style commands at the start of a line: `%time`, `%timeit`, `%who`, `%reset`,
 //! `%help`, `%limit`.
 
-use crate::error::{ErrorKind, ScriptError};
+use crate::error::{ErrorKind, Location, ScriptError};
 use crate::frontend::Stream;
 use crate::mime::MimeBundle;
 use crate::session::Session;
@@ -102,6 +102,27 @@ pub const COMMANDS: &[(&str, &str)] = &[
 
 /// Run one command line; returns what the line shows as the cell's result.
 pub fn run(
+    session: &mut Session,
+    source: &str,
+    line: usize,
+    text: &str,
+) -> Result<Option<MimeBundle>, ScriptError> {
+    run_command(session, source, line, text).map_err(|mut e| {
+        // Misuse of the command itself points at the command.
+        if e.kind == ErrorKind::Command && e.location.is_none() {
+            let indent = text.chars().take_while(|c| c.is_whitespace()).count();
+            e.location = Some(Location {
+                source: source.to_string(),
+                line,
+                column: Some(indent + 1),
+                code: text.to_string(),
+            });
+        }
+        e
+    })
+}
+
+fn run_command(
     session: &mut Session,
     source: &str,
     line: usize,

@@ -165,9 +165,11 @@ fn carets_line_up_after_multibyte_characters_and_tabs() {
 #[test]
 fn an_unknown_command_is_a_command_error() {
     let (mut s, _) = session();
-    let e = fail(&mut s, "%nope 1");
+    let e = fail(&mut s, "let a = 1;\n  %nope 1");
     assert_eq!(e.kind, ErrorKind::Command);
     assert!(e.message.contains("%nope"), "{}", e.message);
+    assert_eq!((e.line(), e.column()), (Some(2), Some(3)));
+    assert_caret_under(&e, "%nope");
 }
 
 #[test]
