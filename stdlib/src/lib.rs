@@ -19,6 +19,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod opts;
+pub mod plot;
 pub mod rng;
 pub mod tensor;
 pub mod threads;
@@ -47,4 +48,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     loss::bindings::register(engine, renderers);
     optim::bindings::register(engine, renderers);
     train::bindings::register(engine, renderers);
+    plot::register(engine, renderers);
 }

@@ -1,0 +1,616 @@
+//! The Rhai face of charts: constructors (`line_chart`, `scatter_chart`, `bar_chart`,
+//! `histogram`, `heatmap`, `reliability_diagram`) and methods that add data, set options,
+//! and save. Every method returns the chart, so calls chain and a cell's last line shows it.
+
+use super::chart::{
+    Body, Boundary, CalibrationSeries, Chart, Matrix, Style, ValueSeries, XySeries,
+};
+use super::input::{
+    describe, fail, flags, labels, matrix, numbers, points, same_length, text, Fail,
+};
+use super::options::{apply, style};
+use super::output::{save, to_svg};
+use super::palette::series_color;
+use super::stats::finite_extent;
+use crate::reg;
+use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, INT};
+use ladder_scripting::Renderers;
+
+type R<T> = Result<T, Fail>;
+
+/// Grid points per side for `decision_boundary` unless given.
+const DEFAULT_RESOLUTION: i64 = 100;
+
+fn with_options(body: Body, opts: &Map, context: &str) -> R<Chart> {
+    let mut c = Chart::new(body);
+    apply(&mut c, opts, context)?;
+    Ok(c)
+}
+
+fn line(opts: &Map) -> R<Chart> {
+    with_options(Body::Line(Vec::new()), opts, "line_chart")
+}
+fn scatter(opts: &Map) -> R<Chart> {
+    with_options(
+        Body::Scatter {
+            series: Vec::new(),
+            boundary: None,
+        },
+        opts,
+        "scatter_chart",
+    )
+}
+fn bar(opts: &Map) -> R<Chart> {
+    with_options(
+        Body::Bar {
+            categories: Vec::new(),
+            series: Vec::new(),
+        },
+        opts,
+        "bar_chart",
+    )
+}
+fn hist(opts: &Map) -> R<Chart> {
+    let body = Body::Histogram {
+        bins: 20,
+        range: None,
+        density: false,
+        series: Vec::new(),
+    };
+    let mut c = with_options(body, opts, "histogram")?;
+    if c.layout.y_label.is_empty() {
+        let density = matches!(c.body, Body::Histogram { density: true, .. });
+        c.layout.y_label = if density { "density" } else { "count" }.into();
+    }
+    Ok(c)
+}
+fn reliability(opts: &Map) -> R<Chart> {
+    let mut c = Chart::new(Body::Reliability {
+        bins: 10,
+        series: Vec::new(),
+    });
+    c.layout.x_label = "confidence".into();
+    c.layout.y_label = "accuracy".into();
+    apply(&mut c, opts, "reliability_diagram")?;
+    Ok(c)
+}
+fn heat(values: &Dynamic, opts: &Map) -> R<Chart> {
+    let values = matrix(values, "heatmap: matrix")?;
+    if values.is_empty() || values[0].is_empty() {
+        return Err(fail(
+            "heatmap: the matrix is empty; it needs at least one row and one column",
+        ));
+    }
+    let m = Matrix {
+        values,
+        row_labels: Vec::new(),
+        col_labels: Vec::new(),
+        annotate: true,
+        decimals: None,
+    };
+    with_options(Body::Heatmap(m), opts, "heatmap")
+}
+
+/// Add a series: `a` and `b` mean different things per kind (see the doc comments).
+fn add_series(c: &mut Chart, name: &str, a: &Dynamic, b: Option<&Dynamic>, st: Style) -> R<Chart> {
+    let kind = c.kind();
+    let ctx = |arg: &str| format!("add_series(\"{name}\"): {arg}");
+    match (&mut c.body, b) {
+        (Body::Line(series), None) => {
+            let ys = numbers(a, &ctx("ys"))?;
+            let xs = (0..ys.len()).map(|i| i as f64).collect();
+            series.push(XySeries {
+                name: name.into(),
+                xs,
+                ys,
+                style: st,
+            });
+        }
+        (Body::Line(series), Some(b)) | (Body::Scatter { series, .. }, Some(b)) => {
+            let xs = numbers(a, &ctx("xs"))?;
+            let ys = numbers(b, &ctx("ys"))?;
+            same_length(xs.len(), &ctx("xs"), ys.len(), "ys")?;
+            series.push(XySeries {
+                name: name.into(),
+                xs,
+                ys,
+                style: st,
+            });
+        }
+        (Body::Scatter { series, .. }, None) => {
+            let (xs, ys) = points(a, &ctx("points"))?;
+            series.push(XySeries {
+                name: name.into(),
+                xs,
+                ys,
+                style: st,
+            });
+        }
+        (Body::Bar { categories, series }, None) => {
+            let values = numbers(a, &ctx("values"))?;
+            if !categories.is_empty() && values.len() != categories.len() {
+                return Err(fail(format!(
+                    "{}: {} values for {} categories ({}); give one value per category",
+                    ctx("values"),
+                    values.len(),
+                    categories.len(),
+                    categories.join(", ")
+                )));
+            }
+            if let Some(e) = &st.errors {
+                same_length(values.len(), &ctx("values"), e.len(), "errors")?;
+            }
+            series.push(ValueSeries {
+                name: name.into(),
+                values,
+                style: st,
+            });
+        }
+        (Body::Histogram { series, .. }, None) => {
+            let values = numbers(a, &ctx("values"))?;
+            series.push(ValueSeries {
+                name: name.into(),
+                values,
+                style: st,
+            });
+        }
+        (Body::Reliability { series, .. }, Some(b)) => {
+            let confidences = numbers(a, &ctx("confidences"))?;
+            let correct = flags(b, &ctx("correct"))?;
+            same_length(
+                confidences.len(),
+                &ctx("confidences"),
+                correct.len(),
+                "correct",
+            )?;
+            if let Some((i, v)) = confidences
+                .iter()
+                .enumerate()
+                .find(|(_, v)| !(0.0..=1.0).contains(*v))
+            {
+                return Err(fail(format!(
+                    "{}[{i}] is {v}: confidences must lie in [0, 1]",
+                    ctx("confidences")
+                )));
+            }
+            series.push(CalibrationSeries {
+                name: name.into(),
+                confidences,
+                correct,
+                style: st,
+            });
+        }
+        (Body::Heatmap(_), _) => {
+            return Err(fail(
+                "add_series: a heatmap has no series; make a new heatmap(matrix) instead",
+            ))
+        }
+        (Body::Bar { .. }, Some(_)) | (Body::Histogram { .. }, Some(_)) => {
+            return Err(fail(format!(
+                "add_series on a {kind} takes (name, values) or (name, values, #{{...style}})"
+            )))
+        }
+        (Body::Reliability { .. }, None) => {
+            return Err(fail(
+                "add_series on a reliability diagram takes (name, confidences, correct)",
+            ))
+        }
+    }
+    Ok(c.clone())
+}
+
+/// `add_series(name, a, b)` where `b` may be a style map instead of data.
+fn add_series3(c: &mut Chart, name: &str, a: &Dynamic, b: &Dynamic) -> R<Chart> {
+    match b.clone().try_cast::<Map>() {
+        Some(m) => {
+            let st = style(&m, &format!("add_series(\"{name}\")"))?;
+            add_series(c, name, a, None, st)
+        }
+        None => add_series(c, name, a, Some(b), Style::default()),
+    }
+}
+
+/// Points split into one series per class label, coloured so class k matches the colour of
+/// a decision boundary's class k.
+fn add_classes(c: &mut Chart, xs: Vec<f64>, ys: Vec<f64>, labels_v: &Dynamic) -> R<Chart> {
+    let Body::Scatter { series, .. } = &mut c.body else {
+        return Err(fail(format!(
+            "add_classes works on scatter charts, not on a {}",
+            c.kind()
+        )));
+    };
+    let labels = labels(labels_v, "add_classes: labels")?;
+    same_length(xs.len(), "add_classes: points", labels.len(), "labels")?;
+    let mut classes: Vec<(Dynamic, String)> = Vec::new();
+    for l in &labels {
+        let key = text(l);
+        if !classes.iter().any(|(_, k)| *k == key) {
+            classes.push((l.clone(), key));
+        }
+    }
+    let numeric = classes
+        .iter()
+        .all(|(l, _)| l.as_int().is_ok_and(|i| i >= 0));
+    classes.sort_by(|a, b| match (a.0.as_int(), b.0.as_int()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.1.cmp(&b.1),
+    });
+    for (i, (label, key)) in classes.iter().enumerate() {
+        let color = if numeric {
+            series_color(label.as_int().unwrap_or(0) as usize)
+        } else {
+            series_color(i)
+        };
+        let (px, py): (Vec<f64>, Vec<f64>) = labels
+            .iter()
+            .zip(xs.iter().zip(&ys))
+            .filter(|(l, _)| text(l) == *key)
+            .map(|(_, (x, y))| (*x, *y))
+            .unzip();
+        let name = if numeric {
+            format!("class {key}")
+        } else {
+            key.clone()
+        };
+        series.push(XySeries {
+            name,
+            xs: px,
+            ys: py,
+            style: Style {
+                color: Some(color),
+                ..Style::default()
+            },
+        });
+    }
+    Ok(c.clone())
+}
+
+/// The grid a boundary is evaluated on: the asked ranges, or the points' extent plus 10%.
+fn grid_axes(c: &Chart, resolution: i64) -> R<(Vec<f64>, Vec<f64>)> {
+    if !(2..=1000).contains(&resolution) {
+        return Err(fail(format!(
+            "decision_boundary: resolution must be between 2 and 1000, got {resolution}"
+        )));
+    }
+    let Body::Scatter { series, .. } = &c.body else {
+        return Err(fail(format!(
+            "decision_boundary works on scatter charts, not on a {}",
+            c.kind()
+        )));
+    };
+    let all_x: Vec<f64> = series.iter().flat_map(|s| s.xs.iter().copied()).collect();
+    let all_y: Vec<f64> = series.iter().flat_map(|s| s.ys.iter().copied()).collect();
+    let padded = |set: Option<(f64, f64)>, data: &[f64], axis: &str| -> R<(f64, f64)> {
+        if let Some(r) = set {
+            return Ok(r);
+        }
+        let (lo, hi) = finite_extent(data).ok_or_else(|| {
+            fail(format!(
+                "decision_boundary: add points first (or set {axis}_range) so the grid has a range"
+            ))
+        })?;
+        let pad = if hi > lo { (hi - lo) * 0.1 } else { 1.0 };
+        Ok((lo - pad, hi + pad))
+    };
+    let (x0, x1) = padded(c.layout.x_range, &all_x, "x")?;
+    let (y0, y1) = padded(c.layout.y_range, &all_y, "y")?;
+    let n = resolution as usize;
+    let axis = |lo: f64, hi: f64| {
+        (0..n)
+            .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
+            .collect::<Vec<_>>()
+    };
+    Ok((axis(x0, x1), axis(y0, y1)))
+}
+
+fn prediction(v: &Dynamic, what: &str) -> R<f64> {
+    v.as_float()
+        .ok()
+        .or_else(|| v.as_int().ok().map(|i| i as f64))
+        .or_else(|| v.as_bool().ok().map(|b| b as i64 as f64))
+        .ok_or_else(|| {
+            fail(format!(
+                "{what} is {}, expected a number (a class or a probability)",
+                describe(v)
+            ))
+        })
+}
+
+/// Whether an error is "f cannot take these arguments" rather than a failure inside f.
+fn is_arity_mismatch(err: &EvalAltResult, f: &FnPtr) -> bool {
+    matches!(err, EvalAltResult::ErrorFunctionNotFound(sig, _) if sig.starts_with(f.fn_name()))
+}
+
+fn decision_boundary(
+    ctx: &NativeCallContext,
+    c: &mut Chart,
+    f: &FnPtr,
+    resolution: i64,
+) -> R<Chart> {
+    let (gx, gy) = grid_axes(c, resolution)?;
+    let (n, m) = (gx.len(), gy.len());
+    // Per point `|x, y|` first; a function of one argument gets the whole grid at once.
+    let values = match f.call_within_context::<Dynamic>(ctx, (gx[0], gy[0])) {
+        Ok(_) => {
+            let mut rows = Vec::with_capacity(m);
+            for &y in &gy {
+                ladder_scripting::context::check_interrupt()?;
+                let row = gx
+                    .iter()
+                    .map(|&x| {
+                        let v = f.call_within_context::<Dynamic>(ctx, (x, y))?;
+                        prediction(&v, &format!("decision_boundary: f({x}, {y})"))
+                    })
+                    .collect::<R<Vec<f64>>>()?;
+                rows.push(row);
+            }
+            rows
+        }
+        Err(e) if is_arity_mismatch(&e, f) => {
+            let grid: ladder_scripting::rhai::Array = gy
+                .iter()
+                .flat_map(|&y| {
+                    gx.iter().map(move |&x| {
+                        Dynamic::from_array(vec![Dynamic::from_float(x), Dynamic::from_float(y)])
+                    })
+                })
+                .collect();
+            let out = f.call_within_context::<Dynamic>(ctx, (Dynamic::from_array(grid),))?;
+            let flat = batch_predictions(&out, n * m)?;
+            flat.chunks(n).map(<[f64]>::to_vec).collect()
+        }
+        Err(e) => return Err(e),
+    };
+    if let Body::Scatter { boundary, .. } = &mut c.body {
+        *boundary = Some(Boundary {
+            xs: gx,
+            ys: gy,
+            values,
+        });
+    }
+    Ok(c.clone())
+}
+
+/// A batch prediction: one number per grid point, or one row of class scores per point
+/// (then the class is the row's argmax).
+fn batch_predictions(out: &Dynamic, expected: usize) -> R<Vec<f64>> {
+    let what = "decision_boundary: the function's result";
+    let flat = match matrix(out, what) {
+        Ok(rows)
+            if out
+                .clone()
+                .into_array()
+                .map(|a| a.first().is_some_and(Dynamic::is_array))
+                .unwrap_or(false)
+                || out.is::<crate::tensor::Tensor>()
+                    && rows.first().is_some_and(|r| r.len() > 1) =>
+        {
+            rows.iter()
+                .map(|r| {
+                    r.iter()
+                        .enumerate()
+                        .fold((0usize, f64::NEG_INFINITY), |b, (i, v)| {
+                            if *v > b.1 {
+                                (i, *v)
+                            } else {
+                                b
+                            }
+                        })
+                        .0 as f64
+                })
+                .collect()
+        }
+        _ => numbers(out, what)?,
+    };
+    if flat.len() != expected {
+        return Err(fail(format!(
+            "{what} has {} values, expected one per grid point ({expected})",
+            flat.len()
+        )));
+    }
+    Ok(flat)
+}
+
+fn decision_grid(c: &mut Chart, xs: &Dynamic, ys: &Dynamic, values: &Dynamic) -> R<Chart> {
+    let kind = c.kind();
+    let Body::Scatter { boundary, .. } = &mut c.body else {
+        return Err(fail(format!(
+            "decision_grid works on scatter charts, not on a {kind}"
+        )));
+    };
+    let xs = numbers(xs, "decision_grid: xs")?;
+    let ys = numbers(ys, "decision_grid: ys")?;
+    let values = matrix(values, "decision_grid: values")?;
+    if values.len() != ys.len() || values.first().map_or(0, Vec::len) != xs.len() {
+        return Err(fail(format!(
+            "decision_grid: values must have one row per y ({}) and one column per x ({}), got {}x{}",
+            ys.len(),
+            xs.len(),
+            values.len(),
+            values.first().map_or(0, Vec::len)
+        )));
+    }
+    for (axis, v) in [("xs", &xs), ("ys", &ys)] {
+        if v.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(fail(format!("decision_grid: {axis} must be increasing")));
+        }
+    }
+    *boundary = Some(Boundary { xs, ys, values });
+    Ok(c.clone())
+}
+
+fn rhai_err(e: String) -> Fail {
+    fail(e)
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<Chart>("Chart");
+    renderers.register::<Chart>();
+    constructors(engine);
+    data_methods(engine);
+    settings(engine);
+}
+
+fn constructors(engine: &mut Engine) {
+    reg!(engine, "line_chart", ["Chart"], "An empty line chart; add curves with `c.add_series(name, xs, ys)`.\n\nlet c = line_chart(#{title: \"loss\", x_label: \"step\", log_y: true});\nc.add_series(\"train\", steps, train_loss);\nc.add_series(\"val\", steps, val_loss, #{dashed: true});\nc\n\nOptions (all charts): title, x_label, y_label, width, height, size: [w, h], log_x, log_y,\nx_range: [lo, hi], y_range: [lo, hi], legend: true/false/\"upper left\"/..., svg: true.", || line(&Map::new()));
+    reg!(engine, "line_chart", ["options: Map", "Chart"], "A line chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).\n\nlet c = line_chart(#{title: \"loss\", x_label: \"step\"}); c.add_series(\"train\", xs, ys); c", |o: Map| line(&o));
+    reg!(engine, "scatter_chart", ["Chart"], "An empty scatter chart; add points with `c.add_series(name, xs, ys)` or `c.add_classes(points, labels)`, and a decision boundary with `c.decision_boundary(|x, y| ...)`.", || scatter(&Map::new()));
+    reg!(engine, "scatter_chart", ["options: Map", "Chart"], "A scatter chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).\n\nlet c = scatter_chart(#{title: \"moons\"});\nc.add_classes(points, labels);\nc.decision_boundary(|x, y| if x + y > 0.0 { 1 } else { 0 });\nc", |o: Map| scatter(&o));
+    reg!(engine, "bar_chart", ["Chart"], "An empty bar chart; each `c.add_series(name, values)` adds one bar per category (several series make grouped bars).", || bar(&Map::new()));
+    reg!(engine, "bar_chart", ["options: Map", "Chart"], "A bar chart; option `categories` names the groups. Several series make grouped bars; `#{errors: [...]}` adds error bars.\n\nlet c = bar_chart(#{title: \"accuracy\", categories: [\"sciq\", \"boolq\"]});\nc.add_series(\"weak\", [0.61, 0.58]);\nc.add_series(\"w2s\", [0.68, 0.63], #{errors: [0.02, 0.01]});\nc.add_series(\"ceiling\", [0.75, 0.70]);\nc", |o: Map| bar(&o));
+    reg!(
+        engine,
+        "histogram",
+        ["Chart"],
+        "An empty histogram; add samples with `c.add_series(name, values)` (several overlay).",
+        || hist(&Map::new())
+    );
+    reg!(engine, "histogram", ["options: Map", "Chart"], "An empty histogram with options: bins (20), range: [lo, hi], density (false), and the common chart options.", |o: Map| hist(&o));
+    reg!(engine, "histogram", ["values: Array", "Chart"], "A histogram of `values` (an array or a tensor) in 20 bins over their range.\n\nhistogram(confidences)", |v: Dynamic| {
+        let mut c = hist(&Map::new())?;
+        add_series(&mut c, "", &v, None, Style::default())
+    });
+    reg!(engine, "histogram", ["values: Array", "options: Map", "Chart"], "A histogram of `values` with options: bins, range: [lo, hi], density, and the common chart options.\n\nhistogram(confidences, #{bins: 10, range: [0.5, 1.0], title: \"confidence\"})", |v: Dynamic, o: Map| {
+        let mut c = hist(&o)?;
+        add_series(&mut c, "", &v, None, Style::default())
+    });
+    reg!(engine, "heatmap", ["matrix: Array", "Chart"], "A heatmap of a matrix (rows of numbers, or a 2-D tensor), each cell annotated with its value: confusion matrices, overlaps.", |m: Dynamic| heat(&m, &Map::new()));
+    reg!(engine, "heatmap", ["matrix: Array", "options: Map", "Chart"], "A heatmap with options: row_labels, col_labels (or labels for both), annotate (true), decimals, and the common chart options.\n\nheatmap(cm, #{labels: [\"neg\", \"pos\"], x_label: \"predicted\", y_label: \"true\", title: \"confusion matrix\"})", |m: Dynamic, o: Map| heat(&m, &o));
+    reg!(
+        engine,
+        "reliability_diagram",
+        ["Chart"],
+        "An empty reliability diagram; add models with `c.add_series(name, confidences, correct)`.",
+        || reliability(&Map::new())
+    );
+    reg!(
+        engine,
+        "reliability_diagram",
+        ["options: Map", "Chart"],
+        "An empty reliability diagram with options: bins (10) and the common chart options.",
+        |o: Map| reliability(&o)
+    );
+    reg!(engine, "reliability_diagram", ["confidences: Array", "correct: Array", "Chart"], "Accuracy against confidence in 10 equal bins (as sklearn's calibration_curve), with the diagonal and the expected calibration error (ECE) in the legend. `correct` holds true/false or 0/1 per prediction.", |conf: Dynamic, ok: Dynamic| {
+        let mut c = reliability(&Map::new())?;
+        add_series(&mut c, "", &conf, Some(&ok), Style::default())
+    });
+    reg!(engine, "reliability_diagram", ["confidences: Array", "correct: Array", "options: Map", "Chart"], "A reliability diagram with options: bins (10) and the common chart options.\n\nreliability_diagram(conf, correct, #{bins: 15, title: \"w2s calibration\"})", |conf: Dynamic, ok: Dynamic, o: Map| {
+        let mut c = reliability(&o)?;
+        add_series(&mut c, "", &conf, Some(&ok), Style::default())
+    });
+}
+
+fn data_methods(engine: &mut Engine) {
+    reg!(engine, "add_series", ["chart: Chart", "name: string", "values: Array", "Chart"], "Add a series. Line chart: ys (x = 0, 1, ...). Bar chart: one value per category. Histogram: samples. Scatter chart: [[x, y], ...] points.", |c: &mut Chart, name: &str, a: Dynamic| add_series(c, name, &a, None, Style::default()));
+    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "Chart"], "Add a series. Line/scatter chart: (xs, ys). Reliability diagram: (confidences, correct). Bar chart or histogram: (values, #{style}).\n\nc.add_series(\"val\", steps, val_loss)", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic| add_series3(c, name, &a, &b));
+    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "style: Map", "Chart"], "Add a series with a style: color (\"red\", \"#1f77b4\", ...), dashed, markers, line_width, errors (bar charts: half-widths of error bars).\n\nc.add_series(\"val\", steps, val_loss, #{dashed: true, color: \"orange\"})", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic, st: Map| {
+        let st = style(&st, &format!("add_series(\"{name}\")"))?;
+        add_series(c, name, &a, Some(&b), st)
+    });
+    reg!(engine, "add_classes", ["chart: Chart", "points: Array", "labels: Array", "Chart"], "Scatter chart: add points `[[x, y], ...]` (or an n x 2 tensor) coloured by class label (ints or strings), one legend entry per class.\n\nc.add_classes(x, y_true)", |c: &mut Chart, p: Dynamic, l: Dynamic| {
+        let (xs, ys) = points(&p, "add_classes: points")?;
+        add_classes(c, xs, ys, &l)
+    });
+    reg!(
+        engine,
+        "add_classes",
+        [
+            "chart: Chart",
+            "xs: Array",
+            "ys: Array",
+            "labels: Array",
+            "Chart"
+        ],
+        "Scatter chart: add points given as separate x and y arrays, coloured by class label.",
+        |c: &mut Chart, xs: Dynamic, ys: Dynamic, l: Dynamic| {
+            let xs = numbers(&xs, "add_classes: xs")?;
+            let ys = numbers(&ys, "add_classes: ys")?;
+            same_length(xs.len(), "add_classes: xs", ys.len(), "ys")?;
+            add_classes(c, xs, ys, &l)
+        }
+    );
+    reg!(engine, "decision_boundary", ["chart: Chart", "f: FnPtr", "Chart"], "Scatter chart: shade the plane by a model's prediction on a 100 x 100 grid over the points (or x_range/y_range). `f` is `|x, y| class_or_probability`, or a function of one argument that takes all grid points `[[x, y], ...]` at once and returns one prediction (or one row of class scores) per point.\n\nc.decision_boundary(|x, y| if x * x + y * y < 1.0 { 1 } else { 0 })\nc.decision_boundary(|pts| model.predict(tensor(pts)))", |ctx: NativeCallContext, c: &mut Chart, f: FnPtr| decision_boundary(&ctx, c, &f, DEFAULT_RESOLUTION));
+    reg!(
+        engine,
+        "decision_boundary",
+        ["chart: Chart", "f: FnPtr", "resolution: int", "Chart"],
+        "As decision_boundary(f), on a resolution x resolution grid.",
+        |ctx: NativeCallContext, c: &mut Chart, f: FnPtr, n: INT| decision_boundary(&ctx, c, &f, n)
+    );
+    reg!(engine, "decision_grid", ["chart: Chart", "xs: Array", "ys: Array", "values: Array", "Chart"], "Scatter chart: shade the plane from predictions already computed on a grid: values[j][i] is the prediction at (xs[i], ys[j]). Whole numbers are classes, other values probabilities of class 1.", |c: &mut Chart, xs: Dynamic, ys: Dynamic, v: Dynamic| decision_grid(c, &xs, &ys, &v));
+}
+
+fn settings(engine: &mut Engine) {
+    reg!(engine, "configure", ["chart: Chart", "options: Map", "Chart"], "Change options after construction, e.g. `c.configure(#{title: \"loss\", log_y: true, size: [800, 400]})`.", |c: &mut Chart, o: Map| {
+        let kind = c.kind();
+        apply(c, &o, &format!("configure on a {kind}"))?;
+        Ok::<_, Fail>(c.clone())
+    });
+    reg!(
+        engine,
+        "size",
+        ["chart: Chart", "width: int", "height: int", "Chart"],
+        "Set the size in pixels: `c.size(800, 400)`.",
+        |c: &mut Chart, w: INT, h: INT| {
+            let mut o = Map::new();
+            o.insert("width".into(), Dynamic::from_int(w));
+            o.insert("height".into(), Dynamic::from_int(h));
+            apply(c, &o, "size")?;
+            Ok::<_, Fail>(c.clone())
+        }
+    );
+    reg!(
+        engine,
+        "svg",
+        ["chart: Chart", "Chart"],
+        "The chart, displayed as SVG as well as PNG (for viewers that prefer vector images).",
+        |c: &mut Chart| {
+            let mut out = c.clone();
+            out.layout.svg = true;
+            out
+        }
+    );
+    reg!(
+        engine,
+        "to_svg",
+        ["chart: Chart", "string"],
+        "The chart as an SVG document (a string).",
+        |c: &mut Chart| to_svg(c).map_err(rhai_err)
+    );
+    reg!(engine, "save", ["chart: Chart", "path: string", "()"], "Save the chart as PNG or SVG, chosen by the file name's extension: `c.save(\"loss.png\")`.", |c: &mut Chart, path: &str| save(c, path).map_err(rhai_err));
+    engine.register_fn("to_string", |c: &mut Chart| c.describe());
+    engine.register_fn("to_debug", |c: &mut Chart| c.describe());
+
+    macro_rules! text_prop {
+        ($name:literal, $field:ident) => {
+            engine.register_get($name, |c: &mut Chart| c.layout.$field.clone());
+            engine.register_set($name, |c: &mut Chart, v: &str| {
+                c.layout.$field = v.to_string()
+            });
+        };
+    }
+    text_prop!("title", title);
+    text_prop!("x_label", x_label);
+    text_prop!("y_label", y_label);
+    macro_rules! flag_prop {
+        ($name:literal, $field:ident) => {
+            engine.register_get($name, |c: &mut Chart| c.layout.$field);
+            engine.register_set($name, |c: &mut Chart, v: bool| c.layout.$field = v);
+        };
+    }
+    flag_prop!("log_x", log_x);
+    flag_prop!("log_y", log_y);
+    engine.register_get("width", |c: &mut Chart| c.layout.width as INT);
+    engine.register_get("height", |c: &mut Chart| c.layout.height as INT);
+    engine.register_get("kind", |c: &mut Chart| c.kind().to_string());
+    engine.register_set("width", |c: &mut Chart, v: INT| {
+        let mut o = Map::new();
+        o.insert("width".into(), Dynamic::from_int(v));
+        apply(c, &o, "width")
+    });
+    engine.register_set("height", |c: &mut Chart, v: INT| {
+        let mut o = Map::new();
+        o.insert("height".into(), Dynamic::from_int(v));
+        apply(c, &o, "height")
+    });
+}
