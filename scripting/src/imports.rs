@@ -18,13 +18,23 @@ type SharedModule = Shared<Module>;
 /// usually change the length).
 type Stamp = (Option<SystemTime>, Option<u64>);
 
-#[derive(Default)]
 pub struct ReloadingResolver {
     files: RefCell<FileModuleResolver>,
     loaded: RefCell<HashMap<PathBuf, Stamp>>,
 }
 
 impl ReloadingResolver {
+    /// Resolve relative paths against `dir` (the current directory when `None`).
+    pub fn new(dir: Option<&std::path::Path>) -> Self {
+        Self {
+            files: RefCell::new(match dir {
+                Some(dir) => FileModuleResolver::new_with_path(dir),
+                None => FileModuleResolver::new(),
+            }),
+            loaded: RefCell::default(),
+        }
+    }
+
     /// Forget the cached module for `path` when its file changed since it was loaded.
     fn refresh(&self, path: &str, source: Option<&str>) {
         let file = self

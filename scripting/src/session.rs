@@ -57,6 +57,8 @@ pub struct Session {
     global_refs: HashSet<String>,
     /// Exported constants of imported modules, by alias (for completion and inspection).
     pub(crate) module_constants: HashMap<String, Vec<(String, Dynamic)>>,
+    /// Where `import "relative/path"` looks (the current directory when `None`).
+    import_dir: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -85,6 +87,7 @@ impl Session {
             fn_index: RefCell::new(None),
             global_refs: HashSet::new(),
             module_constants: HashMap::new(),
+            import_dir: None,
         }
     }
 
@@ -97,6 +100,15 @@ impl Session {
     pub fn engine_mut(&mut self) -> &mut Engine {
         self.fn_index.take();
         &mut self.engine
+    }
+
+    /// Resolve `import "relative/path"` against `dir` (`ladder run` passes the script's
+    /// folder); by default paths are relative to the current directory.
+    pub fn set_import_dir(&mut self, dir: impl Into<std::path::PathBuf>) {
+        let dir = dir.into();
+        self.engine
+            .set_module_resolver(imports::ReloadingResolver::new(Some(&dir)));
+        self.import_dir = Some(dir);
     }
 
     /// The engine, for reading its metadata.
@@ -202,7 +214,10 @@ impl Session {
 
     /// Forget every variable, function and imported module; the libraries stay installed.
     pub fn reset(&mut self) {
-        let (engine, renderers) = build_engine(&self.libraries, &self.limits, &self.interrupt);
+        let (mut engine, renderers) = build_engine(&self.libraries, &self.limits, &self.interrupt);
+        if let Some(dir) = &self.import_dir {
+            engine.set_module_resolver(imports::ReloadingResolver::new(Some(dir)));
+        }
         self.engine = engine;
         *self.renderers.borrow_mut() = renderers;
         self.scope = Scope::new();
@@ -417,7 +432,7 @@ fn build_engine(
     interrupt: &InterruptHandle,
 ) -> (Engine, Renderers) {
     let mut engine = Engine::new();
-    engine.set_module_resolver(imports::ReloadingResolver::default());
+    engine.set_module_resolver(imports::ReloadingResolver::new(None));
     let mut renderers = Renderers::default();
     builtins::register(&mut engine);
     let flag = interrupt.clone();

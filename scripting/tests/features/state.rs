@@ -155,3 +155,20 @@ fn reset_forgets_everything_but_keeps_builtins() {
     run(&mut s, "print(\"still here\")");
     assert_eq!(out.text(ladder_scripting::Stream::Stdout), "still here\n");
 }
+
+#[test]
+fn relative_imports_resolve_against_the_import_dir() {
+    let dir = std::env::temp_dir().join(format!("ladder-import-dir-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(dir.join("lib/half.rhai"), "fn half(x) { x / 2 }\n").unwrap();
+    let (mut s, _) = session();
+    s.set_import_dir(&dir);
+    run(&mut s, "import \"lib/half\" as m;");
+    assert_eq!(run(&mut s, "m::half(8)").as_deref(), Some("4"));
+    s.reset();
+    run(&mut s, "import \"lib/half\" as m;");
+    assert_eq!(run(&mut s, "m::half(6)").as_deref(), Some("3"));
+    let e = fail(&mut s, "import \"lib/missing\" as x;");
+    assert_eq!(e.name, "ModuleNotFound", "{}", e.report());
+    std::fs::remove_dir_all(&dir).ok();
+}
