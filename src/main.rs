@@ -18,10 +18,19 @@ struct Cli {
 enum Command {
     /// Interactive REPL (the default).
     Repl,
-    /// Run a Rhai script.
+    /// Run a Rhai script, or execute a notebook without Jupyter.
     Run {
-        /// The `.rhai` file to run.
+        /// The `.rhai` script or `.ipynb` notebook to run.
         file: PathBuf,
+        /// Notebooks: write the executed notebook here.
+        #[arg(short = 'o', long = "output", value_name = "OUT.ipynb")]
+        output: Option<PathBuf>,
+        /// Notebooks: write a self-contained HTML report here.
+        #[arg(long, value_name = "REPORT.html")]
+        html: Option<PathBuf>,
+        /// Set a variable before the run (papermill style: after the cell tagged `parameters`).
+        #[arg(short = 'p', long = "parameter", value_name = "NAME=VALUE")]
+        parameters: Vec<String>,
     },
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
@@ -53,7 +62,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Repl) {
         Command::Repl => ladder_scripting::repl::run(session_factory()).map(|()| 0),
-        Command::Run { file } => ladder_scripting::runner::run_script(&file, session_factory()),
+        Command::Run {
+            file,
+            output,
+            html,
+            parameters,
+        } => {
+            ladder_scripting::runner::run_file(&file, output, html, &parameters, session_factory())
+        }
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }

@@ -20,6 +20,7 @@ pub mod is_complete;
 pub mod limits;
 pub mod memory;
 pub mod mime;
+pub mod notebook;
 mod panic;
 pub mod repl;
 pub mod runner;

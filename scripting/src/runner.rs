@@ -1,9 +1,113 @@
-//! `ladder run FILE`: run a script without a terminal UI.
+//! `ladder run FILE`: run a script (or a notebook) without a terminal UI.
 
+use crate::error::ErrorKind;
+use crate::notebook::{format::rhai_literal, run_notebook, NotebookOptions};
+use crate::repl::terminal::ResultStyle;
+use crate::repl::worker::{Event, InputMode, Worker};
+use crate::repl::CtrlC;
 use crate::session::SessionFactory;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Run a `.rhai` script; returns the process exit code.
-pub fn run_script(_path: &Path, _make_session: SessionFactory) -> Result<i32, String> {
-    Err("the script runner is being built".into())
+/// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: i32 = 130;
+
+/// `ladder run`: a notebook (`.ipynb`) is executed cell by cell and may be written out
+/// (`output`) and reported as HTML (`html`); anything else runs as a Rhai script.
+/// `parameters` are `NAME=VALUE` strings set before the run.
+pub fn run_file(
+    path: &Path,
+    output: Option<PathBuf>,
+    html: Option<PathBuf>,
+    parameters: &[String],
+    make_session: SessionFactory,
+) -> Result<i32, String> {
+    let parameters = parameters
+        .iter()
+        .map(|p| parse_parameter(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let is_notebook = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ipynb"));
+    if is_notebook {
+        let options = NotebookOptions {
+            output,
+            html,
+            parameters,
+        };
+        return run_notebook(path, &options, make_session);
+    }
+    if output.is_some() || html.is_some() {
+        return Err(format!(
+            "-o and --html apply to notebooks (.ipynb), not to {}",
+            path.display()
+        ));
+    }
+    run_with_parameters(path, &parameters, make_session)
+}
+
+/// Run a `.rhai` script as one cell; returns the process exit code: 0 when it ran to the
+/// end, 1 when it failed (the error, with its line and a caret, is printed on stderr),
+/// 130 when interrupted.
+pub fn run_script(path: &Path, make_session: SessionFactory) -> Result<i32, String> {
+    run_with_parameters(path, &[], make_session)
+}
+
+fn run_with_parameters(
+    path: &Path,
+    parameters: &[(String, String)],
+    make_session: SessionFactory,
+) -> Result<i32, String> {
+    let code = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let worker = Worker::spawn(make_session, ResultStyle::Bare, InputMode::Direct)?;
+    let ctrl_c = CtrlC::install(worker.interrupt_handle());
+    ctrl_c.cell_started();
+    let name = path.display().to_string();
+    let mut outcome = None;
+    if !parameters.is_empty() {
+        let setup: String = parameters
+            .iter()
+            .map(|(n, v)| format!("let {n} = {};\n", rhai_literal(v)))
+            .collect();
+        outcome = run_cell(&worker, &setup, "parameters")?;
+    }
+    if outcome.is_none() {
+        outcome = run_cell(&worker, &code, &name)?;
+    }
+    ctrl_c.cell_finished();
+    Ok(match outcome {
+        None => 0,
+        Some(ErrorKind::Interrupted) => EXIT_INTERRUPTED,
+        Some(_) => 1,
+    })
+}
+
+/// Run one cell to the end; the kind of error if it failed.
+fn run_cell(worker: &Worker, code: &str, name: &str) -> Result<Option<ErrorKind>, String> {
+    worker
+        .execute(code, Some(name))
+        .map_err(|e| e.to_string())?;
+    loop {
+        match worker.next_event().map_err(|e| e.to_string())? {
+            Event::Done(outcome) => return Ok(outcome),
+            // Input is read on the session thread in this mode; nothing else is asked.
+            Event::Input { .. } | Event::IsComplete(_) | Event::Completions(_) => {}
+        }
+    }
+}
+
+/// `NAME=VALUE` into its parts.
+fn parse_parameter(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("parameter '{text}' should be NAME=VALUE"))?;
+    let name = name.trim();
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "parameter name '{name}' is not a Rhai variable name (letters, digits, _)"
+        ));
+    }
+    Ok((name.to_string(), value.to_string()))
 }

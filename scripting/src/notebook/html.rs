@@ -1,0 +1,188 @@
+//! A self-contained HTML report of an executed notebook: markdown rendered, code and its
+//! outputs, images inlined as data URIs, so the one file can be mailed or attached.
+
+use super::format::source_text;
+use serde_json::Value;
+
+const STYLE: &str = r#"
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2328; }
+.cell { margin: 1rem 0; }
+.prompt { color: #57606a; font: 0.8rem monospace; }
+pre { background: #f6f8fa; padding: 0.6rem 0.8rem; overflow-x: auto; border-radius: 6px;
+      margin: 0.2rem 0; }
+pre.source { border-left: 3px solid #0969da; }
+pre.output { background: #fff; border-left: 3px solid #d0d7de; }
+pre.stderr { background: #fff8f0; }
+pre.error { background: #fff0f0; border-left: 3px solid #cf222e; }
+.output img { max-width: 100%; }
+table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: 0.2rem 0.5rem; }
+"#;
+
+/// The report for a notebook (as JSON) titled `title`.
+pub fn report(notebook: &Value, title: &str) -> String {
+    let mut body = String::new();
+    for cell in notebook["cells"].as_array().into_iter().flatten() {
+        body.push_str("<div class=\"cell\">\n");
+        match cell["cell_type"].as_str() {
+            Some("markdown") => body.push_str(&markdown(&source_text(cell))),
+            Some("code") => code_cell(cell, &mut body),
+            _ => body.push_str(&format!("<pre>{}</pre>\n", escape(&source_text(cell)))),
+        }
+        body.push_str("</div>\n");
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+fn code_cell(cell: &Value, body: &mut String) {
+    let count = cell["execution_count"]
+        .as_u64()
+        .map_or(" ".to_string(), |n| n.to_string());
+    body.push_str(&format!(
+        "<div class=\"prompt\">In [{count}]:</div>\n<pre class=\"source\"><code>{}</code></pre>\n",
+        escape(&source_text(cell))
+    ));
+    for output in cell["outputs"].as_array().into_iter().flatten() {
+        match output["output_type"].as_str() {
+            Some("stream") => {
+                let class = if output["name"] == "stderr" {
+                    "output stderr"
+                } else {
+                    "output"
+                };
+                body.push_str(&format!(
+                    "<pre class=\"{class}\">{}</pre>\n",
+                    escape(&multiline(&output["text"]))
+                ));
+            }
+            Some("display_data") | Some("execute_result") => {
+                body.push_str("<div class=\"output\">");
+                body.push_str(&rich(&output["data"]));
+                body.push_str("</div>\n");
+            }
+            Some("error") => {
+                let lines: Vec<String> = output["traceback"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(strip_ansi)
+                    .collect();
+                body.push_str(&format!(
+                    "<pre class=\"error\">{}</pre>\n",
+                    escape(&lines.join("\n"))
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The richest form a browser shows: HTML, then images, then text.
+fn rich(data: &Value) -> String {
+    if let Some(html) = data.get("text/html") {
+        return multiline(html);
+    }
+    if let Some(png) = data.get("image/png") {
+        let encoded: String = multiline(png).split_whitespace().collect();
+        return format!("<img src=\"data:image/png;base64,{encoded}\" alt=\"plot\">");
+    }
+    if let Some(svg) = data.get("image/svg+xml") {
+        return multiline(svg);
+    }
+    match data.get("text/plain") {
+        Some(text) => format!("<pre class=\"output\">{}</pre>", escape(&multiline(text))),
+        None => String::new(),
+    }
+}
+
+/// nbformat text fields may be a string or a list of lines.
+fn multiline(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(lines) => lines.iter().filter_map(Value::as_str).collect(),
+        other => other.to_string(),
+    }
+}
+
+fn markdown(source: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let mut out = String::new();
+    html::push_html(
+        &mut out,
+        Parser::new_ext(
+            source,
+            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+        ),
+    );
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Tracebacks carry terminal colours; a page shows them plain.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters final-byte
+            if chars.next() == Some('[') {
+                for d in chars.by_ref() {
+                    if ('@'..='~').contains(&d) {
+                        break;
+                    }
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_report_holds_markdown_code_outputs_and_inline_images() {
+        let nb = json!({"cells": [
+            {"cell_type": "markdown", "source": "# Results <b>"},
+            {"cell_type": "code", "source": "1 < 2", "execution_count": 1, "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "a < b\n"},
+                {"output_type": "display_data", "data": {"image/png": "iVBORw0K", "text/plain": "chart"}},
+                {"output_type": "execute_result", "execution_count": 1, "data": {"text/plain": "true"}},
+                {"output_type": "error", "ename": "E", "evalue": "v",
+                 "traceback": ["\u{1b}[31mE\u{1b}[0m: v"]}
+            ]}
+        ]});
+        let page = report(&nb, "t <1>");
+        assert!(page.contains("<title>t &lt;1&gt;</title>"));
+        assert!(
+            page.contains("<h1>Results &lt;b&gt;</h1>") || page.contains("<h1>Results <b></h1>")
+        );
+        assert!(page.contains("In [1]:"));
+        assert!(page.contains("1 &lt; 2"));
+        assert!(page.contains("a &lt; b"));
+        assert!(page.contains("src=\"data:image/png;base64,iVBORw0K\""));
+        assert!(page.contains(">true</pre>"));
+        assert!(page.contains("<pre class=\"error\">E: v</pre>"));
+    }
+}

@@ -1,0 +1,163 @@
+//! A [`Frontend`] that records a notebook's outputs as nbformat JSON, as Jupyter would save
+//! what the kernel sent, and echoes them to the terminal as they come.
+
+use crate::error::ScriptError;
+use crate::frontend::{Frontend, InputError, Stream};
+use crate::mime::MimeBundle;
+use crate::repl::terminal::TerminalFrontend;
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+pub struct Recorder {
+    /// Outputs of each code cell run so far, by the cell's index in the notebook.
+    outputs: RefCell<HashMap<usize, Vec<Value>>>,
+    /// The cell being run.
+    current: RefCell<usize>,
+    /// Where each display id was shown: (cell, output index), for `update_display`, which
+    /// may change outputs of earlier cells (as nbclient does).
+    displays: RefCell<HashMap<String, Vec<(usize, usize)>>>,
+    clear_pending: RefCell<bool>,
+    echo: TerminalFrontend,
+}
+
+impl Recorder {
+    pub fn new(echo: TerminalFrontend) -> Self {
+        Self {
+            outputs: RefCell::default(),
+            current: RefCell::new(0),
+            displays: RefCell::default(),
+            clear_pending: RefCell::new(false),
+            echo,
+        }
+    }
+
+    pub fn start_cell(&self, index: usize) {
+        *self.current.borrow_mut() = index;
+        *self.clear_pending.borrow_mut() = false;
+        self.outputs.borrow_mut().insert(index, Vec::new());
+    }
+
+    /// The cell's result, as `execute_result`.
+    pub fn result(&self, execution_count: usize, bundle: &MimeBundle) {
+        self.push(json!({
+            "output_type": "execute_result",
+            "execution_count": execution_count,
+            "data": bundle.data,
+            "metadata": bundle.metadata,
+        }));
+        self.echo.show_result(execution_count, bundle);
+    }
+
+    /// The cell's error, as an `error` output with the kernel's (coloured) traceback.
+    pub fn error(&self, error: &ScriptError) {
+        self.push(json!({
+            "output_type": "error",
+            "ename": error.name,
+            "evalue": error.message,
+            "traceback": error.traceback(true),
+        }));
+        self.echo.show_error(error);
+    }
+
+    pub fn end_cell(&self) {
+        self.echo.end_cell();
+    }
+
+    /// Every cell's outputs, by cell index.
+    pub fn take(&self) -> HashMap<usize, Vec<Value>> {
+        std::mem::take(&mut *self.outputs.borrow_mut())
+    }
+
+    fn push(&self, output: Value) -> usize {
+        self.apply_pending_clear();
+        let current = *self.current.borrow();
+        let mut outputs = self.outputs.borrow_mut();
+        let cell = outputs.entry(current).or_default();
+        cell.push(output);
+        cell.len() - 1
+    }
+
+    fn apply_pending_clear(&self) {
+        if std::mem::take(&mut *self.clear_pending.borrow_mut()) {
+            self.clear_now();
+        }
+    }
+
+    fn clear_now(&self) {
+        let current = *self.current.borrow();
+        self.outputs.borrow_mut().insert(current, Vec::new());
+        for places in self.displays.borrow_mut().values_mut() {
+            places.retain(|(cell, _)| *cell != current);
+        }
+    }
+}
+
+impl Frontend for Recorder {
+    fn stream(&self, stream: Stream, text: &str) {
+        self.echo.stream(stream, text);
+        self.apply_pending_clear();
+        let current = *self.current.borrow();
+        let mut outputs = self.outputs.borrow_mut();
+        let cell = outputs.entry(current).or_default();
+        // Consecutive text on one stream is one output, as Jupyter merges it.
+        if let Some(last) = cell.last_mut() {
+            if last["output_type"] == "stream" && last["name"] == stream.name() {
+                let joined = format!("{}{text}", last["text"].as_str().unwrap_or(""));
+                last["text"] = Value::String(joined);
+                return;
+            }
+        }
+        cell.push(json!({ "output_type": "stream", "name": stream.name(), "text": text }));
+    }
+
+    fn display(&self, bundle: &MimeBundle, display_id: Option<&str>) {
+        self.echo.display(bundle, display_id);
+        let index = self.push(json!({
+            "output_type": "display_data",
+            "data": bundle.data,
+            "metadata": bundle.metadata,
+        }));
+        if let Some(id) = display_id {
+            let current = *self.current.borrow();
+            self.displays
+                .borrow_mut()
+                .entry(id.to_string())
+                .or_default()
+                .push((current, index));
+        }
+    }
+
+    fn update_display(&self, bundle: &MimeBundle, display_id: &str) {
+        self.echo.update_display(bundle, display_id);
+        let displays = self.displays.borrow();
+        let Some(places) = displays.get(display_id) else {
+            return;
+        };
+        let mut outputs = self.outputs.borrow_mut();
+        for (cell, index) in places {
+            if let Some(output) = outputs.get_mut(cell).and_then(|o| o.get_mut(*index)) {
+                output["data"] = json!(bundle.data);
+                output["metadata"] = json!(bundle.metadata);
+            }
+        }
+    }
+
+    fn clear_output(&self, wait: bool) {
+        self.echo.clear_output(wait);
+        if wait {
+            *self.clear_pending.borrow_mut() = true;
+        } else {
+            self.clear_now();
+        }
+    }
+
+    fn input(&self, _prompt: &str, _password: bool) -> Result<String, InputError> {
+        // As nbclient without stdin: a notebook run is not interactive.
+        Err(InputError::NotSupported)
+    }
+
+    fn flush(&self) {
+        self.echo.flush();
+    }
+}
