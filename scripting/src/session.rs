@@ -132,6 +132,8 @@ impl Session {
     pub fn set_limits(&mut self, limits: Limits) {
         limits.apply(&mut self.engine);
         self.limits = limits;
+        // `%limit max_memory` applies to the rest of its own cell too.
+        self.arm_memory_guard();
     }
 
     /// Run one cell. Returns the rich form of its last expression's value (`None` for `()`

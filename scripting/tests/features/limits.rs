@@ -55,6 +55,27 @@ fn runaway_growth_is_stopped_by_the_memory_limit() {
         run(&mut s, &format!("{name} = ();"));
     }
     assert_eq!(run(&mut s, "kept").as_deref(), Some("1"));
+    // A limit set in a cell holds for the rest of that cell (a generous one before it).
+    run(&mut s, &memory_limit_line(1 << 30));
+    let live_mib = ladder_scripting::memory::live_bytes().unwrap() >> 20;
+    let cell = format!(
+        "{}\nlet b = [0];\nloop {{ b += b; }}",
+        memory_limit_line(32 << 20)
+    );
+    let e = fail(&mut s, &cell);
+    assert_eq!(e.kind, ErrorKind::Limit);
+    let held: usize = e
+        .message
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        held < live_mib + 256,
+        "stopped at {held} MiB: {}",
+        e.message
+    );
 }
 
 #[test]
