@@ -3,7 +3,7 @@
 use super::chart::{
     Body, Boundary, Chart, Corner, Layout, Legend, Matrix, Rgb, Style, ValueSeries, XySeries,
 };
-use super::palette::{is_dark, mix, ramp, series_color};
+use super::palette::{is_dark, ramp, series_color};
 use super::scene::{log_ticks, Colorbar, LegendEntry, Mark, Scene, Swatch, Ticks};
 use super::stats::{calibration, finite_extent, histogram_counts};
 
@@ -27,7 +27,7 @@ pub fn build(chart: &Chart) -> Result<Scene, String> {
         Body::Reliability { bins, series } => reliability(l, *bins, series)?,
     };
     for (lo, hi) in [&mut scene.x_range, &mut scene.y_range] {
-        if !(*lo < *hi) {
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             (*lo, *hi) = if *lo > 0.0 {
                 (*lo / 2.0, *lo * 2.0)
             } else {
@@ -71,7 +71,7 @@ fn axis_range(
     axis: &str,
 ) -> Result<(f64, f64), String> {
     if let Some((lo, hi)) = set {
-        if !(lo < hi) {
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return Err(format!(
                 "{axis}_range must be [low, high] with low < high, got [{lo}, {hi}]"
             ));
@@ -229,10 +229,14 @@ fn boundary_cells(b: &Boundary, marks: &mut Vec<Mark>) {
             if !v.is_finite() {
                 continue;
             }
-            let fill = if classes {
-                series_color(v as usize)
+            // Probabilities: the likelier class's colour, fading to white where the model is
+            // unsure, so the 0.5 boundary shows as a pale band.
+            let (fill, opacity) = if classes {
+                (series_color(v as usize), BOUNDARY_OPACITY)
             } else {
-                mix(series_color(0), series_color(1), v.clamp(0.0, 1.0))
+                let p = v.clamp(0.0, 1.0);
+                let class = usize::from(p >= 0.5);
+                (series_color(class), 0.05 + 0.3 * (2.0 * p - 1.0).abs())
             };
             marks.push(Mark::Rect {
                 x0,
@@ -240,7 +244,7 @@ fn boundary_cells(b: &Boundary, marks: &mut Vec<Mark>) {
                 x1,
                 y1,
                 fill,
-                opacity: BOUNDARY_OPACITY,
+                opacity,
                 border: false,
             });
         }
@@ -385,6 +389,12 @@ fn histogram(
     };
     let base = if l.log_y { y_range.0 } else { 0.0 };
     let mut scene = Scene::new(x_range, y_range);
+    // Small counts get whole-number ticks (plotters would label 0.5, 1.5, ...).
+    let top = y_range.1.floor() as usize;
+    if !density && !l.log_y && top <= 10 {
+        let labels = (0..=top).map(|i| (i as f64, i.to_string())).collect();
+        scene.y_ticks = Ticks::Fixed { labels, grid: true };
+    }
     for (x0, h, fill) in rects {
         scene.marks.push(Mark::Rect {
             x0,

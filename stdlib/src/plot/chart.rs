@@ -229,3 +229,158 @@ impl Chart {
         s
     }
 }
+
+/// Builders for library code: a result type's `.plot()` is a few calls, e.g.
+/// `Chart::line("loss", "step", "loss").with_line("train", xs, ys)`.
+impl Chart {
+    fn titled(body: Body, title: &str, x_label: &str, y_label: &str) -> Self {
+        let mut c = Self::new(body);
+        c.layout.title = title.into();
+        c.layout.x_label = x_label.into();
+        c.layout.y_label = y_label.into();
+        c
+    }
+
+    /// An empty line chart.
+    pub fn line(title: &str, x_label: &str, y_label: &str) -> Self {
+        Self::titled(Body::Line(Vec::new()), title, x_label, y_label)
+    }
+
+    /// An empty scatter chart.
+    pub fn scatter(title: &str, x_label: &str, y_label: &str) -> Self {
+        let body = Body::Scatter {
+            series: Vec::new(),
+            boundary: None,
+        };
+        Self::titled(body, title, x_label, y_label)
+    }
+
+    /// An empty (grouped) bar chart over `categories`.
+    pub fn bars(title: &str, y_label: &str, categories: Vec<String>) -> Self {
+        let body = Body::Bar {
+            categories,
+            series: Vec::new(),
+        };
+        Self::titled(body, title, "", y_label)
+    }
+
+    /// A histogram of `values` in `bins` bins over their range.
+    pub fn histogram(title: &str, x_label: &str, bins: usize, values: Vec<f64>) -> Self {
+        let body = Body::Histogram {
+            bins,
+            range: None,
+            density: false,
+            series: vec![ValueSeries {
+                name: String::new(),
+                values,
+                style: Style::default(),
+            }],
+        };
+        Self::titled(body, title, x_label, "count")
+    }
+
+    /// An annotated heatmap (`values[row][col]`), e.g. a confusion matrix with
+    /// `("predicted", "true")` as axis labels.
+    pub fn heatmap(
+        title: &str,
+        values: Vec<Vec<f64>>,
+        row_labels: Vec<String>,
+        col_labels: Vec<String>,
+    ) -> Self {
+        let body = Body::Heatmap(Matrix {
+            values,
+            row_labels,
+            col_labels,
+            annotate: true,
+            decimals: None,
+        });
+        Self::titled(body, title, "", "")
+    }
+
+    /// An empty reliability diagram with `bins` confidence bins.
+    pub fn reliability(title: &str, bins: usize) -> Self {
+        let body = Body::Reliability {
+            bins,
+            series: Vec::new(),
+        };
+        Self::titled(body, title, "confidence", "accuracy")
+    }
+
+    /// Add a curve (line charts) or a set of points (scatter charts); other kinds ignore it.
+    pub fn with_line(self, name: &str, xs: Vec<f64>, ys: Vec<f64>) -> Self {
+        self.with_styled_line(name, xs, ys, Style::default())
+    }
+
+    /// As [`Chart::with_line`], with a style (colour, dashes, markers).
+    pub fn with_styled_line(
+        mut self,
+        name: &str,
+        xs: Vec<f64>,
+        ys: Vec<f64>,
+        style: Style,
+    ) -> Self {
+        if let Body::Line(series) | Body::Scatter { series, .. } = &mut self.body {
+            series.push(XySeries {
+                name: name.into(),
+                xs,
+                ys,
+                style,
+            });
+        }
+        self
+    }
+
+    /// Add one bar per category (bar charts) with optional error-bar half-widths, or a
+    /// sample set (histograms).
+    pub fn with_bars(mut self, name: &str, values: Vec<f64>, errors: Option<Vec<f64>>) -> Self {
+        if let Body::Bar { series, .. } | Body::Histogram { series, .. } = &mut self.body {
+            series.push(ValueSeries {
+                name: name.into(),
+                values,
+                style: Style {
+                    errors,
+                    ..Style::default()
+                },
+            });
+        }
+        self
+    }
+
+    /// Add a model's confidences and correctness (reliability diagrams).
+    pub fn with_calibration(
+        mut self,
+        name: &str,
+        confidences: Vec<f64>,
+        correct: Vec<bool>,
+    ) -> Self {
+        if let Body::Reliability { series, .. } = &mut self.body {
+            series.push(CalibrationSeries {
+                name: name.into(),
+                confidences,
+                correct,
+                style: Style::default(),
+            });
+        }
+        self
+    }
+
+    /// Set the axis labels.
+    pub fn with_labels(mut self, x_label: &str, y_label: &str) -> Self {
+        self.layout.x_label = x_label.into();
+        self.layout.y_label = y_label.into();
+        self
+    }
+
+    /// Set the size in pixels.
+    pub fn with_size(mut self, width: u32, height: u32) -> Self {
+        self.layout.width = width;
+        self.layout.height = height;
+        self
+    }
+
+    /// Use a logarithmic y axis.
+    pub fn with_log_y(mut self, log: bool) -> Self {
+        self.layout.log_y = log;
+        self
+    }
+}

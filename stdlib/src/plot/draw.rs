@@ -486,14 +486,14 @@ impl Clip {
         (xa <= xb && ya <= yb).then_some(((xa, ya), (xb, yb)))
     }
 
-    fn to_screen(&self, (x, y): (f64, f64)) -> (f64, f64) {
+    fn screen(&self, (x, y): (f64, f64)) -> (f64, f64) {
         (
             if self.log_x { x.log10() } else { x },
             if self.log_y { y.log10() } else { y },
         )
     }
 
-    fn from_screen(&self, (x, y): (f64, f64)) -> (f64, f64) {
+    fn unscreen(&self, (x, y): (f64, f64)) -> (f64, f64) {
         (
             if self.log_x { 10f64.powf(x) } else { x },
             if self.log_y { 10f64.powf(y) } else { y },
@@ -503,15 +503,15 @@ impl Clip {
     /// A line cut to the axes: the pieces that lie inside, each clipped at the border
     /// (Liang-Barsky per segment, in screen space so log axes clip straight lines).
     fn polyline(&self, points: &[(f64, f64)]) -> Vec<Vec<(f64, f64)>> {
-        let lo = self.to_screen((self.x.0, self.y.0));
-        let hi = self.to_screen((self.x.1, self.y.1));
+        let lo = self.screen((self.x.0, self.y.0));
+        let hi = self.screen((self.x.1, self.y.1));
         let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
         let mut current: Vec<(f64, f64)> = Vec::new();
         for w in points.windows(2) {
-            let (a, b) = (self.to_screen(w[0]), self.to_screen(w[1]));
+            let (a, b) = (self.screen(w[0]), self.screen(w[1]));
             match clip_segment(a, b, lo, hi) {
                 Some((p, q)) => {
-                    let (p, q) = (self.from_screen(p), self.from_screen(q));
+                    let (p, q) = (self.unscreen(p), self.unscreen(q));
                     if current.last() != Some(&p) {
                         if !current.is_empty() {
                             pieces.push(std::mem::take(&mut current));
@@ -564,7 +564,7 @@ fn clip_segment(
             }
         }
     }
-    (t0 <= t1).then(|| {
+    (t0 <= t1).then_some({
         (
             (a.0 + t0 * dx, a.1 + t0 * dy),
             (a.0 + t1 * dx, a.1 + t1 * dy),

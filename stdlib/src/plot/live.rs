@@ -16,6 +16,7 @@
 use super::chart::{Body, Chart, Layout, Legend, Style, XySeries};
 use super::output::to_png;
 use ladder_scripting::context;
+use ladder_scripting::mime::{IMAGE_PNG, TEXT_HTML};
 use ladder_scripting::MimeBundle;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -185,7 +186,10 @@ impl LiveProgress {
                 let (xs, ys) = keep
                     .iter()
                     .step_by(stride)
-                    .chain(keep.last().filter(|_| (keep.len() - 1) % stride != 0))
+                    .chain(
+                        keep.last()
+                            .filter(|_| !(keep.len() - 1).is_multiple_of(stride)),
+                    )
                     .copied()
                     .unzip();
                 XySeries {
@@ -219,11 +223,6 @@ impl LiveProgress {
     /// (the curve alone, for viewers without HTML).
     pub fn bundle(&self, with_curve: bool) -> MimeBundle {
         let text = self.summary();
-        let png = if with_curve && self.curves.iter().any(|c| !c.values.is_empty()) {
-            to_png(&self.chart()).ok()
-        } else {
-            None
-        };
         let bar = match self.total {
             Some(t) => format!(
                 "<progress value=\"{}\" max=\"{t}\" style=\"width:320px\"></progress> ",
@@ -231,31 +230,71 @@ impl LiveProgress {
             ),
             None => String::new(),
         };
-        // The PNG's base64 form, as the bundle stores it, doubles as the HTML image.
-        let with_png =
-            png.map(|bytes| MimeBundle::default().with_png(&bytes, CURVE_SIZE.0, CURVE_SIZE.1));
-        let encoded = with_png
-            .as_ref()
-            .and_then(|b| b.data.get(ladder_scripting::mime::IMAGE_PNG))
-            .and_then(|v| v.as_str());
-        let img = match encoded {
-            Some(data) => format!(
-                "<br><img alt=\"training curve\" width=\"{}\" height=\"{}\" src=\"data:image/png;base64,{data}\">",
-                CURVE_SIZE.0, CURVE_SIZE.1
-            ),
-            None => String::new(),
-        };
         let html = format!(
-            "<div class=\"ladder-progress\">{bar}<code>{}</code>{img}</div>",
+            "<div class=\"ladder-progress\">{bar}<code>{}</code></div>",
             escape(&text)
         );
-        let mut b = MimeBundle::text(text).with_html(html);
-        if let Some(p) = with_png {
-            b.data.extend(p.data);
-            b.metadata.extend(p.metadata);
+        let b = MimeBundle::text(text).with_html(html);
+        if with_curve && self.curves.iter().any(|c| !c.values.is_empty()) {
+            attach_chart(b, &self.chart())
+        } else {
+            b
         }
-        b
     }
+}
+
+/// Add a small curve of `curves` (name, steps, values) to a progress display's bundle, for
+/// progress displays that keep their own text: see [`attach_chart`].
+pub fn attach_curve(bundle: MimeBundle, curves: &[(&str, &[f64], &[f64])]) -> MimeBundle {
+    let series = curves
+        .iter()
+        .map(|(name, xs, ys)| XySeries {
+            name: name.to_string(),
+            xs: xs.to_vec(),
+            ys: ys.to_vec(),
+            style: Style::default(),
+        })
+        .collect();
+    let chart = Chart {
+        layout: Layout {
+            width: CURVE_SIZE.0,
+            height: CURVE_SIZE.1,
+            x_label: "step".into(),
+            legend: if curves.len() > 1 {
+                Legend::Auto
+            } else {
+                Legend::Hidden
+            },
+            ..Layout::default()
+        },
+        body: Body::Line(series),
+    };
+    attach_chart(bundle, &chart)
+}
+
+/// Add `chart` to a bundle twice: as `image/png` (nbconvert, GitHub, viewers without HTML)
+/// and as an `<img>` appended to its `text/html` (front ends show only the HTML when both
+/// exist). The bundle is returned unchanged if the chart cannot be drawn.
+pub fn attach_chart(mut bundle: MimeBundle, chart: &Chart) -> MimeBundle {
+    let Ok(bytes) = to_png(chart) else {
+        return bundle;
+    };
+    let (w, h) = (chart.layout.width, chart.layout.height);
+    let image = MimeBundle::default().with_png(&bytes, w, h);
+    // The PNG's base64 form, as the bundle stores it, doubles as the HTML image.
+    if let Some(data) = image.data.get(IMAGE_PNG).and_then(|v| v.as_str()) {
+        let img = format!(
+            "<br><img alt=\"training curve\" width=\"{w}\" height=\"{h}\" src=\"data:image/png;base64,{data}\">"
+        );
+        let html = match bundle.data.get(TEXT_HTML).and_then(|v| v.as_str()) {
+            Some(existing) => format!("{existing}{img}"),
+            None => img,
+        };
+        bundle = bundle.with_html(html);
+    }
+    bundle.data.extend(image.data);
+    bundle.metadata.extend(image.metadata);
+    bundle
 }
 
 fn percent(step: u64, total: u64) -> f64 {

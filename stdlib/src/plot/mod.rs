@@ -13,6 +13,7 @@ pub mod live;
 mod options;
 pub mod output;
 mod palette;
+mod results;
 mod scene;
 pub mod stats;
 
@@ -25,4 +26,5 @@ use ladder_scripting::Renderers;
 /// Install the chart functions and the chart renderer.
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     api::register(engine, renderers);
+    results::register(engine);
 }
