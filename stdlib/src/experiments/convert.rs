@@ -126,3 +126,82 @@ pub fn check_keys(m: &Map, known: &[&str], what: &str) -> RhaiResult<()> {
     }
     Ok(())
 }
+
+/// A tensor's values as f64, row-major, with its shape.
+fn tensor_values(t: &crate::tensor::Tensor, what: &str) -> RhaiResult<(Vec<usize>, Vec<f64>)> {
+    let dims = t.dims().to_vec();
+    let v = t
+        .to_dtype(candle_core::DType::F64)
+        .and_then(|x| x.flatten_all())
+        .and_then(|x| x.to_vec1::<f64>())
+        .map_err(|e| format!("{what}: cannot read the tensor: {e}"))?;
+    Ok((dims, v))
+}
+
+/// Classes from an array of ints, a 1-D tensor, or a data set's labels.
+pub fn classes_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<usize>> {
+    if let Some(a) = v.read_lock::<Array>() {
+        return classes(&a, what);
+    }
+    if let Some(d) = v.read_lock::<crate::data::Dataset>() {
+        let l = d.labels().map_err(|e| format!("{what}: {e}"))?;
+        return Ok(l.into_iter().map(|c| c as usize).collect());
+    }
+    if let Some(t) = v.read_lock::<crate::tensor::Tensor>() {
+        let (dims, vals) = tensor_values(&t, what)?;
+        if dims.len() != 1 {
+            return Err(
+                format!("{what}: expected a 1-D tensor of classes, got shape {dims:?}").into(),
+            );
+        }
+        return vals
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                if x >= 0.0 && x.fract() == 0.0 {
+                    Ok(x as usize)
+                } else {
+                    Err(format!("{what}[{i}] = {x} is not a class index").into())
+                }
+            })
+            .collect();
+    }
+    Err(format!(
+        "{what}: expected an array of classes, a Tensor or a Dataset, got {}",
+        v.type_name()
+    )
+    .into())
+}
+
+/// Rows of numbers from an array of arrays, a 2-D tensor, or a data set's features.
+pub fn matrix_of(v: &Dynamic, what: &str) -> RhaiResult<Matrix> {
+    if let Some(a) = v.read_lock::<Array>() {
+        return matrix(&a, what);
+    }
+    let t = if let Some(d) = v.read_lock::<crate::data::Dataset>() {
+        d.x.clone()
+    } else if let Some(t) = v.read_lock::<crate::tensor::Tensor>() {
+        t.clone()
+    } else {
+        return Err(format!(
+            "{what}: expected rows (an array of arrays), a 2-D Tensor or a Dataset, got {}",
+            v.type_name()
+        )
+        .into());
+    };
+    let (dims, vals) = tensor_values(&t, what)?;
+    if dims.len() != 2 {
+        return Err(
+            format!("{what}: expected a 2-D tensor (rows × columns), got shape {dims:?}").into(),
+        );
+    }
+    Ok(Matrix::new(dims[0], dims[1], vals).map_err(|e| format!("{what}: {e}"))?)
+}
+
+/// Probability rows from an array of arrays or a 2-D tensor.
+pub fn proba_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<Vec<f64>>> {
+    Ok(matrix_of(v, what)?
+        .iter_rows()
+        .map(<[f64]>::to_vec)
+        .collect())
+}

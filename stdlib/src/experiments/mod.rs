@@ -1,13 +1,16 @@
-//! Experiments: boosting, weak supervision, evaluation metrics and the weak-to-strong
-//! protocols, built on the ML core. Plain Rust functions here; thin Rhai bindings in each
-//! concern's `rhai.rs`.
+//! Experiments: boosting, weak supervision, evaluation metrics, weak-to-strong protocols,
+//! ensembles and distillation, built on the ML core. Plain Rust functions here; thin Rhai
+//! bindings in each concern's `rhai.rs`.
 
 pub mod boost;
 pub mod convert;
 pub mod cv;
 pub mod matrix;
 pub mod metrics;
+pub mod models;
+pub mod spec;
 pub mod table;
+pub mod w2s;
 pub mod weak;
 
 use ladder_scripting::rhai::Engine;
@@ -21,4 +24,5 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     boost::rhai::register(engine, renderers);
     weak::rhai::register(engine, renderers);
     metrics::rhai::register(engine, renderers);
+    w2s::rhai::register(engine, renderers);
 }

@@ -82,9 +82,9 @@ fn config_from(options: &Map, what: &str) -> RhaiResult<SammeConfig> {
     })
 }
 
-fn labelled(x: &Array, y: &Array, options: &Map, what: &str) -> RhaiResult<Labelled> {
-    let x = matrix(x, "x")?;
-    let y = classes(y, "y")?;
+fn labelled(x: &Dynamic, y: &Dynamic, options: &Map, what: &str) -> RhaiResult<Labelled> {
+    let x = matrix_of(x, "x")?;
+    let y = classes_of(y, "y")?;
     let k = match opt_int(options, "classes", what)? {
         Some(k) => k as usize,
         None => y.iter().max().map_or(0, |m| m + 1),
@@ -92,7 +92,7 @@ fn labelled(x: &Array, y: &Array, options: &Map, what: &str) -> RhaiResult<Label
     Ok(Labelled::new(x, y, k, Vec::new()).map_err(|e| format!("{what}: {e}"))?)
 }
 
-fn samme(ctx: NativeCallContext, x: Array, y: Array, options: Map) -> RhaiResult<Boosted> {
+fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Boosted> {
     check_keys(&options, &["rounds", "lr", "learner", "classes"], "samme")?;
     let data = labelled(&x, &y, &options, "samme")?;
     let mut learner = learner_from(&options)?;
@@ -108,7 +108,7 @@ fn samme(ctx: NativeCallContext, x: Array, y: Array, options: Map) -> RhaiResult
     Ok(Boosted(Rc::new(model)))
 }
 
-fn samme_cv(ctx: NativeCallContext, x: Array, y: Array, options: Map) -> RhaiResult<Table> {
+fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Table> {
     check_keys(
         &options,
         &["rounds", "lr", "learner", "classes", "folds", "at"],
@@ -173,7 +173,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     renderers.register_fn(|v| v.read_lock::<Boosted>().map(|b| b.mime_bundle()));
 
     FuncRegistration::new("samme")
-        .with_params_info(["x: Array", "y: Array", "options: Map", "Boosted"])
+        .with_params_info(["x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "options: Map", "Boosted"])
         .with_comments([
             "/// SAMME (multi-class AdaBoost, as scikit-learn's AdaBoostClassifier) on rows `x` and\n\
              /// classes `y`. Options: `rounds` (50), `lr` (1.0), `classes` (inferred), `learner`:\n\
@@ -183,13 +183,17 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         ])
         .register_into_engine(engine, samme);
     FuncRegistration::new("samme")
-        .with_params_info(["x: Array", "y: Array", "Boosted"])
+        .with_params_info([
+            "x: Array|Tensor|Dataset",
+            "y: Array|Tensor|Dataset",
+            "Boosted",
+        ])
         .with_comments(["/// SAMME with 50 decision stumps (see `samme(x, y, options)`)."])
-        .register_into_engine(engine, |ctx: NativeCallContext, x: Array, y: Array| {
+        .register_into_engine(engine, |ctx: NativeCallContext, x: Dynamic, y: Dynamic| {
             samme(ctx, x, y, Map::new())
         });
     FuncRegistration::new("samme_cv")
-        .with_params_info(["x: Array", "y: Array", "options: Map", "Table"])
+        .with_params_info(["x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "options: Map", "Table"])
         .with_comments([
             "/// Stratified k-fold cross-validation of SAMME (scikit-learn's `cross_val_score(clf, X, y,\n\
              /// cv=5)` folds). Options: those of `samme`, `folds` (5), `at`: rounds at which to\n\
@@ -197,38 +201,83 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         ])
         .register_into_engine(engine, samme_cv);
 
+    FuncRegistration::new("samme")
+        .with_params_info(["data: Dataset", "options: Map", "Boosted"])
+        .with_comments(["/// SAMME on a data set's features and labels (options as `samme(x, y, options)`).\n/// Example: `let m = samme(dataset(\"breast_cancer\"), #{rounds: 200})`"])
+        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset, o: Map| {
+            let d = Dynamic::from(d);
+            samme(ctx, d.clone(), d, o)
+        });
+    FuncRegistration::new("samme")
+        .with_params_info(["data: Dataset", "Boosted"])
+        .with_comments(["/// SAMME with 50 stumps on a data set."])
+        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset| {
+            let d = Dynamic::from(d);
+            samme(ctx, d.clone(), d, Map::new())
+        });
+    FuncRegistration::new("samme_cv")
+        .with_params_info(["data: Dataset", "options: Map", "Table"])
+        .with_comments(["/// Stratified k-fold cross-validation of SAMME on a data set.\n/// Example: `samme_cv(dataset(\"digits\"), #{rounds: 200, at: [50, 200]})`"])
+        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset, o: Map| {
+            let d = Dynamic::from(d);
+            samme_cv(ctx, d.clone(), d, o)
+        });
+    FuncRegistration::new("staged")
+        .with_params_info(["model: Boosted", "data: Dataset", "Array"])
+        .with_comments(["/// Accuracy on a data set after each round."])
+        .register_into_engine(
+            engine,
+            |ctx: NativeCallContext,
+             m: &mut Boosted,
+             d: crate::data::Dataset|
+             -> RhaiResult<Array> {
+                let d = Dynamic::from(d);
+                let x = matrix_of(&d, "data")?;
+                let y = classes_of(&d, "data")?;
+                Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
+            },
+        );
     FuncRegistration::new("predict")
-        .with_params_info(["model: Boosted", "x: Array", "Array"])
+        .with_params_info(["model: Boosted", "x: Array|Tensor|Dataset", "Array"])
         .with_comments(["/// The boosted ensemble's class for each row of `x`."])
         .register_into_engine(
             engine,
-            |ctx: NativeCallContext, m: &mut Boosted, x: Array| -> RhaiResult<Array> {
-                let x = matrix(&x, "x")?;
+            |ctx: NativeCallContext, m: &mut Boosted, x: Dynamic| -> RhaiResult<Array> {
+                let x = matrix_of(&x, "x")?;
                 Ok(usize_array(&m.0.predict(&x, Some(&ctx))?))
             },
         );
     FuncRegistration::new("predict_proba")
-        .with_params_info(["model: Boosted", "x: Array", "Array"])
+        .with_params_info(["model: Boosted", "x: Array|Tensor|Dataset", "Array"])
         .with_comments([
             "/// Class probabilities, softmax(decision / (K − 1)) as scikit-learn computes them.",
         ])
         .register_into_engine(
             engine,
-            |ctx: NativeCallContext, m: &mut Boosted, x: Array| -> RhaiResult<Array> {
-                let x = matrix(&x, "x")?;
+            |ctx: NativeCallContext, m: &mut Boosted, x: Dynamic| -> RhaiResult<Array> {
+                let x = matrix_of(&x, "x")?;
                 Ok(rows_array(&m.0.predict_proba(&x, Some(&ctx))?))
             },
         );
     FuncRegistration::new("staged")
-        .with_params_info(["model: Boosted", "x: Array", "y: Array", "Array"])
+        .with_params_info([
+            "model: Boosted",
+            "x: Array|Tensor|Dataset",
+            "y: Array|Tensor|Dataset",
+            "Array",
+        ])
         .with_comments([
             "/// Accuracy on `x`, `y` after each round (scikit-learn's `staged_score`).",
         ])
         .register_into_engine(
             engine,
-            |ctx: NativeCallContext, m: &mut Boosted, x: Array, y: Array| -> RhaiResult<Array> {
-                let x = matrix(&x, "x")?;
-                let y = classes(&y, "y")?;
+            |ctx: NativeCallContext,
+             m: &mut Boosted,
+             x: Dynamic,
+             y: Dynamic|
+             -> RhaiResult<Array> {
+                let x = matrix_of(&x, "x")?;
+                let y = classes_of(&y, "y")?;
                 Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
             },
         );

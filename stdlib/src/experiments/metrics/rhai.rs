@@ -25,8 +25,8 @@ fn n_classes(y: &[usize], pred: &[usize]) -> usize {
     y.iter().chain(pred).max().map_or(0, |m| m + 1).max(2)
 }
 
-fn pair(y: &Array, pred: &Array) -> RhaiResult<(Vec<usize>, Vec<usize>)> {
-    Ok((classes(y, "y")?, classes(pred, "pred")?))
+fn pair(y: &Dynamic, pred: &Dynamic) -> RhaiResult<(Vec<usize>, Vec<usize>)> {
+    Ok((classes_of(y, "y")?, classes_of(pred, "pred")?))
 }
 
 fn report_table(r: &ClassReport) -> Table {
@@ -81,19 +81,19 @@ fn metric_on(
     }
 }
 
-fn bootstrap_ci(y: Array, scores: Array, metric: &str, options: Map) -> RhaiResult<Interval> {
+fn bootstrap_ci(y: Dynamic, scores: Dynamic, metric: &str, options: Map) -> RhaiResult<Interval> {
     check_keys(&options, &["resamples", "level", "seed"], "bootstrap_ci")?;
-    let y = classes(&y, "y")?;
+    let y = classes_of(&y, "y")?;
     let needs_proba = matches!(metric, "roc_auc" | "log_loss" | "ece");
     let (pred, proba) = if needs_proba {
-        let p = proba_rows(&scores, "proba")?;
+        let p = proba_of(&scores, "proba")?;
         let pred = p
             .iter()
             .map(|r| crate::experiments::boost::stump::argmax(r))
             .collect();
         (pred, p)
     } else {
-        (classes(&scores, "pred")?, Vec::new())
+        (classes_of(&scores, "pred")?, Vec::new())
     };
     if pred.len() != y.len() {
         return Err(format!(
@@ -140,22 +140,22 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     renderers.register::<Results>();
 
     FuncRegistration::new("accuracy")
-        .with_params_info(["y: Array", "pred: Array", "f64"])
+        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "f64"])
         .with_comments(["/// Fraction of predictions equal to the true classes."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<f64> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
             let (y, p) = pair(&y, &p)?;
             Ok(accuracy(&y, &p)?)
         });
     FuncRegistration::new("agreement")
         .with_params_info(["a: Array", "b: Array", "f64"])
         .with_comments(["/// Fraction of rows where two models predict the same class (e.g. student vs supervisor)."])
-        .register_into_engine(engine, |a: Array, b: Array| -> RhaiResult<f64> {
-            Ok(agreement(&classes(&a, "a")?, &classes(&b, "b")?)?)
+        .register_into_engine(engine, |a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
+            Ok(agreement(&classes_of(&a, "a")?, &classes_of(&b, "b")?)?)
         });
     FuncRegistration::new("confusion_matrix")
-        .with_params_info(["y: Array", "pred: Array", "Array"])
+        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "Array"])
         .with_comments(["/// Counts `m[true][predicted]` (scikit-learn's confusion_matrix)."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<Array> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<Array> {
             let (y, p) = pair(&y, &p)?;
             let m = confusion_matrix(&y, &p, n_classes(&y, &p))?;
             Ok(m.iter()
@@ -163,16 +163,16 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                 .collect())
         });
     FuncRegistration::new("classification_report")
-        .with_params_info(["y: Array", "pred: Array", "Table"])
+        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "Table"])
         .with_comments(["/// Precision, recall, F1 and support per class with the macro average (zero_division = 0)."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<Table> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<Table> {
             let (y, p) = pair(&y, &p)?;
             Ok(report_table(&precision_recall_f1(&y, &p, n_classes(&y, &p))?))
         });
     FuncRegistration::new("precision_recall_f1")
-        .with_params_info(["y: Array", "pred: Array", "Map"])
+        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "Map"])
         .with_comments(["/// `#{precision, recall, f1, support}` per class plus `macro_precision`, `macro_recall`, `macro_f1`."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<Map> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<Map> {
             let (y, p) = pair(&y, &p)?;
             let r = precision_recall_f1(&y, &p, n_classes(&y, &p))?;
             let (mp, mr, mf) = r.macro_avg();
@@ -187,36 +187,36 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(m)
         });
     FuncRegistration::new("f1")
-        .with_params_info(["y: Array", "pred: Array", "f64"])
+        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "f64"])
         .with_comments(["/// Macro-averaged F1."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<f64> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
             let (y, p) = pair(&y, &p)?;
             Ok(precision_recall_f1(&y, &p, n_classes(&y, &p))?
                 .macro_avg()
                 .2)
         });
     FuncRegistration::new("roc_auc")
-        .with_params_info(["y: Array", "proba: Array", "f64"])
+        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
         .with_comments(["/// ROC-AUC from class probabilities (binary: class 1's column; more classes: macro one-vs-rest)."])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<f64> {
-            Ok(roc_auc(&classes(&y, "y")?, &proba_rows(&p, "proba")?)?)
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
+            Ok(roc_auc(&classes_of(&y, "y")?, &proba_of(&p, "proba")?)?)
         });
     FuncRegistration::new("log_loss")
-        .with_params_info(["y: Array", "proba: Array", "f64"])
+        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
         .with_comments([
             "/// Mean negative log-probability of the true class (clipped at machine epsilon).",
         ])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<f64> {
-            Ok(log_loss(&classes(&y, "y")?, &proba_rows(&p, "proba")?)?)
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
+            Ok(log_loss(&classes_of(&y, "y")?, &proba_of(&p, "proba")?)?)
         });
     FuncRegistration::new("calibration")
-        .with_params_info(["y: Array", "proba: Array", "bins: i64", "Table"])
+        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "bins: i64", "Table"])
         .with_comments(["/// Reliability table over `bins` equal-width confidence bins, with the expected calibration error."])
-        .register_into_engine(engine, |y: Array, p: Array, bins: i64| -> RhaiResult<Table> {
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic, bins: i64| -> RhaiResult<Table> {
             if bins < 1 {
                 return Err(format!("calibration: bins must be at least 1, got {bins}").into());
             }
-            let (ece, b) = expected_calibration_error(&classes(&y, "y")?, &proba_rows(&p, "proba")?, bins as usize)?;
+            let (ece, b) = expected_calibration_error(&classes_of(&y, "y")?, &proba_of(&p, "proba")?, bins as usize)?;
             let mut t = Table::new(format!("Calibration: ECE = {ece:.4}"), &["bin", "count", "accuracy", "confidence"]);
             for bin in &b {
                 t.push(vec![
@@ -229,12 +229,12 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(t)
         });
     FuncRegistration::new("ece")
-        .with_params_info(["y: Array", "proba: Array", "f64"])
+        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
         .with_comments([
             "/// Expected calibration error over 10 equal-width bins of the top-class confidence.",
         ])
-        .register_into_engine(engine, |y: Array, p: Array| -> RhaiResult<f64> {
-            Ok(expected_calibration_error(&classes(&y, "y")?, &proba_rows(&p, "proba")?, 10)?.0)
+        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
+            Ok(expected_calibration_error(&classes_of(&y, "y")?, &proba_of(&p, "proba")?, 10)?.0)
         });
     FuncRegistration::new("bootstrap_ci")
         .with_params_info(["y: Array", "pred_or_proba: Array", "metric: &str", "options: Map", "Interval"])
@@ -253,7 +253,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         .with_comments([
             "/// Percentile bootstrap 95% interval of a metric (1000 resamples, seed 0).",
         ])
-        .register_into_engine(engine, |y: Array, s: Array, metric: &str| {
+        .register_into_engine(engine, |y: Dynamic, s: Dynamic, metric: &str| {
             bootstrap_ci(y, s, metric, Map::new())
         });
     engine.register_get("estimate", |i: &mut Interval| i.estimate);

@@ -1,0 +1,189 @@
+//! What experiment protocols train: a model plan (how to build a fresh network for a seed,
+//! which feature columns it sees, how to fit it), and helpers to score networks on data sets.
+
+use crate::data::Dataset;
+use crate::nn::layers::Activation;
+use crate::nn::{Classifier, Network};
+use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
+use candle_core::{DType, Tensor as CTensor};
+use ladder_scripting::context;
+use ladder_scripting::rhai::{FnPtr, NativeCallContext};
+
+/// Where a protocol runs: Rhai model builders need the calling script's context.
+pub type Env<'a, 'b> = Option<&'a NativeCallContext<'b>>;
+
+/// How to build an untrained network.
+#[derive(Clone)]
+pub enum Builder {
+    /// Multinomial logistic regression.
+    Logistic,
+    /// An MLP with these hidden sizes.
+    Mlp {
+        hidden: Vec<usize>,
+        activation: Activation,
+        dropout: f64,
+    },
+    /// A Rhai function `|inputs, classes, seed| -> Model`.
+    Rhai(FnPtr),
+}
+
+/// A model to train in a protocol: its builder, the feature columns it sees (all when
+/// `None`) and its training settings.
+#[derive(Clone)]
+pub struct ModelPlan {
+    pub name: String,
+    pub builder: Builder,
+    pub features: Option<Vec<usize>>,
+    pub fit: FitConfig,
+}
+
+impl ModelPlan {
+    /// A fresh network for `inputs` features (before column selection) and `classes`.
+    pub fn build(
+        &self,
+        inputs: usize,
+        classes: usize,
+        seed: u64,
+        env: Env,
+    ) -> Result<Network, String> {
+        let inputs = self.features.as_ref().map_or(inputs, Vec::len);
+        match &self.builder {
+            Builder::Logistic => {
+                Network::logistic_regression(inputs, classes, seed).map_err(|e| e.to_string())
+            }
+            Builder::Mlp {
+                hidden,
+                activation,
+                dropout,
+            } => {
+                let mut sizes = vec![inputs];
+                sizes.extend(hidden);
+                sizes.push(classes);
+                Network::mlp(&sizes, *activation, *dropout, false, seed).map_err(|e| e.to_string())
+            }
+            Builder::Rhai(f) => {
+                let ctx =
+                    env.ok_or("a model built by a Rhai function can only be used inside a script")?;
+                let out: ladder_scripting::rhai::Dynamic = f
+                    .call_within_context(ctx, (inputs as i64, classes as i64, seed as i64))
+                    .map_err(|e| format!("model builder '{}' failed: {e}", f.fn_name()))?;
+                out.try_cast::<Network>().ok_or_else(|| {
+                    format!(
+                        "model builder '{}' must return a Model (e.g. mlp([inputs, 64, classes]))",
+                        f.fn_name()
+                    )
+                })
+            }
+        }
+    }
+
+    /// The data set restricted to this plan's feature columns.
+    pub fn view(&self, data: &Dataset) -> Result<Dataset, String> {
+        select_features(data, self.features.as_deref())
+    }
+
+    /// Train `net` on `data` (already viewed) with this plan's settings, `loss` and `seed`.
+    pub fn train(
+        &self,
+        net: &Network,
+        data: &Dataset,
+        loss: LossSpec,
+        seed: u64,
+    ) -> Result<(), String> {
+        let cfg = FitConfig {
+            loss,
+            seed,
+            eval: None,
+            ..self.fit.clone()
+        };
+        train::fit(net, data, &cfg, &mut InterruptOnly)
+            .map(|_| ())
+            .map_err(|e| format!("training {}: {e}", self.name))
+    }
+}
+
+/// A monitor that only honours the session's interrupt flag (protocols train many models:
+/// one progress bar each would flood the output).
+pub struct InterruptOnly;
+
+impl Monitor for InterruptOnly {
+    fn step(&mut self, _: &StepInfo) -> crate::error::Result<()> {
+        if context::interrupted() {
+            return Err(crate::error::Error::interrupted());
+        }
+        Ok(())
+    }
+}
+
+/// The columns `cols` of the features (all when `None`); names follow.
+pub fn select_features(data: &Dataset, cols: Option<&[usize]>) -> Result<Dataset, String> {
+    let Some(cols) = cols else {
+        return Ok(data.clone());
+    };
+    let d = data.num_features();
+    if let Some(&bad) = cols.iter().find(|&&c| c >= d) {
+        return Err(format!(
+            "feature column {bad} does not exist: \"{}\" has {d} features",
+            data.name
+        ));
+    }
+    if cols.is_empty() {
+        return Err("a model must see at least one feature column".into());
+    }
+    let idx: Vec<u32> = cols.iter().map(|&c| c as u32).collect();
+    let idx = CTensor::new(idx, data.x.device()).map_err(|e| e.to_string())?;
+    let x = data.x.index_select(&idx, 1).map_err(|e| e.to_string())?;
+    let mut out = data.clone();
+    out.x = crate::tensor::Tensor(x);
+    out.feature_names = cols
+        .iter()
+        .map(|&c| data.feature_names.get(c).cloned().unwrap_or_default())
+        .collect();
+    Ok(out)
+}
+
+/// Class probabilities of `net` on the data set's features, as rows.
+pub fn proba(net: &Network, data: &Dataset) -> Result<Vec<Vec<f64>>, String> {
+    let p = Classifier::predict_proba(net, &data.x).map_err(|e| e.to_string())?;
+    let p = p
+        .to_dtype(DType::F64)
+        .and_then(|t| t.to_vec2::<f64>())
+        .map_err(|e| e.to_string())?;
+    Ok(p)
+}
+
+/// Argmax of probability rows.
+pub fn argmax_rows(p: &[Vec<f64>]) -> Vec<usize> {
+    p.iter()
+        .map(|r| crate::experiments::boost::stump::argmax(r))
+        .collect()
+}
+
+/// Hard labels of a data set.
+pub fn labels(data: &Dataset) -> Result<Vec<usize>, String> {
+    Ok(data
+        .labels()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|c| c as usize)
+        .collect())
+}
+
+/// Probability rows as an (n × k) f32 tensor, for `with_soft_labels`.
+pub fn proba_tensor(p: &[Vec<f64>]) -> Result<crate::tensor::Tensor, String> {
+    let k = p.first().map_or(0, Vec::len);
+    let flat: Vec<f32> = p.iter().flatten().map(|&v| v as f32).collect();
+    let t = CTensor::from_vec(flat, (p.len(), k), &candle_core::Device::Cpu)
+        .map_err(|e| e.to_string())?;
+    Ok(crate::tensor::Tensor(t))
+}
+
+/// The data set with soft labels `p` in place of its hard labels (they are what the student
+/// may learn from; keeping the true labels would leak them).
+pub fn with_only_soft(data: &Dataset, p: &[Vec<f64>]) -> Result<Dataset, String> {
+    let mut d = data
+        .with_soft_labels(&proba_tensor(p)?)
+        .map_err(|e| e.to_string())?;
+    d.y = None;
+    Ok(d)
+}

@@ -1,0 +1,141 @@
+//! Model specs from Rhai: a map (`#{kind: "mlp", hidden: [64], features: [0, 1], epochs: 20,
+//! lr: 1e-3, ...}`: the architecture plus `fit`'s options) or a function
+//! `|inputs, classes, seed| -> Model`.
+
+use crate::data::Dataset;
+use crate::experiments::convert::{classes, RhaiResult};
+use crate::experiments::models::{Builder, ModelPlan};
+use crate::nn::layers::Activation;
+use crate::optim::Schedule;
+use crate::train::FitConfig;
+use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map};
+
+/// Keys of a spec map that describe the model; every other key is a `fit` option.
+const MODEL_KEYS: [&str; 6] = [
+    "kind",
+    "hidden",
+    "activation",
+    "dropout",
+    "features",
+    "name",
+];
+
+/// The reference training defaults of the weak-to-strong code (batch 32, 2 epochs, Adam,
+/// cosine decay), used where a spec does not say otherwise.
+pub fn reference_fit() -> FitConfig {
+    FitConfig {
+        epochs: 2,
+        batch_size: 32,
+        optimizer: crate::optim::Kind::by_name("adam")
+            .unwrap_or_else(|_| FitConfig::default().optimizer),
+        schedule: Schedule::Cosine {
+            warmup: 0,
+            min_lr: 0.0,
+        },
+        ..FitConfig::default()
+    }
+}
+
+/// A plan from a spec value; `data` lets `fit`'s option parser check its options.
+pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<ModelPlan> {
+    if let Some(f) = spec.clone().try_cast::<FnPtr>() {
+        return Ok(ModelPlan {
+            name: f.fn_name().to_string(),
+            builder: Builder::Rhai(f),
+            features: None,
+            fit: reference_fit(),
+        });
+    }
+    let map = spec.read_lock::<Map>().ok_or_else(|| {
+        format!(
+            "{what}: a model spec is a map like #{{kind: \"mlp\", hidden: [64]}} or a function |inputs, classes, seed| -> Model, got {}",
+            spec.type_name()
+        )
+    })?;
+    let kind = match map.get("kind") {
+        None => "mlp".to_string(),
+        Some(k) => k
+            .clone()
+            .into_string()
+            .map_err(|t| format!("{what}: 'kind' must be a string, got {t}"))?,
+    };
+    let hidden: Vec<usize> = match map.get("hidden") {
+        None => vec![64],
+        Some(h) => {
+            let arr = h
+                .read_lock::<Array>()
+                .ok_or(format!("{what}: 'hidden' must be an array of layer sizes"))?;
+            classes(&arr, &format!("{what}.hidden"))?
+        }
+    };
+    if hidden.contains(&0) {
+        return Err(format!("{what}: hidden layer sizes must be positive").into());
+    }
+    let activation = match map.get("activation") {
+        None => Activation::Relu,
+        Some(a) => Activation::parse(&a.to_string())?,
+    };
+    let dropout = match map.get("dropout") {
+        None => 0.0,
+        Some(d) => crate::experiments::convert::number(d)
+            .ok_or(format!("{what}: 'dropout' must be a number"))?,
+    };
+    let features = match map.get("features") {
+        None => None,
+        Some(f) => {
+            let arr = f.read_lock::<Array>().ok_or(format!(
+                "{what}: 'features' must be an array of column indices"
+            ))?;
+            Some(classes(&arr, &format!("{what}.features"))?)
+        }
+    };
+    let builder = match kind.as_str() {
+        "mlp" => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
+        "logistic" | "logistic_regression" | "linear" => Builder::Logistic,
+        other => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\" or \"logistic\", or pass a function)").into()),
+    };
+    let name = match map.get("name") {
+        Some(n) => n.to_string(),
+        None => {
+            let base = match &builder {
+                Builder::Logistic => "logistic".to_string(),
+                _ => format!("mlp{hidden:?}"),
+            };
+            match &features {
+                Some(f) => format!("{base} on {} features", f.len()),
+                None => base,
+            }
+        }
+    };
+    // Every other key is a fit option, parsed by `fit`'s own reader on top of the W2S defaults.
+    let mut fit_opts: Map = map
+        .iter()
+        .filter(|(k, _)| !MODEL_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let defaults = reference_fit();
+    fit_opts
+        .entry("epochs".into())
+        .or_insert(Dynamic::from_int(defaults.epochs as i64));
+    fit_opts
+        .entry("batch_size".into())
+        .or_insert(Dynamic::from_int(defaults.batch_size as i64));
+    fit_opts
+        .entry("optimizer".into())
+        .or_insert(Dynamic::from("adam"));
+    fit_opts
+        .entry("schedule".into())
+        .or_insert(Dynamic::from("cosine"));
+    fit_opts.insert("progress".into(), Dynamic::FALSE);
+    if fit_opts.contains_key("loss") {
+        return Err(format!("{what}: the loss is set by the protocol (option 'loss' of the call), not in a model spec").into());
+    }
+    let (fit, _) =
+        crate::train::bindings::config(data, fit_opts).map_err(|e| format!("{what}: {e}"))?;
+    Ok(ModelPlan {
+        name,
+        builder,
+        features,
+        fit,
+    })
+}

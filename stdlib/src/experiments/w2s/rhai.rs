@@ -1,0 +1,216 @@
+//! Rhai bindings: `weak_to_strong(data, options)` and `bootstrap_chain(data, options)`.
+
+use super::protocol::{bootstrap_chain, weak_to_strong, TransferLoss, W2sResult};
+use super::report::chain_table;
+use crate::data::Dataset;
+use crate::experiments::convert::*;
+use crate::experiments::spec::plan_from;
+use crate::experiments::table::Table;
+use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map, NativeCallContext};
+use ladder_scripting::{Render, Renderers};
+
+/// The test set: `test` if given, else a stratified `test_frac` (0.2) split with seed
+/// `split_seed` (0), the same for every seed so runs compare on one test set.
+fn train_test(data: &Dataset, o: &Map, what: &str) -> RhaiResult<(Dataset, Dataset)> {
+    if let Some(t) = o.get("test") {
+        let test = t.clone().try_cast::<Dataset>().ok_or_else(|| {
+            format!(
+                "{what}: option 'test' must be a Dataset, got {}",
+                t.type_name()
+            )
+        })?;
+        return Ok((data.clone(), test));
+    }
+    let frac = opt_f64(o, "test_frac", what)?.unwrap_or(0.2);
+    let seed = opt_int(o, "split_seed", what)?.unwrap_or(0) as u64;
+    Ok(crate::data::split::train_test_split(data, frac, seed, true)
+        .map_err(|e| format!("{what}: {e}"))?)
+}
+
+fn loss_from(o: &Map, what: &str) -> RhaiResult<TransferLoss> {
+    let name = match o.get("loss") {
+        None => "xent".to_string(),
+        Some(l) => l
+            .clone()
+            .into_string()
+            .map_err(|t| format!("{what}: 'loss' must be a string, got {t}"))?,
+    };
+    let mut loss = TransferLoss::parse(&name).map_err(|e| format!("{what}: {e}"))?;
+    if let TransferLoss::Logconf {
+        aux_coef,
+        warmup_frac,
+    } = &mut loss
+    {
+        *aux_coef = opt_f64(o, "aux_coef", what)?.unwrap_or(*aux_coef);
+        *warmup_frac = opt_f64(o, "warmup_frac", what)?.unwrap_or(*warmup_frac);
+    }
+    Ok(loss)
+}
+
+fn seeds_from(o: &Map, what: &str) -> RhaiResult<Vec<u64>> {
+    match (o.get("seeds"), o.get("seed")) {
+        (Some(_), Some(_)) => Err(format!("{what}: give 'seed' or 'seeds', not both").into()),
+        (Some(s), None) => {
+            let arr = s
+                .read_lock::<Array>()
+                .ok_or(format!("{what}: 'seeds' must be an array of integers"))?;
+            let v = classes(&arr, "seeds")?;
+            if v.is_empty() {
+                return Err(format!("{what}: 'seeds' is empty").into());
+            }
+            Ok(v.into_iter().map(|s| s as u64).collect())
+        }
+        (None, Some(_)) => Ok(vec![opt_int(o, "seed", what)?.unwrap_or(0) as u64]),
+        (None, None) => Ok(vec![0]),
+    }
+}
+
+fn w2s(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<W2sResult> {
+    const WHAT: &str = "weak_to_strong";
+    check_keys(
+        &o,
+        &[
+            "weak",
+            "strong",
+            "loss",
+            "seed",
+            "seeds",
+            "test",
+            "test_frac",
+            "split_seed",
+            "aux_coef",
+            "warmup_frac",
+        ],
+        WHAT,
+    )?;
+    let (train, test) = train_test(&data, &o, WHAT)?;
+    let weak = plan_from(
+        o.get("weak")
+            .ok_or("weak_to_strong: option 'weak' (a model spec) is required")?,
+        &train,
+        "weak",
+    )?;
+    let strong = plan_from(
+        o.get("strong")
+            .ok_or("weak_to_strong: option 'strong' (a model spec) is required")?,
+        &train,
+        "strong",
+    )?;
+    let loss = loss_from(&o, WHAT)?;
+    let seeds = seeds_from(&o, WHAT)?;
+    Ok(weak_to_strong(
+        &train,
+        &test,
+        &weak,
+        &strong,
+        &loss,
+        &seeds,
+        Some(&ctx),
+    )?)
+}
+
+fn chain(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<Table> {
+    const WHAT: &str = "bootstrap_chain";
+    check_keys(
+        &o,
+        &[
+            "models",
+            "loss",
+            "seed",
+            "test",
+            "test_frac",
+            "split_seed",
+            "aux_coef",
+            "warmup_frac",
+        ],
+        WHAT,
+    )?;
+    let (train, test) = train_test(&data, &o, WHAT)?;
+    let models = o
+        .get("models")
+        .and_then(|m| m.read_lock::<Array>().map(|a| a.clone()))
+        .ok_or("bootstrap_chain: option 'models' (an array of model specs, smallest first) is required")?;
+    let plans = models
+        .iter()
+        .enumerate()
+        .map(|(i, m)| plan_from(m, &train, &format!("models[{i}]")))
+        .collect::<RhaiResult<Vec<_>>>()?;
+    let loss = loss_from(&o, WHAT)?;
+    let seed = opt_int(&o, "seed", WHAT)?.unwrap_or(0) as u64;
+    let links = bootstrap_chain(&train, &test, &plans, &loss, seed, Some(&ctx))?;
+    Ok(chain_table(&links, loss.name()))
+}
+
+fn run_map(r: &super::protocol::W2sRun) -> Map {
+    let mut m = Map::new();
+    m.insert("seed".into(), Dynamic::from_int(r.seed as i64));
+    m.insert("weak".into(), r.weak.into());
+    m.insert("w2s".into(), r.w2s.into());
+    m.insert("ceiling".into(), r.ceiling.into());
+    m.insert(
+        "pgr".into(),
+        if r.pgr.is_nan() {
+            Dynamic::UNIT
+        } else {
+            r.pgr.into()
+        },
+    );
+    m.insert("agreement".into(), r.agreement.into());
+    m
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<W2sResult>("W2sResult");
+    renderers.register_fn(|v| v.read_lock::<W2sResult>().map(|r| r.mime_bundle()));
+
+    FuncRegistration::new("weak_to_strong")
+        .with_params_info(["data: Dataset", "options: Map", "W2sResult"])
+        .with_comments([crate::doc::comment(
+            "The weak-to-strong protocol (Burns et al.): per seed, halve the training rows; the weak model\n\
+             learns half 1 from ground truth and its soft probabilities label half 2; the strong student\n\
+             learns half 2 from them; the strong ceiling learns half 2 from ground truth; all are scored on\n\
+             one test set. Returns accuracies, PGR (undefined when ceiling <= weak) and student/supervisor\n\
+             agreement per seed, with mean and 95% interval.\n\
+             Options: `weak`, `strong`: a spec map (#{kind: \"mlp\"|\"logistic\", hidden: [64], features: [cols],\n\
+             name, and any `fit` option: epochs (2), batch_size (32), lr, optimizer (\"adam\"), schedule (\"cosine\")})\n\
+             or a function |inputs, classes, seed| -> Model; `loss`: \"xent\" (naive), \"logconf\" (auxiliary\n\
+             confidence, `aux_coef` 0.5, `warmup_frac` 0.1, linear warm-up) or \"product\"; `seeds` ([0]) or `seed`;\n\
+             `test` (a Dataset) or `test_frac` (0.2, stratified, `split_seed` 0).\n\
+             Example: weak_to_strong(data, #{weak: #{kind: \"logistic\", features: [0, 1]}, strong: #{hidden: [64], epochs: 20}, seeds: [0, 1, 2, 3, 4]})",
+        )])
+        .register_into_engine(engine, w2s);
+    engine.register_get("runs", |r: &mut W2sResult| -> Array {
+        r.runs
+            .iter()
+            .map(|x| Dynamic::from_map(run_map(x)))
+            .collect()
+    });
+    engine.register_get("pgr", |r: &mut W2sResult| -> Dynamic {
+        let i = r.summary(|x| x.pgr);
+        if i.estimate.is_nan() {
+            Dynamic::UNIT
+        } else {
+            i.estimate.into()
+        }
+    });
+    engine.register_get("pgr_interval", |r: &mut W2sResult| r.summary(|x| x.pgr));
+    engine.register_get("weak", |r: &mut W2sResult| r.summary(|x| x.weak).estimate);
+    engine.register_get("w2s", |r: &mut W2sResult| r.summary(|x| x.w2s).estimate);
+    engine.register_get("ceiling", |r: &mut W2sResult| {
+        r.summary(|x| x.ceiling).estimate
+    });
+    engine.register_get("agreement", |r: &mut W2sResult| {
+        r.summary(|x| x.agreement).estimate
+    });
+    engine.register_get("table", |r: &mut W2sResult| r.table());
+
+    FuncRegistration::new("bootstrap_chain")
+        .with_params_info(["data: Dataset", "options: Map", "Table"])
+        .with_comments([crate::doc::comment(
+            "Bootstrapping: a chain of growing models (`models`: specs, smallest first); the training rows\n\
+             are cut into one split per model; model 1 learns split 1 from ground truth, each next model\n\
+             learns the next split from its predecessor's soft labels. Options: `models`, `loss`, `seed`,\n\
+             `test` or `test_frac`. Reports each link's accuracy and ceiling.",
+        )])
+        .register_into_engine(engine, chain);
+}
