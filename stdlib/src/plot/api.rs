@@ -581,36 +581,101 @@ fn settings(engine: &mut Engine) {
     engine.register_fn("to_string", |c: &mut Chart| c.describe());
     engine.register_fn("to_debug", |c: &mut Chart| c.describe());
 
+    // Properties are registered as `get$name` / `set$name` so they carry doc comments.
     macro_rules! text_prop {
-        ($name:literal, $field:ident) => {
-            engine.register_get($name, |c: &mut Chart| c.layout.$field.clone());
-            engine.register_set($name, |c: &mut Chart, v: &str| {
-                c.layout.$field = v.to_string()
-            });
+        ($name:literal, $field:ident, $doc:literal) => {
+            reg!(
+                engine,
+                concat!("get$", $name),
+                ["chart: Chart", "string"],
+                $doc,
+                |c: &mut Chart| c.layout.$field.clone()
+            );
+            reg!(
+                engine,
+                concat!("set$", $name),
+                ["chart: Chart", "value: string", "()"],
+                $doc,
+                |c: &mut Chart, v: &str| { c.layout.$field = v.to_string() }
+            );
         };
     }
-    text_prop!("title", title);
-    text_prop!("x_label", x_label);
-    text_prop!("y_label", y_label);
+    text_prop!("title", title, "The chart's title: `c.title = \"loss\"`.");
+    text_prop!(
+        "x_label",
+        x_label,
+        "The x axis label: `c.x_label = \"step\"`."
+    );
+    text_prop!(
+        "y_label",
+        y_label,
+        "The y axis label: `c.y_label = \"loss\"`."
+    );
     macro_rules! flag_prop {
-        ($name:literal, $field:ident) => {
-            engine.register_get($name, |c: &mut Chart| c.layout.$field);
-            engine.register_set($name, |c: &mut Chart, v: bool| c.layout.$field = v);
+        ($name:literal, $field:ident, $doc:literal) => {
+            reg!(
+                engine,
+                concat!("get$", $name),
+                ["chart: Chart", "bool"],
+                $doc,
+                |c: &mut Chart| c.layout.$field
+            );
+            reg!(
+                engine,
+                concat!("set$", $name),
+                ["chart: Chart", "value: bool", "()"],
+                $doc,
+                |c: &mut Chart, v: bool| { c.layout.$field = v }
+            );
         };
     }
-    flag_prop!("log_x", log_x);
-    flag_prop!("log_y", log_y);
-    engine.register_get("width", |c: &mut Chart| c.layout.width as INT);
-    engine.register_get("height", |c: &mut Chart| c.layout.height as INT);
-    engine.register_get("kind", |c: &mut Chart| c.kind().to_string());
-    engine.register_set("width", |c: &mut Chart, v: INT| {
-        let mut o = Map::new();
-        o.insert("width".into(), Dynamic::from_int(v));
-        apply(c, &o, "width")
-    });
-    engine.register_set("height", |c: &mut Chart, v: INT| {
-        let mut o = Map::new();
-        o.insert("height".into(), Dynamic::from_int(v));
-        apply(c, &o, "height")
-    });
+    flag_prop!(
+        "log_x",
+        log_x,
+        "Whether the x axis is logarithmic: `c.log_x = true`."
+    );
+    flag_prop!(
+        "log_y",
+        log_y,
+        "Whether the y axis is logarithmic: `c.log_y = true`."
+    );
+    macro_rules! size_prop {
+        ($name:literal, $field:ident, $doc:literal) => {
+            reg!(
+                engine,
+                concat!("get$", $name),
+                ["chart: Chart", "int"],
+                $doc,
+                |c: &mut Chart| c.layout.$field as INT
+            );
+            reg!(
+                engine,
+                concat!("set$", $name),
+                ["chart: Chart", "pixels: int", "()"],
+                $doc,
+                |c: &mut Chart, v: INT| {
+                    let mut o = Map::new();
+                    o.insert($name.into(), Dynamic::from_int(v));
+                    apply(c, &o, $name)
+                }
+            );
+        };
+    }
+    size_prop!(
+        "width",
+        width,
+        "The width in pixels (50 to 8192): `c.width = 800`."
+    );
+    size_prop!(
+        "height",
+        height,
+        "The height in pixels (50 to 8192): `c.height = 400`."
+    );
+    reg!(
+        engine,
+        "get$kind",
+        ["chart: Chart", "string"],
+        "What kind of chart this is (\"line chart\", \"heatmap\", ...).",
+        |c: &mut Chart| c.kind().to_string()
+    );
 }
