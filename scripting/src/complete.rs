@@ -24,7 +24,13 @@ pub struct Completions {
     pub matches: Vec<String>,
     pub cursor_start: usize,
     pub cursor_end: usize,
+    /// What each match is, in the same order (`variable`, `function`, `property`, `key`,
+    /// `module`, `keyword`, `magic`, `constant`): Jupyter's `_jupyter_types_experimental`.
+    pub kinds: Vec<&'static str>,
 }
+
+/// A candidate and what it is.
+type Candidate = (String, &'static str);
 
 /// What the expression before a `.` is, as far as can be told without running it.
 pub(crate) enum Receiver {
@@ -54,13 +60,16 @@ impl Session {
             start -= 1;
         }
         let prefix: String = chars[start..end].iter().collect();
-        let done = |mut matches: Vec<String>, start: usize| {
-            matches.sort();
-            matches.dedup();
+        let done = |mut found: Vec<Candidate>, start: usize| {
+            // Stable: a name found twice keeps its first kind (variables come first).
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            found.dedup_by(|a, b| a.0 == b.0);
+            let (matches, kinds) = found.into_iter().unzip();
             Completions {
                 matches,
                 cursor_start: start,
                 cursor_end: end,
+                kinds,
             }
         };
         if scan::ends_outside_code(before) {
@@ -72,7 +81,7 @@ impl Session {
             let matches = COMMANDS
                 .iter()
                 .filter(|(name, _)| name.starts_with(&prefix))
-                .map(|(name, _)| format!("%{name}"))
+                .map(|(name, _)| (format!("%{name}"), "magic"))
                 .collect();
             return done(matches, start - 1);
         }
@@ -82,8 +91,8 @@ impl Session {
                 "help" => self.names(before, &prefix),
                 "limit" => crate::limits::NAMES
                     .iter()
-                    .map(|(name, _)| name.to_string())
-                    .filter(|name| name.starts_with(&prefix))
+                    .filter(|(name, _)| name.starts_with(&prefix))
+                    .map(|(name, _)| (name.to_string(), "setting"))
                     .collect(),
                 _ => Vec::new(),
             };
@@ -100,7 +109,7 @@ impl Session {
                     Some(r) => self
                         .members(&r)
                         .into_iter()
-                        .filter(|m| m.starts_with(&prefix))
+                        .filter(|(m, _)| m.starts_with(&prefix))
                         .collect(),
                     None => Vec::new(),
                 };
@@ -117,15 +126,15 @@ impl Session {
                     .get(module)
                     .into_iter()
                     .flatten()
-                    .map(|(name, _)| name.clone());
+                    .map(|(name, _)| (name.clone(), "constant"));
                 let matches = self
                     .fn_index()
                     .functions
                     .iter()
                     .filter(|f| f.module == module && f.kind == FnKind::Function)
-                    .map(|f| f.name.clone())
+                    .map(|f| (f.name.clone(), "function"))
                     .chain(constants)
-                    .filter(|n| n.starts_with(&prefix))
+                    .filter(|(n, _)| n.starts_with(&prefix))
                     .collect();
                 done(matches, start)
             }
@@ -137,34 +146,40 @@ impl Session {
     }
 
     /// Every name that can start an expression and begins with `prefix`.
-    fn names(&self, before: &[char], prefix: &str) -> Vec<String> {
+    fn names(&self, before: &[char], prefix: &str) -> Vec<Candidate> {
         let index = self.fn_index();
-        let variables = self.scope.iter_raw().map(|(name, ..)| name.to_string());
-        let bound_here = scan::bound_names(before);
+        let variables = self
+            .scope
+            .iter_raw()
+            .map(|(name, ..)| (name.to_string(), "variable"));
+        let bound_here = scan::bound_names(before)
+            .into_iter()
+            .map(|name| (name, "variable"));
         let script = functions::script_functions(&self.ast)
             .into_iter()
-            .map(|f| f.name);
+            .map(|f| (f.name, "function"));
         let native = index
             .functions
             .iter()
             .filter(|f| f.kind == FnKind::Function && f.global)
-            .map(|f| f.name.clone());
-        let keywords = scan::KEYWORDS.iter().map(|k| k.to_string());
+            .map(|f| (f.name.clone(), "function"));
+        let modules = index.modules().into_iter().map(|m| (m, "module"));
+        let keywords = scan::KEYWORDS.iter().map(|k| (k.to_string(), "keyword"));
         variables
             .chain(bound_here)
             .chain(script)
             .chain(native)
-            .chain(index.modules())
+            .chain(modules)
             .chain(keywords)
-            .filter(|name| name.starts_with(prefix))
+            .filter(|(name, _)| name.starts_with(prefix))
             .collect()
     }
 
     /// Methods and properties for a receiver, plus its keys when it is a map. Functions
     /// taking any value (`print`, `exit`, ...) are left out but for the conversions.
-    pub(crate) fn members(&self, receiver: &Receiver) -> Vec<String> {
+    pub(crate) fn members(&self, receiver: &Receiver) -> Vec<Candidate> {
         let ty = receiver.type_id();
-        let mut names: Vec<String> = self
+        let mut names: Vec<Candidate> = self
             .fn_index()
             .functions
             .iter()
@@ -173,11 +188,20 @@ impl Session {
                     && f.applies_to(ty)
                     && (f.specific_to(ty) || matches!(f.name.as_str(), "to_string" | "to_debug"))
             })
-            .map(|f| f.name.clone())
+            .map(|f| {
+                let kind = if f.kind == FnKind::Getter {
+                    "property"
+                } else {
+                    "function"
+                };
+                (f.name.clone(), kind)
+            })
             .collect();
         if let Receiver::Value(value) = receiver {
             if let Some(map) = value.read_lock::<Map>() {
-                names.extend(map.keys().map(|k| k.to_string()));
+                // Keys first: `m.len` on a map with a `len` key reads the key.
+                let keys: Vec<Candidate> = map.keys().map(|k| (k.to_string(), "key")).collect();
+                names.splice(0..0, keys);
             }
         }
         names

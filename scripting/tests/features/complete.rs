@@ -40,6 +40,29 @@ fn variables_in_scope() {
     assert_eq!(matches, vec!["alpha", "alphabet"]);
     assert_eq!((start, end), (0, 3));
     assert!(has(&at_end(&s, "1 + ALP").0, "ALPHA_MAX"));
+    assert_eq!(s.complete("alp", 3).kinds, vec!["variable", "variable"]);
+}
+
+#[test]
+fn each_match_says_what_it_is() {
+    let (mut s, _) = session();
+    with_point_type(&mut s);
+    run(
+        &mut s,
+        "let p = point(1.0, 2.0); let m = #{xs: 1}; fn pfun() {}",
+    );
+    let kinds = |code: &str| {
+        let c = s.complete(code, code.chars().count());
+        c.matches.into_iter().zip(c.kinds).collect::<Vec<_>>()
+    };
+    let found = kinds("p");
+    assert!(found.contains(&("p".into(), "variable")), "{found:?}");
+    assert!(found.contains(&("pfun".into(), "function")), "{found:?}");
+    assert!(found.contains(&("private".into(), "keyword")), "{found:?}");
+    assert!(kinds("p.").contains(&("x".into(), "property")));
+    assert!(kinds("p.").contains(&("norm".into(), "function")));
+    assert_eq!(kinds("m.x"), vec![("xs".into(), "key")]);
+    assert_eq!(kinds("%wh"), vec![("%who".into(), "magic")]);
 }
 
 #[test]
