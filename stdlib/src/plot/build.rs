@@ -53,7 +53,19 @@ pub fn build(chart: &Chart) -> Result<Scene, String> {
         Legend::Auto
             if scene.legend.len() >= 2 || matches!(chart.body, Body::Reliability { .. }) =>
         {
-            Some(emptiest_corner(&scene))
+            let (w, h) = legend_box(&scene, l);
+            let (corner, covered) = emptiest_corner(&scene, w, h);
+            // No free corner: raise the top of the y axis so the legend sits above the data
+            // (only where the range is ours to choose).
+            let free_range = l.y_range.is_none() && !l.log_y && h < 0.5;
+            let raisable = !matches!(chart.body, Body::Heatmap(_) | Body::Reliability { .. });
+            if covered > 0 && free_range && raisable {
+                let (lo, hi) = scene.y_range;
+                scene.y_range.1 = lo + (hi - lo) / (1.0 - h);
+                Some(Corner::UpperRight)
+            } else {
+                Some(corner)
+            }
         }
         Legend::Auto => None,
     };
@@ -543,8 +555,26 @@ fn reliability(
     Ok(scene)
 }
 
-/// The corner whose legend-sized box covers the fewest data points.
-fn emptiest_corner(scene: &Scene) -> Corner {
+/// The legend's size as fractions of the plotting area's width and height, estimated from
+/// the chart size, the number of entries and the longest name.
+fn legend_box(scene: &Scene, l: &Layout) -> (f64, f64) {
+    let longest = scene
+        .legend
+        .iter()
+        .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let plot_w = (l.width as f64 - 110.0).max(50.0);
+    let title = if l.title.is_empty() { 0.0 } else { 30.0 };
+    let plot_h = (l.height as f64 - 70.0 - title).max(50.0);
+    let box_w = 60.0 + longest as f64 * 8.5;
+    let box_h = 24.0 + scene.legend.len() as f64 * 19.0;
+    ((box_w / plot_w).min(1.0), (box_h / plot_h).min(1.0))
+}
+
+/// The corner whose legend-sized box (`w` x `h`, as fractions of the axes) covers the fewest
+/// data points, and how many it covers.
+fn emptiest_corner(scene: &Scene, w: f64, h: f64) -> (Corner, usize) {
     let (x0, x1) = scene.x_range;
     let (y0, y1) = scene.y_range;
     let norm = |x: f64, y: f64| ((x - x0) / (x1 - x0), (y - y0) / (y1 - y0));
@@ -583,8 +613,6 @@ fn emptiest_corner(scene: &Scene) -> Corner {
             _ => {}
         }
     }
-    let h = 0.08 * scene.legend.len() as f64 + 0.04;
-    let w = 0.4;
     let corners = [
         (Corner::UpperRight, 1.0 - w, 1.0 - h),
         (Corner::UpperLeft, 0.0, 1.0 - h),
@@ -593,11 +621,11 @@ fn emptiest_corner(scene: &Scene) -> Corner {
     ];
     corners
         .iter()
-        .min_by_key(|(_, cx, cy)| {
-            pts.iter()
-                .filter(|(x, y)| *x >= *cx && *x <= cx + w && *y >= *cy && *y <= cy + h)
-                .count()
+        .map(|(c, cx, cy)| {
+            let inside =
+                |(x, y): &&(f64, f64)| *x >= *cx && *x <= cx + w && *y >= *cy && *y <= cy + h;
+            (*c, pts.iter().filter(inside).count())
         })
-        .map(|c| c.0)
-        .unwrap_or(Corner::UpperRight)
+        .min_by_key(|(_, n)| *n)
+        .unwrap_or((Corner::UpperRight, 0))
 }
