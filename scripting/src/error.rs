@@ -40,6 +40,10 @@ impl Location {
     pub fn snippet(&self) -> String {
         let gutter = self.line.to_string();
         let pad = " ".repeat(gutter.len());
+        if self.code.is_empty() && self.column.is_none() {
+            // The source text is not known: nothing to quote.
+            return String::new();
+        }
         let mut out = format!("{pad} |\n{gutter} | {}\n", self.code);
         if let Some(col) = self.column {
             // Keep tabs, and give wide characters (CJK, emoji) two cells, so the caret
@@ -183,6 +187,8 @@ pub struct Sources {
     /// Which source each script function was (last) defined in: Rhai reports errors inside
     /// a function against the running cell, not the defining one.
     functions: HashMap<String, String>,
+    /// Where imported module files are looked up (module errors name the import path).
+    pub import_dir: Option<std::path::PathBuf>,
 }
 
 impl Sources {
@@ -202,18 +208,27 @@ impl Sources {
     /// A location for a Rhai position in the named source.
     pub fn locate(&self, source: &str, pos: Position) -> Option<Location> {
         let line = pos.line()?;
-        let code = self
-            .texts
-            .get(source)
-            .and_then(|t| t.lines().nth(line - 1))
-            .unwrap_or("")
-            .to_string();
+        let code = match self.texts.get(source) {
+            Some(text) => Some(text.lines().nth(line - 1).unwrap_or("").to_string()),
+            None => self.module_line(source, line),
+        };
         Some(Location {
             source: source.to_string(),
             line,
-            column: pos.position(),
-            code,
+            column: code.as_ref().and(pos.position()),
+            code: code.unwrap_or_default(),
         })
+    }
+
+    /// A line of an imported module's file (`source` is the path given to `import`).
+    fn module_line(&self, source: &str, line: usize) -> Option<String> {
+        let path = std::path::Path::new(source).with_extension("rhai");
+        let path = match &self.import_dir {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path,
+        };
+        let text = std::fs::read_to_string(path).ok()?;
+        text.lines().nth(line - 1).map(str::to_string)
     }
 
     /// Convert a parse error in `source`.

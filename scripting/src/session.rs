@@ -108,6 +108,7 @@ impl Session {
         let dir = dir.into();
         self.engine
             .set_module_resolver(imports::ReloadingResolver::new(Some(&dir)));
+        self.sources.import_dir = Some(dir.clone());
         self.import_dir = Some(dir);
     }
 

@@ -216,3 +216,20 @@ fn too_deep_recursion_names_the_limit() {
     });
     assert!(message.contains("max_call_levels"), "{message}");
 }
+
+#[test]
+fn errors_inside_imported_modules_quote_the_module_file() {
+    let dir = std::env::temp_dir().join(format!("ladder-module-error-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("calc.rhai"), "fn bad(x) {\n    x / 0\n}\n").unwrap();
+    let (mut s, _) = session();
+    s.set_import_dir(&dir);
+    run(&mut s, "import \"calc\" as calc;");
+    let e = fail(&mut s, "let y = 2;\ncalc::bad(y)");
+    assert_eq!(e.name, "ArithmeticError");
+    let loc = e.location.clone().unwrap();
+    assert_eq!((loc.source.as_str(), loc.line), ("calc", 2));
+    assert_eq!(loc.code, "    x / 0");
+    assert_caret_under(&e, "/ 0");
+    std::fs::remove_dir_all(&dir).ok();
+}
