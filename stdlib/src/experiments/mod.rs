@@ -5,6 +5,8 @@
 pub mod boost;
 pub mod convert;
 pub mod cv;
+pub mod distill;
+pub mod ensemble;
 pub mod matrix;
 pub mod metrics;
 pub mod models;
@@ -25,4 +27,6 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     weak::rhai::register(engine, renderers);
     metrics::rhai::register(engine, renderers);
     w2s::rhai::register(engine, renderers);
+    ensemble::rhai::register(engine, renderers);
+    distill::rhai::register(engine, renderers);
 }

@@ -1,0 +1,135 @@
+//! Knowledge distillation (Hinton et al.): a student trained with
+//! L = α·T²·KL(softmax(z_t/T) ‖ softmax(z_s/T)) + (1 − α)·CE(y, softmax(z_s)); and the
+//! progressive (teacher-assistant) chain teacher → assistants → student, plain KD at each hop.
+//! Reports each model's test accuracy and parameter count relative to the teacher.
+
+pub mod rhai;
+
+use crate::data::Dataset;
+use crate::experiments::models::{argmax_rows, labels, proba, Env, ModelPlan};
+use crate::experiments::table::{Cell, Table};
+use crate::nn::Network;
+use crate::train::{logits_batched, LossSpec};
+
+/// KD settings: temperature T (reference 2–4) and the weight α of the soft term.
+#[derive(Clone, Debug)]
+pub struct KdConfig {
+    pub temperature: f64,
+    pub alpha: f64,
+    pub seed: u64,
+}
+
+/// One model of a distillation report.
+#[derive(Clone, Debug)]
+pub struct DistilledModel {
+    pub name: String,
+    pub accuracy: f64,
+    pub parameters: usize,
+}
+
+/// The teacher first, then each student in order.
+#[derive(Clone)]
+pub struct DistillReport {
+    pub models: Vec<DistilledModel>,
+    pub students: Vec<Network>,
+    pub config: KdConfig,
+}
+
+fn test_accuracy(net: &Network, plan: Option<&ModelPlan>, test: &Dataset) -> Result<f64, String> {
+    let view = match plan {
+        Some(p) => p.view(test)?,
+        None => test.clone(),
+    };
+    crate::experiments::metrics::accuracy(&labels(test)?, &argmax_rows(&proba(net, &view)?))
+}
+
+/// Distil `teacher` (which sees all features) through `plans` in order: each student learns
+/// from the previous model's logits on `train` with the KD loss.
+pub fn distill_chain(
+    teacher: &Network,
+    plans: &[ModelPlan],
+    train: &Dataset,
+    test: &Dataset,
+    config: &KdConfig,
+    env: Env,
+) -> Result<DistillReport, String> {
+    if plans.is_empty() {
+        return Err("distill: no student given".into());
+    }
+    if !(config.temperature > 0.0) {
+        return Err(format!(
+            "distill: temperature must be positive, got {}",
+            config.temperature
+        ));
+    }
+    if !(0.0..=1.0).contains(&config.alpha) {
+        return Err(format!(
+            "distill: alpha must be in [0, 1], got {}",
+            config.alpha
+        ));
+    }
+    let classes = train.num_classes.max(test.num_classes);
+    let mut report = DistillReport {
+        models: vec![DistilledModel {
+            name: "teacher".into(),
+            accuracy: test_accuracy(teacher, None, test)?,
+            parameters: teacher.num_parameters(),
+        }],
+        students: Vec::new(),
+        config: config.clone(),
+    };
+    let mut current: (Network, Option<&ModelPlan>) = (teacher.clone(), None);
+    for plan in plans {
+        let teacher_view = match current.1 {
+            Some(p) => p.view(train)?,
+            None => train.clone(),
+        };
+        let teacher_logits = logits_batched(&current.0, &teacher_view.x)
+            .map_err(|e| format!("distill: teacher logits: {e}"))?;
+        let student = plan.build(train.num_features(), classes, config.seed, env)?;
+        let loss = LossSpec::Distill {
+            teacher_logits,
+            temperature: config.temperature,
+            alpha: config.alpha,
+        };
+        plan.train(&student, &plan.view(train)?, loss, config.seed)?;
+        report.models.push(DistilledModel {
+            name: plan.name.clone(),
+            accuracy: test_accuracy(&student, Some(plan), test)?,
+            parameters: student.num_parameters(),
+        });
+        report.students.push(student.clone());
+        current = (student, Some(plan));
+    }
+    Ok(report)
+}
+
+impl DistillReport {
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(
+            format!(
+                "Distillation (T = {}, α = {})",
+                self.config.temperature, self.config.alpha
+            ),
+            &[
+                "model",
+                "accuracy",
+                "relative accuracy",
+                "parameters",
+                "relative size",
+            ],
+        );
+        let (ta, tp) = (self.models[0].accuracy, self.models[0].parameters as f64);
+        for m in &self.models {
+            t.push(vec![
+                m.name.clone().into(),
+                Cell::num(m.accuracy),
+                Cell::Num(m.accuracy / ta, 3),
+                m.parameters.into(),
+                Cell::Num(m.parameters as f64 / tp, 3),
+            ]);
+        }
+        t.note("each student learns from the model above it: α·T²·KL(teacher ‖ student at T) + (1 − α)·CE");
+        t
+    }
+}

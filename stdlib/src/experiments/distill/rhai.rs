@@ -1,0 +1,96 @@
+//! Rhai bindings: `distill(teacher, student_spec, data, options)` and
+//! `distill_chain(teacher, specs, data, options)`.
+
+use super::{distill_chain, DistillReport, KdConfig};
+use crate::data::Dataset;
+use crate::experiments::convert::*;
+use crate::experiments::spec::plan_from;
+use crate::nn::Network;
+use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map, NativeCallContext};
+use ladder_scripting::{MimeBundle, Render, Renderers};
+
+impl Render for DistillReport {
+    fn mime_bundle(&self) -> MimeBundle {
+        self.table().mime_bundle()
+    }
+}
+
+fn run(
+    ctx: NativeCallContext,
+    teacher: Network,
+    specs: Array,
+    data: Dataset,
+    o: Map,
+) -> RhaiResult<DistillReport> {
+    check_keys(
+        &o,
+        &["T", "temperature", "alpha", "seed", "test"],
+        "distill",
+    )?;
+    let test = match o.get("test") {
+        None => {
+            return Err(
+                "distill: option 'test' (a Dataset to score every model on) is required".into(),
+            )
+        }
+        Some(t) => t
+            .clone()
+            .try_cast::<Dataset>()
+            .ok_or_else(|| format!("distill: 'test' must be a Dataset, got {}", t.type_name()))?,
+    };
+    let temperature = opt_f64(&o, "T", "distill")?
+        .or(opt_f64(&o, "temperature", "distill")?)
+        .unwrap_or(2.0);
+    let config = KdConfig {
+        temperature,
+        alpha: opt_f64(&o, "alpha", "distill")?.unwrap_or(if data.y.is_some() { 0.5 } else { 1.0 }),
+        seed: opt_int(&o, "seed", "distill")?.unwrap_or(0) as u64,
+    };
+    let plans = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| plan_from(s, &data, &format!("student {i}")))
+        .collect::<RhaiResult<Vec<_>>>()?;
+    Ok(distill_chain(
+        &teacher,
+        &plans,
+        &data,
+        &test,
+        &config,
+        Some(&ctx),
+    )?)
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<DistillReport>("DistillReport");
+    renderers.register_fn(|v| v.read_lock::<DistillReport>().map(|r| r.mime_bundle()));
+    FuncRegistration::new("distill")
+        .with_params_info(["teacher: Model", "student: Map|Fn", "data: Dataset", "options: Map", "DistillReport"])
+        .with_comments([crate::doc::comment(
+            "Knowledge distillation: train a student (a spec map like #{hidden: [16], epochs: 20, lr: 0.001},\n\
+             or a function |inputs, classes, seed| -> Model) on `data` with α·T²·KL(teacher ‖ student at T) +\n\
+             (1 − α)·CE. Options: `T` (2.0), `alpha` (0.5 with hard labels, else 1.0), `seed` (0), `test`\n\
+             (required). Returns a report of accuracy and parameter count relative to the teacher;\n\
+             `report.student` is the trained student.",
+        )])
+        .register_into_engine(engine, |ctx: NativeCallContext, t: Network, s: Dynamic, d: Dataset, o: Map| {
+            run(ctx, t, vec![s], d, o)
+        });
+    FuncRegistration::new("distill_chain")
+        .with_params_info(["teacher: Model", "students: Array", "data: Dataset", "options: Map", "DistillReport"])
+        .with_comments([crate::doc::comment(
+            "Progressive (teacher-assistant) distillation: teacher → students[0] → students[1] → …, plain KD\n\
+             at each hop (options as `distill`). The report lists every model relative to the teacher.",
+        )])
+        .register_into_engine(engine, run);
+    engine.register_get("student", |r: &mut DistillReport| -> Dynamic {
+        r.students
+            .last()
+            .cloned()
+            .map_or(Dynamic::UNIT, Dynamic::from)
+    });
+    engine.register_get("students", |r: &mut DistillReport| -> Array {
+        r.students.iter().cloned().map(Dynamic::from).collect()
+    });
+    engine.register_get("table", |r: &mut DistillReport| r.table());
+}

@@ -1,0 +1,259 @@
+//! The experiments as a user meets them: Rhai cells in a session with the standard library.
+//! Each bad input must fail with a message naming the cause, and the session must go on.
+
+use ladder_scripting::{CaptureFrontend, Session};
+use ladder_stdlib::library;
+use std::rc::Rc;
+
+fn session() -> Session {
+    Session::with_libraries(Rc::new(CaptureFrontend::new()), vec![library()])
+}
+
+fn plain(s: &mut Session, code: &str) -> String {
+    match s.execute(code) {
+        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
+        Ok(None) => String::new(),
+        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
+    }
+}
+
+fn html(s: &mut Session, code: &str) -> String {
+    let b = s.execute(code).unwrap().unwrap();
+    b.data["text/html"].as_str().unwrap().to_string()
+}
+
+fn error(s: &mut Session, code: &str) -> String {
+    match s.execute(code) {
+        Ok(v) => panic!("expected an error from {code}, got {v:?}"),
+        Err(e) => e.message,
+    }
+}
+
+fn num(s: &mut Session, code: &str) -> f64 {
+    let v = plain(s, code);
+    v.parse().unwrap_or_else(|_| panic!("{code} gave {v}"))
+}
+
+#[test]
+fn boosting_with_stumps_and_with_a_rhai_learner() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"let data = dataset("breast_cancer"); let m = samme(data, #{rounds: 20});"#,
+    );
+    let table = plain(&mut s, "m");
+    assert!(
+        table.starts_with("SAMME: 20 rounds of stump (2 classes"),
+        "{table}"
+    );
+    assert!(html(&mut s, "m").contains("<th>alpha</th>"));
+    let staged = num(&mut s, "let st = m.staged(data); st.len()");
+    assert_eq!(staged, 20.0);
+    assert!(num(&mut s, "st[19]") > 0.95);
+    assert_eq!(plain(&mut s, "m.predict(data).len()"), "569");
+    let p = num(&mut s, "let p = m.predict_proba(data); p[0][0] + p[0][1]");
+    assert!((p - 1.0).abs() < 1e-12);
+    // The same protocol through plain arrays, and a weak learner written in Rhai: a weighted
+    // threshold on feature 0 picking the better side.
+    plain(
+        &mut s,
+        r#"
+        fn threshold_learner(x, y, w) {
+            let best = 0.0; let best_t = 0.0; let best_flip = false;
+            for t in [0.0, 0.5, 1.0, 1.5, 2.0] {
+                let score = 0.0;
+                for i in 0..x.len() { if (x[i][0] > t) == (y[i] == 1) { score += w[i]; } }
+                if score > best { best = score; best_t = t; best_flip = false; }
+                if 1.0 - score > best { best = 1.0 - score; best_t = t; best_flip = true; }
+            }
+            let t = best_t; let flip = best_flip;
+            |rows| rows.map(|r| if (r[0] > t) != flip { 1 } else { 0 })
+        }
+        let xs = [[0.2], [0.4], [0.9], [1.2], [1.7], [1.9], [0.3], [1.4]];
+        let ys = [0, 0, 1, 0, 1, 1, 1, 1];
+        let b = samme(xs, ys, #{rounds: 5, learner: Fn("threshold_learner")});
+        "#,
+    );
+    assert!(num(&mut s, "b.rounds") >= 2.0);
+    assert!(num(&mut s, "b.alphas[0]") > 0.0);
+    assert!(plain(&mut s, "b.predict(xs)").starts_with('['));
+    // A learner that ignores its weights is refused, and the session goes on.
+    let e = error(
+        &mut s,
+        "samme(xs, ys, #{learner: |x, y, w| |rows| rows.map(|r| if r[0] > 1.0 { 1 } else { 0 })})",
+    );
+    assert!(e.contains("ignores sample weights"), "{e}");
+    let e = error(&mut s, "samme(xs, [0, 1], #{rounds: 5})");
+    assert!(e.contains("8 feature rows but 2 labels"), "{e}");
+    let e = error(&mut s, "samme(xs, ys, #{round: 5})");
+    assert!(e.contains("unknown option 'round'"), "{e}");
+    assert_eq!(plain(&mut s, "1 + 1"), "2");
+    let cv = plain(
+        &mut s,
+        r#"samme_cv(dataset("iris"), #{rounds: 50, at: [10, 50]})"#,
+    );
+    assert!(
+        cv.contains("mean") && cv.contains("stratified 5-fold"),
+        "{cv}"
+    );
+}
+
+#[test]
+fn weak_supervision_from_labelling_functions() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        let rows = [#{text: "great movie", stars: 5}, #{text: "awful plot", stars: 1},
+                    #{text: "great but long", stars: 3}, #{text: "boring", stars: 2},
+                    #{text: "loved it", stars: 5}, #{text: "awful and boring", stars: 1}];
+        fn positive_word(r) { if r.text.contains("great") || r.text.contains("loved") { 1 } else { -1 } }
+        fn negative_word(r) { if r.text.contains("awful") || r.text.contains("boring") { 0 } else { -1 } }
+        fn stars(r) { if r.stars >= 4 { 1 } else if r.stars <= 2 { 0 } else { -1 } }
+        let L = apply_lfs(rows, [Fn("positive_word"), Fn("negative_word"), Fn("stars")]);
+        "#,
+    );
+    assert_eq!(plain(&mut s, "L.rows"), "6");
+    assert_eq!(
+        plain(&mut s, "L.names"),
+        r#"["positive_word", "negative_word", "stars"]"#
+    );
+    let gold = "[1, 0, 1, 0, 1, 0]";
+    let t = plain(&mut s, &format!("lf_analysis(L, {gold})"));
+    assert!(
+        t.contains("Emp. Acc.") && t.contains("positive_word"),
+        "{t}"
+    );
+    assert_eq!(plain(&mut s, "majority_vote(L)"), "[1, 0, 1, 0, 1, 0]");
+    let ds = plain(&mut s, "let ds = dawid_skene(L); ds");
+    assert!(ds.contains("Dawid–Skene"), "{ds}");
+    // Row 2 has a single vote from a function that only ever says 1: Dawid–Skene cannot tell
+    // its accuracy, so that row falls back to the prior; every other row follows the votes.
+    let pred = plain(
+        &mut s,
+        "let pr = ds.predict(L); [pr[0], pr[1], pr[3], pr[4], pr[5]]",
+    );
+    assert_eq!(pred, "[1, 0, 0, 1, 0]");
+    assert!((num(&mut s, "let q = ds.proba; q[2][0] + q[2][1]") - 1.0).abs() < 1e-12);
+    let e = error(&mut s, "dawid_skene(label_matrix([[0, 1], [1, -1]]))");
+    assert!(e.contains("at least 3 labelling functions"), "{e}");
+    let e = error(&mut s, "apply_lfs(rows, [|r| \"yes\"])");
+    assert!(e.contains("returned a string on row 0"), "{e}");
+    let e = error(&mut s, "lf_analysis(L, [1, 0])");
+    assert!(e.contains("2 for a label matrix of 6 rows"), "{e}");
+    assert_eq!(plain(&mut s, "L.lfs"), "3");
+}
+
+#[test]
+fn metrics_bootstrap_and_results_table() {
+    let mut s = session();
+    assert_eq!(num(&mut s, "accuracy([0, 1, 1, 0], [0, 1, 0, 0])"), 0.75);
+    assert_eq!(num(&mut s, "agreement([0, 1, 1], [0, 1, 0])"), 2.0 / 3.0);
+    assert_eq!(
+        plain(&mut s, "confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0])"),
+        "[[2, 0], [1, 1]]"
+    );
+    let auc = num(
+        &mut s,
+        "roc_auc([0, 1, 0, 1], [[0.9, 0.1], [0.6, 0.4], [0.6, 0.4], [0.2, 0.8]])",
+    );
+    assert_eq!(auc, 0.875);
+    let r = plain(&mut s, "classification_report([0, 1, 1, 0], [0, 1, 0, 0])");
+    assert!(r.contains("macro avg"), "{r}");
+    let ci = plain(&mut s, "let ci = bootstrap_ci([0, 1, 1, 0, 1, 1, 0, 0, 1, 1], [0, 1, 0, 0, 1, 1, 0, 1, 1, 1], \"accuracy\"); ci");
+    assert!(
+        ci.starts_with("0.8000 [") && ci.ends_with("(95% interval)"),
+        "{ci}"
+    );
+    assert!(num(&mut s, "ci.lower") < 0.8 && num(&mut s, "ci.upper") <= 1.0);
+    // Metrics take tensors too: a model's predictions against a data set's labels.
+    plain(
+        &mut s,
+        r#"let d = dataset("iris"); let m = logistic_regression(4, 3); fit(m, d, #{epochs: 30, lr: 0.05, progress: false});"#,
+    );
+    let acc = num(&mut s, "accuracy(d, m.predict(d))");
+    assert!(acc > 0.8, "{acc}");
+    assert_eq!(acc, num(&mut s, "m.accuracy(d)"));
+    plain(
+        &mut s,
+        r#"let runs = results("sweep");
+        runs.add(#{lr: 0.1}, #{acc: 0.8, f1: 0.7});
+        runs.add(#{lr: 0.01}, #{acc: 0.9});"#,
+    );
+    assert_eq!(plain(&mut s, "runs.best(\"acc\").config.lr"), "\"0.01\"");
+    let t = plain(&mut s, "runs");
+    assert!(
+        t.starts_with("sweep\nid  time") && t.contains("lr") && t.contains("f1"),
+        "{t}"
+    );
+    let e = error(&mut s, "accuracy([0, 1], [0])");
+    assert!(e.contains("2 true labels but 1 predictions"), "{e}");
+    let e = error(&mut s, "runs.add(#{}, #{acc: \"high\"})");
+    assert!(e.contains("metric 'acc' is a string"), "{e}");
+}
+
+#[test]
+fn ensembles_mixtures_and_distillation() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        let parts = split(dataset("iris"), #{test: 0.3, seed: 0, stratify: true});
+        let st = standardize(parts[0], parts[1]); let train = st[0]; let test = st[1];
+        let a = logistic_regression(4, 3, #{seed: 1}); fit(a, train, #{epochs: 20, lr: 0.05, progress: false});
+        let b = mlp([4, 16, 3], #{seed: 2}); fit(b, train, #{epochs: 20, lr: 0.01, progress: false});
+        let e = ensemble([a, b]);
+        "#,
+    );
+    assert!(num(&mut s, "e.accuracy(test)") > 0.8);
+    let fused = num(
+        &mut s,
+        "ensemble([a, b], #{method: \"logits\", weights: [1.0, 0.5]}).accuracy(test)",
+    );
+    assert!(fused > 0.8);
+    assert!(
+        num(
+            &mut s,
+            "ensemble([a, b], #{method: \"vote\"}).accuracy(test)"
+        ) > 0.8
+    );
+    let e = error(&mut s, "ensemble([a, b], #{weights: [1.0]})");
+    assert!(e.contains("1 weights for 2 models"), "{e}");
+
+    plain(
+        &mut s,
+        "let mix = mixture(#{eta: 0.05}); mix.add(a, train); mix.add(b, train);",
+    );
+    assert_eq!(plain(&mut s, "mix.weights"), "[0.95, 0.05]");
+    assert_eq!(plain(&mut s, "len(mix.sample(40, 0))"), "40");
+    assert!(plain(&mut s, "mix").contains("AILBoost mixture"));
+
+    let report = plain(
+        &mut s,
+        "let r = distill_chain(b, [#{hidden: [8], epochs: 20, lr: 0.01}, #{kind: \"logistic\", epochs: 20, lr: 0.05}], train, #{T: 2.0, test: test}); r",
+    );
+    assert!(
+        report.contains("teacher") && report.contains("mlp[8]") && report.contains("logistic"),
+        "{report}"
+    );
+    assert!(report.contains("relative size"), "{report}");
+    assert!(num(&mut s, "r.student.accuracy(test)") > 0.6);
+    let e = error(
+        &mut s,
+        "distill(b, #{hidden: [8]}, train, #{T: 0.0, test: test})",
+    );
+    assert!(e.contains("temperature must be positive"), "{e}");
+    let e = error(
+        &mut s,
+        "weak_to_strong(train, #{weak: #{kind: \"tree\"}, strong: #{}})",
+    );
+    assert!(e.contains("unknown model kind \"tree\""), "{e}");
+    let chain = plain(
+        &mut s,
+        "bootstrap_chain(train, #{test: test, models: [#{kind: \"logistic\", features: [0], epochs: 20, lr: 0.05}, #{hidden: [16], epochs: 20, lr: 0.01}, #{hidden: [32], epochs: 20, lr: 0.01}]})",
+    );
+    assert!(
+        chain.contains("Bootstrapping chain") && chain.lines().count() >= 6,
+        "{chain}"
+    );
+}
