@@ -88,6 +88,14 @@ fn boosting_with_stumps_and_with_a_rhai_learner() {
     let e = error(&mut s, "samme(xs, ys, #{round: 5})");
     assert!(e.contains("unknown option 'round'"), "{e}");
     assert_eq!(plain(&mut s, "1 + 1"), "2");
+    // A network trained with the weights in its loss as the weak learner.
+    let nb = plain(
+        &mut s,
+        r#"let iris = dataset("iris");
+        let nb = samme(iris, #{rounds: 3, learner: #{kind: "logistic", epochs: 5, lr: 0.05}}); nb"#,
+    );
+    assert!(nb.contains("of logistic"), "{nb}");
+    assert!(num(&mut s, "nb.staged(iris)[-1]") > 0.6);
     let cv = plain(
         &mut s,
         r#"samme_cv(dataset("iris"), #{rounds: 50, at: [10, 50]})"#,
@@ -135,6 +143,13 @@ fn weak_supervision_from_labelling_functions() {
     );
     assert_eq!(pred, "[1, 0, 0, 1, 0]");
     assert!((num(&mut s, "let q = ds.proba; q[2][0] + q[2][1]") - 1.0).abs() < 1e-12);
+    // Its probabilistic labels train an end model (soft-label cross-entropy).
+    plain(
+        &mut s,
+        r#"let feats = tensor(rows.map(|r| [r.stars * 1.0, r.text.len() * 1.0]));
+        let end = dataset(feats, tensor([1, 0, 1, 0, 1, 0])).with_soft_labels(tensor(ds.proba));
+        let m = logistic_regression(2, 2); fit(m, end, #{epochs: 3, progress: false});"#,
+    );
     let e = error(&mut s, "dawid_skene(label_matrix([[0, 1], [1, -1]]))");
     assert!(e.contains("at least 3 labelling functions"), "{e}");
     let e = error(&mut s, "apply_lfs(rows, [|r| \"yes\"])");

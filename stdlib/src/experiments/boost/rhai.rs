@@ -1,6 +1,7 @@
 //! Rhai bindings of boosting: `samme`, `predict`, `predict_proba`, `staged`, `samme_cv`.
 
 use super::learner::WeakLearner;
+use super::network_learner::NetworkLearner;
 use super::rhai_learner::RhaiLearner;
 use super::samme::{Samme, SammeConfig};
 use super::stump::StumpLearner;
@@ -58,16 +59,30 @@ impl Render for Boosted {
     }
 }
 
-fn learner_from(options: &Map) -> RhaiResult<Box<dyn WeakLearner>> {
+fn learner_from(options: &Map, data: &Labelled) -> RhaiResult<Box<dyn WeakLearner>> {
     match options.get("learner") {
         None => Ok(Box::new(StumpLearner::new())),
         Some(v) if v.is_string() && v.clone().into_string().unwrap() == "stump" => {
             Ok(Box::new(StumpLearner::new()))
         }
+        Some(v) if v.is_map() => {
+            // a network spec: build a data set of the right shape for fit's option checks
+            let probe = crate::data::from_rows(
+                "boosting",
+                data.x.data().iter().map(|&x| x as f32).collect(),
+                data.x.cols(),
+                data.y.iter().map(|&c| c as u32).collect(),
+                (0..data.x.cols()).map(|j| format!("x{j}")).collect(),
+            )
+            .map_err(|e| e.to_string())?;
+            let plan = crate::experiments::spec::plan_from(v, &probe, "samme learner")?;
+            let seed = opt_int(options, "seed", "samme")?.unwrap_or(0) as u64;
+            Ok(Box::new(NetworkLearner::new(plan, seed)))
+        }
         Some(v) => match v.clone().try_cast::<FnPtr>() {
             Some(fit) => Ok(Box::new(RhaiLearner { fit })),
             None => Err(format!(
-                "samme: option 'learner' must be \"stump\" or a function |x, y, w| returning a predictor, got {}",
+                "samme: option 'learner' must be \"stump\", a network spec map (#{{kind: \"mlp\", hidden: [16], epochs: 10}}) or a function |x, y, w| returning a predictor, got {}",
                 v.type_name()
             )
             .into()),
@@ -93,9 +108,13 @@ fn labelled(x: &Dynamic, y: &Dynamic, options: &Map, what: &str) -> RhaiResult<L
 }
 
 fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Boosted> {
-    check_keys(&options, &["rounds", "lr", "learner", "classes"], "samme")?;
+    check_keys(
+        &options,
+        &["rounds", "lr", "learner", "classes", "seed"],
+        "samme",
+    )?;
     let data = labelled(&x, &y, &options, "samme")?;
-    let mut learner = learner_from(&options)?;
+    let mut learner = learner_from(&options, &data)?;
     let config = config_from(&options, "samme")?;
     let model = Samme::fit(
         learner.as_mut(),
@@ -111,7 +130,7 @@ fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiRe
 fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Table> {
     check_keys(
         &options,
-        &["rounds", "lr", "learner", "classes", "folds", "at"],
+        &["rounds", "lr", "learner", "classes", "folds", "at", "seed"],
         "samme_cv",
     )?;
     let data = labelled(&x, &y, &options, "samme_cv")?;
@@ -143,7 +162,7 @@ fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> Rha
     for (f, test) in splits.iter().enumerate() {
         let train = complement(data.len(), test);
         let (tr, te) = (data.subset(&train), data.subset(test));
-        let mut learner = learner_from(&options)?;
+        let mut learner = learner_from(&options, &tr)?;
         let model = Samme::fit(
             learner.as_mut(),
             &tr.x,
@@ -177,7 +196,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         .with_comments([
             "/// SAMME (multi-class AdaBoost, as scikit-learn's AdaBoostClassifier) on rows `x` and\n\
              /// classes `y`. Options: `rounds` (50), `lr` (1.0), `classes` (inferred), `learner`:\n\
-             /// \"stump\" (default: depth-1 trees, scikit-learn's Gini rule) or a function\n\
+             /// \"stump\" (default: depth-1 trees, scikit-learn's Gini rule), a network spec map\n\
+             /// (#{kind: \"mlp\", hidden: [16], epochs: 10, lr: 0.01}: trained with the weights in its loss) or a function\n\
              /// `|x, y, w|` that fits with sample weights `w` and returns a predictor `|x| -> classes`.\n\
              /// Example: `let m = samme(x, y, #{rounds: 200}); m.staged(x_test, y_test)`",
         ])
