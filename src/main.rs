@@ -7,6 +7,12 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
 
+// Counts the bytes the process holds, so a runaway cell stops at `max_memory` with an
+// error instead of being killed for running out of memory.
+#[global_allocator]
+static ALLOC: ladder_scripting::memory::CountingAllocator =
+    ladder_scripting::memory::CountingAllocator;
+
 #[derive(Parser)]
 #[command(name = "ladder", version, about)]
 struct Cli {
