@@ -170,7 +170,7 @@ impl TerminalFrontend {
             .and_then(|m| Some(format!(" {}x{}", m.get("width")?, m.get("height")?)))
             .unwrap_or_default();
         Some(match std::fs::write(&path, &bytes) {
-            Ok(()) => format!("[{kind}{size} image: {}]", path.display()),
+            Ok(()) => format!("[{kind}{size} written to {}]", path.display()),
             Err(e) => format!("[{kind} image not saved to {}: {e}]", path.display()),
         })
     }
