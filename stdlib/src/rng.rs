@@ -44,7 +44,7 @@ impl Rng {
     /// Uniform integer in [0, n) (Lemire's method without bias for n < 2^32).
     pub fn below(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
-        ((self.0.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.0.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// A random permutation of 0..n (Fisher–Yates).

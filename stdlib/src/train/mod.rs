@@ -410,6 +410,7 @@ pub fn evaluate(net: &Network, data: &Dataset) -> Result<(f64, f64)> {
 pub fn logits_batched(net: &Network, x: &Tensor) -> Result<Tensor> {
     const CHUNK: usize = 4096;
     let n = x.dims().first().copied().unwrap_or(0);
+    let _threads = crate::threads::for_network(net, n.min(CHUNK));
     if n <= CHUNK {
         return Ok(net.forward(x)?.detach());
     }
