@@ -358,3 +358,52 @@ fn tensors_are_accepted_as_data() {
     let b = bundle(&mut s, r#"heatmap(tensor([[1.0, 2.0], [3.0, 4.0]]))"#);
     assert!(b.plain().unwrap().contains("2x2 cells"));
 }
+
+#[test]
+fn crowded_charts_still_render_at_their_size() {
+    let mut s = session();
+    // A 40 x 40 heatmap: annotations that cannot be read are left out, not smeared.
+    let big = bundle(
+        &mut s,
+        "let m = []; for i in 0..40 { let r = []; for j in 0..40 { r.push(i * j); } m.push(r); } heatmap(m, #{width: 300, height: 300})",
+    );
+    let img = png_of(&big);
+    assert_eq!((img.0, img.1), (300, 300));
+    let small = png_of(&bundle(
+        &mut s,
+        "heatmap([[1, 2], [3, 4]], #{width: 300, height: 300})",
+    ));
+    assert_ne!(small.2, img.2);
+    // A title longer than the chart is shortened to fit: ink stays inside the edges.
+    let long = png_of(&bundle(
+        &mut s,
+        r#"line_chart(#{width: 200, height: 150, title: "a very long title that cannot possibly fit in two hundred pixels"})"#,
+    ));
+    assert_eq!(
+        dark_pixels(&long, 0, 0, 3, 30) + dark_pixels(&long, 197, 0, 200, 30),
+        0
+    );
+    assert!(dark_pixels(&long, 0, 0, 200, 30) > 50);
+}
+
+#[test]
+fn a_batch_prediction_of_the_wrong_size_is_reported() {
+    let mut s = session();
+    s.execute(SETUP).unwrap();
+    let e = error(
+        &mut s,
+        "let c = scatter_chart(); c.add_classes(pts, cls); c.decision_boundary(|grid| [0, 1], 10)",
+    );
+    assert!(
+        e.contains("has 2 values, expected one per grid point (100)"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        r#"let c = scatter_chart(); c.add_classes(pts, cls); c.decision_boundary(|x, y| "a", 10)"#,
+    );
+    assert!(
+        e.contains("expected a number (a class or a probability)"),
+        "{e}"
+    );
+}

@@ -482,6 +482,7 @@ fn heatmap(m: &Matrix) -> Result<Scene, String> {
                     y: y0 + 0.5,
                     text: format_cell(v, m.decimals, all_whole),
                     color,
+                    cell: (1.0, 1.0),
                 });
             }
         }
@@ -628,4 +629,100 @@ fn emptiest_corner(scene: &Scene, w: f64, h: f64) -> (Corner, usize) {
         })
         .min_by_key(|(_, n)| *n)
         .unwrap_or((Corner::UpperRight, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::chart::{Style, ValueSeries};
+
+    fn bars_chart(values: Vec<Vec<f64>>) -> Chart {
+        let series = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| ValueSeries {
+                name: format!("s{i}"),
+                values: v,
+                style: Style::default(),
+            })
+            .collect();
+        Chart::new(Body::Bar {
+            categories: vec!["a".into(), "b".into()],
+            series,
+        })
+    }
+
+    #[test]
+    fn bars_grow_from_zero_and_group_side_by_side() {
+        let scene = build(&bars_chart(vec![vec![0.5, 0.8], vec![0.6, 0.7]])).unwrap();
+        assert_eq!(scene.y_range.0, 0.0);
+        let rects: Vec<(f64, f64, f64)> = scene
+            .marks
+            .iter()
+            .filter_map(|m| match m {
+                Mark::Rect { x0, x1, y1, .. } => Some((*x0, *x1, *y1)),
+                _ => None,
+            })
+            .collect();
+        // Category 0: series 0 then series 1, each 0.4 wide, centred on x = 0.
+        assert_eq!(rects[0], (-0.4, 0.0, 0.5));
+        assert_eq!(rects[2].0, 0.0);
+        assert!((rects[2].1 - 0.4).abs() < 1e-12);
+        // Two series: a legend, placed where it covers no bar (the y axis rises if needed).
+        assert!(scene.legend_at.is_some());
+        // Negative values put the axis below zero.
+        let scene = build(&bars_chart(vec![vec![-0.5, 0.8]])).unwrap();
+        assert!(scene.y_range.0 < -0.5);
+    }
+
+    #[test]
+    fn heatmap_cells_run_top_down_with_annotations() {
+        let mut c = Chart::new(Body::Heatmap(Matrix {
+            values: vec![vec![1.0, 2.0], vec![3.0, 4.5]],
+            row_labels: vec!["r0".into(), "r1".into()],
+            col_labels: vec![],
+            annotate: true,
+            decimals: None,
+        }));
+        c.layout.legend = Legend::Hidden;
+        let scene = build(&c).unwrap();
+        let texts: Vec<(f64, String)> = scene
+            .marks
+            .iter()
+            .filter_map(|m| match m {
+                Mark::Text { y, text, .. } => Some((*y, text.clone())),
+                _ => None,
+            })
+            .collect();
+        // Row 0 is drawn at the top; not all cells are whole, so two decimals everywhere.
+        assert_eq!(texts[0], (1.5, "1.00".to_string()));
+        assert_eq!(texts[3], (0.5, "4.50".to_string()));
+        let Ticks::Fixed { labels, .. } = &scene.x_ticks else {
+            panic!("fixed ticks")
+        };
+        assert_eq!(labels[1], (1.5, "1".to_string()));
+        assert_eq!(scene.colorbar, Some(Colorbar { min: 1.0, max: 4.5 }));
+    }
+
+    #[test]
+    fn small_histograms_get_whole_number_ticks() {
+        let c = Chart::new(Body::Histogram {
+            bins: 2,
+            range: Some((0.0, 1.0)),
+            density: false,
+            series: vec![ValueSeries {
+                name: String::new(),
+                values: vec![0.1, 0.2, 0.9],
+                style: Style::default(),
+            }],
+        });
+        let scene = build(&c).unwrap();
+        let Ticks::Fixed { labels, .. } = &scene.y_ticks else {
+            panic!("fixed ticks")
+        };
+        assert_eq!(
+            labels.iter().map(|l| l.1.as_str()).collect::<Vec<_>>(),
+            ["0", "1", "2"]
+        );
+    }
 }

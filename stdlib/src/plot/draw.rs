@@ -45,10 +45,30 @@ pub fn draw<DB: DrawingBackend>(
     let body = if layout.title.is_empty() {
         root.clone()
     } else {
-        let style = (FAMILY, TITLE_SIZE, FontStyle::Bold)
-            .into_font()
-            .color(&BLACK);
-        root.titled(&layout.title, style).map_err(fail)?
+        // A long title shrinks (down to 14 px), then is shortened, to fit the width.
+        let (w, _) = root.dim_in_pixel();
+        let room = w as f64 - 20.0;
+        let bold = |size: f64| (FAMILY, size, FontStyle::Bold).into_font().color(&BLACK);
+        let mut size = TITLE_SIZE;
+        let width = |s: f64| {
+            root.estimate_text_size(&layout.title, &bold(s))
+                .map(|d| d.0 as f64)
+                .unwrap_or(0.0)
+        };
+        while size > 14.0 && width(size) > room {
+            size -= 1.0;
+        }
+        let mut title = layout.title.clone();
+        while title.chars().count() > 1
+            && root
+                .estimate_text_size(&title, &bold(size))
+                .map(|d| d.0 as f64 > room)
+                .unwrap_or(false)
+        {
+            let keep = title.chars().count() - 2;
+            title = title.chars().take(keep).collect::<String>() + "…";
+        }
+        root.titled(&title, bold(size)).map_err(fail)?
     };
     let (plot_area, bar_area) = match scene.colorbar {
         Some(_) => {
@@ -288,10 +308,19 @@ where
                 y,
                 text,
                 color: c,
+                cell,
             } => {
                 let at = chart.backend_coord(&(*x, *y));
+                let corner = chart.backend_coord(&(*x + cell.0 / 2.0, *y + cell.1 / 2.0));
+                let (room_w, room_h) = (
+                    2.0 * (corner.0 - at.0).abs() as f64 - 4.0,
+                    2.0 * (corner.1 - at.1).abs() as f64 - 2.0,
+                );
+                let Some(size) = fitting_size(area, text, TICK_SIZE + 1.0, room_w, room_h) else {
+                    continue;
+                };
                 let text_color = color(*c);
-                let style = font(TICK_SIZE + 1.0)
+                let style = font(size)
                     .color(&text_color)
                     .pos(Pos::new(HPos::Center, VPos::Center));
                 root.draw(&Text::new(text.clone(), at, style))
@@ -302,17 +331,29 @@ where
 
     if let Ticks::Fixed { labels, .. } = &scene.x_ticks {
         let slot = plot_width(&chart, xs) / labels.len().max(1) as f64;
-        let size = if (widest(area, labels, TICK_SIZE) as f64) < slot - 4.0 {
+        let widest_px = widest(area, labels, TICK_SIZE) as f64;
+        let size = if widest_px < slot - 4.0 {
             TICK_SIZE
         } else {
             TICK_SIZE - 2.0
         };
-        for (x, text) in labels {
+        // Narrow slots (big heatmaps, many ticks) label every k-th tick; wider ones shorten.
+        let every = if slot < 30.0 {
+            ((widest(area, labels, size) as f64 + 6.0) / slot)
+                .ceil()
+                .max(1.0) as usize
+        } else {
+            1
+        };
+        for (i, (x, text)) in labels.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(*x, ys.0));
-            let text = fit_text(area, text, size, slot - 2.0);
-            let style = font(size).pos(Pos::new(HPos::Center, VPos::Top));
-            root.draw(&Text::new(text, (px, py + 6), style))
-                .map_err(fail)?;
+            if i % every == 0 {
+                let room = slot * every as f64 - 2.0;
+                let text = fit_text(area, text, size, room);
+                let style = font(size).pos(Pos::new(HPos::Center, VPos::Top));
+                root.draw(&Text::new(text, (px, py + 6), style))
+                    .map_err(fail)?;
+            }
             root.draw(&PathElement::new(
                 vec![(px, py), (px, py + 4)],
                 RGBColor(80, 80, 80),
@@ -321,11 +362,17 @@ where
         }
     }
     if let Ticks::Fixed { labels, .. } = &scene.y_ticks {
-        for (y, text) in labels {
+        let top = chart.backend_coord(&(xs.0, ys.1)).1;
+        let bottom = chart.backend_coord(&(xs.0, ys.0)).1;
+        let slot = (bottom - top).abs() as f64 / labels.len().max(1) as f64;
+        let every = ((TICK_SIZE + 2.0) / slot).ceil().max(1.0) as usize;
+        for (i, (y, text)) in labels.iter().enumerate() {
             let (px, py) = chart.backend_coord(&(xs.0, *y));
-            let style = font(TICK_SIZE).pos(Pos::new(HPos::Right, VPos::Center));
-            root.draw(&Text::new(text.clone(), (px - 7, py), style))
-                .map_err(fail)?;
+            if i % every == 0 {
+                let style = font(TICK_SIZE).pos(Pos::new(HPos::Right, VPos::Center));
+                root.draw(&Text::new(text.clone(), (px - 7, py), style))
+                    .map_err(fail)?;
+            }
             root.draw(&PathElement::new(
                 vec![(px - 4, py), (px, py)],
                 RGBColor(80, 80, 80),
@@ -367,6 +414,25 @@ fn plot_width<
 ) -> f64 {
     let y = chart.y_range().start;
     (chart.backend_coord(&(xs.1, y)).0 - chart.backend_coord(&(xs.0, y)).0) as f64
+}
+
+/// The largest font size from `size` down to 8 at which `text` fits in `w` x `h` pixels.
+fn fitting_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+    w: f64,
+    h: f64,
+) -> Option<f64> {
+    let mut s = size;
+    while s >= 8.0 {
+        let (tw, th) = area.estimate_text_size(text, &font(s)).unwrap_or((0, 0));
+        if tw as f64 <= w && th as f64 <= h {
+            return Some(s);
+        }
+        s -= 1.0;
+    }
+    None
 }
 
 /// `text`, shortened with an ellipsis until it fits in `max_width` pixels.
@@ -570,4 +636,41 @@ fn clip_segment(
             (a.0 + t1 * dx, a.1 + t1 * dy),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_are_clipped_to_the_axes() {
+        let (lo, hi) = ((0.0, 0.0), (1.0, 1.0));
+        assert_eq!(
+            clip_segment((0.2, 0.2), (0.8, 0.8), lo, hi),
+            Some(((0.2, 0.2), (0.8, 0.8)))
+        );
+        assert_eq!(
+            clip_segment((-1.0, 0.5), (2.0, 0.5), lo, hi),
+            Some(((0.0, 0.5), (1.0, 0.5)))
+        );
+        assert_eq!(clip_segment((2.0, 2.0), (3.0, 3.0), lo, hi), None);
+        let clip = Clip {
+            x: (0.0, 1.0),
+            y: (0.0, 1.0),
+            log_x: false,
+            log_y: false,
+        };
+        // A line leaving and re-entering the axes becomes two pieces.
+        let pieces = clip.polyline(&[(0.1, 0.5), (0.5, 2.0), (0.9, 0.5)]);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0][0], (0.1, 0.5));
+        assert!((pieces[0][1].1 - 1.0).abs() < 1e-12 && (pieces[1][0].1 - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn short_numbers_for_the_colour_bar() {
+        assert_eq!(short_number(26.5), "26.5");
+        assert_eq!(short_number(3.0), "3");
+        assert_eq!(short_number(0.001), "1.0e-3");
+    }
 }

@@ -27,12 +27,14 @@ pub enum Mark {
     },
     /// A vertical error bar from `lo` to `hi` at `x`.
     ErrorBar { x: f64, lo: f64, hi: f64 },
-    /// Text centred on a data point.
+    /// Text centred on a data point, inside a box `cell` data units wide and high: the font
+    /// shrinks to fit, and the text is left out if it cannot be read at that size.
     Text {
         x: f64,
         y: f64,
         text: String,
         color: Rgb,
+        cell: (f64, f64),
     },
 }
 
@@ -140,5 +142,35 @@ impl Scene {
             grid: true,
             colorbar: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tick_labels_are_short() {
+        let cases = [
+            (20.0, "20"),
+            (0.5, "0.5"),
+            (0.1 + 0.2, "0.3"),
+            (-0.0, "0"),
+            (1e-5, "1e-5"),
+            (250000.0, "2.5e5"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(tick_label(v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn log_ticks_use_powers_of_ten_or_finer_steps() {
+        let t: Vec<String> = log_ticks(0.001, 1000.0).into_iter().map(|t| t.1).collect();
+        assert_eq!(t, ["0.001", "0.01", "0.1", "1", "10", "100", "1000"]);
+        let t: Vec<f64> = log_ticks(0.15, 2.3).into_iter().map(|t| t.0).collect();
+        assert_eq!(t, [0.2, 0.5, 1.0, 2.0]);
+        // Many decades: every other power of ten.
+        assert_eq!(log_ticks(1.0, 1e12).len(), 7);
     }
 }
