@@ -57,8 +57,10 @@ pub fn stratified_kfold(y: &[usize], k: usize) -> Result<Vec<Vec<usize>>, String
     }
     let mut test_fold = vec![0usize; n];
     for c in 0..n_classes {
-        let folds: Vec<usize> = (0..k)
-            .flat_map(|f| std::iter::repeat_n(f, allocation[f][c]))
+        let folds: Vec<usize> = allocation
+            .iter()
+            .enumerate()
+            .flat_map(|(f, alloc)| std::iter::repeat_n(f, alloc[c]))
             .collect();
         let rows = (0..n).filter(|&i| encoded[i] == c);
         for (row, fold) in rows.zip(folds) {

@@ -69,7 +69,10 @@ impl Samme {
         if config.rounds == 0 {
             return Err("SAMME: rounds must be at least 1".into());
         }
-        if !(config.learning_rate > 0.0) || !config.learning_rate.is_finite() {
+        if config.learning_rate.is_nan()
+            || config.learning_rate <= 0.0
+            || !config.learning_rate.is_finite()
+        {
             return Err(format!(
                 "SAMME: learning rate must be positive, got {}",
                 config.learning_rate

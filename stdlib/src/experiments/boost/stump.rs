@@ -98,7 +98,7 @@ impl StumpLearner {
             if c >= n_classes {
                 return Err(format!("stump: label {c} outside 0..{n_classes}"));
             }
-            if !(wi >= 0.0) || !wi.is_finite() {
+            if wi.is_nan() || wi < 0.0 || !wi.is_finite() {
                 return Err(format!(
                     "stump: sample weight {wi} is not a finite value >= 0"
                 ));

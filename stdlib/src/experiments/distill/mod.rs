@@ -56,7 +56,7 @@ pub fn distill_chain(
     if plans.is_empty() {
         return Err("distill: no student given".into());
     }
-    if !(config.temperature > 0.0) {
+    if config.temperature.is_nan() || config.temperature <= 0.0 {
         return Err(format!(
             "distill: temperature must be positive, got {}",
             config.temperature

@@ -85,10 +85,10 @@ pub fn precision_recall_f1(
         f1: vec![],
         support: vec![],
     };
-    for k in 0..n_classes {
-        let tp = cm[k][k] as f64;
-        let predicted: f64 = (0..n_classes).map(|t| cm[t][k] as f64).sum();
-        let actual: usize = cm[k].iter().sum();
+    for (k, row) in cm.iter().enumerate() {
+        let tp = row[k] as f64;
+        let predicted: f64 = cm.iter().map(|r| r[k] as f64).sum();
+        let actual: usize = row.iter().sum();
         let p = div(tp, predicted);
         let rc = div(tp, actual as f64);
         r.precision.push(p);

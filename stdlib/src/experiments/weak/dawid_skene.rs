@@ -91,14 +91,14 @@ impl DawidSkene {
             .map(|j| {
                 let mut num = vec![vec![0.0; k]; k];
                 let mut den = vec![0.0; k];
-                for i in 0..n {
+                for (i, ti) in t.iter().enumerate() {
                     let v = l.get(i, j);
                     if v == ABSTAIN {
                         continue;
                     }
                     for y in 0..k {
-                        num[y][v as usize] += t[i][y];
-                        den[y] += t[i][y];
+                        num[y][v as usize] += ti[y];
+                        den[y] += ti[y];
                     }
                 }
                 (0..k)
