@@ -13,7 +13,7 @@ pub mod live;
 mod options;
 pub mod output;
 mod palette;
-mod results;
+pub mod results;
 mod scene;
 pub mod stats;
 
