@@ -241,3 +241,27 @@ fn models_save_and_load() {
     assert_eq!(plain(&mut s, &format!("let back = load_model(\"{}\"); (logits(back, ones([2, 4])) == logits(m, ones([2, 4]))).to_array()", path.display())), "[[1, 1, 1], [1, 1, 1]]");
     assert!(plain(&mut s, "back").starts_with("Model mlp (43 parameters, seed 3, cpu)"));
 }
+
+#[test]
+fn the_readme_example_runs() {
+    let (mut s, _) = session();
+    let acc: f64 = plain(&mut s, r#"
+        let parts = split(dataset("breast_cancer"), #{test: 0.2, seed: 0, stratify: true});
+        let data = standardize(parts[0], parts[1]);
+        let model = mlp([30, 64, 2], #{dropout: 0.1, seed: 0});
+        let h = fit(model, data[0], #{epochs: 20, lr: 1e-3, validation: data[1], schedule: "cosine", progress: false});
+        accuracy(model, data[1])
+    "#).parse().unwrap();
+    assert!(acc >= 0.95, "{acc}");
+    let w2s: f64 = plain(&mut s, r#"
+        let halves = halves(data[0], 0);
+        let weak = logistic_regression(30, 2); fit(weak, halves[0], #{epochs: 5, progress: false});
+        let w2s = mlp([30, 64, 2]);
+        fit(w2s, with_soft_labels(halves[1], predict_proba(weak, halves[1])), #{loss: "w2s", progress: false});
+        let m = sequential([linear(30, 16), relu(), linear(16, 2)], 0);
+        let opt = optimizer(m, #{name: "lion", lr: 3e-4});
+        for epoch in 0..5 { for b in batches(data[0], 32, epoch) { opt.step(cross_entropy(forward(m, b.x, true), b.y)); } }
+        accuracy(w2s, data[1])
+    "#).parse().unwrap();
+    assert!(w2s > 0.8, "{w2s}");
+}
