@@ -86,6 +86,7 @@ impl TerminalFrontend {
 
     /// Show an error report (with colour on a terminal).
     pub fn show_error(&self, error: &ScriptError) {
+        self.flush_held_updates();
         self.finish_line();
         let _ = std::io::stdout().flush();
         let report = error.traceback(self.color).join("\n");
@@ -100,17 +101,27 @@ impl TerminalFrontend {
     /// Called when a cell ends: prints the final state of displays whose updates were held
     /// back (pipes), and forgets the cell's screen bookkeeping.
     pub fn end_cell(&self) {
-        let pending = std::mem::take(&mut self.state.borrow_mut().pending_updates);
-        for (_, bundle) in pending {
-            let text = self.bundle_text(&bundle);
-            self.write_block(&text);
-        }
+        self.flush_held_updates();
         self.finish_line();
         let mut state = self.state.borrow_mut();
         state.cell_rows = 0;
         state.clear_pending = false;
         state.last_display = None;
         state.printed_at.clear();
+    }
+
+    /// Print the held-back final states of updated displays (pipes), before anything else
+    /// is printed, so the log keeps the order of events.
+    fn flush_held_updates(&self) {
+        let pending = std::mem::take(&mut self.state.borrow_mut().pending_updates);
+        for (id, bundle) in pending {
+            let text = self.bundle_text(&bundle);
+            self.write_block(&text);
+            self.state
+                .borrow_mut()
+                .printed_at
+                .insert(id, Instant::now());
+        }
     }
 
     /// End a line left open by `print`-less output (`eprint` without newline, a stream
@@ -177,6 +188,7 @@ impl TerminalFrontend {
 
     /// Print a block of text on its own lines; returns the rows it took.
     fn write_block(&self, text: &str) -> usize {
+        self.flush_held_updates();
         self.apply_pending_clear();
         self.finish_line();
         let mut out = std::io::stdout().lock();
@@ -216,6 +228,7 @@ impl Frontend for TerminalFrontend {
         if text.is_empty() {
             return;
         }
+        self.flush_held_updates();
         self.apply_pending_clear();
         let _ = std::io::stdout().flush();
         let result = match stream {
@@ -289,6 +302,7 @@ impl Frontend for TerminalFrontend {
     }
 
     fn input(&self, prompt: &str, password: bool) -> Result<String, InputError> {
+        self.flush_held_updates();
         self.apply_pending_clear();
         self.finish_line();
         let _ = std::io::stdout().flush();
