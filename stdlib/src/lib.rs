@@ -15,6 +15,7 @@
 pub mod data;
 pub mod doc;
 pub mod error;
+pub mod experiments;
 pub mod loss;
 pub mod nn;
 pub mod optim;
@@ -48,5 +49,6 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     loss::bindings::register(engine, renderers);
     optim::bindings::register(engine, renderers);
     train::bindings::register(engine, renderers);
+    experiments::register(engine, renderers);
     plot::register(engine, renderers);
 }
