@@ -57,12 +57,14 @@ pub fn train_test_split(
         for j in 0..n_test {
             is_test[(j as f64 * step + step / 2.0) as usize] = true;
         }
-        let (test, train): (Vec<(usize, usize)>, Vec<(usize, usize)>) = rows
-            .into_iter()
-            .enumerate()
-            .partition(|(pos, _)| is_test[*pos]);
-        let train: Vec<usize> = train.into_iter().map(|p| p.1).collect();
-        let test: Vec<usize> = test.into_iter().map(|p| p.1).collect();
+        let (mut train, mut test) = (Vec::new(), Vec::new());
+        for (pos, row) in rows.into_iter().enumerate() {
+            if is_test[pos] {
+                test.push(row);
+            } else {
+                train.push(row);
+            }
+        }
         return Ok((ds.subset(&train)?, ds.subset(&test)?));
     }
     let (test, train) = rows.split_at(n_test);
