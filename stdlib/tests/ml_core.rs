@@ -265,3 +265,37 @@ fn the_readme_example_runs() {
     "#).parse().unwrap();
     assert!(w2s > 0.8, "{w2s}");
 }
+
+#[test]
+fn an_interrupt_stops_fit_and_keeps_the_session() {
+    let (mut s, _) = session();
+    plain(
+        &mut s,
+        "let d = dataset(\"digits\"); let m = mlp([64, 64, 10]); let before = logits(m, d.x);",
+    );
+    let handle = s.interrupt_handle();
+    let stopper = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        handle.interrupt();
+    });
+    let started = std::time::Instant::now();
+    let result = s.execute("fit(m, d, #{epochs: 100000, progress: false})");
+    stopper.join().unwrap();
+    let e = result.expect_err("the fit was interrupted");
+    assert_eq!(
+        e.kind,
+        ladder_scripting::ErrorKind::Interrupted,
+        "{}",
+        e.report()
+    );
+    assert!(started.elapsed().as_secs() < 30);
+    // The model kept the weights of the steps it took, and the session still works.
+    assert_eq!(
+        plain(&mut s, "(logits(m, d.x) == before).to_array().len()"),
+        "1797"
+    );
+    assert_eq!(
+        plain(&mut s, "sum(logits(m, d.x) != before).item() > 0.0"),
+        "true"
+    );
+}

@@ -339,6 +339,13 @@ pub fn reduce(t: &Tensor, op: Reduce, ax: Option<i64>, keepdim: bool) -> Result<
         Some(a) => (t.0.clone(), axis(t, a, &name)?),
         None => (t.0.flatten_all()?, 0),
     };
+    // Small unsigned sums (counts of a comparison mask) overflow their dtype: sum in i64,
+    // as numpy does.
+    let x = if op == Reduce::Sum && matches!(x.dtype(), DType::U8 | DType::U32) {
+        x.to_dtype(DType::I64)?
+    } else {
+        x
+    };
     let r = match op {
         Reduce::Sum => x.sum_keepdim(a)?,
         Reduce::Mean => float(&Tensor(x))?.mean_keepdim(a)?,
@@ -622,5 +629,10 @@ mod tests {
         );
         let c = compare_scalar(&f, 0.4, CmpOp::Gt).unwrap();
         assert_eq!(c.dtype(), DType::U8);
+        let many = Tensor(candle_core::Tensor::ones(300, DType::U8, &Device::Cpu).unwrap());
+        assert_eq!(
+            item(&reduce(&many, Reduce::Sum, None, false).unwrap()).unwrap(),
+            300.0
+        );
     }
 }
