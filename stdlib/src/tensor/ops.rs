@@ -111,7 +111,12 @@ fn align(a: &Tensor, b: &Tensor, op: &str) -> Result<(candle_core::Tensor, candl
 }
 
 pub fn binary(a: &Tensor, b: &Tensor, op: BinOp) -> Result<Tensor> {
-    let (x, y) = align(a, b, op.name())?;
+    let (mut x, mut y) = align(a, b, op.name())?;
+    if matches!(op, BinOp::Div | BinOp::Pow) && !x.dtype().is_float() {
+        // True division, as numpy's `/` (and no integer division by zero).
+        x = x.to_dtype(DType::F32)?;
+        y = y.to_dtype(DType::F32)?;
+    }
     let r = match op {
         BinOp::Add => x.add(&y),
         BinOp::Sub => x.sub(&y),
@@ -629,6 +634,9 @@ mod tests {
         );
         let c = compare_scalar(&f, 0.4, CmpOp::Gt).unwrap();
         assert_eq!(c.dtype(), DType::U8);
+        let zero = Tensor(candle_core::Tensor::new(&[0i64, 0, 0], &Device::Cpu).unwrap());
+        let q = binary(&i, &zero, BinOp::Div).unwrap();
+        assert!(to_vec_f32(&q).unwrap().iter().all(|v| v.is_infinite()));
         let many = Tensor(candle_core::Tensor::ones(300, DType::U8, &Device::Cpu).unwrap());
         assert_eq!(
             item(&reduce(&many, Reduce::Sum, None, false).unwrap()).unwrap(),
