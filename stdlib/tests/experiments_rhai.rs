@@ -201,6 +201,10 @@ fn metrics_bootstrap_and_results_table() {
         t.starts_with("sweep\nid  time") && t.contains("lr") && t.contains("f1"),
         "{t}"
     );
+    assert_eq!(num(&mut s, "pgr(0.5, 0.75, 1.0)"), 0.5);
+    assert_eq!(plain(&mut s, "pgr(0.9, 0.85, 0.9)"), "");
+    let m = plain(&mut s, "mean_ci([0.2, 0.4, (), 0.3])");
+    assert!(m.starts_with("0.3000 [0.0516, 0.5484]"), "{m}");
     let e = error(&mut s, "accuracy([0, 1], [0])");
     assert!(e.contains("2 true labels but 1 predictions"), "{e}");
     let e = error(&mut s, "runs.add(#{}, #{acc: \"high\"})");

@@ -204,6 +204,25 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     });
     engine.register_get("table", |r: &mut W2sResult| r.table());
 
+    FuncRegistration::new("pgr")
+        .with_params_info(["weak: f64", "w2s: f64", "ceiling: f64", "f64"])
+        .with_comments(["/// Performance gap recovered, (w2s − weak) / (ceiling − weak); `()` (undefined) when ceiling <= weak."])
+        .register_into_engine(engine, |w: f64, s: f64, c: f64| -> Dynamic {
+            let p = super::protocol::pgr(w, s, c);
+            if p.is_nan() { Dynamic::UNIT } else { p.into() }
+        });
+    FuncRegistration::new("mean_ci")
+        .with_params_info(["values: Array", "Interval"])
+        .with_comments(["/// Mean of per-seed values with a 95% Student-t interval (`()` values, e.g. undefined PGRs, are left out)."])
+        .register_into_engine(engine, |values: Array| -> RhaiResult<crate::experiments::metrics::Interval> {
+            let v = values
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| !x.is_unit())
+                .map(|(i, x)| number(x).ok_or_else(|| format!("mean_ci: values[{i}] is a {}, not a number", x.type_name())))
+                .collect::<Result<Vec<f64>, String>>()?;
+            Ok(crate::experiments::metrics::mean_interval(&v))
+        });
     FuncRegistration::new("bootstrap_chain")
         .with_params_info(["data: Dataset", "options: Map", "Table"])
         .with_comments([crate::doc::comment(
