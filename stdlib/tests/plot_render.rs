@@ -407,3 +407,41 @@ fn a_batch_prediction_of_the_wrong_size_is_reported() {
         "{e}"
     );
 }
+
+#[test]
+fn line_series_take_shaded_bands() {
+    let mut s = session();
+    let plain = png_of(&bundle(
+        &mut s,
+        r#"line_chart(#{width: 300, height: 200}).add_series("m", [1.0, 2.0, 1.5])"#,
+    ));
+    let banded = bundle(
+        &mut s,
+        r#"let c = line_chart(#{width: 300, height: 200}); c.add_series("m", [1.0, 2.0, 1.5], #{errors: [0.2, 0.3, 0.1]});
+           c.add_series("n", [0, 1, 2], [0.5, 0.7, 0.9], #{band: [[0.4, 0.6, 0.8], [0.6, 0.8, 1.0]]}); c"#,
+    );
+    let img = png_of(&banded);
+    // The band is a light tint of the line's colour: pale blue pixels appear.
+    let tinted = |img: &(u32, u32, Vec<u8>, usize)| {
+        img.2
+            .chunks(img.3)
+            .filter(|p| p[2] > 200 && p[0] < 225 && p[0] > 150 && p[2] > p[0] + 15)
+            .count()
+    };
+    assert!(
+        tinted(&img) > tinted(&plain) + 200,
+        "{} vs {}",
+        tinted(&img),
+        tinted(&plain)
+    );
+    let e = error(
+        &mut s,
+        r#"line_chart().add_series("m", [1.0, 2.0], #{errors: [0.1]})"#,
+    );
+    assert!(e.contains("band's lower values"), "{e}");
+    let e = error(
+        &mut s,
+        r#"line_chart().add_series("m", [1.0], #{band: [[0.0]]})"#,
+    );
+    assert!(e.contains("[lower, upper]"), "{e}");
+}

@@ -95,9 +95,17 @@ fn heat(values: &Dynamic, opts: &Map) -> R<Chart> {
 fn add_series(c: &mut Chart, name: &str, a: &Dynamic, b: Option<&Dynamic>, st: Style) -> R<Chart> {
     let kind = c.kind();
     let ctx = |arg: &str| format!("add_series(\"{name}\"): {arg}");
+    let check_band = |ys: &[f64], st: &Style| -> R<()> {
+        if let Some((lower, upper)) = st.band_for(ys) {
+            same_length(ys.len(), &ctx("ys"), lower.len(), "the band's lower values")?;
+            same_length(ys.len(), &ctx("ys"), upper.len(), "the band's upper values")?;
+        }
+        Ok(())
+    };
     match (&mut c.body, b) {
         (Body::Line(series), None) => {
             let ys = numbers(a, &ctx("ys"))?;
+            check_band(&ys, &st)?;
             let xs = (0..ys.len()).map(|i| i as f64).collect();
             series.push(XySeries {
                 name: name.into(),
@@ -110,6 +118,7 @@ fn add_series(c: &mut Chart, name: &str, a: &Dynamic, b: Option<&Dynamic>, st: S
             let xs = numbers(a, &ctx("xs"))?;
             let ys = numbers(b, &ctx("ys"))?;
             same_length(xs.len(), &ctx("xs"), ys.len(), "ys")?;
+            check_band(&ys, &st)?;
             series.push(XySeries {
                 name: name.into(),
                 xs,
@@ -503,7 +512,7 @@ fn constructors(engine: &mut Engine) {
 fn data_methods(engine: &mut Engine) {
     reg!(engine, "add_series", ["chart: Chart", "name: string", "values: Array", "Chart"], "Add a series. Line chart: ys (x = 0, 1, ...). Bar chart: one value per category. Histogram: samples. Scatter chart: [[x, y], ...] points.", |c: &mut Chart, name: &str, a: Dynamic| add_series(c, name, &a, None, Style::default()));
     reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "Chart"], "Add a series. Line/scatter chart: (xs, ys). Reliability diagram: (confidences, correct). Bar chart or histogram: (values, #{style}).\n\nc.add_series(\"val\", steps, val_loss)", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic| add_series3(c, name, &a, &b));
-    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "style: Map", "Chart"], "Add a series with a style: color (\"red\", \"#1f77b4\", ...), dashed, markers, line_width, errors (bar charts: half-widths of error bars).\n\nc.add_series(\"val\", steps, val_loss, #{dashed: true, color: \"orange\"})", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic, st: Map| {
+    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "style: Map", "Chart"], "Add a series with a style: color (\"red\", \"#1f77b4\", ...), dashed, markers, line_width, errors (bar charts: half-widths of error bars; line charts: a shaded band of +/- errors), band: [lower, upper] (line charts: a shaded band, e.g. min/max over seeds).\n\nc.add_series(\"val\", steps, val_loss, #{dashed: true, color: \"orange\"})\nc.add_series(\"w2s\", steps, mean_acc, #{errors: std_acc})", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic, st: Map| {
         let st = style(&st, &format!("add_series(\"{name}\")"))?;
         add_series(c, name, &a, Some(&b), st)
     });

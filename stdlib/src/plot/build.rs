@@ -152,6 +152,11 @@ fn xy(
         xs.extend(b.xs.iter().copied());
         ys.extend(b.ys.iter().copied());
     }
+    for s in series {
+        if let Some((lower, upper)) = s.style.band_for(&s.ys) {
+            ys.extend(lower.iter().chain(&upper).copied());
+        }
+    }
     let x_pad = if scatter || boundary.is_some() {
         0.05
     } else {
@@ -180,6 +185,14 @@ fn xy(
                 radius: 3,
             });
         } else {
+            if let Some((lower, upper)) = s.style.band_for(&s.ys) {
+                scene.marks.push(Mark::Band {
+                    xs: s.xs.clone(),
+                    lower,
+                    upper,
+                    color,
+                });
+            }
             if s.style.markers {
                 scene.marks.push(Mark::Points {
                     points: points.clone(),

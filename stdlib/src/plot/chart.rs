@@ -92,8 +92,24 @@ pub struct Style {
     pub dashed: bool,
     pub markers: bool,
     pub line_width: Option<u32>,
-    /// Error bar half-widths (bar charts), one per value.
+    /// Error bar half-widths (bar charts), or a shaded band of +/- this much around a
+    /// line, one per value.
     pub errors: Option<Vec<f64>>,
+    /// A shaded band from `lower` to `upper` around a line (e.g. min/max over seeds).
+    pub band: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+impl Style {
+    /// The band around a line with values `ys`: the explicit one, or `ys` +/- `errors`.
+    pub fn band_for(&self, ys: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+        if let Some(b) = &self.band {
+            return Some(b.clone());
+        }
+        let e = self.errors.as_ref()?;
+        let lower = ys.iter().zip(e).map(|(y, e)| y - e).collect();
+        let upper = ys.iter().zip(e).map(|(y, e)| y + e).collect();
+        Some((lower, upper))
+    }
 }
 
 /// A named list of points (line and scatter charts).

@@ -258,6 +258,38 @@ where
                         .map_err(fail)?;
                 }
             }
+            Mark::Band {
+                xs: bx,
+                lower,
+                upper,
+                color: c,
+            } => {
+                // Clamped into the axes (a band is a backdrop, exact clipping is not needed).
+                let keep = |(x, y): (f64, f64)| {
+                    let ok = x.is_finite()
+                        && y.is_finite()
+                        && (!clip.log_x || x > 0.0)
+                        && (!clip.log_y || y > 0.0);
+                    ok.then(|| (x.clamp(xs.0, xs.1), y.clamp(ys.0, ys.1)))
+                };
+                let mut outline: Vec<(f64, f64)> = bx
+                    .iter()
+                    .zip(upper)
+                    .filter_map(|(x, y)| keep((*x, *y)))
+                    .collect();
+                outline.extend(
+                    bx.iter()
+                        .zip(lower)
+                        .rev()
+                        .filter_map(|(x, y)| keep((*x, *y))),
+                );
+                if outline.len() >= 3 {
+                    let fill = color(*c).mix(0.2).filled();
+                    chart
+                        .draw_series(std::iter::once(Polygon::new(outline, fill)))
+                        .map_err(fail)?;
+                }
+            }
             Mark::Line {
                 points,
                 color: c,

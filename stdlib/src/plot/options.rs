@@ -2,7 +2,7 @@
 //! misspelt keys with the list of valid ones.
 
 use super::chart::{Body, Chart, Corner, Legend, Style};
-use super::input::{describe, fail, numbers, strings, Fail};
+use super::input::{describe, fail, matrix, numbers, strings, Fail};
 use super::palette::parse_color;
 use ladder_scripting::rhai::{Dynamic, Map};
 
@@ -24,7 +24,7 @@ fn kind_options(body: &Body) -> &'static [&'static str] {
 }
 
 /// Options a series accepts in `add_series(..., #{...})`.
-pub const SERIES: &[&str] = &["color", "dashed", "markers", "line_width", "errors"];
+pub const SERIES: &[&str] = &["color", "dashed", "markers", "line_width", "errors", "band"];
 
 fn as_bool(v: &Dynamic, key: &str) -> Result<bool, Fail> {
     v.as_bool().map_err(|_| {
@@ -176,6 +176,16 @@ pub fn style(opts: &Map, context: &str) -> Result<Style, Fail> {
             "markers" => s.markers = as_bool(v, key)?,
             "line_width" => s.line_width = Some(as_count(v, key, 1, 20)?),
             "errors" => s.errors = Some(numbers(v, "option 'errors'")?),
+            "band" => {
+                let rows = matrix(v, "option 'band'")?;
+                let [lower, upper] = <[Vec<f64>; 2]>::try_from(rows).map_err(|r| {
+                    fail(format!(
+                        "option 'band' must be [lower, upper] (two arrays), got {} arrays",
+                        r.len()
+                    ))
+                })?;
+                s.band = Some((lower, upper));
+            }
             _ => return Err(unknown(key, &[SERIES], context)),
         }
     }

@@ -25,6 +25,13 @@ pub enum Mark {
         opacity: f64,
         border: bool,
     },
+    /// A shaded area between two curves over the same x values.
+    Band {
+        xs: Vec<f64>,
+        lower: Vec<f64>,
+        upper: Vec<f64>,
+        color: Rgb,
+    },
     /// A vertical error bar from `lo` to `hi` at `x`.
     ErrorBar { x: f64, lo: f64, hi: f64 },
     /// Text centred on a data point, inside a box `cell` data units wide and high: the font
