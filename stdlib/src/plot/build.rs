@@ -57,7 +57,7 @@ pub fn build(chart: &Chart) -> Result<Scene, String> {
             let (corner, covered) = emptiest_corner(&scene, w, h);
             // No free corner: raise the top of the y axis so the legend sits above the data
             // (only where the range is ours to choose).
-            let free_range = l.y_range.is_none() && !l.log_y && h < 0.5;
+            let free_range = l.y_range.is_none() && !l.log_y && h < 0.35;
             let raisable = !matches!(chart.body, Body::Heatmap(_) | Body::Reliability { .. });
             if covered > 0 && free_range && raisable {
                 let (lo, hi) = scene.y_range;
