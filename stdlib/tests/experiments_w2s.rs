@@ -53,4 +53,15 @@ fn naive_transfer_recovers_part_of_the_gap_over_five_seeds() {
         "let c = weak_to_strong(train, #{test: test, weak: weak, strong: strong, loss: \"logconf\", seeds: [0, 1, 2, 3, 4]}); c",
     );
     eprintln!("{logconf}");
+    let product = plain(
+        &mut s,
+        "weak_to_strong(train, #{test: test, weak: weak, strong: strong, loss: \"product\", seeds: [0, 1, 2, 3, 4]})",
+    );
+    eprintln!("{product}");
+    // Seeded: the same call gives the same figures.
+    let again = plain(
+        &mut s,
+        "weak_to_strong(train, #{test: test, weak: weak, strong: strong, loss: \"xent\", seeds: [0, 1, 2, 3, 4]})",
+    );
+    assert_eq!(again, table);
 }
