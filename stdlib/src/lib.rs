@@ -43,6 +43,7 @@ pub fn library() -> Rc<dyn Library> {
 
 /// One line per module: other modules add their own `register` call here.
 fn install(engine: &mut Engine, renderers: &mut Renderers) {
+    threads::apply_default();
     tensor::bindings::register(engine, renderers);
     data::bindings::register(engine, renderers);
     nn::bindings::register(engine, renderers);

@@ -18,10 +18,30 @@ pub const AUTO_MIN_MACS: usize = 1 << 26;
 /// 0 = auto; otherwise a fixed thread count.
 static SETTING: AtomicUsize = AtomicUsize::new(0);
 
-/// Pin the thread count (0 = auto).
+/// Pin the thread count (0 = auto). Outside the guarded operations (`fit`, `matmul`,
+/// `forward`, predictions) candle then uses the pinned count, or one thread under auto, so a
+/// training loop written in Rhai (whose backward pass runs in `step`) follows the same policy.
 pub fn set_threads(n: usize) {
     SETTING.store(n, Ordering::Relaxed);
+    std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string());
 }
+
+/// Apply the policy once at start-up: a `RAYON_NUM_THREADS` the user set pins that count;
+/// otherwise auto.
+pub fn apply_default() {
+    if DEFAULT_APPLIED.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    match std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        Some(n) if n > 0 => SETTING.store(n, Ordering::Relaxed),
+        _ => set_threads(0),
+    }
+}
+
+static DEFAULT_APPLIED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The current setting (0 = auto).
 pub fn setting() -> usize {
