@@ -126,12 +126,24 @@ impl Kernel {
                 };
                 match self.ask(message, parent, command) {
                     Waited::Answer(Answer::Completed(c)) => {
+                        // JupyterLab shows what each match is from this metadata.
+                        let types: Vec<Value> = c
+                            .matches
+                            .iter()
+                            .zip(&c.kinds)
+                            .map(|(text, kind)| {
+                                serde_json::json!({"start": c.cursor_start, "end": c.cursor_end,
+                                                   "text": text, "type": kind})
+                            })
+                            .collect();
+                        let mut metadata = Map::new();
+                        metadata.insert("_jupyter_types_experimental".into(), types.into());
                         let reply = CompleteReply {
                             status: "ok",
                             matches: c.matches,
                             cursor_start: c.cursor_start,
                             cursor_end: c.cursor_end,
-                            metadata: Map::new(),
+                            metadata,
                         };
                         self.transport.send(channel, ids, parent, &reply);
                     }

@@ -36,6 +36,28 @@ fn input_prompts_over_stdin_while_the_heartbeat_keeps_answering() {
 }
 
 #[test]
+fn an_interrupt_cancels_a_waiting_prompt() {
+    let kernel = Kernel::start();
+    let code = "let before = 1;\nlet answer = input(\"> \");";
+    let id = kernel.send(
+        &kernel.shell,
+        "execute_request",
+        json!({"code": code, "allow_stdin": true}),
+    );
+    assert_eq!(kernel.recv(&kernel.stdin).header.msg_type, "input_request");
+    let interrupt = kernel.send(&kernel.control, "interrupt_request", json!({}));
+    assert_eq!(
+        kernel.reply(&kernel.control, &interrupt).content["status"],
+        "ok"
+    );
+    let reply = kernel.reply(&kernel.shell, &id);
+    assert_eq!(reply.content["ename"], "Interrupted");
+    kernel.iopub_until_idle(&id);
+    let (reply, _) = kernel.execute("before");
+    assert_eq!(reply.content["status"], "ok");
+}
+
+#[test]
 fn input_without_allow_stdin_is_an_error_not_a_hang() {
     let kernel = Kernel::start();
     let (reply, _) = kernel.execute_with(json!({"code": "input(\"? \")", "allow_stdin": false}));

@@ -126,6 +126,13 @@ fn completion_cursors_count_code_points_not_bytes() {
     let matches = reply.content["matches"].as_array().unwrap();
     assert!(matches.contains(&json!("value")), "{matches:?}");
     assert!(!matches.contains(&json!("velocity")), "{matches:?}");
+    let types = reply.content["metadata"]["_jupyter_types_experimental"]
+        .as_array()
+        .unwrap();
+    assert_eq!(types.len(), matches.len());
+    let value = types.iter().find(|t| t["text"] == "value").unwrap();
+    assert_eq!(value["type"], "variable");
+    assert_eq!(value["start"], cursor - 3);
     assert_eq!(reply.content["cursor_end"], cursor);
     assert_eq!(reply.content["cursor_start"], cursor - 3);
 }
