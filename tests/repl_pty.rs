@@ -196,8 +196,9 @@ fn a_session_at_the_terminal() {
     // Ctrl-C stops an endless loop; the variables it changed are still there.
     term.type_line("let n = 0;");
     term.wait_for("In [4]: ");
-    term.type_line("loop { n += 1; }");
-    std::thread::sleep(Duration::from_millis(500));
+    term.type_line(r#"print("looping"); loop { n += 1; }"#);
+    // Once it prints, the cell runs and the terminal is out of raw mode: Ctrl-C is SIGINT.
+    term.wait_for_n("looping", 2);
     term.type_keys("\x03");
     let screen = term.wait_for("In [5]: ");
     assert!(screen.contains("Interrupted"), "{screen}");
