@@ -165,7 +165,10 @@ fn the_tour_runs() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("PGR = 0.75"), "{stdout}");
     assert!(stdout.contains("training: step 5/5"), "{stdout}");
-    assert!(stdout.contains("[image/png 640x480 written to "), "{stdout}");
+    assert!(
+        stdout.contains("[image/png 640x480 written to "),
+        "{stdout}"
+    );
     assert!(dir.join("images/image-1.png").exists(), "{stdout}");
     assert!(stdout.trim_end().ends_with("0.75"), "{stdout}");
 }
