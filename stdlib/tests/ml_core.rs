@@ -299,3 +299,45 @@ fn an_interrupt_stops_fit_and_keeps_the_session() {
         "true"
     );
 }
+
+#[test]
+fn functions_carry_doc_comments_and_parameter_names_for_completion() {
+    let mut engine = ladder_scripting::rhai::Engine::new();
+    let mut renderers = ladder_scripting::Renderers::default();
+    library().install(&mut engine, &mut renderers);
+    let json: serde_json::Value =
+        serde_json::from_str(&engine.gen_fn_metadata_to_json(false).unwrap()).unwrap();
+    let functions = json["functions"].as_array().unwrap();
+    let find = |name: &str, arity: usize| {
+        functions
+            .iter()
+            .find(|f| f["name"] == name && f["params"].as_array().map_or(0, |p| p.len()) == arity)
+            .unwrap_or_else(|| panic!("{name}/{arity} is registered"))
+    };
+    let fit = find("fit", 3);
+    assert!(
+        fit["docComments"][0]
+            .as_str()
+            .unwrap()
+            .contains("Train a model in place"),
+        "{fit}"
+    );
+    assert_eq!(fit["params"][0]["name"], "model");
+    for (name, arity) in [
+        ("tensor", 1),
+        ("matmul", 2),
+        ("dataset", 1),
+        ("split", 2),
+        ("mlp", 2),
+        ("cross_entropy", 2),
+        ("optimizer", 2),
+        ("save_model", 2),
+    ] {
+        assert!(
+            find(name, arity)["docComments"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty()),
+            "{name} has a doc comment"
+        );
+    }
+}
