@@ -276,3 +276,39 @@ fn ensembles_mixtures_and_distillation() {
         "{chain}"
     );
 }
+
+#[test]
+fn experiment_functions_carry_doc_comments_and_parameter_names() {
+    let mut engine = ladder_scripting::rhai::Engine::new();
+    let mut renderers = ladder_scripting::Renderers::default();
+    library().install(&mut engine, &mut renderers);
+    let json: serde_json::Value =
+        serde_json::from_str(&engine.gen_fn_metadata_to_json(false).unwrap()).unwrap();
+    let functions = json["functions"].as_array().unwrap();
+    for (name, arity, first_param) in [
+        ("samme", 3, "x"),
+        ("samme_cv", 3, "x"),
+        ("staged", 3, "model"),
+        ("apply_lfs", 3, "rows"),
+        ("lf_analysis", 2, "L"),
+        ("dawid_skene", 2, "L"),
+        ("majority_vote", 1, "L"),
+        ("bootstrap_ci", 4, "y"),
+        ("classification_report", 2, "y"),
+        ("weak_to_strong", 2, "data"),
+        ("bootstrap_chain", 2, "data"),
+        ("distill", 4, "teacher"),
+        ("distill_chain", 4, "teacher"),
+        ("ensemble", 2, "models"),
+        ("mixture", 1, "options"),
+        ("results", 1, "title"),
+    ] {
+        let f = functions
+            .iter()
+            .find(|f| f["name"] == name && f["params"].as_array().map_or(0, |p| p.len()) == arity)
+            .unwrap_or_else(|| panic!("{name}/{arity} is registered"));
+        let doc = f["docComments"][0].as_str().unwrap_or_default();
+        assert!(doc.starts_with("///") && doc.len() > 20, "{name}: {doc}");
+        assert_eq!(f["params"][0]["name"], first_param, "{name}");
+    }
+}
