@@ -170,3 +170,53 @@ pub fn execute(
 fn unreachable_input() -> Result<String, crate::frontend::InputError> {
     Err(crate::frontend::InputError::NotSupported)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Session;
+    use std::sync::Arc;
+
+    fn notebook(cells: &[&str]) -> Notebook {
+        let cells: Vec<Value> = cells
+            .iter()
+            .map(|source| {
+                json!({"cell_type": "code", "metadata": {}, "source": source,
+                                 "outputs": [], "execution_count": null})
+            })
+            .collect();
+        let text = json!({"nbformat": 4, "nbformat_minor": 4, "metadata": {}, "cells": cells});
+        Notebook::parse(&text.to_string(), "test.ipynb").unwrap()
+    }
+
+    #[test]
+    fn outputs_are_recorded_per_cell_and_the_run_stops_at_the_first_error() {
+        let mut nb = notebook(&[
+            "let x = 20;\nprint(\"a\");\nprint(\"b\");",
+            "display(\"v0\", \"bar\");",
+            "update_display(\"v1\", \"bar\");\nx + 1",
+            "",
+            "x + nope",
+            "x",
+        ]);
+        let factory: SessionFactory = Arc::new(Session::new);
+        let summary = execute(&mut nb, factory, |_| {});
+        let cells = nb.cells();
+        assert_eq!(summary.executed, 4);
+        assert_eq!(summary.error.as_ref().map(|(i, _)| *i), Some(4));
+        assert_eq!(
+            cells[0]["outputs"],
+            json!([{"output_type": "stream", "name": "stdout", "text": "a\nb\n"}])
+        );
+        // The update in cell 3 changed the display shown by cell 2.
+        assert_eq!(cells[1]["outputs"][0]["data"]["text/plain"], "\"v1\"");
+        assert_eq!(cells[2]["outputs"][0]["output_type"], "execute_result");
+        assert_eq!(cells[2]["outputs"][0]["execution_count"], 3);
+        assert_eq!(cells[2]["outputs"][0]["data"]["text/plain"], "21");
+        assert_eq!(cells[3]["execution_count"], Value::Null);
+        assert_eq!(cells[4]["outputs"][0]["ename"], "VariableNotFound");
+        assert_eq!(cells[4]["execution_count"], 4);
+        assert_eq!(cells[5]["outputs"], json!([]));
+        assert_eq!(cells[5]["execution_count"], Value::Null);
+    }
+}
