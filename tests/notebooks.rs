@@ -1,0 +1,219 @@
+//! The experiment reports in notebooks/: each is re-executed with `ladder run` into a temporary
+//! file, must run to the end without an error, and its key figures (read from the outputs' text)
+//! must agree with the published references the notebook cites.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ladder-nb-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn notebook_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("notebooks")
+        .join(format!("{name}.ipynb"))
+}
+
+/// Execute `notebooks/<name>.ipynb` (with `-p` parameters) and return the executed notebook.
+fn execute(name: &str, params: &[&str]) -> Value {
+    let dir = temp_dir(name);
+    let out = dir.join("out.ipynb");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ladder"));
+    cmd.arg("run").arg(notebook_path(name)).arg("-o").arg(&out);
+    for p in params {
+        cmd.arg("-p").arg(p);
+    }
+    let done = cmd
+        .env("LADDER_IMAGE_DIR", dir.join("images"))
+        .output()
+        .expect("start ladder run");
+    assert!(
+        done.status.success(),
+        "ladder run {name} failed:\n{}\n{}",
+        String::from_utf8_lossy(&done.stdout),
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let nb = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    nb
+}
+
+fn code_cells(nb: &Value) -> Vec<&Value> {
+    nb["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["cell_type"] == "code")
+        .collect()
+}
+
+fn joined(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+        _ => String::new(),
+    }
+}
+
+/// All text the notebook's cells printed or returned, one line per line; fails on any error output.
+fn output_text(nb: &Value) -> String {
+    let mut text = String::new();
+    for cell in code_cells(nb) {
+        for o in cell["outputs"].as_array().unwrap() {
+            assert_ne!(o["output_type"], "error", "error output: {o}");
+            text.push_str(&joined(&o["text"]));
+            text.push_str(&joined(&o["data"]["text/plain"]));
+            text.push('\n');
+        }
+    }
+    text
+}
+
+fn png_count(nb: &Value) -> usize {
+    code_cells(nb)
+        .iter()
+        .flat_map(|c| c["outputs"].as_array().unwrap())
+        .filter(|o| o["data"]["image/png"].is_string())
+        .count()
+}
+
+/// The line starting with `prefix`.
+fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting with {prefix:?} in:\n{text}"))
+}
+
+/// The numbers in `s` after `key`, in order (e.g. an estimate and its interval).
+fn numbers_after(s: &str, key: &str) -> Vec<f64> {
+    let rest = &s[s
+        .find(key)
+        .unwrap_or_else(|| panic!("{key:?} not in {s:?}"))
+        + key.len()..];
+    rest.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .filter(|t| !t.is_empty() && t.chars().any(|c| c.is_ascii_digit()))
+        .map(|t| t.parse().unwrap_or_else(|_| panic!("{t:?} in {s:?}")))
+        .collect()
+}
+
+fn number_after(s: &str, key: &str) -> f64 {
+    numbers_after(s, key)[0]
+}
+
+#[test]
+fn committed_notebooks_are_ladder_notebooks_with_outputs() {
+    for name in [
+        "weak_to_strong",
+        "boosting",
+        "distillation",
+        "weak_supervision",
+    ] {
+        let nb: Value =
+            serde_json::from_str(&std::fs::read_to_string(notebook_path(name)).unwrap()).unwrap();
+        assert_eq!(nb["metadata"]["kernelspec"]["name"], "ladder", "{name}");
+        assert_eq!(nb["metadata"]["kernelspec"]["language"], "rhai", "{name}");
+        let cells = nb["cells"].as_array().unwrap();
+        assert!(
+            cells.iter().any(|c| c["cell_type"] == "markdown"),
+            "{name} explains itself"
+        );
+        assert!(
+            cells
+                .iter()
+                .any(|c| c["metadata"]["tags"][0] == "parameters"),
+            "{name} has a parameters cell"
+        );
+        for c in code_cells(&nb) {
+            assert!(c["execution_count"].is_number(), "{name}: unexecuted {c}");
+        }
+        output_text(&nb);
+        assert!(png_count(&nb) >= 1, "{name} is committed with its charts");
+    }
+}
+
+#[test]
+fn weak_to_strong_recovers_part_of_the_gap_and_logconf_more() {
+    let nb = execute("weak_to_strong", &[]);
+    let text = output_text(&nb);
+    let naive = numbers_after(line(&text, "PGR naive:"), "PGR naive:");
+    let aux = numbers_after(line(&text, "PGR logconf:"), "PGR logconf:");
+    // Burns et al.: naive fine-tuning gives 0 < PGR < 1; the auxiliary loss raises it.
+    assert!(0.0 < naive[0] && naive[0] < 1.0, "naive PGR {naive:?}");
+    assert!(naive[1] < naive[0] && naive[0] < naive[2], "{naive:?}");
+    assert!(aux[0] > naive[0], "logconf {aux:?} vs naive {naive:?}");
+    let row = line(&text, "naive: weak");
+    let weak = number_after(row, "weak");
+    let ceiling = number_after(row, "ceiling");
+    assert!(ceiling - weak > 0.03, "a real gap: {row}");
+    assert!(text.contains("5 seed(s)"), "{text}");
+    assert_eq!(png_count(&nb), 2);
+}
+
+#[test]
+fn weak_to_strong_takes_parameters() {
+    let nb = execute("weak_to_strong", &["n_seeds=2", "epochs=5"]);
+    let injected = &nb["cells"].as_array().unwrap()[3];
+    assert_eq!(injected["metadata"]["tags"][0], "injected-parameters");
+    let text = output_text(&nb);
+    assert!(text.contains("seeds [0, 1]"), "{text}");
+    assert!(text.contains("2 seed(s)"), "{text}");
+}
+
+#[test]
+fn samme_matches_scikit_learns_published_cv_accuracies() {
+    let text = output_text(&execute("boosting", &[]));
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("SAMME ")).collect();
+    // 50 rounds on all four sets, 200 on the three small ones.
+    assert_eq!(rows.len(), 7, "{text}");
+    for row in rows {
+        let ours = number_after(row, "ours");
+        let sklearn = number_after(row, "scikit-learn");
+        assert!((ours - sklearn).abs() <= 1.5, "{row}");
+    }
+    assert!(line(&text, "SAMME digits 50:").contains("scikit-learn 70.5%"));
+}
+
+#[test]
+fn progressive_distillation_keeps_accuracy_at_a_fraction_of_the_size() {
+    let text = output_text(&execute("distillation", &[]));
+    let teacher = line(&text, "teacher: accuracy");
+    assert!(number_after(teacher, "accuracy") > 0.95, "{teacher}");
+    let assistant = line(&text, "assistant (teacher");
+    assert!(
+        number_after(assistant, "relative size") < 0.05,
+        "{assistant}"
+    );
+    let chain = line(&text, "student via assistant (chain):");
+    assert!(number_after(chain, "accuracy") > 0.9, "{chain}");
+    assert!(number_after(chain, "relative accuracy") > 0.9, "{chain}");
+    assert!(number_after(chain, "relative size") < 0.01, "{chain}");
+    assert_eq!(number_after(chain, "parameters"), 610.0, "{chain}");
+    let direct = line(&text, "student distilled directly:");
+    assert!(number_after(direct, "accuracy") > 0.9, "{direct}");
+}
+
+#[test]
+fn label_models_and_end_model_beat_their_floors() {
+    let text = output_text(&execute("weak_supervision", &[]));
+    assert!(
+        text.contains("Emp. Acc."),
+        "lf_analysis with gold labels: {text}"
+    );
+    let mv = number_after(line(&text, "majority vote: accuracy"), "accuracy");
+    let ds = number_after(line(&text, "Dawid-Skene: accuracy"), "accuracy");
+    assert!(mv > 0.75, "majority vote {mv}");
+    // Dawid–Skene down-weights the noisy texture LF and labels the rows majority vote leaves tied.
+    assert!(
+        ds > 0.88 && ds > mv,
+        "Dawid-Skene {ds} vs majority vote {mv}"
+    );
+    let end = number_after(line(&text, "end model on Dawid-Skene labels"), "accuracy");
+    let gold = number_after(line(&text, "same model on gold labels"), "accuracy");
+    assert!(end > 0.9, "end model {end}");
+    assert!(gold - end < 0.06, "end model {end} vs gold-trained {gold}");
+}
