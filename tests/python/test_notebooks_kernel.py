@@ -1,0 +1,86 @@
+"""Each experiment report in notebooks/ gives the same outputs through the Jupyter kernel
+(nbclient, as `jupyter execute` and nbconvert --execute run it) as through `ladder run`,
+apart from timings."""
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from ladder_kernelspec import REPO, install_kernelspec, ladder_binary
+
+install_kernelspec()
+
+NOTEBOOKS = ["weak_to_strong", "boosting", "distillation", "weak_supervision"]
+
+# A line that reports a duration or a rate: its digits may differ between runs.
+TIMING = re.compile(r"\b(time|rate|elapsed|ms|s|µs|it/s|steps/s)\b", re.IGNORECASE)
+
+
+def normalise_text(text: str) -> str:
+    return "\n".join(re.sub(r"\d", "#", line) if TIMING.search(line) else line for line in text.split("\n"))
+
+
+def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:
+    """Per code cell, its outputs as comparable records (timings masked)."""
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        records = []
+        for o in cell.outputs:
+            record = {"output_type": o.output_type}
+            if o.output_type == "stream":
+                record["name"] = o.name
+                record["text"] = normalise_text(o.text)
+            elif o.output_type == "error":
+                record["error"] = f"{o.ename}: {o.evalue}"
+            else:
+                record["data"] = {
+                    mime: normalise_text(value) if mime.startswith("text/") else value
+                    for mime, value in o.data.items()
+                }
+            records.append(record)
+        cells.append(records)
+    return cells
+
+
+def run_ladder(source: Path, out: Path) -> nbformat.NotebookNode:
+    done = subprocess.run(
+        [str(ladder_binary()), "run", str(source), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return nbformat.read(out, as_version=4)
+
+
+def run_kernel(source: Path) -> nbformat.NotebookNode:
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    NotebookClient(nb, timeout=300, kernel_name="ladder").execute()
+    return nb
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_kernel_and_ladder_run_give_the_same_outputs(name: str) -> None:
+    source = REPO / "notebooks" / f"{name}.ipynb"
+    folder = Path(tempfile.mkdtemp(prefix=f"ladder-nb-{name}-"))
+    headless = run_ladder(source, folder / "out.ipynb")
+    kernel = run_kernel(source)
+    nbformat.validate(kernel)
+    expected, got = outputs(headless), outputs(kernel)
+    assert len(expected) == len(got)
+    for i, (a, b) in enumerate(zip(expected, got)):
+        assert a == b, f"{name}: code cell {i} differs between ladder run and the kernel"
+    assert any(o.get("data", {}).get("image/png") for cell in got for o in cell), f"{name} draws a chart"
+    counts = [c.execution_count for c in kernel.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1))
