@@ -57,8 +57,17 @@ pub fn build(chart: &Chart) -> Result<Scene, String> {
             let (corner, covered) = emptiest_corner(&scene, w, h);
             // No free corner: raise the top of the y axis so the legend sits above the data
             // (only where the range is ours to choose).
-            let free_range = l.y_range.is_none() && !l.log_y && h < 0.35;
-            let raisable = !matches!(chart.body, Body::Heatmap(_) | Body::Reliability { .. });
+            let free_range = l.y_range.is_none() && !l.log_y && h < 0.45;
+            // Heatmaps, reliability diagrams and decision boundaries own their ranges.
+            let raisable = !matches!(
+                chart.body,
+                Body::Heatmap(_)
+                    | Body::Reliability { .. }
+                    | Body::Scatter {
+                        boundary: Some(_),
+                        ..
+                    }
+            );
             if covered > 0 && free_range && raisable {
                 let (lo, hi) = scene.y_range;
                 scene.y_range.1 = lo + (hi - lo) / (1.0 - h);
