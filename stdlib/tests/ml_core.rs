@@ -161,9 +161,14 @@ fn fit_trains_reports_progress_and_renders_history() {
         .collect();
     assert!(!displays.is_empty(), "fit shows progress");
     assert!(matches!(displays[0], Output::Display(_, Some(id)) if id.starts_with("ladder-fit-")));
-    if let Some(Output::UpdateDisplay(b, _)) = displays.last() {
-        assert!(b.plain().unwrap().contains("step 75/75"), "{:?}", b.plain());
-    }
+    let Some(Output::UpdateDisplay(last, _)) = displays.last() else {
+        panic!("fit ends by updating its display: {displays:?}");
+    };
+    assert!(last.plain().unwrap().contains("step 75/75"), "{:?}", last.plain());
+    // The final state, which a saved notebook keeps, carries the loss curve.
+    let png = last.png_bytes().expect("final progress shows the loss curve");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG image");
+    assert!(last.data["text/html"].as_str().unwrap().contains("<img"));
     assert_eq!(plain(&mut s, "h.loss.len()"), "75");
     assert_eq!(
         plain(&mut s, "predict_proba(model, scaled[1]).shape"),

@@ -1,5 +1,7 @@
 //! Live training progress: one display (text/plain + text/html) updated in place, at most
-//! ten times a second, plus the session's interrupt flag checked every step.
+//! ten times a second, with a loss curve redrawn at most twice a second (and always in the
+//! final state, which is what a saved notebook keeps); plus the session's interrupt flag
+//! checked every step.
 
 use super::{EpochRecord, Monitor, StepInfo};
 use crate::error::{Error, Result};
@@ -8,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// Drawing the curve costs a few milliseconds; redraw it less often than the text.
+const CURVE_INTERVAL: Duration = Duration::from_millis(500);
 const BAR: usize = 24;
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
@@ -19,6 +23,10 @@ pub struct Progress {
     show: bool,
     latest: Option<StepInfo>,
     eval: Option<(f64, f64)>,
+    /// (step, loss) of every step so far, for the curve.
+    steps: Vec<f64>,
+    losses: Vec<f64>,
+    curve_at: Option<Instant>,
 }
 
 impl Progress {
@@ -34,6 +42,9 @@ impl Progress {
             show,
             latest: None,
             eval: None,
+            steps: Vec::new(),
+            losses: Vec::new(),
+            curve_at: None,
         }
     }
 
@@ -59,8 +70,14 @@ impl Progress {
         MimeBundle::text(text).with_html(html)
     }
 
-    fn show(&mut self, s: &StepInfo) {
-        let bundle = self.bundle(s);
+    fn show(&mut self, s: &StepInfo, final_state: bool) {
+        let mut bundle = self.bundle(s);
+        let curve_due = self.curve_at.is_none_or(|t| t.elapsed() >= CURVE_INTERVAL);
+        if self.steps.len() > 1 && (final_state || curve_due) {
+            bundle =
+                crate::plot::live::attach_curve(bundle, &[("loss", &self.steps, &self.losses)]);
+            self.curve_at = Some(Instant::now());
+        }
         if self.last.is_none() {
             context::display(&bundle, Some(&self.id));
         } else {
@@ -72,7 +89,7 @@ impl Progress {
     /// Draw the final state (always, so the last line shows the finished run).
     pub fn finish(&mut self) {
         if let (true, Some(s)) = (self.show, self.latest.clone()) {
-            self.show(&s);
+            self.show(&s, true);
         }
     }
 }
@@ -84,8 +101,13 @@ impl Monitor for Progress {
             return Err(Error::interrupted());
         }
         self.latest = Some(info.clone());
-        if self.show && self.last.is_none_or(|t| t.elapsed() >= MIN_INTERVAL) {
-            self.show(info);
+        if !self.show {
+            return Ok(());
+        }
+        self.steps.push(info.step as f64);
+        self.losses.push(info.loss);
+        if self.last.is_none_or(|t| t.elapsed() >= MIN_INTERVAL) {
+            self.show(info, false);
         }
         Ok(())
     }
