@@ -64,4 +64,14 @@ fn naive_transfer_recovers_part_of_the_gap_over_five_seeds() {
         "weak_to_strong(train, #{test: test, weak: weak, strong: strong, loss: \"xent\", seeds: [0, 1, 2, 3, 4]})",
     );
     assert_eq!(again, table);
+
+    // r.plot(): grouped bars of weak / w2s / ceiling with interval error bars.
+    let chart = s.execute("r.plot()").unwrap().expect("a chart");
+    let png = chart.png_bytes().expect("the chart renders as PNG");
+    assert!(png.starts_with(b"\x89PNG"));
+    assert!(
+        chart.plain().unwrap_or_default().contains("bar"),
+        "{:?}",
+        chart.plain()
+    );
 }

@@ -6,6 +6,8 @@ use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::experiments::table::Table;
+use crate::plot::chart::Chart;
+use crate::plot::results::{weak_strong_bars, Estimate, WeakStrong};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map, NativeCallContext};
 use ladder_scripting::{Render, Renderers};
 
@@ -159,6 +161,25 @@ fn run_map(r: &super::protocol::W2sRun) -> Map {
     m
 }
 
+/// The result as one setting of [`weak_strong_bars`], named after its loss.
+fn w2s_chart(r: &W2sResult) -> Chart {
+    let estimate = |figure: fn(&super::protocol::W2sRun) -> f64| {
+        let i = r.summary(figure);
+        Estimate {
+            value: i.estimate,
+            lower: i.lower,
+            upper: i.upper,
+        }
+    };
+    let setting = WeakStrong {
+        setting: format!("{} -> {} ({})", r.weak_name, r.strong_name, r.loss),
+        weak: estimate(|x| x.weak),
+        w2s: estimate(|x| x.w2s),
+        ceiling: estimate(|x| x.ceiling),
+    };
+    weak_strong_bars("weak-to-strong accuracy", &[setting])
+}
+
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_type_with_name::<W2sResult>("W2sResult");
     renderers.register_fn(|v| v.read_lock::<W2sResult>().map(|r| r.mime_bundle()));
@@ -203,6 +224,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         r.summary(|x| x.agreement).estimate
     });
     engine.register_get("table", |r: &mut W2sResult| r.table());
+    crate::reg!(
+        engine,
+        "plot",
+        ["result: W2sResult", "Chart"],
+        "Grouped bars of weak, weak-to-strong and strong-ceiling accuracy, with each figure's 95% interval over seeds as error bars.\n\nlet r = weak_to_strong(data, #{weak: weak, strong: strong, seeds: [0, 1, 2, 3, 4]});\nr.plot()",
+        |r: &mut W2sResult| w2s_chart(r)
+    );
 
     FuncRegistration::new("pgr")
         .with_params_info(["weak: f64", "w2s: f64", "ceiling: f64", "f64"])
