@@ -74,7 +74,7 @@ impl Notebook {
         };
         metadata.insert(
             "kernelspec".into(),
-            json!({ "name": "ladder", "display_name": "Ladder (Rhai)", "language": "rhai" }),
+            json!({ "name": "ladder", "display_name": "Rhai (Ladder)", "language": "rhai" }),
         );
         metadata.insert(
             "language_info".into(),
