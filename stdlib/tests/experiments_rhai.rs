@@ -48,6 +48,8 @@ fn boosting_with_stumps_and_with_a_rhai_learner() {
     );
     assert!(html(&mut s, "m").contains("<th>alpha</th>"));
     let staged = num(&mut s, "let st = m.staged(data); st.len()");
+    let chart = s.execute("m.plot(data, data)").unwrap().expect("a chart");
+    assert!(chart.png_bytes().is_some_and(|p| p.starts_with(b"\x89PNG")));
     assert_eq!(staged, 20.0);
     assert!(num(&mut s, "st[19]") > 0.95);
     assert_eq!(plain(&mut s, "m.predict(data).len()"), "569");
@@ -122,6 +124,10 @@ fn weak_supervision_from_labelling_functions() {
         "#,
     );
     assert_eq!(plain(&mut s, "L.rows"), "6");
+    let overlaps = s.execute("L.plot()").unwrap().expect("a chart");
+    assert!(overlaps
+        .png_bytes()
+        .is_some_and(|p| p.starts_with(b"\x89PNG")));
     assert_eq!(
         plain(&mut s, "L.names"),
         r#"["positive_word", "negative_word", "stars"]"#

@@ -301,6 +301,25 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                 Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
             },
         );
+    crate::reg!(
+        engine,
+        "plot",
+        ["model: Boosted", "x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "Chart"],
+        "The staged curve: accuracy on `x`, `y` after each boosting round.\n\nlet m = samme(train, #{rounds: 200});\nm.plot(test, test)",
+        |ctx: NativeCallContext,
+         m: &mut Boosted,
+         x: Dynamic,
+         y: Dynamic|
+         -> RhaiResult<crate::plot::chart::Chart> {
+            let x = matrix_of(&x, "x")?;
+            let y = classes_of(&y, "y")?;
+            let staged = m.0.staged_accuracy(&x, &y, Some(&ctx))?;
+            Ok(crate::plot::results::staged_chart(
+                "accuracy per boosting round",
+                &[("SAMME", staged)],
+            ))
+        }
+    );
     engine.register_get("alphas", |m: &mut Boosted| -> Array {
         m.0.rounds
             .iter()

@@ -219,6 +219,17 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             .collect()
     });
 
+    crate::reg!(
+        engine,
+        "plot",
+        ["L: LabelMatrix", "Chart"],
+        "Pairwise overlaps of the labelling functions as a heatmap: the share of rows where both vote\n(the diagonal is each function's coverage).\n\nlet L = apply_lfs(rows, lfs);\nL.plot()",
+        |l: &mut LabelMatrix| crate::plot::results::lf_matrix_chart(
+            "labelling-function overlaps",
+            overlap_matrix(l),
+            l.names.clone()
+        )
+    );
     FuncRegistration::new("lf_analysis")
         .with_params_info(["L: LabelMatrix", "Table"])
         .with_comments([
@@ -299,4 +310,26 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                     .collect())
             },
         );
+}
+
+/// Share of rows where both LF `a` and LF `b` vote (not abstain); the diagonal is coverage.
+fn overlap_matrix(l: &LabelMatrix) -> Vec<Vec<f64>> {
+    let (n, m) = (l.rows(), l.lfs());
+    let mut both = vec![vec![0.0; m]; m];
+    for i in 0..n {
+        let row = l.row(i);
+        for a in 0..m {
+            for b in 0..m {
+                if row[a] != -1 && row[b] != -1 {
+                    both[a][b] += 1.0;
+                }
+            }
+        }
+    }
+    for r in both.iter_mut() {
+        for v in r.iter_mut() {
+            *v /= n.max(1) as f64;
+        }
+    }
+    both
 }
