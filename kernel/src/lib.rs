@@ -30,10 +30,7 @@ pub fn run(connection_file: &Path, make_session: SessionFactory) -> Result<(), S
     let info = ConnectionInfo::load(connection_file)?;
     let context = zmq::Context::new();
     let transport = transport::Transport::bind(&context, &info)?;
-    let endpoint = format!("inproc://ladder-wake-{}", uuid::Uuid::new_v4().simple());
-    let wake = context.socket(zmq::PULL).map_err(|e| e.to_string())?;
-    wake.bind(&endpoint).map_err(|e| e.to_string())?;
-    let ring = outputs::Wake::connect(&context, &endpoint)?;
+    let (wake, ring) = outputs::Wake::pair(&context)?;
     let worker = worker::Worker::spawn(make_session, ring)?;
     interrupt_on_sigint(worker.interrupt.clone())?;
     let history = history::History::open_default();

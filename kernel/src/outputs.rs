@@ -32,15 +32,42 @@ pub enum Event {
 pub struct Wake(zmq::Socket);
 
 impl Wake {
-    pub fn connect(context: &zmq::Context, endpoint: &str) -> Result<Self, String> {
-        let socket = context.socket(zmq::PUSH).map_err(|e| e.to_string())?;
-        socket.connect(endpoint).map_err(|e| e.to_string())?;
-        Ok(Self(socket))
+    /// The protocol thread's PULL socket and the session's `Wake` connected to it. Neither
+    /// side has a high-water mark: a wake-up refused by a full pipe can be the last one of a
+    /// cell (its `Done`), which would leave the reply waiting for the next batch timer.
+    pub fn pair(context: &zmq::Context) -> Result<(zmq::Socket, Self), String> {
+        let err = |e: zmq::Error| e.to_string();
+        let endpoint = format!("inproc://ladder-wake-{}", uuid::Uuid::new_v4().simple());
+        let pull = context.socket(zmq::PULL).map_err(err)?;
+        pull.set_rcvhwm(0).map_err(err)?;
+        pull.bind(&endpoint).map_err(err)?;
+        let push = context.socket(zmq::PUSH).map_err(err)?;
+        push.set_sndhwm(0).map_err(err)?;
+        push.connect(&endpoint).map_err(err)?;
+        Ok((pull, Self(push)))
     }
 
-    fn ring(&self) {
-        // A full pipe already holds pending wake-ups, so a failed send loses nothing.
-        let _ = self.0.send(&[][..], zmq::DONTWAIT);
+    /// Whether the wake-up was queued (it only fails once the kernel is shutting down).
+    fn ring(&self) -> bool {
+        self.0.send(&[][..], zmq::DONTWAIT).is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_wake_up_is_refused_however_many_are_pending() {
+        let context = zmq::Context::new();
+        let (pull, wake) = Wake::pair(&context).unwrap();
+        // libzmq's default high-water mark (1000) refused these past the first thousand.
+        assert!((0..20_000).all(|_| wake.ring()));
+        let mut received = 0;
+        while pull.recv_bytes(zmq::DONTWAIT).is_ok() {
+            received += 1;
+        }
+        assert_eq!(received, 20_000);
     }
 }
 
@@ -56,7 +83,7 @@ impl KernelFrontend {
 
     pub fn send(&self, event: Event) {
         if self.events.send(event).is_ok() {
-            self.wake.ring();
+            let _ = self.wake.ring();
         }
     }
 }
