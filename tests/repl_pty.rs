@@ -147,7 +147,7 @@ impl Drop for Terminal {
 fn open_pty() -> (OwnedFd, OwnedFd) {
     let mut master = -1;
     let mut slave = -1;
-    let mut size = libc::winsize {
+    let size = libc::winsize {
         ws_row: ROWS,
         ws_col: COLS,
         ws_xpixel: 0,
@@ -160,7 +160,7 @@ fn open_pty() -> (OwnedFd, OwnedFd) {
             &mut slave,
             std::ptr::null_mut(),
             std::ptr::null_mut(),
-            &mut size,
+            &size,
         )
     };
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());

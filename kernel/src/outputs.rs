@@ -53,24 +53,6 @@ impl Wake {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_wake_up_is_refused_however_many_are_pending() {
-        let context = zmq::Context::new();
-        let (pull, wake) = Wake::pair(&context).unwrap();
-        // libzmq's default high-water mark (1000) refused these past the first thousand.
-        assert!((0..20_000).all(|_| wake.ring()));
-        let mut received = 0;
-        while pull.recv_bytes(zmq::DONTWAIT).is_ok() {
-            received += 1;
-        }
-        assert_eq!(received, 20_000);
-    }
-}
-
 pub struct KernelFrontend {
     events: Sender<Event>,
     wake: Wake,
@@ -119,5 +101,23 @@ impl Frontend for KernelFrontend {
             reply,
         });
         answer.recv().unwrap_or(Err(InputError::Eof))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_wake_up_is_refused_however_many_are_pending() {
+        let context = zmq::Context::new();
+        let (pull, wake) = Wake::pair(&context).unwrap();
+        // libzmq's default high-water mark (1000) refused these past the first thousand.
+        assert!((0..20_000).all(|_| wake.ring()));
+        let mut received = 0;
+        while pull.recv_bytes(zmq::DONTWAIT).is_ok() {
+            received += 1;
+        }
+        assert_eq!(received, 20_000);
     }
 }

@@ -25,8 +25,8 @@ mod panic;
 pub mod repl;
 pub mod runner;
 mod scan;
-mod stack;
 pub mod session;
+mod stack;
 
 pub use complete::Completions;
 pub use error::{ErrorKind, Location, ScriptError};

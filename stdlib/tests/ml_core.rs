@@ -164,9 +164,15 @@ fn fit_trains_reports_progress_and_renders_history() {
     let Some(Output::UpdateDisplay(last, _)) = displays.last() else {
         panic!("fit ends by updating its display: {displays:?}");
     };
-    assert!(last.plain().unwrap().contains("step 75/75"), "{:?}", last.plain());
+    assert!(
+        last.plain().unwrap().contains("step 75/75"),
+        "{:?}",
+        last.plain()
+    );
     // The final state, which a saved notebook keeps, carries the loss curve.
-    let png = last.png_bytes().expect("final progress shows the loss curve");
+    let png = last
+        .png_bytes()
+        .expect("final progress shows the loss curve");
     assert!(png.starts_with(b"\x89PNG"), "a PNG image");
     assert!(last.data["text/html"].as_str().unwrap().contains("<img"));
     assert_eq!(plain(&mut s, "h.loss.len()"), "75");
