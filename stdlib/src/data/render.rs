@@ -121,29 +121,7 @@ impl Render for Dataset {
         let Some(p) = preview(self) else {
             return MimeBundle::text(head);
         };
-        let widths: Vec<usize> = (0..p.header.len())
-            .map(|c| {
-                p.rows
-                    .iter()
-                    .map(|r| r[c].chars().count())
-                    .chain([p.header[c].chars().count()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:>w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let mut text = format!("{head}\n{}", line(&p.header));
-        for r in &p.rows {
-            text.push('\n');
-            text.push_str(&line(r));
-        }
+        let mut text = crate::text_table::text_table(&head, &p.header, &p.rows);
         if self.len() > p.rows.len() {
             text.push_str(&format!("\n… {} more rows", self.len() - p.rows.len()));
         }

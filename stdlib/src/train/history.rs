@@ -93,28 +93,7 @@ impl Render for History {
             rows.push(header.iter().map(|_| "…".to_string()).collect());
             rows.extend(tail);
         }
-        let widths: Vec<usize> = (0..header.len())
-            .map(|c| {
-                rows.iter()
-                    .map(|r| r[c].chars().count())
-                    .chain([header[c].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:>w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let mut text = format!("{head}\n{}", line(&header));
-        for r in &rows {
-            text.push('\n');
-            text.push_str(&line(r));
-        }
+        let text = crate::text_table::text_table(&head, &header, &rows);
         let mut html = format!(
             "<div class=\"ladder-history\"><p>{}</p><table><thead><tr>",
             head.replace('<', "&lt;")
