@@ -23,6 +23,7 @@ pub mod opts;
 pub mod plot;
 pub mod rng;
 pub mod tensor;
+mod html_table;
 mod text_table;
 pub mod threads;
 pub mod train;

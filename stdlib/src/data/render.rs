@@ -109,12 +109,6 @@ fn summary(ds: &Dataset) -> String {
     )
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 impl Render for Dataset {
     fn mime_bundle(&self) -> MimeBundle {
         let head = summary(self);
@@ -125,26 +119,12 @@ impl Render for Dataset {
         if self.len() > p.rows.len() {
             text.push_str(&format!("\n… {} more rows", self.len() - p.rows.len()));
         }
-        let mut html = format!(
-            "<div class=\"ladder-dataset\"><p>{}</p><table>\n<thead><tr>",
-            escape(&head)
-        );
-        for h in &p.header {
-            html.push_str(&format!("<th>{}</th>", escape(h)));
-        }
-        html.push_str("</tr></thead>\n<tbody>\n");
-        for r in &p.rows {
-            html.push_str("<tr>");
-            for c in r {
-                html.push_str(&format!("<td>{}</td>", escape(c)));
-            }
-            html.push_str("</tr>\n");
-        }
-        html.push_str("</tbody></table>");
-        if self.len() > p.rows.len() {
-            html.push_str(&format!("<p>… {} more rows</p>", self.len() - p.rows.len()));
-        }
-        html.push_str("</div>");
+        let table = crate::html_table::html_table("", "", &p.header, &p.rows, &|_, _| false);
+        let more: Vec<String> = (self.len() > p.rows.len())
+            .then(|| format!("… {} more rows", self.len() - p.rows.len()))
+            .into_iter()
+            .collect();
+        let html = crate::html_table::html_section("ladder-dataset", &head, &table, &more);
         MimeBundle::text(text).with_html(html)
     }
 }

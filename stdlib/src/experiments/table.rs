@@ -1,6 +1,7 @@
 //! A small results table: how every experiment result shows itself, as aligned text
 //! (`text/plain`) and an HTML table (`text/html`).
 
+use crate::html_table::{escape, html_table};
 use ladder_scripting::{MimeBundle, Render};
 
 /// One cell of a table.
@@ -139,28 +140,13 @@ impl Table {
 
     /// An HTML table with a caption and notes.
     pub fn to_html(&self) -> String {
-        let mut out = String::from("<table class=\"ladder-table\">");
-        if !self.title.is_empty() {
-            out.push_str(&format!("<caption>{}</caption>", escape(&self.title)));
-        }
-        out.push_str("<thead><tr>");
-        for c in &self.columns {
-            out.push_str(&format!("<th>{}</th>", escape(c)));
-        }
-        out.push_str("</tr></thead><tbody>");
-        for row in &self.rows {
-            out.push_str("<tr>");
-            for c in row {
-                let align = if c.numeric() {
-                    " style=\"text-align:right\""
-                } else {
-                    ""
-                };
-                out.push_str(&format!("<td{align}>{}</td>", escape(&c.show())));
-            }
-            out.push_str("</tr>");
-        }
-        out.push_str("</tbody></table>");
+        let shown: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| r.iter().map(Cell::show).collect())
+            .collect();
+        let numeric = |i: usize, j: usize| self.rows[i].get(j).is_some_and(Cell::numeric);
+        let mut out = html_table("ladder-table", &self.title, &self.columns, &shown, &numeric);
         for note in &self.notes {
             out.push_str(&format!("<p>{}</p>", escape(note)));
         }
@@ -172,13 +158,6 @@ impl Render for Table {
     fn mime_bundle(&self) -> MimeBundle {
         MimeBundle::text(self.to_text()).with_html(self.to_html())
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -94,22 +94,8 @@ impl Render for History {
             rows.extend(tail);
         }
         let text = crate::text_table::text_table(&head, &header, &rows);
-        let mut html = format!(
-            "<div class=\"ladder-history\"><p>{}</p><table><thead><tr>",
-            head.replace('<', "&lt;")
-        );
-        for h in &header {
-            html.push_str(&format!("<th>{h}</th>"));
-        }
-        html.push_str("</tr></thead><tbody>");
-        for r in &rows {
-            html.push_str("<tr>");
-            for c in r {
-                html.push_str(&format!("<td>{c}</td>"));
-            }
-            html.push_str("</tr>");
-        }
-        html.push_str("</tbody></table></div>");
+        let table = crate::html_table::html_table("", "", &header, &rows, &|_, _| false);
+        let html = crate::html_table::html_section("ladder-history", &head, &table, &[]);
         MimeBundle::text(text).with_html(html)
     }
 }
