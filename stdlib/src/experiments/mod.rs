@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod models;
 pub mod spec;
 pub mod table;
+pub mod table_rhai;
 pub mod w2s;
 pub mod weak;
 
@@ -20,9 +21,7 @@ use ladder_scripting::Renderers;
 
 /// Register every experiment function and result type.
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<table::Table>("Table");
-    renderers.register::<table::Table>();
-    engine.register_fn("to_text", |t: &mut table::Table| t.to_text());
+    table_rhai::register(engine, renderers);
     boost::rhai::register(engine, renderers);
     weak::rhai::register(engine, renderers);
     metrics::rhai::register(engine, renderers);
