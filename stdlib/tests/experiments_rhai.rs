@@ -171,7 +171,10 @@ fn metrics_bootstrap_and_results_table() {
     assert_eq!(num(&mut s, "accuracy([0, 1, 1, 0], [0, 1, 0, 0])"), 0.75);
     assert_eq!(num(&mut s, "agreement([0, 1, 1], [0, 1, 0])"), 2.0 / 3.0);
     assert_eq!(
-        plain(&mut s, "confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0])"),
+        plain(
+            &mut s,
+            "confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0]).to_array()"
+        ),
         "[[2, 0], [1, 1]]"
     );
     let auc = num(

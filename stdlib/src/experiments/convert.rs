@@ -173,6 +173,34 @@ pub fn classes_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<usize>> {
     .into())
 }
 
+/// Integer labels that may be −1 (abstain) from an array of ints, a 1-D tensor, or a data
+/// set's labels; other negative values are left for the caller to judge.
+pub fn votes_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<i64>> {
+    if let Some(a) = v.read_lock::<Array>() {
+        return ints(&a, what);
+    }
+    if let Some(t) = v.read_lock::<crate::tensor::Tensor>() {
+        let (dims, vals) = tensor_values(&t, what)?;
+        if dims.len() != 1 {
+            return Err(
+                format!("{what}: expected a 1-D tensor of classes, got shape {dims:?}").into(),
+            );
+        }
+        return vals
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| {
+                if x.fract() == 0.0 {
+                    Ok(x as i64)
+                } else {
+                    Err(format!("{what}[{i}] = {x} is not a class index").into())
+                }
+            })
+            .collect();
+    }
+    Ok(classes_of(v, what)?.into_iter().map(|c| c as i64).collect())
+}
+
 /// Rows of numbers from an array of arrays, a 2-D tensor, or a data set's features.
 pub fn matrix_of(v: &Dynamic, what: &str) -> RhaiResult<Matrix> {
     if let Some(a) = v.read_lock::<Array>() {

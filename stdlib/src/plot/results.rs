@@ -125,6 +125,17 @@ pub fn lf_matrix_chart(title: &str, values: Vec<Vec<f64>>, names: Vec<String>) -
     c
 }
 
+/// A result's chart with the user's options applied (`title`, `width`, `height`, `size`,
+/// `log_y`, `legend`, ... as the chart constructors take them).
+pub fn configured(
+    mut chart: Chart,
+    options: &ladder_scripting::rhai::Map,
+    context: &str,
+) -> Result<Chart, super::input::Fail> {
+    super::options::apply(&mut chart, options, context)?;
+    Ok(chart)
+}
+
 pub fn register(engine: &mut Engine) {
     reg!(
         engine,
