@@ -23,6 +23,7 @@ pub mod opts;
 pub mod plot;
 pub mod rng;
 pub mod tensor;
+pub mod text;
 mod html_table;
 mod text_table;
 pub mod threads;
@@ -54,4 +55,6 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     train::bindings::register(engine, renderers);
     experiments::register(engine, renderers);
     plot::register(engine, renderers);
+    text::bindings::register(engine, renderers);
+    text::encoder::register(engine, renderers);
 }

@@ -12,10 +12,13 @@ use crate::error::Result;
 use crate::tensor::ops::take;
 use crate::tensor::Tensor;
 use candle_core::{DType, Device};
+use std::sync::Arc;
 
 /// A labelled table. `x` is (n, d) f32; `y` (n,) u32 hard labels and/or `soft` (n, k) f32
 /// probabilities (soft labels are what `fit` trains on when present, e.g. weak labels;
-/// hard labels stay for scoring); `weights` (n,) f32 per-sample weights.
+/// hard labels stay for scoring); `weights` (n,) f32 per-sample weights. Text data sets
+/// also carry their texts (one per row, following every row selection) and `x` holds
+/// token ids once tokenized.
 #[derive(Clone, Debug)]
 pub struct Dataset {
     pub name: String,
@@ -25,6 +28,10 @@ pub struct Dataset {
     pub weights: Option<Tensor>,
     pub feature_names: Vec<String>,
     pub num_classes: usize,
+    /// One text per row (shared between clones; row selections make new vectors).
+    pub texts: Option<Arc<Vec<String>>>,
+    /// Names of the classes when the labels were read as names (class i is `class_names[i]`).
+    pub class_names: Vec<String>,
 }
 
 impl Dataset {
@@ -99,6 +106,8 @@ impl Dataset {
             weights: None,
             feature_names: (0..d).map(|i| format!("x{i}")).collect(),
             num_classes: num_classes.max(2),
+            texts: None,
+            class_names: Vec::new(),
         })
     }
 
@@ -138,6 +147,11 @@ impl Dataset {
             weights: self.weights.as_ref().map(pick).transpose()?,
             feature_names: self.feature_names.clone(),
             num_classes: self.num_classes,
+            texts: self
+                .texts
+                .as_ref()
+                .map(|t| Arc::new(rows.iter().map(|&i| t[i].clone()).collect())),
+            class_names: self.class_names.clone(),
         })
     }
 

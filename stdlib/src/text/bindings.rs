@@ -1,0 +1,208 @@
+//! The `text` Rhai module: tokenizers (load, train, encode, decode, save).
+
+use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
+use crate::data::Dataset;
+use crate::error::RhaiResult;
+use crate::opts::Opts;
+use crate::reg;
+use crate::tensor::build::from_dynamic;
+use crate::tensor::Tensor;
+use candle_core::{DType, Device};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
+use ladder_scripting::{MimeBundle, Render, Renderers};
+
+impl Render for Tokenizer {
+    fn mime_bundle(&self) -> MimeBundle {
+        let example = "The film was not bad at all.";
+        let mut text = self.describe();
+        if let Ok(tokens) = self.tokens(example) {
+            text.push_str(&format!("\n  \"{example}\" → {}", tokens.join(" ")));
+        }
+        MimeBundle::text(text)
+    }
+}
+
+/// Strings from a Rhai array, naming the first item that is not one.
+pub fn strings(a: &Array, what: &str) -> RhaiResult<Vec<String>> {
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.clone()
+                .into_string()
+                .map_err(|t| format!("{what}: item {i} is a {t}, not a string").into())
+        })
+        .collect()
+}
+
+/// Texts from an array of strings, a data set with a text column, or a file (one text a line).
+fn texts_of(v: Dynamic, what: &str) -> RhaiResult<Vec<String>> {
+    if let Some(d) = v.clone().try_cast::<Dataset>() {
+        return match &d.texts {
+            Some(t) => Ok(t.to_vec()),
+            None => Err(format!("{what}: data set \"{}\" has no text column (load it with read_text_csv or read_text_jsonl)", d.name).into()),
+        };
+    }
+    if let Some(a) = v.clone().try_cast::<Array>() {
+        return strings(&a, what);
+    }
+    if let Some(path) = v.clone().try_cast::<String>() {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{what}(\"{path}\"): {e}"))?;
+        return Ok(text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_string)
+            .collect());
+    }
+    Err(format!(
+        "{what}: expected an array of strings, a data set with texts or a file path, got {}",
+        v.type_name()
+    )
+    .into())
+}
+
+fn train_options(o: Map) -> RhaiResult<TrainOptions> {
+    let d = TrainOptions::default();
+    let mut o = Opts::new("train_tokenizer", o);
+    let opts = TrainOptions {
+        kind: Kind::parse(&o.string("kind", "wordpiece")?)?,
+        vocab_size: o.usize("vocab_size", d.vocab_size)?,
+        min_frequency: o.usize("min_frequency", d.min_frequency as usize)? as u64,
+        lowercase: o.bool("lowercase", d.lowercase)?,
+    };
+    o.finish()?;
+    Ok(opts)
+}
+
+/// Encoding options: `max_len` (the tokenizer's default), `padding`, `truncation`.
+pub fn encode_options(tok: &Tokenizer, o: Map, what: &str) -> RhaiResult<EncodeOptions> {
+    let mut o = Opts::new(what, o);
+    let max_len = o.usize("max_len", tok.default_max_len())?;
+    let padding = match o.string("padding", "max_length")?.as_str() {
+        "max_length" | "max_len" => Padding::MaxLength,
+        "longest" => Padding::Longest,
+        other => {
+            return Err(format!(
+                "{what}: option `padding` must be \"max_length\" or \"longest\", got \"{other}\""
+            )
+            .into())
+        }
+    };
+    let truncation = o.bool("truncation", true)?;
+    o.finish()?;
+    Ok(EncodeOptions {
+        max_len,
+        padding,
+        truncation,
+    })
+}
+
+fn encode_map(tok: &Tokenizer, texts: &[String], opts: &EncodeOptions) -> RhaiResult<Map> {
+    let e = tok.encode_with(texts, opts)?;
+    let as_tensor = |v: Vec<u32>| -> RhaiResult<Tensor> {
+        let t = candle_core::Tensor::from_vec(v, (e.rows, e.cols), &Device::Cpu)
+            .and_then(|t| t.to_dtype(DType::I64))
+            .map_err(crate::error::Error::from)?;
+        Ok(Tensor(t))
+    };
+    let mut m = Map::new();
+    m.insert("ids".into(), Dynamic::from(as_tensor(e.ids.clone())?));
+    m.insert("mask".into(), Dynamic::from(as_tensor(e.mask.clone())?));
+    m.insert("truncated".into(), Dynamic::from_int(e.truncated as INT));
+    Ok(m)
+}
+
+/// Ids from an array of integers or a 1-D tensor.
+fn ids_of(v: &Dynamic) -> RhaiResult<Vec<u32>> {
+    let t = from_dynamic(v, Some(DType::F64))?;
+    let t = t.flatten_all().map_err(crate::error::Error::from)?;
+    t.to_vec1::<f64>()
+        .map_err(crate::error::Error::from)?
+        .into_iter()
+        .map(|x| {
+            if x >= 0.0 && x.fract() == 0.0 && x < u32::MAX as f64 {
+                Ok(x as u32)
+            } else {
+                Err(format!("decode: {x} is not a token id").into())
+            }
+        })
+        .collect()
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<Tokenizer>("Tokenizer");
+    renderers.register::<Tokenizer>();
+
+    reg!(engine, "load_tokenizer", ["path: string", "Tokenizer"],
+        "Load a Hugging Face `tokenizer.json` (a file, or a folder holding one), e.g. a BERT or MiniLM tokenizer. Its pad id and length are kept (`tok.pad_id`, `tok.max_len`).",
+        |p: &str| -> RhaiResult<Tokenizer> { Ok(Tokenizer::load(p)?) });
+    reg!(engine, "train_tokenizer", ["texts: Array|Dataset|string", "Tokenizer"],
+        "Train a WordPiece tokenizer (8000 tokens, min_frequency 2, lower-cased) on texts: an array of strings, a data set with a text column, or a file with one text a line. [PAD] = 0, [UNK] = 1, [CLS] = 2, [SEP] = 3, [MASK] = 4.",
+        |t: Dynamic| -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(t, "train_tokenizer")?, &TrainOptions::default())?) });
+    reg!(engine, "train_tokenizer", ["texts: Array|Dataset|string", "options: Map", "Tokenizer"],
+        "Train a tokenizer in memory. Options: `kind` (\"wordpiece\" or \"bpe\", byte-level), `vocab_size` (8000), `min_frequency` (2), `lowercase` (true). Special tokens [PAD] = 0, [UNK], [CLS], [SEP], [MASK]; texts are encoded as [CLS] ... [SEP].\nExample: `let tok = train_tokenizer(train, #{vocab_size: 2000});`",
+        |t: Dynamic, o: Map| -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(t, "train_tokenizer")?, &train_options(o)?)?) });
+    reg!(
+        engine,
+        "encode",
+        ["tok: Tokenizer", "text: string", "Array"],
+        "Token ids of one text, special tokens included, no padding.",
+        |tok: &mut Tokenizer, s: &str| -> RhaiResult<Array> {
+            Ok(tok
+                .encode(s)?
+                .into_iter()
+                .map(|i| Dynamic::from_int(i as INT))
+                .collect())
+        }
+    );
+    reg!(engine, "encode", ["tok: Tokenizer", "texts: Array", "Map"],
+        "#{ids, mask, truncated}: a batch padded to `tok.max_len` columns (ids and mask are i64 tensors, mask 1 for real tokens).",
+        |tok: &mut Tokenizer, a: Array| -> RhaiResult<Map> {
+            let opts = encode_options(tok, Map::new(), "encode")?;
+            encode_map(tok, &strings(&a, "encode")?, &opts)
+        });
+    reg!(engine, "encode", ["tok: Tokenizer", "texts: Array", "options: Map", "Map"],
+        "#{ids, mask, truncated}: a padded batch. Options: `max_len` (tok.max_len), `padding` (\"max_length\": exactly max_len columns, or \"longest\": the longest row), `truncation` (true: cut longer texts, keeping [CLS]/[SEP]; false: an error).",
+        |tok: &mut Tokenizer, a: Array, o: Map| -> RhaiResult<Map> {
+            let opts = encode_options(tok, o, "encode")?;
+            encode_map(tok, &strings(&a, "encode")?, &opts)
+        });
+    reg!(engine, "decode", ["tok: Tokenizer", "ids: Array|Tensor", "string"],
+        "Text from token ids (special tokens and padding are skipped). A 2-D tensor gives an array of texts, one per row.",
+        |tok: &mut Tokenizer, v: Dynamic| -> RhaiResult<Dynamic> {
+            if let Some(t) = v.clone().try_cast::<Tensor>() {
+                if t.rank() == 2 {
+                    let rows = t.dims()[0];
+                    let mut out = Array::new();
+                    for r in 0..rows {
+                        let row = Tensor(t.get(r).map_err(crate::error::Error::from)?);
+                        out.push(Dynamic::from(tok.decode(&ids_of(&Dynamic::from(row))?)?));
+                    }
+                    return Ok(Dynamic::from_array(out));
+                }
+            }
+            Ok(Dynamic::from(tok.decode(&ids_of(&v)?)?))
+        });
+    reg!(
+        engine,
+        "tokens",
+        ["tok: Tokenizer", "text: string", "Array"],
+        "The tokens (strings) of one text, special tokens included: shows how a text is split.",
+        |tok: &mut Tokenizer, s: &str| -> RhaiResult<Array> {
+            Ok(tok.tokens(s)?.into_iter().map(Dynamic::from).collect())
+        }
+    );
+    reg!(
+        engine,
+        "token_id",
+        ["tok: Tokenizer", "token: string", "int"],
+        "The id of a token, or -1 when it is not in the vocabulary.",
+        |tok: &mut Tokenizer, s: &str| -> INT { tok.token_to_id(s).map_or(-1, |i| i as INT) }
+    );
+    reg!(engine, "save", ["tok: Tokenizer", "path: string", "string"],
+        "Write the tokenizer as tokenizer.json (a folder path gets tokenizer.json inside it); `load_tokenizer` reads it back. Returns the file written.",
+        |tok: &mut Tokenizer, p: &str| -> RhaiResult<String> { Ok(tok.save(p)?) });
+    engine.register_get("vocab_size", |t: &mut Tokenizer| t.vocab_size() as INT);
+    engine.register_get("pad_id", |t: &mut Tokenizer| t.pad_id() as INT);
+    engine.register_get("max_len", |t: &mut Tokenizer| t.default_max_len() as INT);
+}
