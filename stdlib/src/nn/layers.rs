@@ -1,6 +1,7 @@
 //! Layers: a serialisable spec (what to build) and its initialised form (weights as candle
 //! `Var`s). Initialisation draws from the project's seeded generator.
 
+use super::pretrained::{PretrainedLayer, PretrainedSpec};
 use crate::bail;
 use crate::error::Result;
 use crate::rng::Rng;
@@ -77,6 +78,8 @@ pub enum LayerSpec {
     MeanPool,
     /// Merge every axis after the first.
     Flatten,
+    /// A pretrained BERT-family encoder: token ids → pooled embedding (nn/pretrained.rs).
+    Pretrained(PretrainedSpec),
 }
 
 impl LayerSpec {
@@ -98,6 +101,7 @@ impl LayerSpec {
             LayerSpec::Activation { activation } => format!("{activation:?}").to_lowercase(),
             LayerSpec::MeanPool => "mean_pool".into(),
             LayerSpec::Flatten => "flatten".into(),
+            LayerSpec::Pretrained(p) => p.describe(),
         }
     }
 }
@@ -112,6 +116,7 @@ pub enum Layer {
     Activation(Activation),
     MeanPool,
     Flatten,
+    Pretrained(PretrainedLayer),
 }
 
 fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
@@ -176,6 +181,7 @@ impl Layer {
             LayerSpec::Activation { activation } => Layer::Activation(*activation),
             LayerSpec::MeanPool => Layer::MeanPool,
             LayerSpec::Flatten => Layer::Flatten,
+            LayerSpec::Pretrained(p) => Layer::Pretrained(PretrainedLayer::init(p, device)?),
         })
     }
 
@@ -268,6 +274,7 @@ impl Layer {
                 x.mean(1)?
             }
             Layer::Flatten => x.flatten_from(1)?,
+            Layer::Pretrained(p) => p.forward(x, rng.is_some())?,
         })
     }
 
@@ -283,6 +290,7 @@ impl Layer {
             }
             Layer::LayerNorm { gamma, beta, .. } => vec![("weight", gamma), ("bias", beta)],
             Layer::Embedding { table } => vec![("weight", table)],
+            Layer::Pretrained(p) => p.vars(),
             _ => vec![],
         }
     }

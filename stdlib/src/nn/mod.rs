@@ -3,6 +3,7 @@
 pub mod bindings;
 pub mod layers;
 pub mod network;
+pub mod pretrained;
 pub mod save;
 
 use crate::data::Dataset;

@@ -1,0 +1,56 @@
+"""sentence-transformers (PyTorch CPU) reference for `cargo bench -p ladder-stdlib --bench embedding`:
+embeds the same sentences with all-MiniLM-L6-v2 at a given thread count and batch size. Prints
+`key=value` lines the bench parses; writes the embeddings (float32, row-major) when asked.
+
+    HF_HUB_OFFLINE=1 python stdlib/benches/minilm_torch.py --model DIR --sentences FILE \
+        --threads 1 --batch 32 [--out emb.f32]
+"""
+import argparse
+import os
+import time
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from sentence_transformers import SentenceTransformer  # noqa: E402
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--model", required=True)
+    p.add_argument("--sentences", required=True)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    with open(args.sentences, encoding="utf-8") as f:
+        sentences = [line.rstrip("\n") for line in f]
+    model = SentenceTransformer(args.model, device="cpu")
+
+    def run():
+        return model.encode(
+            sentences,
+            batch_size=args.batch,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+    emb = run()  # warm-up
+    best = float("inf")
+    for _ in range(args.repeats):
+        start = time.perf_counter()
+        emb = run()
+        best = min(best, time.perf_counter() - start)
+    print(f"torch_version={torch.__version__}")
+    print(f"sentences_per_s={len(sentences) / best:.3f}")
+    if args.out:
+        np.ascontiguousarray(emb, dtype=np.float32).tofile(args.out)
+
+
+if __name__ == "__main__":
+    main()

