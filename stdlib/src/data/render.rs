@@ -5,6 +5,8 @@ use ladder_scripting::{MimeBundle, Render};
 
 const PREVIEW_ROWS: usize = 5;
 const PREVIEW_COLS: usize = 8;
+/// Characters of a text shown in the preview.
+const PREVIEW_TEXT: usize = 60;
 
 struct Preview {
     header: Vec<String>,
@@ -39,6 +41,9 @@ fn preview(ds: &Dataset) -> Option<Preview> {
         None => None,
     };
     let mut header = Vec::new();
+    if ds.texts.is_some() {
+        header.push("text".to_string());
+    }
     for (k, &j) in shown.iter().enumerate() {
         if d > PREVIEW_COLS && k == PREVIEW_COLS - 1 {
             header.push("…".to_string());
@@ -62,6 +67,9 @@ fn preview(ds: &Dataset) -> Option<Preview> {
     let rows = (0..n)
         .map(|i| {
             let mut r = Vec::new();
+            if let Some(t) = &ds.texts {
+                r.push(clip(&t[i]));
+            }
             for (k, &j) in shown.iter().enumerate() {
                 if d > PREVIEW_COLS && k == PREVIEW_COLS - 1 {
                     r.push("…".to_string());
@@ -69,7 +77,10 @@ fn preview(ds: &Dataset) -> Option<Preview> {
                 r.push(format!("{:.4}", x[i][j]));
             }
             if let Some(y) = &y {
-                r.push(y[i].to_string());
+                r.push(match ds.class_names.get(y[i] as usize) {
+                    Some(name) => format!("{} ({name})", y[i]),
+                    None => y[i].to_string(),
+                });
             }
             if let Some(s) = &soft {
                 r.push(format!(
@@ -89,18 +100,35 @@ fn preview(ds: &Dataset) -> Option<Preview> {
     Some(Preview { header, rows })
 }
 
+/// A text cut to the preview width, on one line.
+fn clip(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= PREVIEW_TEXT {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(PREVIEW_TEXT - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 fn summary(ds: &Dataset) -> String {
     let labels = match (&ds.y, &ds.soft) {
         (Some(_), Some(_)) => "hard + soft labels",
         (None, Some(_)) => "soft labels",
         _ => "labels",
     };
+    let shape = match (&ds.texts, ds.num_features()) {
+        (Some(_), 0) => format!("{} texts", ds.len()),
+        (Some(_), d) => format!("{} texts × {d} tokens", ds.len()),
+        (None, d) => format!("{} rows × {d} features", ds.len()),
+    };
+    let classes = if ds.class_names.is_empty() {
+        format!("{} classes", ds.num_classes)
+    } else {
+        format!("{} classes: {}", ds.num_classes, ds.class_names.join(", "))
+    };
     format!(
-        "Dataset \"{}\": {} rows × {} features, {} classes ({labels}{})",
+        "Dataset \"{}\": {shape}, {classes} ({labels}{})",
         ds.name,
-        ds.len(),
-        ds.num_features(),
-        ds.num_classes,
         if ds.weights.is_some() {
             ", sample weights"
         } else {

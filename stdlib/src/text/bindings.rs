@@ -1,5 +1,7 @@
-//! The `text` Rhai module: tokenizers (load, train, encode, decode, save).
+//! The `text` Rhai module: tokenizers (load, train, encode, decode, save), text data sets
+//! (CSV / JSONL with a text column, `tokenize`) and the data set's text accessors.
 
+use super::load::{self, TextColumns};
 use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
@@ -129,7 +131,90 @@ fn ids_of(v: &Dynamic) -> RhaiResult<Vec<u32>> {
         .collect()
 }
 
+fn text_columns(o: Map, what: &str) -> RhaiResult<TextColumns> {
+    let mut o = Opts::new(what, o);
+    let cols = TextColumns {
+        text: o.string("text", "text")?,
+        label: o.string("label", "label")?,
+        classes: match o.raw("classes") {
+            None => None,
+            Some(v) => Some(strings(
+                &v.into_array().map_err(|t| {
+                    format!("{what}: option `classes` must be an array of names, got {t}")
+                })?,
+                &format!("{what}: option `classes`"),
+            )?),
+        },
+    };
+    o.finish()?;
+    Ok(cols)
+}
+
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    tokenizers(engine, renderers);
+    datasets(engine);
+}
+
+fn datasets(engine: &mut Engine) {
+    reg!(engine, "read_text_csv", ["path: string", "Dataset"],
+        "Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.",
+        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &TextColumns::default())?) });
+    reg!(engine, "read_text_csv", ["path: string", "options: Map", "Dataset"],
+        "Load a CSV of texts. Options: `text` (column name, \"text\"), `label` (\"label\"), `classes` (array of label names in class order; other names are an error).\nExample: `let data = read_text_csv(\"reviews.csv\", #{text: \"review\", label: \"stars\"});`",
+        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &text_columns(o, "read_text_csv")?)?) });
+    reg!(
+        engine,
+        "read_text_jsonl",
+        ["path: string", "Dataset"],
+        "Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).",
+        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &TextColumns::default())?) }
+    );
+    reg!(engine, "read_text_jsonl", ["path: string", "options: Map", "Dataset"],
+        "Load JSON Lines of texts. Options: `text` (field name, \"text\"), `label` (\"label\"), `classes` (label names in class order).",
+        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &text_columns(o, "read_text_jsonl")?)?) });
+    reg!(
+        engine,
+        "text_dataset",
+        ["texts: Array", "labels: Array", "Dataset"],
+        "A data set from an array of texts and an array of labels (class indices or names).",
+        |t: Array, l: Array| -> RhaiResult<Dataset> {
+            let texts = strings(&t, "text_dataset: texts")?;
+            let raw: Vec<String> = l.iter().map(|v| v.to_string()).collect();
+            let rows: Vec<usize> = (0..raw.len()).collect();
+            if raw.len() != texts.len() {
+                return Err(format!(
+                    "text_dataset: {} labels for {} texts",
+                    raw.len(),
+                    texts.len()
+                )
+                .into());
+            }
+            let (labels, names) = load::code_labels(&raw, &rows, None, "text_dataset")?;
+            Ok(load::text_dataset("texts", texts, labels, names)?)
+        }
+    );
+    reg!(engine, "tokenize", ["data: Dataset", "tok: Tokenizer", "Dataset"],
+        "The same rows with `x` = token ids (rows × tok.max_len, padded with tok.pad_id, as f32); labels, weights and texts are kept. Train a transformer or pretrained encoder on the result.",
+        |d: Dataset, t: Tokenizer| -> RhaiResult<Dataset> { let n = t.default_max_len(); Ok(load::tokenize(&d, &t, n)?) });
+    reg!(engine, "tokenize", ["data: Dataset", "tok: Tokenizer", "options: Map", "Dataset"],
+        "The same rows with `x` = token ids. Options: `max_len` (tok.max_len): columns per row; longer texts are cut (keeping [CLS]/[SEP]).\nExample: `let train_ids = tokenize(train, tok, #{max_len: 48});`",
+        |d: Dataset, t: Tokenizer, o: Map| -> RhaiResult<Dataset> {
+            let mut o = Opts::new("tokenize", o);
+            let n = o.usize("max_len", t.default_max_len())?;
+            o.finish()?;
+            Ok(load::tokenize(&d, &t, n)?)
+        });
+    engine.register_get("texts", |d: &mut Dataset| -> Dynamic {
+        d.texts.as_ref().map_or(Dynamic::UNIT, |t| {
+            Dynamic::from_array(t.iter().cloned().map(Dynamic::from).collect())
+        })
+    });
+    engine.register_get("class_names", |d: &mut Dataset| -> Array {
+        d.class_names.iter().cloned().map(Dynamic::from).collect()
+    });
+}
+
+fn tokenizers(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_type_with_name::<Tokenizer>("Tokenizer");
     renderers.register::<Tokenizer>();
 

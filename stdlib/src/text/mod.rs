@@ -4,6 +4,7 @@
 
 pub mod bindings;
 pub mod encoder;
+pub mod load;
 pub mod tokenizer;
 
 pub use tokenizer::Tokenizer;

@@ -181,7 +181,10 @@ impl Tokenizer {
     /// Train a WordPiece or byte-level BPE tokenizer on the given texts, in memory.
     /// Special tokens come first: `[PAD]` = 0, `[UNK]` = 1, `[CLS]` = 2, `[SEP]` = 3,
     /// `[MASK]` = 4; encoded texts are wrapped in `[CLS] ... [SEP]`.
-    pub fn train<S: AsRef<str> + Send>(texts: &[S], opts: &TrainOptions) -> Result<Tokenizer> {
+    pub fn train<S: AsRef<str> + Send + Sync>(
+        texts: &[S],
+        opts: &TrainOptions,
+    ) -> Result<Tokenizer> {
         if texts.is_empty() || texts.iter().all(|t| t.as_ref().trim().is_empty()) {
             bail!("train_tokenizer: no text to train on (the texts are empty)");
         }
@@ -232,7 +235,7 @@ impl Tokenizer {
                     .vocab_size(opts.vocab_size)
                     .min_frequency(opts.min_frequency)
                     .special_tokens(specials)
-                    .initial_alphabet(ByteLevel::alphabet())
+                    .initial_alphabet(ByteLevel::alphabet().into_iter().collect())
                     .show_progress(false)
                     .build(),
             ),
