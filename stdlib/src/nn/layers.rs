@@ -2,6 +2,7 @@
 //! `Var`s). Initialisation draws from the project's seeded generator.
 
 use super::pretrained::{PretrainedLayer, PretrainedSpec};
+use super::transformer::{TransformerLayer, TransformerSpec};
 use crate::bail;
 use crate::error::Result;
 use crate::rng::Rng;
@@ -80,6 +81,8 @@ pub enum LayerSpec {
     Flatten,
     /// A pretrained BERT-family encoder: token ids → pooled embedding (nn/pretrained.rs).
     Pretrained(PretrainedSpec),
+    /// A transformer encoder trained from scratch: token ids → pooled (n, dim) (nn/transformer.rs).
+    TransformerEncoder(TransformerSpec),
 }
 
 impl LayerSpec {
@@ -102,6 +105,7 @@ impl LayerSpec {
             LayerSpec::MeanPool => "mean_pool".into(),
             LayerSpec::Flatten => "flatten".into(),
             LayerSpec::Pretrained(p) => p.describe(),
+            LayerSpec::TransformerEncoder(t) => t.describe(),
         }
     }
 }
@@ -117,6 +121,7 @@ pub enum Layer {
     MeanPool,
     Flatten,
     Pretrained(PretrainedLayer),
+    TransformerEncoder(Box<TransformerLayer>),
 }
 
 fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
@@ -182,6 +187,9 @@ impl Layer {
             LayerSpec::MeanPool => Layer::MeanPool,
             LayerSpec::Flatten => Layer::Flatten,
             LayerSpec::Pretrained(p) => Layer::Pretrained(PretrainedLayer::init(p, device)?),
+            LayerSpec::TransformerEncoder(t) => {
+                Layer::TransformerEncoder(Box::new(TransformerLayer::init(t, rng, device)?))
+            }
         })
     }
 
@@ -275,6 +283,7 @@ impl Layer {
             }
             Layer::Flatten => x.flatten_from(1)?,
             Layer::Pretrained(p) => p.forward(x, rng.is_some())?,
+            Layer::TransformerEncoder(t) => t.forward(x, rng)?,
         })
     }
 
@@ -291,6 +300,7 @@ impl Layer {
             Layer::LayerNorm { gamma, beta, .. } => vec![("weight", gamma), ("bias", beta)],
             Layer::Embedding { table } => vec![("weight", table)],
             Layer::Pretrained(p) => p.vars(),
+            Layer::TransformerEncoder(t) => t.vars(),
             _ => vec![],
         }
     }

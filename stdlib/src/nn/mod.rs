@@ -5,6 +5,7 @@ pub mod layers;
 pub mod network;
 pub mod pretrained;
 pub mod save;
+pub mod transformer;
 
 use crate::data::Dataset;
 use crate::error::Result;

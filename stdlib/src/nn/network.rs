@@ -157,7 +157,9 @@ impl Network {
             .find_map(|l| match l {
                 LayerSpec::Linear { inputs, .. } => Some(*inputs),
                 LayerSpec::LayerNorm { size, .. } => Some(*size),
-                LayerSpec::Embedding { .. } | LayerSpec::Pretrained(_) => Some(0),
+                LayerSpec::Embedding { .. }
+                | LayerSpec::Pretrained(_)
+                | LayerSpec::TransformerEncoder(_) => Some(0),
                 _ => None,
             })
             .filter(|&i| i > 0)
@@ -254,6 +256,7 @@ fn check_chain(layers: &[LayerSpec]) -> Result<()> {
             }
             LayerSpec::Embedding { dim, .. } => width = Some((*dim, i)),
             LayerSpec::Pretrained(p) => width = Some((p.dim, i)),
+            LayerSpec::TransformerEncoder(t) => width = Some((t.dim, i)),
             LayerSpec::Flatten => width = None,
             _ => {}
         }

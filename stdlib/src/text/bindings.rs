@@ -5,6 +5,9 @@ use super::load::{self, TextColumns};
 use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
+use crate::nn::layers::LayerSpec;
+use crate::nn::network::{Network, NetworkSpec};
+use crate::nn::transformer::TransformerSpec;
 use crate::opts::Opts;
 use crate::reg;
 use crate::tensor::build::from_dynamic;
@@ -153,6 +156,58 @@ fn text_columns(o: Map, what: &str) -> RhaiResult<TextColumns> {
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     tokenizers(engine, renderers);
     datasets(engine);
+    models(engine);
+}
+
+/// A transformer encoder + linear head; `vocab`, `pad_id` and `max_len` default to `tok`'s.
+fn transformer(vocab: usize, classes: INT, tok: Option<&Tokenizer>, o: Map) -> RhaiResult<Network> {
+    let what = "transformer_classifier";
+    if classes < 2 {
+        return Err(format!("{what}: needs at least 2 classes, got {classes}").into());
+    }
+    let mut o = Opts::new(what, o);
+    let dim = o.usize("dim", 64)?;
+    let spec = TransformerSpec {
+        vocab,
+        dim,
+        heads: o.usize("heads", 4)?,
+        ff: o.usize("ff", 4 * dim)?,
+        layers: o.usize("layers", 2)?,
+        max_len: o.usize(
+            "max_len",
+            tok.map_or(super::tokenizer::DEFAULT_MAX_LEN, |t| t.default_max_len()),
+        )?,
+        dropout: o.float("dropout", 0.1)?,
+        pad_id: o.usize("pad_id", tok.map_or(0, |t| t.pad_id() as usize))? as u32,
+    };
+    let seed = o.int("seed", 0)? as u64;
+    o.finish()?;
+    let net = NetworkSpec {
+        kind: "transformer".into(),
+        layers: vec![
+            LayerSpec::TransformerEncoder(spec),
+            LayerSpec::Linear {
+                inputs: dim,
+                outputs: classes as usize,
+                bias: true,
+                zero_init: false,
+            },
+        ],
+        seed,
+    };
+    Ok(Network::new(net, &Device::Cpu)?)
+}
+
+fn models(engine: &mut Engine) {
+    reg!(engine, "transformer_classifier", ["tok: Tokenizer", "classes: int", "Model"],
+        "A small transformer classifier trained from scratch (vocabulary, pad id and max_len from the tokenizer; dim 64, 4 heads, 2 layers, dropout 0.1, seed 0). Train it with `fit` on `tokenize`d data.",
+        |t: Tokenizer, c: INT| -> RhaiResult<Network> { transformer(t.vocab_size(), c, Some(&t), Map::new()) });
+    reg!(engine, "transformer_classifier", ["tok: Tokenizer", "classes: int", "options: Map", "Model"],
+        "A transformer encoder (token + learned position embeddings, pre-LN blocks of masked multi-head self-attention and a GELU feed-forward, mean over real tokens) with a linear head. Options: `dim` (64), `heads` (4), `layers` (2), `ff` (4 × dim), `max_len` (tok.max_len), `dropout` (0.1), `seed` (0).\nExample: `let weak = transformer_classifier(tok, 2, #{dim: 64, layers: 2, max_len: 48, seed: 1});`",
+        |t: Tokenizer, c: INT, o: Map| -> RhaiResult<Network> { transformer(t.vocab_size(), c, Some(&t), o) });
+    reg!(engine, "transformer_classifier", ["vocab_size: int", "classes: int", "options: Map", "Model"],
+        "A transformer classifier for ids in 0..vocab_size. Options as with a tokenizer, plus `pad_id` (0) and `max_len` (128).",
+        |v: INT, c: INT, o: Map| -> RhaiResult<Network> { transformer(v.max(0) as usize, c, None, o) });
 }
 
 fn datasets(engine: &mut Engine) {

@@ -216,7 +216,8 @@ impl Tokenizer {
                 }
                 t.with_normalizer(Some(Sequence::new(norms)))
                     .map_err(|e| tk_err("train_tokenizer", e))?;
-                t.with_pre_tokenizer(Some(ByteLevel::default()));
+                // No prefix space, so decoding gives back the text exactly (GPT-2's choice).
+                t.with_pre_tokenizer(Some(ByteLevel::new(false, true, true)));
                 t.with_decoder(Some(ByteLevelDecoder::default()));
                 t
             }

@@ -1,0 +1,361 @@
+//! A small transformer encoder trained from scratch: token ids → pooled vector (n, dim).
+//!
+//! Token and learned position embeddings, `layers` pre-LN blocks (masked multi-head
+//! self-attention, then a GELU feed-forward, each with a residual), a final layer norm and
+//! the mean over real (non-pad) tokens. Padding is invisible: pad keys get no attention
+//! and pad positions are left out of the mean, so extra padding leaves the output alone.
+//! Weights are drawn from the project's seeded generator (BERT's N(0, 0.02) init), so the
+//! same seed gives bit-identical models.
+
+use crate::bail;
+use crate::error::Result;
+use crate::rng::Rng;
+use candle_core::{DType, Device, Tensor, Var, D};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{Mutex, OnceLock};
+
+/// The architecture (saved in the model's JSON).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransformerSpec {
+    pub vocab: usize,
+    pub dim: usize,
+    pub heads: usize,
+    pub ff: usize,
+    pub layers: usize,
+    pub max_len: usize,
+    pub dropout: f64,
+    pub pad_id: u32,
+}
+
+impl TransformerSpec {
+    pub fn describe(&self) -> String {
+        format!(
+            "transformer(vocab {}, dim {}, {} layers × {} heads, ff {}, max_len {}{})",
+            self.vocab,
+            self.dim,
+            self.layers,
+            self.heads,
+            self.ff,
+            self.max_len,
+            if self.dropout > 0.0 {
+                format!(", dropout {}", self.dropout)
+            } else {
+                String::new()
+            }
+        )
+    }
+
+    fn check(&self) -> Result<()> {
+        let s = self;
+        if s.vocab == 0 || s.dim == 0 || s.heads == 0 || s.ff == 0 || s.max_len == 0 {
+            bail!("transformer: vocab, dim, heads, ff and max_len must be positive, got {s:?}");
+        }
+        if s.dim % s.heads != 0 {
+            bail!(
+                "transformer: dim ({}) must be a multiple of heads ({})",
+                s.dim,
+                s.heads
+            );
+        }
+        if !(0.0..1.0).contains(&s.dropout) {
+            bail!("transformer: dropout must be in [0, 1), got {}", s.dropout);
+        }
+        if s.pad_id as usize >= s.vocab {
+            bail!(
+                "transformer: pad_id {} is not in the vocabulary (0..{})",
+                s.pad_id,
+                s.vocab
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Variable names are `&'static str` in [`crate::nn::layers::Layer::vars`]; the set of
+/// names is small and bounded (a few per block), so each is leaked once and reused.
+fn intern(name: String) -> &'static str {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(|| Mutex::new(HashSet::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.get(name.as_str()) {
+        return n;
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+#[derive(Clone, Debug)]
+struct Linear {
+    w: Var, // (inputs, outputs)
+    b: Var,
+}
+
+impl Linear {
+    fn new(inputs: usize, outputs: usize, rng: &mut Rng, device: &Device) -> Result<Linear> {
+        Ok(Linear {
+            w: var(
+                rng.normal_vec(inputs * outputs, 0.0, 0.02),
+                &[inputs, outputs],
+                device,
+            )?,
+            b: var(vec![0.0; outputs], &[outputs], device)?,
+        })
+    }
+
+    /// x (..., inputs) → (..., outputs), as one matmul over the merged leading axes.
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims().to_vec();
+        let inputs = *dims.last().unwrap();
+        let rows = x.elem_count() / inputs;
+        let y = x
+            .reshape((rows, inputs))?
+            .matmul(self.w.as_tensor())?
+            .broadcast_add(self.b.as_tensor())?;
+        let mut out = dims;
+        *out.last_mut().unwrap() = self.w.dims()[1];
+        Ok(y.reshape(out)?)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Norm {
+    gamma: Var,
+    beta: Var,
+}
+
+impl Norm {
+    fn new(dim: usize, device: &Device) -> Result<Norm> {
+        Ok(Norm {
+            gamma: var(vec![1.0; dim], &[dim], device)?,
+            beta: var(vec![0.0; dim], &[dim], device)?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let mean = x.mean_keepdim(D::Minus1)?;
+        let centred = x.broadcast_sub(&mean)?;
+        let var = centred.sqr()?.mean_keepdim(D::Minus1)?;
+        Ok(centred
+            .broadcast_div(&(var + 1e-5)?.sqrt()?)?
+            .broadcast_mul(self.gamma.as_tensor())?
+            .broadcast_add(self.beta.as_tensor())?)
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Block {
+    ln1: Norm,
+    q: Linear,
+    k: Linear,
+    v: Linear,
+    out: Linear,
+    ln2: Norm,
+    up: Linear,
+    down: Linear,
+}
+
+/// An initialised encoder.
+#[derive(Clone, Debug)]
+pub struct TransformerLayer {
+    pub spec: TransformerSpec,
+    tokens: Var,    // (vocab, dim)
+    positions: Var, // (max_len, dim)
+    blocks: Vec<Block>,
+    final_norm: Norm,
+}
+
+fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
+    Ok(Var::from_tensor(
+        &Tensor::from_vec(values, shape, &Device::Cpu)?.to_device(device)?,
+    )?)
+}
+
+/// Inverted dropout with the project's generator (training only).
+fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
+    match rng {
+        Some(rng) if p > 0.0 => {
+            let keep = 1.0 - p as f32;
+            let mask: Vec<f32> = (0..x.elem_count())
+                .map(|_| {
+                    if rng.uniform_f32() < keep {
+                        1.0 / keep
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?.to_device(x.device())?;
+            Ok(x.mul(&mask)?)
+        }
+        _ => Ok(x.clone()),
+    }
+}
+
+/// Multi-head attention of q, k, v (batch, seq, dim) with a key mask (batch, seq) of 1 for
+/// real tokens and 0 for padding: softmax(q kᵀ / √d_head + bias) v per head, where pad keys
+/// get a bias of −1e9 (a weight of exactly 0 in f32).
+pub fn attention(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: &Tensor,
+    heads: usize,
+) -> Result<Tensor> {
+    let (b, l, dim) = q.dims3()?;
+    let dh = dim / heads;
+    let split = |t: &Tensor| -> Result<Tensor> {
+        Ok(t.reshape((b, l, heads, dh))?
+            .transpose(1, 2)?
+            .contiguous()?)
+    };
+    let (q, k, v) = (split(q)?, split(k)?, split(v)?);
+    let scores = (q.matmul(&k.transpose(2, 3)?.contiguous()?)? / (dh as f64).sqrt())?;
+    let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((b, 1, 1, l))?;
+    let weights = candle_nn::ops::softmax_last_dim(&scores.broadcast_add(&bias)?)?;
+    let ctx = weights.matmul(&v)?; // (b, heads, l, dh)
+    Ok(ctx.transpose(1, 2)?.contiguous()?.reshape((b, l, dim))?)
+}
+
+impl TransformerLayer {
+    pub fn init(
+        spec: &TransformerSpec,
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Result<TransformerLayer> {
+        spec.check()?;
+        let (d, f) = (spec.dim, spec.ff);
+        let tokens = var(
+            rng.normal_vec(spec.vocab * d, 0.0, 0.02),
+            &[spec.vocab, d],
+            device,
+        )?;
+        let positions = var(
+            rng.normal_vec(spec.max_len * d, 0.0, 0.02),
+            &[spec.max_len, d],
+            device,
+        )?;
+        let blocks = (0..spec.layers)
+            .map(|_| {
+                Ok(Block {
+                    ln1: Norm::new(d, device)?,
+                    q: Linear::new(d, d, rng, device)?,
+                    k: Linear::new(d, d, rng, device)?,
+                    v: Linear::new(d, d, rng, device)?,
+                    out: Linear::new(d, d, rng, device)?,
+                    ln2: Norm::new(d, device)?,
+                    up: Linear::new(d, f, rng, device)?,
+                    down: Linear::new(f, d, rng, device)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(TransformerLayer {
+            spec: spec.clone(),
+            tokens,
+            positions,
+            blocks,
+            final_norm: Norm::new(d, device)?,
+        })
+    }
+
+    /// Token ids (batch, seq) as any numeric dtype → u32 ids and the pad mask (1 = token).
+    fn ids(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let s = &self.spec;
+        if x.rank() != 2 {
+            bail!(
+                "transformer: expects token ids of shape (rows, tokens), got {:?}",
+                x.dims()
+            );
+        }
+        let l = x.dims()[1];
+        if l == 0 {
+            bail!("transformer: the input has no token columns; turn texts into ids first with tokenize(data, tok)");
+        }
+        if l > s.max_len {
+            bail!("transformer: rows have {l} tokens but the model takes at most max_len = {} (tokenize with #{{max_len: {}}})", s.max_len, s.max_len);
+        }
+        let values = x.to_dtype(DType::F64)?.flatten_all()?.to_vec1::<f64>()?;
+        if let Some(bad) = values
+            .iter()
+            .find(|&&i| !(i >= 0.0 && i < s.vocab as f64 && i.fract() == 0.0))
+        {
+            bail!(
+                "transformer: {bad} is not a token id of this model's vocabulary (0..{}); was the data tokenized with another tokenizer?",
+                s.vocab
+            );
+        }
+        let ids: Vec<u32> = values.iter().map(|&i| i as u32).collect();
+        let mask: Vec<f32> = ids.iter().map(|&i| (i != s.pad_id) as u8 as f32).collect();
+        let dims = x.dims();
+        Ok((
+            Tensor::from_vec(ids, dims, &Device::Cpu)?.to_device(x.device())?,
+            Tensor::from_vec(mask, dims, &Device::Cpu)?.to_device(x.device())?,
+        ))
+    }
+
+    /// Pooled encodings (batch, dim); `rng` (training) turns dropout on.
+    pub fn forward(&self, x: &Tensor, mut rng: Option<&mut Rng>) -> Result<Tensor> {
+        let s = &self.spec;
+        let (ids, mask) = self.ids(x)?;
+        let (b, l) = ids.dims2()?;
+        let tok = self
+            .tokens
+            .as_tensor()
+            .index_select(&ids.flatten_all()?, 0)?
+            .reshape((b, l, s.dim))?;
+        let pos = self.positions.as_tensor().narrow(0, 0, l)?;
+        let mut h = dropout(&tok.broadcast_add(&pos)?, s.dropout, rng.as_deref_mut())?;
+        for blk in &self.blocks {
+            let n = blk.ln1.forward(&h)?;
+            let ctx = attention(
+                &blk.q.forward(&n)?,
+                &blk.k.forward(&n)?,
+                &blk.v.forward(&n)?,
+                &mask,
+                s.heads,
+            )?;
+            h = (h + dropout(&blk.out.forward(&ctx)?, s.dropout, rng.as_deref_mut())?)?;
+            let n = blk.ln2.forward(&h)?;
+            let ff = blk.down.forward(&blk.up.forward(&n)?.gelu_erf()?)?;
+            h = (h + dropout(&ff, s.dropout, rng.as_deref_mut())?)?;
+        }
+        let h = self.final_norm.forward(&h)?;
+        let m = mask.unsqueeze(2)?; // (b, l, 1)
+        let count = mask.sum_keepdim(1)?.clamp(1.0, f64::MAX)?; // (b, 1)
+        Ok(h.broadcast_mul(&m)?.sum(1)?.broadcast_div(&count)?)
+    }
+
+    /// Named trainable variables, in a fixed order.
+    pub fn vars(&self) -> Vec<(&'static str, &Var)> {
+        let mut v: Vec<(&'static str, &Var)> =
+            vec![("tokens", &self.tokens), ("positions", &self.positions)];
+        for (i, blk) in self.blocks.iter().enumerate() {
+            for (name, var) in [
+                ("ln1.weight", &blk.ln1.gamma),
+                ("ln1.bias", &blk.ln1.beta),
+                ("q.weight", &blk.q.w),
+                ("q.bias", &blk.q.b),
+                ("k.weight", &blk.k.w),
+                ("k.bias", &blk.k.b),
+                ("v.weight", &blk.v.w),
+                ("v.bias", &blk.v.b),
+                ("out.weight", &blk.out.w),
+                ("out.bias", &blk.out.b),
+                ("ln2.weight", &blk.ln2.gamma),
+                ("ln2.bias", &blk.ln2.beta),
+                ("up.weight", &blk.up.w),
+                ("up.bias", &blk.up.b),
+                ("down.weight", &blk.down.w),
+                ("down.bias", &blk.down.b),
+            ] {
+                v.push((intern(format!("blocks.{i}.{name}")), var));
+            }
+        }
+        v.push(("norm.weight", &self.final_norm.gamma));
+        v.push(("norm.bias", &self.final_norm.beta));
+        v
+    }
+}
