@@ -9,7 +9,7 @@
 //! Figures: MLP 64→256→256→2, batch 256, AdamW, ms/step at 1 and 2 threads (also with a busy
 //! thread competing for the cores); f32 matmul 1024³ GFLOP/s; a training loop in Rhai vs `fit`.
 
-use candle_core::{DType, Device, Tensor};
+use candle_core::DType;
 use ladder_scripting::{NullFrontend, Session};
 use ladder_stdlib::data::Dataset;
 use ladder_stdlib::nn::layers::Activation;
@@ -58,14 +58,16 @@ fn fit_ms(d: &Dataset) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0 / h.steps() as f64
 }
 
+/// The library's `matmul` (what Rhai's `matmul` runs), f32 1024³.
 fn matmul_gflops() -> f64 {
-    let a = Tensor::randn(0f32, 1.0, (1024, 1024), &Device::Cpu).unwrap();
-    let b = Tensor::randn(0f32, 1.0, (1024, 1024), &Device::Cpu).unwrap();
-    let _ = a.matmul(&b).unwrap();
+    let t = |seed| ladder_stdlib::tensor::build::randn(&[1024, 1024], seed).unwrap();
+    let (a, b) = (t(1), t(2));
+    let mm = || ladder_stdlib::tensor::ops::matmul(&a, &b).unwrap();
+    let _ = mm();
     let reps = 20;
     let start = Instant::now();
     for _ in 0..reps {
-        let _ = a.matmul(&b).unwrap();
+        let _ = mm();
     }
     2.0 * 1024f64.powi(3) * reps as f64 / start.elapsed().as_secs_f64() / 1e9
 }
@@ -156,9 +158,70 @@ fn torch(threads: usize) -> Option<HashMap<String, String>> {
     )
 }
 
+/// Mean ms per phase of a training step (forward, loss, backward, optimiser) over `steps`
+/// steps after a warm-up, at the current thread setting.
+fn phases(d: &Dataset, steps: usize) -> [f64; 4] {
+    use ladder_stdlib::loss;
+    use ladder_stdlib::optim::{Kind, Optimizer};
+    let net = Network::mlp(&[64, 256, 256, 2], Activation::Relu, 0.0, false, 0).unwrap();
+    let mut opt = Optimizer::new(Kind::by_name("adamw").unwrap(), net.vars(), 1e-3).unwrap();
+    let y = d.y.as_ref().unwrap().0.clone();
+    let mut t = [0.0f64; 4];
+    for i in 0..steps + 20 {
+        let s = (i % BATCHES) * BATCH;
+        let (x, y) = (
+            d.x.narrow(0, s, BATCH).unwrap(),
+            y.narrow(0, s, BATCH).unwrap(),
+        );
+        let t0 = Instant::now();
+        let logits = net.forward_with(&x, None).unwrap();
+        let t1 = Instant::now();
+        let l = loss::reduce(&loss::cross_entropy(&logits, &y).unwrap(), None).unwrap();
+        let _ = l.to_scalar::<f32>().unwrap();
+        let t2 = Instant::now();
+        let g = l.backward().unwrap();
+        let t3 = Instant::now();
+        opt.step(&g).unwrap();
+        let t4 = Instant::now();
+        if i >= 20 {
+            for (acc, (a, b)) in t.iter_mut().zip([(t0, t1), (t1, t2), (t2, t3), (t3, t4)]) {
+                *acc += (b - a).as_secs_f64() * 1000.0 / steps as f64;
+            }
+        }
+    }
+    t
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` probes harness-less benches with --list
+    }
+    threads::init_process();
+    // `--profile N`: only N fit steps at the current setting (for callgrind / perf).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let steps: usize = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(40);
+        let d = data();
+        let net = Network::mlp(&[64, 256, 256, 2], Activation::Relu, 0.0, false, 0).unwrap();
+        let start = Instant::now();
+        let h = fit(&net, &d, &cfg(steps.div_ceil(BATCHES)), &mut Silent).unwrap();
+        println!(
+            "{} steps, {:.3} ms/step",
+            h.steps(),
+            start.elapsed().as_secs_f64() * 1000.0 / h.steps() as f64
+        );
+        return;
+    }
+    if args.iter().any(|a| a == "--phases") {
+        let d = data();
+        for t in [1, 2] {
+            threads::set_threads(t);
+            for _ in 0..3 {
+                let p = phases(&d, 200);
+                println!("{t} thr: forward {:.3} loss {:.3} backward {:.3} optimiser {:.3} ms (sum {:.3})", p[0], p[1], p[2], p[3], p.iter().sum::<f64>());
+            }
+        }
+        return;
     }
     let d = data();
     println!(
@@ -171,7 +234,6 @@ fn main() {
     );
     for t in [1, 2] {
         threads::set_threads(t);
-        let _g = threads::ThreadGuard::new(t);
         let ms = fit_ms(&d).min(fit_ms(&d));
         let gf = matmul_gflops().max(matmul_gflops());
         let reference = torch(t);

@@ -1,16 +1,19 @@
-//! CPU threading policy for candle's matmul (the only multi-threaded CPU kernel it uses here).
+//! CPU threading policy for matrix products.
 //!
-//! candle reads `RAYON_NUM_THREADS` on every matmul, so the thread count can be chosen per
-//! operation. Measured on a 2-core machine (CRATES.md, and `cargo bench -p ladder-stdlib`):
-//! small models (MLP 64→256→256→2, batch 256) are no faster on 2 threads than on 1, and on
-//! a busy machine 2-thread steps collapse (10–30 ms instead of ~3 ms) while 1 thread holds;
-//! large products (1024³) are ~1.7–1.9× faster on 2 threads. So the default policy, `auto`,
-//! uses one thread unless the largest product of the work is at least [`AUTO_MIN_MACS`]
-//! multiply-adds, then every core. `set_threads(n)` pins a count (0 returns to auto).
+//! The library's own products (every 2-D f32 CPU product: linear layers forward and backward,
+//! `matmul`) call gemm directly and pass it the thread count as its `Parallelism`, chosen per
+//! product here; nothing reads or writes the process environment after start-up. Measured on a
+//! 2-core machine (`cargo bench -p ladder-stdlib --bench training`): the products of a small
+//! model (MLP 64→256→256→2, batch 256) gain little from a second thread and stall when a
+//! neighbour keeps the cores busy, while 1024³ products are ~1.7–1.9× faster on two cores. So
+//! the default policy, `auto`, uses one thread unless a product has at least [`AUTO_MIN_MACS`]
+//! multiply-adds, then every core; `set_threads(n)` pins a count (0 returns to auto).
+//!
+//! Products that still go through candle's own matmul (batched 3-D+ products, the text
+//! encoders) follow candle's rule instead: `RAYON_NUM_THREADS` when the user set it before
+//! start-up, else every physical core, with gemm's own size threshold.
 
-use crate::nn::layers::LayerSpec;
-use crate::nn::network::Network;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Products at least this large (m·n·k multiply-adds) use every core under `auto`.
 pub const AUTO_MIN_MACS: usize = 1 << 26;
@@ -18,30 +21,38 @@ pub const AUTO_MIN_MACS: usize = 1 << 26;
 /// 0 = auto; otherwise a fixed thread count.
 static SETTING: AtomicUsize = AtomicUsize::new(0);
 
-/// Pin the thread count (0 = auto). Outside the guarded operations (`fit`, `matmul`,
-/// `forward`, predictions) candle then uses the pinned count, or one thread under auto, so a
-/// training loop written in Rhai (whose backward pass runs in `step`) follows the same policy.
+static DEFAULT_APPLIED: AtomicBool = AtomicBool::new(false);
+
+/// Pin the thread count for the library's products (0 = auto). Takes effect at the next
+/// product, on every thread.
 pub fn set_threads(n: usize) {
     SETTING.store(n, Ordering::Relaxed);
-    std::env::set_var("RAYON_NUM_THREADS", n.max(1).to_string());
 }
 
 /// Apply the policy once at start-up: a `RAYON_NUM_THREADS` the user set pins that count;
-/// otherwise auto.
+/// otherwise auto. Reads the environment, never writes it.
 pub fn apply_default() {
     if DEFAULT_APPLIED.swap(true, Ordering::Relaxed) {
         return;
     }
-    match std::env::var("RAYON_NUM_THREADS")
+    let pinned = std::env::var("RAYON_NUM_THREADS")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
-    {
-        Some(n) if n > 0 => SETTING.store(n, Ordering::Relaxed),
-        _ => set_threads(0),
-    }
+        .unwrap_or(0);
+    SETTING.store(pinned, Ordering::Relaxed);
 }
 
-static DEFAULT_APPLIED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Call first thing in `main`, before any other thread exists (changing the environment is
+/// only sound then): unless the user set `CANDLE_NUM_THREADS` or `RAYON_NUM_THREADS`, sets
+/// `CANDLE_NUM_THREADS=1`. candle sizes its pool for large element-wise ops from these once, at
+/// first use; its workers spin-wait for each other, and on a shared machine a descheduled worker
+/// stalls every op (measured: an MLP step went from ~1 ms to 8–15 ms of mostly spinning).
+pub fn init_process() {
+    let set = |k| std::env::var_os(k).is_some();
+    if !set("CANDLE_NUM_THREADS") && !set("RAYON_NUM_THREADS") {
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
+}
 
 /// The current setting (0 = auto).
 pub fn setting() -> usize {
@@ -52,7 +63,7 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Threads for work whose largest product has `macs` multiply-adds.
+/// Threads for a product of `macs` multiply-adds.
 pub fn threads_for(macs: usize) -> usize {
     match setting() {
         0 if macs >= AUTO_MIN_MACS => cores(),
@@ -61,7 +72,8 @@ pub fn threads_for(macs: usize) -> usize {
     }
 }
 
-/// Sets `RAYON_NUM_THREADS` for as long as it lives, then restores the previous value.
+/// For work that runs on candle's own matmul (the text encoders): sets `RAYON_NUM_THREADS`,
+/// which candle reads at each product, for as long as it lives.
 pub struct ThreadGuard {
     previous: Option<std::ffi::OsString>,
 }
@@ -83,24 +95,18 @@ impl Drop for ThreadGuard {
     }
 }
 
-/// The guard for one matmul of (m × k) · (k × n).
-pub fn for_matmul(m: usize, k: usize, n: usize) -> ThreadGuard {
-    ThreadGuard::new(threads_for(m.saturating_mul(k).saturating_mul(n)))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The guard for training or running a network on batches of `batch` rows.
-pub fn for_network(net: &Network, batch: usize) -> ThreadGuard {
-    let macs = net
-        .spec
-        .layers
-        .iter()
-        .map(|l| match l {
-            LayerSpec::Linear {
-                inputs, outputs, ..
-            } => batch.saturating_mul(*inputs).saturating_mul(*outputs),
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0);
-    ThreadGuard::new(threads_for(macs))
+    #[test]
+    fn auto_uses_one_thread_for_small_products_and_every_core_for_large_ones() {
+        // The only test that changes the setting (tests run in parallel threads).
+        set_threads(0);
+        assert_eq!(threads_for(256 * 256 * 256), 1);
+        assert_eq!(threads_for(1024 * 1024 * 1024), cores());
+        set_threads(3);
+        assert_eq!(threads_for(1), 3);
+        set_threads(0);
+    }
 }

@@ -246,7 +246,6 @@ fn use_models(engine: &mut Engine) {
     reg!(engine, "forward", ["model: Model", "x: Tensor", "train: bool", "Tensor"],
         "Logits for a batch; `train = true` turns dropout on (drawn from the model's seeded generator).",
         |m: Network, x: Tensor, train: bool| -> RhaiResult<Tensor> {
-            let _threads = crate::threads::for_network(&m, x.dims().first().copied().unwrap_or(1));
             if !train { return Ok(Tensor(m.forward(&x)?)); }
             let rng = m.rng.clone();
             let mut rng = rng.lock().map_err(|_| "forward: the model's generator is poisoned".to_string())?;

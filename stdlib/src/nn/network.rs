@@ -117,8 +117,16 @@ impl Network {
     /// Logits for a batch; `rng` turns on training mode (dropout).
     pub fn forward_with(&self, x: &Tensor, mut rng: Option<&mut Rng>) -> Result<Tensor> {
         let mut h = x.to_device(&self.device)?;
-        for layer in &self.layers {
-            h = layer.forward(&h, rng.as_deref_mut())?;
+        let mut i = 0;
+        while i < self.layers.len() {
+            // A linear layer and the activation after it run as one fused op where they can.
+            if let Some((y, used)) = super::fused::layer_pair(&self.layers[i..], &h)? {
+                h = y;
+                i += used;
+                continue;
+            }
+            h = self.layers[i].forward(&h, rng.as_deref_mut())?;
+            i += 1;
         }
         Ok(h)
     }

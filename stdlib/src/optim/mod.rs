@@ -186,7 +186,10 @@ impl Optimizer {
                 weight_decay,
             } = self.kind
             {
-                if theta.device().is_cpu() && theta.dtype() == candle_core::DType::F32 {
+                if theta.device().is_cpu()
+                    && theta.dtype() == candle_core::DType::F32
+                    && theta.is_contiguous()
+                {
                     let step = AdamStep {
                         lr,
                         beta1,
@@ -277,36 +280,84 @@ struct AdamStep {
     t: i32,
 }
 
-/// PyTorch's AdamW update for an f32 CPU variable in one pass over its values.
+/// PyTorch's AdamW update for an f32 CPU variable in one pass over its values, written into
+/// the variable's own storage (no copies of θ or g).
 fn adamw_in_place(
     var: &Var,
     g: &Tensor,
-    (m, v): &mut (Vec<f32>, Vec<f32>),
+    moments: &mut (Vec<f32>, Vec<f32>),
     s: AdamStep,
 ) -> Result<()> {
     let theta = var.as_tensor();
-    let mut th = theta.flatten_all()?.to_vec1::<f32>()?;
-    let grad = g
-        .flatten_all()?
-        .to_dtype(candle_core::DType::F32)?
-        .to_vec1::<f32>()?;
-    if m.len() != th.len() {
-        *m = vec![0.0; th.len()];
-        *v = vec![0.0; th.len()];
+    if g.dims() != theta.dims() {
+        bail!(
+            "optimizer: gradient of shape {:?} for a weight of shape {:?}",
+            g.dims(),
+            theta.dims()
+        );
     }
-    let (b1, b2) = (s.beta1 as f32, s.beta2 as f32);
-    let decay = (1.0 - s.lr * s.weight_decay) as f32;
-    let step = (s.lr / (1.0 - s.beta1.powi(s.t))) as f32;
-    let inv_bc2 = (1.0 / (1.0 - s.beta2.powi(s.t))) as f32;
-    let eps = s.eps as f32;
-    for i in 0..th.len() {
-        let gi = grad[i];
-        m[i] = b1 * m[i] + (1.0 - b1) * gi;
-        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-        th[i] = th[i] * decay - step * m[i] / ((v[i] * inv_bc2).sqrt() + eps);
+    let g = if g.dtype() == candle_core::DType::F32 && g.is_contiguous() {
+        g.clone()
+    } else {
+        g.to_dtype(candle_core::DType::F32)?.contiguous()?
+    };
+    let n = theta.elem_count();
+    if moments.0.len() != n {
+        *moments = (vec![0.0; n], vec![0.0; n]);
     }
-    var.set(&Tensor::from_vec(th, theta.shape(), theta.device())?)?;
+    let op = AdamInPlace {
+        s,
+        moments: std::cell::RefCell::new(moments),
+    };
+    theta.inplace_op2(&g, &op)?;
     Ok(())
+}
+
+/// The fused AdamW update as a candle in-place op on θ, with g as its second operand.
+struct AdamInPlace<'a> {
+    s: AdamStep,
+    moments: std::cell::RefCell<&'a mut (Vec<f32>, Vec<f32>)>,
+}
+
+impl candle_core::InplaceOp2 for AdamInPlace<'_> {
+    fn name(&self) -> &'static str {
+        "adamw_in_place"
+    }
+
+    fn cpu_fwd(
+        &self,
+        th: &mut candle_core::CpuStorage,
+        thl: &candle_core::Layout,
+        g: &candle_core::CpuStorage,
+        gl: &candle_core::Layout,
+    ) -> candle_core::Result<()> {
+        use candle_core::CpuStorage::F32;
+        let (F32(th), F32(g)) = (th, g) else {
+            candle_core::bail!("adamw_in_place: expects f32 tensors")
+        };
+        let (Some((t0, t1)), Some((g0, g1))) = (thl.contiguous_offsets(), gl.contiguous_offsets())
+        else {
+            candle_core::bail!("adamw_in_place: expects contiguous tensors")
+        };
+        let (th, g) = (&mut th[t0..t1], &g[g0..g1]);
+        let mut moments = self.moments.borrow_mut();
+        let (m, v) = &mut **moments;
+        let s = &self.s;
+        let (b1, b2) = (s.beta1 as f32, s.beta2 as f32);
+        let decay = (1.0 - s.lr * s.weight_decay) as f32;
+        let step = (s.lr / (1.0 - s.beta1.powi(s.t))) as f32;
+        let inv_bc2 = (1.0 / (1.0 - s.beta2.powi(s.t))) as f32;
+        let eps = s.eps as f32;
+        let n = th.len();
+        let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
+        for i in 0..n {
+            let gi = g[i];
+            m[i] = b1 * m[i] + (1.0 - b1) * gi;
+            v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+            th[i] = th[i] * decay - step * m[i] / ((v[i] * inv_bc2).sqrt() + eps);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

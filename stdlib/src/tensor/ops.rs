@@ -202,9 +202,6 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     let dtype = promote(a.dtype(), b.dtype());
     let dtype = if dtype.is_float() { dtype } else { DType::F32 };
-    let rows = a.elem_count() / k_a.max(1);
-    let cols = if bd.len() == 1 { 1 } else { bd[bd.len() - 1] };
-    let _threads = crate::threads::for_matmul(rows, k_a, cols);
     let mut x = a.0.to_dtype(dtype)?;
     let mut y = b.0.to_dtype(dtype)?;
     let (squeeze_a, squeeze_b) = (ad.len() == 1, bd.len() == 1);
@@ -215,7 +212,11 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         y = y.unsqueeze(1)?;
     }
     let r = if x.rank() == 2 && y.rank() == 2 {
-        x.matmul(&y)?
+        // f32 CPU products run on the library's gemm path (threads chosen per product).
+        match crate::nn::fused::matmul(&x, &y)? {
+            Some(r) => r,
+            None => x.matmul(&y)?,
+        }
     } else {
         let batch = broadcast_shape(
             &x.dims()[..x.rank() - 2],

@@ -277,7 +277,6 @@ pub fn fit(
         }
         _ => None,
     };
-    let _threads = crate::threads::for_network(net, cfg.batch_size);
     let n = data.len();
     let per_epoch = n.div_ceil(cfg.batch_size);
     let total = per_epoch * cfg.epochs;
@@ -410,7 +409,6 @@ pub fn evaluate(net: &Network, data: &Dataset) -> Result<(f64, f64)> {
 pub fn logits_batched(net: &Network, x: &Tensor) -> Result<Tensor> {
     const CHUNK: usize = 4096;
     let n = x.dims().first().copied().unwrap_or(0);
-    let _threads = crate::threads::for_network(net, n.min(CHUNK));
     if n <= CHUNK {
         return Ok(net.forward(x)?.detach());
     }

@@ -1,0 +1,214 @@
+//! The fused op against candle's plain ops: same outputs and gradients, and the same losses
+//! over training steps.
+
+use super::*;
+use crate::data::Dataset;
+use crate::nn::network::Network;
+use crate::train::{fit, FitConfig, Silent};
+use candle_core::Var;
+
+fn randn(shape: &[usize], seed: u64) -> Tensor {
+    crate::tensor::build::randn(shape, seed).unwrap().0
+}
+
+fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+    assert_eq!(a.dims(), b.dims());
+    (a - b)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .flatten_all()
+        .unwrap()
+        .max(0)
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap()
+}
+
+fn plain(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: FusedAct) -> Tensor {
+    let y = x.matmul(w).unwrap();
+    let y = match b {
+        Some(b) => y.broadcast_add(b).unwrap(),
+        None => y,
+    };
+    let a = match act {
+        FusedAct::Identity => Activation::Identity,
+        FusedAct::Relu => Activation::Relu,
+        FusedAct::Tanh => Activation::Tanh,
+        FusedAct::Sigmoid => Activation::Sigmoid,
+    };
+    a.apply(&y).unwrap()
+}
+
+#[test]
+fn outputs_and_gradients_match_the_plain_ops() {
+    for act in [
+        FusedAct::Identity,
+        FusedAct::Relu,
+        FusedAct::Tanh,
+        FusedAct::Sigmoid,
+    ] {
+        for (bias, transposed) in [(true, false), (false, false), (true, true)] {
+            // x of 7 rows × 5 features, either dense or a transposed (strided) view.
+            let x = if transposed {
+                Var::from_tensor(&randn(&[5, 7], 1).t().unwrap()).unwrap()
+            } else {
+                Var::from_tensor(&randn(&[7, 5], 1)).unwrap()
+            };
+            let w = Var::from_tensor(&randn(&[5, 3], 2)).unwrap();
+            let b = Var::from_tensor(&randn(&[3], 3)).unwrap();
+            let b_t = bias.then(|| b.as_tensor());
+            // A non-trivial upstream gradient: weights on each output.
+            let up = randn(&[7, 3], 4);
+            let fused = linear(x.as_tensor(), w.as_tensor(), b_t, act)
+                .unwrap()
+                .expect("f32 CPU tensors take the fused path");
+            let reference = plain(x.as_tensor(), w.as_tensor(), b_t, act);
+            let ctx = format!("{act:?}, bias {bias}, transposed x {transposed}");
+            assert!(max_diff(&fused, &reference) < 1e-5, "{ctx}: outputs");
+            let gf = fused
+                .mul(&up)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
+            let gp = reference
+                .mul(&up)
+                .unwrap()
+                .sum_all()
+                .unwrap()
+                .backward()
+                .unwrap();
+            let mut vars = vec![("x", &x), ("w", &w)];
+            if bias {
+                vars.push(("b", &b));
+            }
+            for (name, v) in vars {
+                let (a, r) = (gf.get(v.as_tensor()), gp.get(v.as_tensor()));
+                let d = max_diff(a.expect("fused grad"), r.expect("plain grad"));
+                assert!(d < 1e-5, "{ctx}: gradient of {name} differs by {d}");
+            }
+            if !bias {
+                assert!(gf.get(b.as_tensor()).is_none());
+            }
+        }
+    }
+}
+
+#[test]
+fn inputs_without_gradients_get_none_and_other_tensors_fall_back() {
+    let x = randn(&[4, 3], 1);
+    let w = Var::from_tensor(&randn(&[3, 2], 2)).unwrap();
+    let y = linear(&x, w.as_tensor(), None, FusedAct::Relu)
+        .unwrap()
+        .unwrap();
+    let g = y.sum_all().unwrap().backward().unwrap();
+    assert!(g.get(&x).is_none());
+    assert!(g.get(w.as_tensor()).is_some());
+    // f64, 3-D and broadcast (zero-stride) operands are left to candle.
+    let x64 = x.to_dtype(DType::F64).unwrap();
+    let w64 = w.as_tensor().to_dtype(DType::F64).unwrap();
+    assert!(linear(&x64, &w64, None, FusedAct::Identity)
+        .unwrap()
+        .is_none());
+    let x3 = randn(&[2, 4, 3], 3);
+    assert!(linear(&x3, w.as_tensor(), None, FusedAct::Identity)
+        .unwrap()
+        .is_none());
+    let xb = randn(&[1, 3], 4).broadcast_as((4, 3)).unwrap();
+    assert!(linear(&xb, w.as_tensor(), None, FusedAct::Identity)
+        .unwrap()
+        .is_none());
+}
+
+/// Losses per step of a seeded fit, with the fused path on or off.
+fn losses(net: &Network, data: &Dataset, plain_ops: bool) -> Vec<f64> {
+    let cfg = FitConfig {
+        epochs: 3,
+        batch_size: 16,
+        lr: 1e-2,
+        seed: 7,
+        ..FitConfig::default()
+    };
+    let run = || fit(net, data, &cfg, &mut Silent).unwrap().losses;
+    if plain_ops {
+        with_plain_ops(run)
+    } else {
+        run()
+    }
+}
+
+fn assert_same_training(make: impl Fn() -> Network, data: &Dataset, what: &str) {
+    let (fused_net, plain_net) = (make(), make());
+    let a = losses(&fused_net, data, false);
+    let b = losses(&plain_net, data, true);
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+        assert!(
+            (x - y).abs() < 1e-5,
+            "{what}: step {i}: fused loss {x} vs plain {y}"
+        );
+    }
+    // The fused run is itself deterministic.
+    assert_eq!(losses(&make(), data, false), a, "{what}: repeat run");
+}
+
+#[test]
+fn training_matches_the_plain_ops_for_every_layer_kind_and_label_kind() {
+    use crate::nn::layers::{Activation as A, LayerSpec};
+    use crate::nn::network::NetworkSpec;
+    let x = crate::tensor::build::randn(&[64, 6], 11).unwrap();
+    let y: Vec<u32> =
+        x.0.sum(1)
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap()
+            .iter()
+            .map(|&v| (v > 0.0) as u32)
+            .collect();
+    let y = crate::Tensor(Tensor::from_vec(y, 64, &Device::Cpu).unwrap());
+    let hard = Dataset::new("t", x.clone(), Some(y), None, 2).unwrap();
+    for act in [A::Relu, A::Tanh, A::Sigmoid, A::Gelu] {
+        let make = || Network::mlp(&[6, 16, 8, 2], act, 0.0, false, 3).unwrap();
+        assert_same_training(make, &hard, &format!("mlp {act:?}"));
+    }
+    let make = || Network::mlp(&[6, 16, 2], A::Relu, 0.2, true, 3).unwrap();
+    assert_same_training(make, &hard, "mlp with dropout and layer norm");
+    let make = || {
+        let linear = |i, o, bias| LayerSpec::Linear {
+            inputs: i,
+            outputs: o,
+            bias,
+            zero_init: false,
+        };
+        let spec = NetworkSpec {
+            kind: "sequential".into(),
+            layers: vec![
+                linear(6, 8, false),
+                LayerSpec::Activation {
+                    activation: A::Silu,
+                },
+                linear(8, 8, true),
+                linear(8, 2, true),
+            ],
+            seed: 5,
+        };
+        Network::new(spec, &Device::Cpu).unwrap()
+    };
+    assert_same_training(
+        make,
+        &hard,
+        "sequential without bias, silu, stacked linears",
+    );
+    let soft = crate::tensor::build::rand(&[64, 1], 12).unwrap().0;
+    let soft = Tensor::cat(&[&soft, &soft.affine(-1.0, 1.0).unwrap()], 1).unwrap();
+    let weights = crate::tensor::build::rand(&[64], 13).unwrap().0;
+    let soft_weighted = hard
+        .with_soft_labels(&crate::Tensor(soft))
+        .unwrap()
+        .with_weights(&crate::Tensor(weights))
+        .unwrap();
+    let make = || Network::mlp(&[6, 16, 2], A::Relu, 0.0, false, 3).unwrap();
+    assert_same_training(make, &soft_weighted, "soft labels with sample weights");
+}
