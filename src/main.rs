@@ -37,6 +37,9 @@ enum Command {
         /// Set a variable before the run (papermill style: after the cell tagged `parameters`).
         #[arg(short = 'p', long = "parameter", value_name = "NAME=VALUE")]
         parameters: Vec<String>,
+        /// Notebooks: do not echo cell outputs to the terminal (errors are still reported).
+        #[arg(short = 'q', long)]
+        quiet: bool,
     },
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
@@ -65,6 +68,8 @@ fn session_factory() -> SessionFactory {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: candle's element-wise pool size (see ladder_stdlib::threads).
+    ladder_stdlib::threads::init_process();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Repl) {
         Command::Repl => ladder_scripting::repl::run(session_factory()).map(|()| 0),
@@ -73,9 +78,15 @@ fn main() -> ExitCode {
             output,
             html,
             parameters,
-        } => {
-            ladder_scripting::runner::run_file(&file, output, html, &parameters, session_factory())
-        }
+            quiet,
+        } => ladder_scripting::runner::run_file(
+            &file,
+            output,
+            html,
+            &parameters,
+            quiet,
+            session_factory(),
+        ),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }

@@ -172,3 +172,46 @@ fn the_tour_runs() {
     assert!(dir.join("images/image-1.png").exists(), "{stdout}");
     assert!(stdout.trim_end().ends_with("0.75"), "{stdout}");
 }
+
+#[test]
+fn quiet_notebook_runs_record_outputs_without_echoing_them() {
+    let dir = temp_dir("quiet");
+    let nb = dir.join("nb.ipynb");
+    let cell = |src: &str| {
+        format!(
+            r#"{{"cell_type": "code", "execution_count": null, "metadata": {{}}, "outputs": [], "source": [{src:?}]}}"#
+        )
+    };
+    std::fs::write(
+        &nb,
+        format!(
+            r#"{{"nbformat": 4, "nbformat_minor": 5, "metadata": {{}}, "cells": [{}, {}]}}"#,
+            cell("print(\"hello from the notebook\");"),
+            cell("let x = [1, 2];\nx[5]")
+        ),
+    )
+    .unwrap();
+    let executed = dir.join("out.ipynb");
+    let out = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .arg("run")
+        .arg(&nb)
+        .arg("--quiet")
+        .arg("-o")
+        .arg(&executed)
+        .output()
+        .expect("start ladder run");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stdout).contains("hello from the notebook"),
+        "quiet run echoed: {}",
+        text(&out.stdout)
+    );
+    // The error is still reported, and every output is in the executed notebook.
+    assert!(
+        text(&out.stderr).contains("out of bounds"),
+        "{}",
+        text(&out.stderr)
+    );
+    let saved = std::fs::read_to_string(&executed).unwrap();
+    assert!(saved.contains("hello from the notebook"), "{saved}");
+}

@@ -99,13 +99,17 @@ pub(crate) fn check_request(bytes: usize, what: &str) -> Result<(), Box<rhai::Ev
 }
 
 /// A default for `max_memory`: three quarters of the machine's memory (0 when unknown).
+/// Read once per process: every new session asks, and a restart should not cost a file read.
 pub fn default_limit() -> u64 {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|info| {
-            let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-            let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-            Some(kib * 1024 / 4 * 3)
-        })
-        .unwrap_or(0)
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|info| {
+                let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+                let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+                Some(kib * 1024 / 4 * 3)
+            })
+            .unwrap_or(0)
+    })
 }

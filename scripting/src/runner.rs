@@ -19,6 +19,7 @@ pub fn run_file(
     output: Option<PathBuf>,
     html: Option<PathBuf>,
     parameters: &[String],
+    quiet: bool,
     make_session: SessionFactory,
 ) -> Result<i32, String> {
     let parameters = parameters
@@ -33,6 +34,7 @@ pub fn run_file(
             output,
             html,
             parameters,
+            quiet,
         };
         return run_notebook(path, &options, make_session);
     }

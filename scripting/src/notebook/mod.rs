@@ -26,6 +26,8 @@ pub struct NotebookOptions {
     pub html: Option<PathBuf>,
     /// Papermill-style parameters (`-p name=value`), injected after the `parameters` cell.
     pub parameters: Vec<(String, String)>,
+    /// Do not echo cell outputs to the terminal (errors are still reported).
+    pub quiet: bool,
 }
 
 /// Stack for the session thread (see the REPL's worker).
@@ -52,12 +54,13 @@ pub fn run_notebook(
     let mut notebook = Notebook::parse(&text, &path.display().to_string())?;
     notebook.inject_parameters(&options.parameters)?;
 
+    let quiet = options.quiet;
     let (handle_tx, handle_rx) = std::sync::mpsc::channel::<InterruptHandle>();
     let worker = std::thread::Builder::new()
         .name("ladder-session".into())
         .stack_size(SESSION_STACK)
         .spawn(move || {
-            let summary = execute(&mut notebook, make_session, |handle| {
+            let summary = execute(&mut notebook, make_session, !quiet, |handle| {
                 let _ = handle_tx.send(handle);
             });
             (notebook, summary)
@@ -111,9 +114,12 @@ pub fn run_notebook(
 pub fn execute(
     notebook: &mut Notebook,
     make_session: SessionFactory,
+    echo: bool,
     ready: impl FnOnce(InterruptHandle),
 ) -> RunSummary {
-    let echo = TerminalFrontend::new(ResultStyle::Numbered, Box::new(|_, _| unreachable_input()));
+    let echo = echo.then(|| {
+        TerminalFrontend::new(ResultStyle::Numbered, Box::new(|_, _| unreachable_input()))
+    });
     let recorder = Rc::new(Recorder::new(echo));
     let mut session = make_session(recorder.clone() as Rc<dyn Frontend>);
     ready(session.interrupt_handle());
@@ -200,7 +206,7 @@ mod tests {
             "x",
         ]);
         let factory: SessionFactory = Arc::new(Session::new);
-        let summary = execute(&mut nb, factory, |_| {});
+        let summary = execute(&mut nb, factory, false, |_| {});
         let cells = nb.cells();
         assert_eq!(summary.executed, 4);
         assert_eq!(summary.error.as_ref().map(|(i, _)| *i), Some(4));

@@ -18,11 +18,12 @@ pub struct Recorder {
     /// may change outputs of earlier cells (as nbclient does).
     displays: RefCell<HashMap<String, Vec<(usize, usize)>>>,
     clear_pending: RefCell<bool>,
-    echo: TerminalFrontend,
+    /// Where outputs are echoed as they come (`None` for `ladder run --quiet`).
+    echo: Option<TerminalFrontend>,
 }
 
 impl Recorder {
-    pub fn new(echo: TerminalFrontend) -> Self {
+    pub fn new(echo: Option<TerminalFrontend>) -> Self {
         Self {
             outputs: RefCell::default(),
             current: RefCell::new(0),
@@ -46,7 +47,9 @@ impl Recorder {
             "data": bundle.data,
             "metadata": bundle.metadata,
         }));
-        self.echo.show_result(execution_count, bundle);
+        if let Some(echo) = &self.echo {
+            echo.show_result(execution_count, bundle);
+        }
     }
 
     /// The cell's error, as an `error` output with the kernel's (coloured) traceback.
@@ -57,11 +60,16 @@ impl Recorder {
             "evalue": error.message,
             "traceback": error.traceback(true),
         }));
-        self.echo.show_error(error);
+        match &self.echo {
+            Some(echo) => echo.show_error(error),
+            None => eprintln!("{}", error.report()),
+        }
     }
 
     pub fn end_cell(&self) {
-        self.echo.end_cell();
+        if let Some(echo) = &self.echo {
+            echo.end_cell();
+        }
     }
 
     /// Every cell's outputs, by cell index.
@@ -95,7 +103,9 @@ impl Recorder {
 
 impl Frontend for Recorder {
     fn stream(&self, stream: Stream, text: &str) {
-        self.echo.stream(stream, text);
+        if let Some(echo) = &self.echo {
+            echo.stream(stream, text);
+        }
         self.apply_pending_clear();
         let current = *self.current.borrow();
         let mut outputs = self.outputs.borrow_mut();
@@ -112,7 +122,9 @@ impl Frontend for Recorder {
     }
 
     fn display(&self, bundle: &MimeBundle, display_id: Option<&str>) {
-        self.echo.display(bundle, display_id);
+        if let Some(echo) = &self.echo {
+            echo.display(bundle, display_id);
+        }
         let index = self.push(json!({
             "output_type": "display_data",
             "data": bundle.data,
@@ -129,7 +141,9 @@ impl Frontend for Recorder {
     }
 
     fn update_display(&self, bundle: &MimeBundle, display_id: &str) {
-        self.echo.update_display(bundle, display_id);
+        if let Some(echo) = &self.echo {
+            echo.update_display(bundle, display_id);
+        }
         let displays = self.displays.borrow();
         let Some(places) = displays.get(display_id) else {
             return;
@@ -144,7 +158,9 @@ impl Frontend for Recorder {
     }
 
     fn clear_output(&self, wait: bool) {
-        self.echo.clear_output(wait);
+        if let Some(echo) = &self.echo {
+            echo.clear_output(wait);
+        }
         if wait {
             *self.clear_pending.borrow_mut() = true;
         } else {
@@ -158,6 +174,8 @@ impl Frontend for Recorder {
     }
 
     fn flush(&self) {
-        self.echo.flush();
+        if let Some(echo) = &self.echo {
+            echo.flush();
+        }
     }
 }
