@@ -170,6 +170,18 @@ fn confusion_matrix_matches_scikit_learn_and_keeps_array_use() {
         "confusion_matrix(y, votes).to_array().reduce(|a, r| a + r, [])",
     );
     assert_close(&counts, &CONFUSION_VOTES.map(|c| c as f64), "with abstains");
+    // A data set that knows its class names lends them.
+    assert_eq!(
+        plain(
+            &mut s,
+            r#"let d = dataset("reviews"); confusion_matrix(d, d).classes"#
+        ),
+        r#"["negative", "positive"]"#
+    );
+    assert_eq!(
+        plain(&mut s, "classification_report(d, d).classes"),
+        r#"["negative", "positive"]"#
+    );
     let e = error(
         &mut s,
         r#"confusion_matrix(y, pred, #{class_names: ["a", "b"]})"#,

@@ -37,8 +37,9 @@ fn scored(y: &Dynamic, pred: &Dynamic, what: &str) -> RhaiResult<Scored> {
 }
 
 /// Class count and names for a per-class result: up to the largest label seen (at least 2),
-/// or options `classes` (a count) and `class_names` (one name per class).
-fn classes_for(s: &Scored, options: &Map, what: &str) -> RhaiResult<Vec<String>> {
+/// or options `classes` (a count) and `class_names` (one name per class); without the
+/// option, a Dataset `y` that has class names lends them.
+fn classes_for(y: &Dynamic, s: &Scored, options: &Map, what: &str) -> RhaiResult<Vec<String>> {
     check_keys(options, &["class_names", "classes"], what)?;
     let mut k = n_classes(&s.y, &s.pred);
     if let Some(c) = opt_int(options, "classes", what)? {
@@ -51,8 +52,17 @@ fn classes_for(s: &Scored, options: &Map, what: &str) -> RhaiResult<Vec<String>>
         }
         k = c as usize;
     }
-    let names = match options.get("class_names") {
-        None => Vec::new(),
+    let names: Vec<String> = match options.get("class_names") {
+        None => {
+            // Class i is class_names[i], so the first k names fit when the sample lacks the last classes.
+            let lent = y
+                .read_lock::<crate::data::Dataset>()
+                .map(|d| d.class_names.clone());
+            return Ok(match lent {
+                Some(n) if n.len() >= k => n[..k].to_vec(),
+                _ => class_names(&[], k),
+            });
+        }
         Some(v) => {
             let a = v.read_lock::<Array>().ok_or_else(|| {
                 format!(
@@ -76,7 +86,7 @@ fn classes_for(s: &Scored, options: &Map, what: &str) -> RhaiResult<Vec<String>>
 
 fn confusion(y: Dynamic, p: Dynamic, options: Map) -> RhaiResult<ConfusionMatrix> {
     let s = scored(&y, &p, "confusion_matrix")?;
-    let names = classes_for(&s, &options, "confusion_matrix")?;
+    let names = classes_for(&y, &s, &options, "confusion_matrix")?;
     Ok(ConfusionMatrix {
         counts: if s.pred.is_empty() {
             vec![vec![0; names.len()]; names.len()]
@@ -97,7 +107,7 @@ fn report(y: Dynamic, p: Dynamic, options: Map) -> RhaiResult<ClassificationRepo
         )
         .into());
     }
-    let names = classes_for(&s, &options, "classification_report")?;
+    let names = classes_for(&y, &s, &options, "classification_report")?;
     Ok(ClassificationReport {
         report: precision_recall_f1(&s.y, &s.pred, names.len())?,
         accuracy: accuracy(&s.y, &s.pred)?,
@@ -300,7 +310,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         "confusion_matrix",
         ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "options: Map", "ConfusionMatrix"],
         "The confusion matrix with options `class_names` (one name per class, shown on the table and\n\
-         the heatmap) and `classes` (the class count, to include classes absent from the sample).\n\n\
+         the heatmap; a Dataset `y` with class names lends its own) and `classes` (the class count,\n\
+         to include classes absent from the sample).\n\n\
          confusion_matrix(y, pred, #{class_names: [\"malignant\", \"benign\"]})",
         confusion
     );
