@@ -407,8 +407,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     FuncRegistration::new("bootstrap_ci")
         .with_params_info(["y: Array", "pred_or_proba: Array", "metric: &str", "options: Map", "Interval"])
         .with_comments([
-            "/// Percentile bootstrap interval of a metric: \"accuracy\", \"f1\" (classes as predictions) or\n\
-             /// \"roc_auc\", \"log_loss\", \"ece\" (probability rows). Options: `resamples` (1000), `level` (0.95), `seed` (0).",
+            "/// Percentile bootstrap interval of a metric: \"accuracy\", \"f1\" (classes as predictions; -1 = abstain,\n\
+             /// left out of each resample) or \"roc_auc\", \"log_loss\", \"ece\" (probability rows).\n\
+             /// Options: `resamples` (1000), `level` (0.95), `seed` (0).",
         ])
         .register_into_engine(engine, bootstrap_ci);
     FuncRegistration::new("bootstrap_ci")
