@@ -455,3 +455,31 @@ fn the_transformer_is_seeded_padding_invariant_and_saves() {
         "{e}"
     );
 }
+
+#[test]
+fn the_transformer_matches_pytorch() {
+    // Logits from PyTorch's nn.TransformerEncoderLayer (norm_first, GELU, key padding mask)
+    // on the weights this model saves: tests/reference/transformer_reference.py.
+    let want = [
+        [0.1090906, -0.1380878, -0.0182432],
+        [-0.0380877, 0.2196449, 0.2894266],
+        [0.2570363, 0.1710105, -0.0530394],
+    ];
+    let mut s = session();
+    plain(
+        &mut s,
+        "let m = transformer_classifier(50, 3, #{dim: 16, heads: 2, layers: 2, ff: 32, max_len: 10, dropout: 0.0, seed: 7});",
+    );
+    let got = plain(
+        &mut s,
+        "logits(m, tensor([[2.0, 9.0, 14.0, 3.0, 0.0, 0.0], [5.0, 6.0, 0.0, 0.0, 0.0, 0.0], [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])).to_array()",
+    );
+    let got: Vec<f64> = got
+        .replace(['[', ']'], "")
+        .split(',')
+        .map(|v| v.trim().parse().unwrap())
+        .collect();
+    for (g, w) in got.iter().zip(want.iter().flatten()) {
+        assert!((g - w).abs() < 1e-5, "{g} vs {w} (all: {got:?})");
+    }
+}

@@ -359,3 +359,111 @@ impl TransformerLayer {
         v
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// softmax(q·k / √d) v per head, written out with loops, skipping pad keys.
+    fn direct(
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        mask: &[f32],
+        l: usize,
+        dim: usize,
+        heads: usize,
+    ) -> Vec<f32> {
+        let dh = dim / heads;
+        let mut out = vec![0.0f32; l * dim];
+        for h in 0..heads {
+            for i in 0..l {
+                let scores: Vec<f64> = (0..l)
+                    .map(|j| {
+                        (0..dh)
+                            .map(|c| (q[i * dim + h * dh + c] * k[j * dim + h * dh + c]) as f64)
+                            .sum::<f64>()
+                            / (dh as f64).sqrt()
+                    })
+                    .collect();
+                let max = (0..l)
+                    .filter(|&j| mask[j] > 0.0)
+                    .map(|j| scores[j])
+                    .fold(f64::MIN, f64::max);
+                let w: Vec<f64> = (0..l)
+                    .map(|j| {
+                        if mask[j] > 0.0 {
+                            (scores[j] - max).exp()
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                let total: f64 = w.iter().sum();
+                for c in 0..dh {
+                    out[i * dim + h * dh + c] = (0..l)
+                        .map(|j| w[j] / total * v[j * dim + h * dh + c] as f64)
+                        .sum::<f64>() as f32;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn masked_attention_matches_a_direct_computation() {
+        let (b, l, dim, heads) = (2, 5, 6, 3);
+        let mut rng = Rng::new(9);
+        let mk = |rng: &mut Rng| rng.normal_vec(b * l * dim, 0.0, 1.0);
+        let (q, k, v) = (mk(&mut rng), mk(&mut rng), mk(&mut rng));
+        let mask = vec![1.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let t = |x: &[f32]| Tensor::from_vec(x.to_vec(), (b, l, dim), &Device::Cpu).unwrap();
+        let m = Tensor::from_vec(mask.clone(), (b, l), &Device::Cpu).unwrap();
+        let got = attention(&t(&q), &t(&k), &t(&v), &m, heads)
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .to_vec1::<f32>()
+            .unwrap();
+        let n = l * dim;
+        for r in 0..b {
+            let want = direct(
+                &q[r * n..(r + 1) * n],
+                &k[r * n..(r + 1) * n],
+                &v[r * n..(r + 1) * n],
+                &mask[r * l..(r + 1) * l],
+                l,
+                dim,
+                heads,
+            );
+            for (g, w) in got[r * n..(r + 1) * n].iter().zip(&want) {
+                assert!((g - w).abs() < 1e-5, "row {r}: {g} vs {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_specs_are_named() {
+        let spec = TransformerSpec {
+            vocab: 10,
+            dim: 8,
+            heads: 2,
+            ff: 16,
+            layers: 1,
+            max_len: 4,
+            dropout: 0.0,
+            pad_id: 10,
+        };
+        let e = TransformerLayer::init(&spec, &mut Rng::new(0), &Device::Cpu).unwrap_err();
+        assert_eq!(
+            e.0,
+            "transformer: pad_id 10 is not in the vocabulary (0..10)"
+        );
+        let x = Tensor::zeros((2, 0), DType::F32, &Device::Cpu).unwrap();
+        let ok = TransformerSpec { pad_id: 0, ..spec };
+        let layer = TransformerLayer::init(&ok, &mut Rng::new(0), &Device::Cpu).unwrap();
+        let e = layer.forward(&x, None).unwrap_err();
+        assert!(e.0.contains("tokenize(data, tok)"), "{e}");
+        assert_eq!(layer.vars().len(), 2 + 16 + 2);
+    }
+}

@@ -342,6 +342,8 @@ fn tokenizers(engine: &mut Engine, renderers: &mut Renderers) {
     reg!(engine, "save", ["tok: Tokenizer", "path: string", "string"],
         "Write the tokenizer as tokenizer.json (a folder path gets tokenizer.json inside it); `load_tokenizer` reads it back. Returns the file written.",
         |tok: &mut Tokenizer, p: &str| -> RhaiResult<String> { Ok(tok.save(p)?) });
+    engine.register_fn("to_string", |t: &mut Tokenizer| t.describe());
+    engine.register_fn("to_debug", |t: &mut Tokenizer| t.describe());
     engine.register_get("vocab_size", |t: &mut Tokenizer| t.vocab_size() as INT);
     engine.register_get("pad_id", |t: &mut Tokenizer| t.pad_id() as INT);
     engine.register_get("max_len", |t: &mut Tokenizer| t.default_max_len() as INT);
