@@ -51,7 +51,7 @@ impl TransformerSpec {
         if s.vocab == 0 || s.dim == 0 || s.heads == 0 || s.ff == 0 || s.max_len == 0 {
             bail!("transformer: vocab, dim, heads, ff and max_len must be positive, got {s:?}");
         }
-        if s.dim % s.heads != 0 {
+        if !s.dim.is_multiple_of(s.heads) {
             bail!(
                 "transformer: dim ({}) must be a multiple of heads ({})",
                 s.dim,
