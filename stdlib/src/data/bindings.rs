@@ -57,7 +57,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     renderers.register::<Scaler>();
 
     reg!(engine, "dataset", ["name: string", "Dataset"],
-        "A table bundled with Ladder: \"breast_cancer\" (569×30, 2 classes), \"digits\" (1797×64, 10), \"wine\" (178×13, 3), \"iris\" (150×4, 3).\nscikit-learn's copies (BSD-3, from UCI).",
+        "A table bundled with Ladder: \"breast_cancer\" (569×30, 2 classes), \"digits\" (1797×64, 10), \"wine\" (178×13, 3), \"iris\" (150×4, 3): scikit-learn's copies (BSD-3, from UCI).\n\"reviews\": 4,000 short generated reviews (texts, negative/positive; CC0), for text models: `tokenize` it.",
         |n: &str| -> RhaiResult<Dataset> { Ok(builtin::dataset(n)?) });
     reg!(
         engine,
@@ -95,7 +95,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         engine,
         "datasets",
         ["Array"],
-        "Names of the bundled tables.",
+        "Names of the bundled tables and text sets.",
         || -> Array { builtin::names().into_iter().map(Dynamic::from).collect() }
     );
     reg!(engine, "load_csv", ["path: string", "options: Map", "Dataset"],
