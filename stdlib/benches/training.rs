@@ -49,6 +49,22 @@ fn cfg(epochs: usize) -> FitConfig {
     }
 }
 
+/// Interleaved rounds of candle and PyTorch measurements; figures are their medians.
+const ROUNDS: usize = 5;
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
 /// Milliseconds per `fit` step (after a warm-up epoch).
 fn fit_ms(d: &Dataset) -> f64 {
     let net = Network::mlp(&[64, 256, 256, 2], Activation::Relu, 0.0, false, 0).unwrap();
@@ -113,9 +129,9 @@ fn rhai_loop_vs_fit() -> (f64, f64) {
         start.elapsed().as_secs_f64() * 1000.0 / (EPOCHS * BATCHES) as f64
     };
     run_fit(&mut s);
-    // Interleave and keep the best of three, so a noisy neighbour hurts both alike.
+    // Interleave and keep the best of five, so a noisy neighbour hurts both alike.
     let (mut l, mut f) = (f64::MAX, f64::MAX);
-    for _ in 0..3 {
+    for _ in 0..5 {
         l = l.min(run_loop(&mut s));
         f = f.min(run_fit(&mut s));
     }
@@ -212,6 +228,19 @@ fn main() {
         );
         return;
     }
+    // `--profile-rhai N`: only N epochs of the training loop written in Rhai.
+    if let Some(i) = args.iter().position(|a| a == "--profile-rhai") {
+        let epochs: usize = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(5);
+        let mut s = Session::with_libraries(Rc::new(NullFrontend), vec![ladder_stdlib::library()]);
+        s.execute(&format!(
+            "let x = randn([{n}, 64], 0); let y = (x.slice(1, 0, 1).flatten() >= 0.0).to(\"i64\"); let d = dataset(x, y);
+             let m = mlp([64, 256, 256, 2]); let opt = optimizer(m, #{{lr: 1e-3}});
+             for epoch in 0..{epochs} {{ for b in batches(d, {BATCH}, epoch) {{ opt.step(cross_entropy(forward(m, b.x, true), b.y)); }} }}",
+            n = BATCH * BATCHES
+        ))
+        .unwrap();
+        return;
+    }
     if args.iter().any(|a| a == "--phases") {
         let d = data();
         for t in [1, 2] {
@@ -225,7 +254,7 @@ fn main() {
     }
     let d = data();
     println!(
-        "ladder-stdlib training benchmark ({} cores; best figures are ms/step, lower is better)",
+        "ladder-stdlib training benchmark ({} cores; medians of {ROUNDS} interleaved rounds; ms/step: lower is better)",
         threads::cores()
     );
     println!(
@@ -234,15 +263,20 @@ fn main() {
     );
     for t in [1, 2] {
         threads::set_threads(t);
-        let ms = fit_ms(&d).min(fit_ms(&d));
-        let gf = matmul_gflops().max(matmul_gflops());
-        let reference = torch(t);
-        let tv = |k: &str| {
-            reference
-                .as_ref()
-                .and_then(|r| r.get(k))
-                .and_then(|v| v.parse::<f64>().ok())
-        };
+        // Rounds alternate candle and PyTorch so a noisy neighbour hurts both alike; medians.
+        let (mut ms, mut gf, mut tms, mut tgf) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..ROUNDS {
+            ms.push(fit_ms(&d));
+            gf.push(matmul_gflops());
+            if let Some(r) = torch(t) {
+                let get = |k: &str| r.get(k).and_then(|v| v.parse::<f64>().ok());
+                tms.extend(get("mlp_ms"));
+                tgf.extend(get("matmul_gflops"));
+            }
+        }
+        let (ms, gf) = (median(ms).unwrap(), median(gf).unwrap());
+        let (tms, tgf) = (median(tms), median(tgf));
+        let tv = |k: &str| if k == "mlp_ms" { tms } else { tgf };
         let row = |name: String, ours: f64, theirs: Option<f64>, lower_better: bool| match theirs {
             Some(p) => println!(
                 "{name:<44} {ours:>10.3} {p:>10.3} {:>7.2}x",

@@ -107,11 +107,19 @@ impl<'a> View<'a> {
 }
 
 /// dst (a.rows × b.cols, row-major) = [dst +] a · b, on the threads the policy gives this size.
-fn gemm_into(dst: &mut [f32], accumulate: bool, a: View, b: View) {
+fn gemm_into(dst: &mut [std::mem::MaybeUninit<f32>], accumulate: bool, a: View, b: View) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     debug_assert_eq!(k, b.rows);
     assert!(dst.len() >= m * n, "gemm_into: destination too small");
     if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            dst[..m * n].iter_mut().for_each(|v| {
+                v.write(0.0);
+            });
+        }
         return;
     }
     let threads = threads::threads_for(m.saturating_mul(n).saturating_mul(k));
@@ -127,7 +135,7 @@ fn gemm_into(dst: &mut [f32], accumulate: bool, a: View, b: View) {
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst.as_mut_ptr().cast::<f32>(),
             1,
             n as isize,
             accumulate,
@@ -147,6 +155,16 @@ fn gemm_into(dst: &mut [f32], accumulate: bool, a: View, b: View) {
     }
 }
 
+/// gemm's product a · b in a new row-major buffer (gemm writes every value: no zero-fill).
+fn gemm_new(a: View, b: View) -> Vec<f32> {
+    let len = a.rows * b.cols;
+    let mut out = Vec::with_capacity(len);
+    gemm_into(out.spare_capacity_mut(), false, a, b);
+    // Safety: with `accumulate` off gemm_into stores all a.rows × b.cols values.
+    unsafe { out.set_len(len) };
+    out
+}
+
 /// y = act(x·W [+ b]) for x (n × k), W (k × m), b (m).
 fn forward(x: View, w: View, b: Option<&[f32]>, act: FusedAct) -> Result<(CpuStorage, Shape)> {
     if x.cols != w.rows {
@@ -163,11 +181,13 @@ fn forward(x: View, w: View, b: Option<&[f32]>, act: FusedAct) -> Result<(CpuSto
         Some(b) => {
             let mut out = Vec::with_capacity(n * m);
             (0..n).for_each(|_| out.extend_from_slice(&b[..m]));
+            // Safety: f32 and MaybeUninit<f32> share a layout; every value is initialised.
+            let dst = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), out.len()) };
+            gemm_into(dst, true, x, w);
             out
         }
-        None => vec![0.0; n * m],
+        None => gemm_new(x, w),
     };
-    gemm_into(&mut out, b.is_some(), x, w);
     act.apply(&mut out);
     Ok((CpuStorage::F32(out), Shape::from((n, m))))
 }
@@ -223,8 +243,7 @@ fn backward(
         let Storage::Cpu(xs) = &*xs else {
             candle_core::bail!("fused linear: backward expects CPU tensors")
         };
-        let mut dw = vec![0.0f32; k * m];
-        gemm_into(&mut dw, false, View::new(xs, xl)?.t(), dzv);
+        let dw = gemm_new(View::new(xs, xl)?.t(), dzv);
         Some(Tensor::from_vec(dw, (k, m), &dev)?)
     } else {
         None
@@ -243,8 +262,7 @@ fn backward(
         let Storage::Cpu(ws) = &*ws else {
             candle_core::bail!("fused linear: backward expects CPU tensors")
         };
-        let mut dx = vec![0.0f32; n * k];
-        gemm_into(&mut dx, false, dzv, View::new(ws, wl)?.t());
+        let dx = gemm_new(dzv, View::new(ws, wl)?.t());
         Some(Tensor::from_vec(dx, (n, k), &dev)?)
     } else {
         None
