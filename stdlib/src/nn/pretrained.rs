@@ -1,15 +1,18 @@
 //! A pretrained BERT-family encoder from a local folder (`config.json`, `model.safetensors`,
-//! `tokenizer.json`), run with candle-transformers' `BertModel`: token ids → masked mean of
-//! the last hidden states, optionally L2-normalised. all-MiniLM-L6-v2 loads unchanged.
+//! `tokenizer.json`), loaded with candle-transformers' `BertModel` (all-MiniLM-L6-v2 loads
+//! unchanged): token ids → masked mean of the last hidden states, optionally L2-normalised.
+//! The forward pass that runs is [`bert::forward`] over the same weights (why: see there; a
+//! test checks it agrees with `BertModel`).
 //!
 //! As a network layer ([`PretrainedSpec`] / [`PretrainedLayer`]) it reads token ids from the
 //! data set's features (f32, padded with the pad id; mask = ids != pad) and is either frozen
 //! (no trainable weights; pooled embeddings are memoised by token row, so epochs and
 //! evaluations after the first skip the encoder) or fine-tuned (every encoder weight is a
-//! `Var` in a `VarMap` and trains with `fit`; see [`grad`] for why training uses its own pass).
+//! `Var` in a `VarMap` and trains with `fit`).
 //! Nothing is ever downloaded: a missing model is an error that says how to install it.
 
-pub mod grad;
+pub mod bert;
+pub mod gelu;
 
 use crate::bail;
 use crate::error::{Error, Result};
@@ -116,6 +119,8 @@ impl Source {
             return Ok(s.clone());
         }
         let source = Arc::new(Source::read(&key)?);
+        // The weights must load into candle-transformers' BERT as they are.
+        source.bert_model(&Device::Cpu)?;
         opened.lock().map_err(poisoned)?.insert(key, source.clone());
         Ok(source)
     }
@@ -167,7 +172,7 @@ impl Source {
                 ))
             })?;
         let mut weights = HashMap::new();
-        for name in grad::weight_names(&config) {
+        for name in bert::weight_names(&config) {
             let t = all.remove(&format!("{prefix}{name}")).ok_or_else(|| {
                 Error(format!(
                     "pretrained: {} has no tensor \"{prefix}{name}\" (config.json describes {} layers)",
@@ -202,6 +207,26 @@ impl Source {
         self.weights.values().map(|t| t.elem_count()).sum()
     }
 
+    /// candle-transformers' BERT over this model's weights (the reference the forward pass
+    /// is tested against).
+    pub fn bert_model(&self, device: &Device) -> Result<BertModel> {
+        let vb = VarBuilder::from_tensors(self.weights_on(device)?, DType::F32, device);
+        BertModel::load(vb, &self.config).map_err(|e| {
+            Error(format!(
+                "pretrained: candle-transformers cannot load the BERT model in {}: {}",
+                self.dir.display(),
+                Error::from(e)
+            ))
+        })
+    }
+
+    fn weights_on(&self, device: &Device) -> Result<HashMap<String, Tensor>> {
+        self.weights
+            .iter()
+            .map(|(n, t)| Ok((n.clone(), t.to_device(device)?)))
+            .collect()
+    }
+
     /// The frozen encoder on `device`, shared by every frozen layer and embedder of this model
     /// (and with it the memo of pooled embeddings).
     pub fn frozen(&self, device: &Device) -> Result<Arc<Frozen>> {
@@ -210,14 +235,9 @@ impl Source {
         if let Some(f) = frozen.get(&key) {
             return Ok(f.clone());
         }
-        let weights = self
-            .weights
-            .iter()
-            .map(|(n, t)| Ok((n.clone(), t.to_device(device)?)))
-            .collect::<Result<HashMap<_, _>>>()?;
-        let vb = VarBuilder::from_tensors(weights, DType::F32, device);
         let f = Arc::new(Frozen {
-            bert: BertModel::load(vb, &self.config)?,
+            weights: self.weights_on(device)?,
+            config: self.config.clone(),
             pad: self.config.pad_token_id as u32,
             dim: self.config.hidden_size,
             memo: Mutex::new(HashMap::new()),
@@ -231,7 +251,7 @@ impl Source {
         let varmap = VarMap::new();
         let mut vars = Vec::new();
         let mut by_name = HashMap::new();
-        for name in grad::weight_names(&self.config) {
+        for name in bert::weight_names(&self.config) {
             let t = self.weights[&name].to_device(device)?.copy()?;
             let var = Var::from_tensor(&t)?;
             varmap
@@ -240,26 +260,10 @@ impl Source {
                 .map_err(poisoned)?
                 .insert(name.clone(), var.clone());
             vars.push((intern(&name), var.clone()));
-            by_name.insert(name, var);
+            // The Var's own tensor (not a copy): the graph built on it reaches the Var.
+            by_name.insert(name, var.as_tensor().clone());
         }
-        // BertModel reads the same Vars, so inference sees every training step.
-        let bert = BertModel::load(
-            VarBuilder::from_varmap(&varmap, DType::F32, device),
-            &self.config,
-        )?;
-        let created = varmap.all_vars().len();
-        if created != vars.len() {
-            bail!(
-                "pretrained: candle's BERT asked for {created} weights where {} were loaded from {}",
-                vars.len(),
-                self.dir.display()
-            );
-        }
-        Ok(Tuned {
-            vars,
-            by_name,
-            bert,
-        })
+        Ok(Tuned { vars, by_name })
     }
 }
 
@@ -285,7 +289,8 @@ fn intern(name: &str) -> &'static str {
 
 /// The encoder with fixed weights, and pooled embeddings memoised by token row.
 pub struct Frozen {
-    bert: BertModel,
+    weights: HashMap<String, Tensor>,
+    config: Config,
     pad: u32,
     dim: usize,
     memo: Mutex<HashMap<Vec<u32>, Box<[f32]>>>,
@@ -337,17 +342,15 @@ impl Frozen {
     /// to its own longest row; the result is in the order of `rows`.
     fn compute(&self, rows: &[&[u32]], device: &Device, batch: usize) -> Result<Tensor> {
         by_length(rows, device, self.pad, batch, |ids, mask| {
-            let states = self.bert.forward(ids, &ids.zeros_like()?, Some(mask))?;
-            Ok(states.detach())
+            bert::forward(&self.weights, &self.config, ids, mask, false)
         })
     }
 }
 
-/// Trainable encoder weights, and a `BertModel` over the same `Var`s for inference.
+/// Trainable encoder weights, as `Var`s (in a `VarMap`) and by name for the forward pass.
 struct Tuned {
     vars: Vec<(&'static str, Var)>,
-    by_name: HashMap<String, Var>,
-    bert: BertModel,
+    by_name: HashMap<String, Tensor>,
 }
 
 /// Embed `rows` in batches of similar length with `encode` (ids, mask → token states), pool
@@ -367,7 +370,7 @@ fn by_length(
         let batch: Vec<&[u32]> = chunk.iter().map(|&i| rows[i]).collect();
         let (ids, mask) = pad_rows(&batch, pad, device)?;
         let _threads = encoder_threads(&ids);
-        parts.push(mean_pool(&encode(&ids, &attention(&mask)?)?, &mask)?);
+        parts.push(mean_pool(&encode(&ids, &attention(&mask)?)?, &mask)?.detach());
     }
     if parts.is_empty() {
         bail!("pretrained: no rows to embed");
@@ -553,16 +556,14 @@ impl PretrainedLayer {
                 let refs: Vec<&[u32]> = rows.iter().map(|r| r.as_slice()).collect();
                 let (ids, mask) = pad_rows(&refs, pad, device)?;
                 let _threads = encoder_threads(&ids);
-                let states =
-                    grad::forward(&t.by_name, &self.source.config, &ids, &attention(&mask)?)?;
+                let config = &self.source.config;
+                let states = bert::forward(&t.by_name, config, &ids, &attention(&mask)?, true)?;
                 mean_pool(&states, &mask)?
             }
             Weights::Tuned(t) => {
                 let refs: Vec<&[u32]> = rows.iter().map(|r| r.as_slice()).collect();
                 by_length(&refs, device, pad, EVAL_BATCH, |ids, mask| {
-                    Ok(t.bert
-                        .forward(ids, &ids.zeros_like()?, Some(mask))?
-                        .detach())
+                    bert::forward(&t.by_name, &self.source.config, ids, mask, false)
                 })?
             }
         };
