@@ -72,8 +72,40 @@ pub fn threads_for(macs: usize) -> usize {
     }
 }
 
-/// For work that runs on candle's own matmul (the text encoders): sets `RAYON_NUM_THREADS`,
-/// which candle reads at each product, for as long as it lives.
+/// Runs `f` (work on candle's own kernels, e.g. a text encoder's forward pass) in a rayon pool
+/// of `threads` threads, so candle's gemm calls split their work over that many threads and no
+/// more, without touching the environment. `f` runs on the pool's thread: it must not use the
+/// session's thread-local context (interrupt checks, displays).
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let threads = threads.max(1);
+    let pool = {
+        let mut pools = POOLS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match pools.get(&threads) {
+            Some(p) => Some(p.clone()),
+            None => rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(move |i| format!("ladder-{threads}t-{i}"))
+                .build()
+                .ok()
+                .map(|p| pools.entry(threads).or_insert(Arc::new(p)).clone()),
+        }
+    };
+    match pool {
+        Some(p) => p.install(f),
+        // A pool that cannot start (no threads left): run here, on rayon's global pool.
+        None => f(),
+    }
+}
+
+/// For work that runs on candle's own matmul (the pretrained encoder, until it moves to
+/// [`with_threads`]): sets `RAYON_NUM_THREADS`, which candle reads at each product, for as long
+/// as it lives. It changes the environment while other threads run: prefer [`with_threads`].
 pub struct ThreadGuard {
     previous: Option<std::ffi::OsString>,
 }
@@ -108,5 +140,32 @@ mod tests {
         set_threads(3);
         assert_eq!(threads_for(1), 3);
         set_threads(0);
+    }
+
+    #[test]
+    fn with_threads_runs_candle_products_in_a_pool_of_that_size() {
+        use candle_core::{Device, Tensor};
+        let a = Tensor::arange(0f32, 600.0 * 700.0, &Device::Cpu)
+            .unwrap()
+            .reshape((600, 700))
+            .unwrap()
+            .affine(1e-7, 0.0)
+            .unwrap();
+        let plain = a.matmul(&a.t().unwrap()).unwrap();
+        for n in [1, 2] {
+            let (inside, product) = with_threads(n, || {
+                (rayon::current_num_threads(), a.matmul(&a.t().unwrap()))
+            });
+            assert_eq!(inside, n);
+            let diff = (product.unwrap() - &plain)
+                .unwrap()
+                .abs()
+                .unwrap()
+                .max_all()
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap();
+            assert!(diff < 1e-5, "{n} threads: differs by {diff}");
+        }
     }
 }
