@@ -9,9 +9,10 @@
 //! the default policy, `auto`, uses one thread unless a product has at least [`AUTO_MIN_MACS`]
 //! multiply-adds, then every core; `set_threads(n)` pins a count (0 returns to auto).
 //!
-//! Products that still go through candle's own matmul (batched 3-D+ products, the text
-//! encoders) follow candle's rule instead: `RAYON_NUM_THREADS` when the user set it before
-//! start-up, else every physical core, with gemm's own size threshold.
+//! Products that still go through candle's own matmul (batched 3-D+ products such as
+//! attention scores) follow candle's rule instead: `RAYON_NUM_THREADS` when the user set it
+//! before start-up, else every physical core, with gemm's own size threshold; their work is
+//! split over the rayon pool they run in, which [`with_threads`] chooses.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -100,30 +101,6 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
         Some(p) => p.install(f),
         // A pool that cannot start (no threads left): run here, on rayon's global pool.
         None => f(),
-    }
-}
-
-/// For work that runs on candle's own matmul (the pretrained encoder, until it moves to
-/// [`with_threads`]): sets `RAYON_NUM_THREADS`, which candle reads at each product, for as long
-/// as it lives. It changes the environment while other threads run: prefer [`with_threads`].
-pub struct ThreadGuard {
-    previous: Option<std::ffi::OsString>,
-}
-
-impl ThreadGuard {
-    pub fn new(threads: usize) -> ThreadGuard {
-        let previous = std::env::var_os("RAYON_NUM_THREADS");
-        std::env::set_var("RAYON_NUM_THREADS", threads.max(1).to_string());
-        ThreadGuard { previous }
-    }
-}
-
-impl Drop for ThreadGuard {
-    fn drop(&mut self) {
-        match self.previous.take() {
-            Some(v) => std::env::set_var("RAYON_NUM_THREADS", v),
-            None => std::env::remove_var("RAYON_NUM_THREADS"),
-        }
     }
 }
 

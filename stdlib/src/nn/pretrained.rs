@@ -360,7 +360,7 @@ fn by_length(
     device: &Device,
     pad: u32,
     batch: usize,
-    encode: impl Fn(&Tensor, &Tensor) -> Result<Tensor>,
+    encode: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Sync,
 ) -> Result<Tensor> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows[i].len());
@@ -369,8 +369,9 @@ fn by_length(
         check_interrupt()?;
         let batch: Vec<&[u32]> = chunk.iter().map(|&i| rows[i]).collect();
         let (ids, mask) = pad_rows(&batch, pad, device)?;
-        let _threads = encoder_threads(&ids);
-        parts.push(mean_pool(&encode(&ids, &attention(&mask)?)?, &mask)?.detach());
+        let att = attention(&mask)?;
+        let states = threads::with_threads(encoder_threads(&ids), || encode(&ids, &att))?;
+        parts.push(mean_pool(&states, &mask)?.detach());
     }
     if parts.is_empty() {
         bail!("pretrained: no rows to embed");
@@ -384,9 +385,9 @@ fn by_length(
 }
 
 /// The thread policy for one encoder pass: its largest product is the feed-forward layer.
-fn encoder_threads(ids: &Tensor) -> threads::ThreadGuard {
+fn encoder_threads(ids: &Tensor) -> usize {
     let tokens = ids.elem_count();
-    threads::ThreadGuard::new(threads::threads_for(tokens.saturating_mul(384 * 1536)))
+    threads::threads_for(tokens.saturating_mul(384 * 1536))
 }
 
 /// Ids (rows × longest, u32) and mask (rows × longest, f32) for rows without pads.
@@ -555,9 +556,11 @@ impl PretrainedLayer {
             Weights::Tuned(t) if train => {
                 let refs: Vec<&[u32]> = rows.iter().map(|r| r.as_slice()).collect();
                 let (ids, mask) = pad_rows(&refs, pad, device)?;
-                let _threads = encoder_threads(&ids);
                 let config = &self.source.config;
-                let states = bert::forward(&t.by_name, config, &ids, &attention(&mask)?, true)?;
+                let att = attention(&mask)?;
+                let states = threads::with_threads(encoder_threads(&ids), || {
+                    bert::forward(&t.by_name, config, &ids, &att, true)
+                })?;
                 mean_pool(&states, &mask)?
             }
             Weights::Tuned(t) => {
