@@ -483,3 +483,33 @@ fn the_transformer_matches_pytorch() {
         assert!((g - w).abs() < 1e-5, "{g} vs {w} (all: {got:?})");
     }
 }
+
+#[test]
+fn weak_to_strong_trains_text_models_given_as_build_functions() {
+    let mut s = session();
+    plain(&mut s, KEYWORD);
+    plain(&mut s, "let data = keyword_data(500, 4);");
+    // A spec map with `build` takes fit options too: 2 epochs (the default) would not learn.
+    plain(
+        &mut s,
+        "let weak = #{build: |inputs, classes, seed| transformer_classifier(32, classes, #{dim: 16, heads: 2, layers: 1, max_len: 12, dropout: 0.0, seed: seed}), epochs: 12, lr: 0.003};",
+    );
+    plain(
+        &mut s,
+        "let strong = #{build: |inputs, classes, seed| transformer_classifier(32, classes, #{dim: 32, heads: 4, layers: 1, max_len: 12, dropout: 0.0, seed: seed}), epochs: 12, lr: 0.003};",
+    );
+    plain(
+        &mut s,
+        "let r = weak_to_strong(data, #{test_frac: 0.4, weak: weak, strong: strong, seeds: [0]});",
+    );
+    let (weak, ceiling) = (float(&mut s, "r.weak"), float(&mut s, "r.ceiling"));
+    assert!(
+        weak > 0.75 && ceiling > 0.9,
+        "weak {weak}, ceiling {ceiling}"
+    );
+    let e = error(
+        &mut s,
+        "weak_to_strong(data, #{weak: #{build: 3}, strong: strong})",
+    );
+    assert!(e.contains("'build' must be a function"), "{e}");
+}

@@ -1,6 +1,7 @@
 //! Model specs from Rhai: a map (`#{kind: "mlp", hidden: [64], features: [0, 1], epochs: 20,
 //! lr: 1e-3, ...}`: the architecture plus `fit`'s options) or a function
-//! `|inputs, classes, seed| -> Model`.
+//! `|inputs, classes, seed| -> Model`, or both: `#{build: |inputs, classes, seed| ..., epochs: 20}`
+//! (any model, e.g. a text transformer, with its own fit options).
 
 use crate::data::Dataset;
 use crate::experiments::convert::{classes, RhaiResult};
@@ -11,7 +12,8 @@ use crate::train::FitConfig;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map};
 
 /// Keys of a spec map that describe the model; every other key is a `fit` option.
-const MODEL_KEYS: [&str; 6] = [
+const MODEL_KEYS: [&str; 7] = [
+    "build",
     "kind",
     "hidden",
     "activation",
@@ -89,16 +91,27 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             Some(classes(&arr, &format!("{what}.features"))?)
         }
     };
-    let builder = match kind.as_str() {
-        "mlp" => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
-        "logistic" | "logistic_regression" | "linear" => Builder::Logistic,
-        other => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\" or \"logistic\", or pass a function)").into()),
+    let build = match map.get("build") {
+        None => None,
+        Some(b) => Some(b.clone().try_cast::<FnPtr>().ok_or_else(|| {
+            format!(
+                "{what}: 'build' must be a function |inputs, classes, seed| -> Model, got {}",
+                b.type_name()
+            )
+        })?),
+    };
+    let builder = match (build, kind.as_str()) {
+        (Some(f), _) => Builder::Rhai(f),
+        (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
+        (None, "logistic" | "logistic_regression" | "linear") => Builder::Logistic,
+        (None, other) => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\" or \"logistic\", or pass a function)").into()),
     };
     let name = match map.get("name") {
         Some(n) => n.to_string(),
         None => {
             let base = match &builder {
                 Builder::Logistic => "logistic".to_string(),
+                Builder::Rhai(f) => f.fn_name().to_string(),
                 _ => format!("mlp{hidden:?}"),
             };
             match &features {
