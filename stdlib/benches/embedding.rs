@@ -178,6 +178,7 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` probes harness-less benches with --list
     }
+    threads::init_process(); // as `ladder` does: candle's element-wise pool on one thread
     let enc = match Encoder::open(None) {
         Ok(e) => e,
         Err(e) => {
