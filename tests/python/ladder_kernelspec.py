@@ -36,5 +36,8 @@ def install_kernelspec() -> Path:
     jupyter_path = str(root / "share" / "jupyter")
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = jupyter_path + (os.pathsep + previous if previous else "")
+    # Installed models (all-MiniLM-L6-v2) stay visible: they live in the real data directory.
+    real_data = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    os.environ.setdefault("LADDER_MODELS_DIR", os.path.join(real_data, "ladder", "models"))
     os.environ["XDG_DATA_HOME"] = str(root / "data")
     return root
