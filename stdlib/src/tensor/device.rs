@@ -26,9 +26,13 @@ pub fn device(name: &str) -> Result<Device> {
 
 #[cfg(feature = "cuda")]
 fn cuda(ordinal: usize) -> Result<Device> {
+    // Candle links libcuda dynamically, so a process without the NVIDIA driver never gets
+    // here (the loader stops it first); what reaches this point is a driver without a
+    // usable GPU at this ordinal, or a driver too old for the toolkit the build used.
     Device::new_cuda(ordinal).map_err(|e| {
         crate::error::Error(format!(
-            "device(\"cuda:{ordinal}\"): this build has CUDA support but no usable GPU was found ({e})"
+            "device(\"cuda:{ordinal}\"): this build has CUDA support, but no usable NVIDIA GPU \
+             was found at index {ordinal} (no GPU, or the driver is too old for this build): {e}"
         ))
     })
 }
