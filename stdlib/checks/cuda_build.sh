@@ -41,7 +41,7 @@ export PATH=$toolkit/bin:$PATH
 export CUDA_HOME=$toolkit CUDA_PATH=$toolkit CUDA_ROOT=$toolkit
 export LIBRARY_PATH=$toolkit/lib${LIBRARY_PATH:+:$LIBRARY_PATH}
 # The machine is shared: one nvcc and one rustc at a time, at the lowest priority.
-export CUDAFORGE_THREADS=1
+export CUDAFORGE_THREADS=1 CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 
 if [ $# -eq 0 ]; then
     set -- build -p ladder-stdlib --features cuda
@@ -49,4 +49,4 @@ fi
 cd "$repo"
 nvcc --version | tail -2
 echo "CUDA_COMPUTE_CAP=$CUDA_COMPUTE_CAP CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
-exec nice -n 19 cargo "$@" -j 1
+exec nice -n 19 cargo "$@"
