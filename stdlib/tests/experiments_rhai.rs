@@ -1,38 +1,10 @@
 //! The experiments as a user meets them: Rhai cells in a session with the standard library.
 //! Each bad input must fail with a message naming the cause, and the session must go on.
 
-use ladder_scripting::{CaptureFrontend, Session};
 use ladder_stdlib::library;
-use std::rc::Rc;
 
-fn session() -> Session {
-    Session::with_libraries(Rc::new(CaptureFrontend::new()), vec![library()])
-}
-
-fn plain(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
-        Ok(None) => String::new(),
-        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
-    }
-}
-
-fn html(s: &mut Session, code: &str) -> String {
-    let b = s.execute(code).unwrap().unwrap();
-    b.data["text/html"].as_str().unwrap().to_string()
-}
-
-fn error(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(v) => panic!("expected an error from {code}, got {v:?}"),
-        Err(e) => e.message,
-    }
-}
-
-fn num(s: &mut Session, code: &str) -> f64 {
-    let v = plain(s, code);
-    v.parse().unwrap_or_else(|_| panic!("{code} gave {v}"))
-}
+mod common;
+use common::{error, html, number, plain, session};
 
 #[test]
 fn boosting_with_stumps_and_with_a_rhai_learner() {
@@ -47,13 +19,13 @@ fn boosting_with_stumps_and_with_a_rhai_learner() {
         "{table}"
     );
     assert!(html(&mut s, "m").contains("<th>alpha</th>"));
-    let staged = num(&mut s, "let st = m.staged(data); st.len()");
+    let staged = number(&mut s, "let st = m.staged(data); st.len()");
     let chart = s.execute("m.plot(data, data)").unwrap().expect("a chart");
     assert!(chart.png_bytes().is_some_and(|p| p.starts_with(b"\x89PNG")));
     assert_eq!(staged, 20.0);
-    assert!(num(&mut s, "st[19]") > 0.95);
+    assert!(number(&mut s, "st[19]") > 0.95);
     assert_eq!(plain(&mut s, "m.predict(data).len()"), "569");
-    let p = num(&mut s, "let p = m.predict_proba(data); p[0][0] + p[0][1]");
+    let p = number(&mut s, "let p = m.predict_proba(data); p[0][0] + p[0][1]");
     assert!((p - 1.0).abs() < 1e-12);
     // The same protocol through plain arrays, and a weak learner written in Rhai: a weighted
     // threshold on feature 0 picking the better side.
@@ -76,8 +48,8 @@ fn boosting_with_stumps_and_with_a_rhai_learner() {
         let b = samme(xs, ys, #{rounds: 5, learner: Fn("threshold_learner")});
         "#,
     );
-    assert!(num(&mut s, "b.rounds") >= 2.0);
-    assert!(num(&mut s, "b.alphas[0]") > 0.0);
+    assert!(number(&mut s, "b.rounds") >= 2.0);
+    assert!(number(&mut s, "b.alphas[0]") > 0.0);
     assert!(plain(&mut s, "b.predict(xs)").starts_with('['));
     // A learner that ignores its weights is refused, and the session goes on.
     let e = error(
@@ -97,7 +69,7 @@ fn boosting_with_stumps_and_with_a_rhai_learner() {
         let nb = samme(iris, #{rounds: 3, learner: #{kind: "logistic", epochs: 5, lr: 0.05}}); nb"#,
     );
     assert!(nb.contains("of logistic"), "{nb}");
-    assert!(num(&mut s, "nb.staged(iris)[-1]") > 0.6);
+    assert!(number(&mut s, "nb.staged(iris)[-1]") > 0.6);
     let cv = plain(
         &mut s,
         r#"samme_cv(dataset("iris"), #{rounds: 50, at: [10, 50]})"#,
@@ -148,7 +120,7 @@ fn weak_supervision_from_labelling_functions() {
         "let pr = ds.predict(L); [pr[0], pr[1], pr[3], pr[4], pr[5]]",
     );
     assert_eq!(pred, "[1, 0, 0, 1, 0]");
-    assert!((num(&mut s, "let q = ds.proba; q[2][0] + q[2][1]") - 1.0).abs() < 1e-12);
+    assert!((number(&mut s, "let q = ds.proba; q[2][0] + q[2][1]") - 1.0).abs() < 1e-12);
     // Its probabilistic labels train an end model (soft-label cross-entropy).
     plain(
         &mut s,
@@ -168,8 +140,8 @@ fn weak_supervision_from_labelling_functions() {
 #[test]
 fn metrics_bootstrap_and_results_table() {
     let mut s = session();
-    assert_eq!(num(&mut s, "accuracy([0, 1, 1, 0], [0, 1, 0, 0])"), 0.75);
-    assert_eq!(num(&mut s, "agreement([0, 1, 1], [0, 1, 0])"), 2.0 / 3.0);
+    assert_eq!(number(&mut s, "accuracy([0, 1, 1, 0], [0, 1, 0, 0])"), 0.75);
+    assert_eq!(number(&mut s, "agreement([0, 1, 1], [0, 1, 0])"), 2.0 / 3.0);
     assert_eq!(
         plain(
             &mut s,
@@ -177,7 +149,7 @@ fn metrics_bootstrap_and_results_table() {
         ),
         "[[2, 0], [1, 1]]"
     );
-    let auc = num(
+    let auc = number(
         &mut s,
         "roc_auc([0, 1, 0, 1], [[0.9, 0.1], [0.6, 0.4], [0.6, 0.4], [0.2, 0.8]])",
     );
@@ -189,15 +161,15 @@ fn metrics_bootstrap_and_results_table() {
         ci.starts_with("0.8000 [") && ci.ends_with("(95% interval)"),
         "{ci}"
     );
-    assert!(num(&mut s, "ci.lower") < 0.8 && num(&mut s, "ci.upper") <= 1.0);
+    assert!(number(&mut s, "ci.lower") < 0.8 && number(&mut s, "ci.upper") <= 1.0);
     // Metrics take tensors too: a model's predictions against a data set's labels.
     plain(
         &mut s,
         r#"let d = dataset("iris"); let m = logistic_regression(4, 3); fit(m, d, #{epochs: 30, lr: 0.05, progress: false});"#,
     );
-    let acc = num(&mut s, "accuracy(d, m.predict(d))");
+    let acc = number(&mut s, "accuracy(d, m.predict(d))");
     assert!(acc > 0.8, "{acc}");
-    assert_eq!(acc, num(&mut s, "m.accuracy(d)"));
+    assert_eq!(acc, number(&mut s, "m.accuracy(d)"));
     plain(
         &mut s,
         r#"let runs = results("sweep");
@@ -210,7 +182,7 @@ fn metrics_bootstrap_and_results_table() {
         t.starts_with("sweep\nid  time") && t.contains("lr") && t.contains("f1"),
         "{t}"
     );
-    assert_eq!(num(&mut s, "pgr(0.5, 0.75, 1.0)"), 0.5);
+    assert_eq!(number(&mut s, "pgr(0.5, 0.75, 1.0)"), 0.5);
     assert_eq!(plain(&mut s, "pgr(0.9, 0.85, 0.9)"), "");
     let m = plain(&mut s, "mean_ci([0.2, 0.4, (), 0.3])");
     assert!(m.starts_with("0.3000 [0.0516, 0.5484]"), "{m}");
@@ -233,14 +205,14 @@ fn ensembles_mixtures_and_distillation() {
         let e = ensemble([a, b]);
         "#,
     );
-    assert!(num(&mut s, "e.accuracy(test)") > 0.8);
-    let fused = num(
+    assert!(number(&mut s, "e.accuracy(test)") > 0.8);
+    let fused = number(
         &mut s,
         "ensemble([a, b], #{method: \"logits\", weights: [1.0, 0.5]}).accuracy(test)",
     );
     assert!(fused > 0.8);
     assert!(
-        num(
+        number(
             &mut s,
             "ensemble([a, b], #{method: \"vote\"}).accuracy(test)"
         ) > 0.8
@@ -265,7 +237,7 @@ fn ensembles_mixtures_and_distillation() {
         "{report}"
     );
     assert!(report.contains("relative size"), "{report}");
-    assert!(num(&mut s, "r.student.accuracy(test)") > 0.6);
+    assert!(number(&mut s, "r.student.accuracy(test)") > 0.6);
     let e = error(
         &mut s,
         "distill(b, #{hidden: [8]}, train, #{T: 0.0, test: test})",

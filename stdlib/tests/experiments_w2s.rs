@@ -3,21 +3,8 @@
 //! regression that sees only 2 of the 30 features (mean radius, mean texture); the strong model
 //! is an MLP seeing all of them. Naive transfer should recover part of the gap: 0 < PGR < 1.
 
-use ladder_scripting::{CaptureFrontend, Session};
-use ladder_stdlib::library;
-use std::rc::Rc;
-
-fn session() -> Session {
-    Session::with_libraries(Rc::new(CaptureFrontend::new()), vec![library()])
-}
-
-fn plain(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
-        Ok(None) => String::new(),
-        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
-    }
-}
+mod common;
+use common::{plain, session};
 
 const SETUP: &str = r#"
 let parts = split(dataset("breast_cancer"), #{test: 0.2, seed: 0, stratify: true});

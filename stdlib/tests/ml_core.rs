@@ -1,31 +1,10 @@
 //! The ML core as a user meets it: Rhai cells in a session with the standard library.
 
-use ladder_scripting::{CaptureFrontend, Output, Session};
+use ladder_scripting::Output;
 use ladder_stdlib::library;
-use std::rc::Rc;
 
-fn session() -> (Session, Rc<CaptureFrontend>) {
-    let frontend = Rc::new(CaptureFrontend::new());
-    (
-        Session::with_libraries(frontend.clone(), vec![library()]),
-        frontend,
-    )
-}
-
-fn plain(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
-        Ok(None) => String::new(),
-        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
-    }
-}
-
-fn error(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(v) => panic!("expected an error from {code}, got {v:?}"),
-        Err(e) => e.message,
-    }
-}
+mod common;
+use common::{error, plain, session_with_output as session};
 
 #[test]
 fn tensors_compute_and_render_like_numpy() {

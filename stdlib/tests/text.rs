@@ -1,34 +1,10 @@
 //! Text as a user meets it: tokenizers, text data sets and the from-scratch transformer,
 //! through Rhai cells in a session with the standard library.
 
-use ladder_scripting::{CaptureFrontend, Session};
-use ladder_stdlib::library;
-use std::rc::Rc;
+use ladder_scripting::Session;
 
-fn session() -> Session {
-    Session::with_libraries(Rc::new(CaptureFrontend::new()), vec![library()])
-}
-
-fn plain(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(Some(b)) => b.plain().unwrap_or_default().to_string(),
-        Ok(None) => String::new(),
-        Err(e) => panic!("cell failed: {code}\n{}", e.report()),
-    }
-}
-
-fn error(s: &mut Session, code: &str) -> String {
-    match s.execute(code) {
-        Ok(v) => panic!("expected an error from {code}, got {v:?}"),
-        Err(e) => e.message,
-    }
-}
-
-fn float(s: &mut Session, code: &str) -> f64 {
-    plain(s, code)
-        .parse()
-        .unwrap_or_else(|e| panic!("{code}: {e}"))
-}
+mod common;
+use common::{error, number, plain, session};
 
 /// A small corpus where every word occurs at least twice.
 const CORPUS: &str = r#"let corpus = [
@@ -341,7 +317,7 @@ fn the_transformer_learns_a_keyword_rule() {
         &mut s,
         "fit(m, train, #{epochs: 12, batch_size: 32, lr: 0.003, seed: 0, progress: false});",
     );
-    let acc = float(&mut s, "accuracy(m, test)");
+    let acc = number(&mut s, "accuracy(m, test)");
     assert!(acc >= 0.95, "keyword accuracy {acc}");
 }
 
@@ -390,7 +366,7 @@ fn the_transformer_is_seeded_padding_invariant_and_saves() {
         "let narrow = tensor([[2.0, 9.0, 14.0, 3.0], [5.0, 6.0, 0.0, 0.0]]);",
     );
     let diff = |s: &mut Session, other: &str| {
-        float(
+        number(
             s,
             &format!("(logits(a, x) - logits(a, {other})).abs().max().item()"),
         )
@@ -398,7 +374,7 @@ fn the_transformer_is_seeded_padding_invariant_and_saves() {
     assert!(diff(&mut s, "wide") < 1e-5, "{}", diff(&mut s, "wide"));
     assert!(diff(&mut s, "narrow") < 1e-5, "{}", diff(&mut s, "narrow"));
     // A pad token in the middle is ignored too, but a real token there is not.
-    let changed = float(
+    let changed = number(
         &mut s,
         "(logits(a, x) - logits(a, tensor([[2.0, 9.0, 14.0, 3.0, 0.0, 0.0], [5.0, 6.0, 7.0, 0.0, 0.0, 0.0]]))).abs().max().item()",
     );
@@ -502,7 +478,7 @@ fn weak_to_strong_trains_text_models_given_as_build_functions() {
         &mut s,
         "let r = weak_to_strong(data, #{test_frac: 0.4, weak: weak, strong: strong, seeds: [0]});",
     );
-    let (weak, ceiling) = (float(&mut s, "r.weak"), float(&mut s, "r.ceiling"));
+    let (weak, ceiling) = (number(&mut s, "r.weak"), number(&mut s, "r.ceiling"));
     assert!(
         weak > 0.75 && ceiling > 0.9,
         "weak {weak}, ceiling {ceiling}"
