@@ -253,24 +253,7 @@ impl Layer {
                 shape.push(table.dims2()?.1);
                 rows.reshape(shape)?
             }
-            Layer::Dropout { p } => match rng {
-                Some(rng) if *p > 0.0 => {
-                    let keep = 1.0 - *p as f32;
-                    let mask: Vec<f32> = (0..x.elem_count())
-                        .map(|_| {
-                            if rng.uniform_f32() < keep {
-                                1.0 / keep
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect();
-                    let mask =
-                        Tensor::from_vec(mask, x.dims(), &Device::Cpu)?.to_device(x.device())?;
-                    x.mul(&mask)?
-                }
-                _ => x.clone(),
-            },
+            Layer::Dropout { p } => super::transformer::dropout(x, *p, rng)?,
             Layer::Activation(a) => a.apply(x)?,
             Layer::MeanPool => {
                 if x.rank() < 3 {

@@ -174,8 +174,9 @@ fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
     )?)
 }
 
-/// Inverted dropout with the project's generator (training only).
-fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
+/// Inverted dropout with the project's generator (training only; `None` in evaluation).
+/// The `dropout` layer uses it too, so both draw their masks the same way.
+pub(crate) fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
     match rng {
         Some(rng) if p > 0.0 => {
             let keep = 1.0 - p as f32;
