@@ -7,7 +7,7 @@ use rhai::{
     Array, Blob, Dynamic, Engine, EvalAltResult, ImmutableString, NativeCallContext, Position, INT,
 };
 
-type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+use crate::RhaiResult;
 
 /// Route `print`/`debug` to the front end and register `eprint`, `display`,
 /// `update_display`, `clear_output`, `input` and `getpass`.

@@ -13,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod frontend;
 mod functions;
+pub mod html;
 mod imports;
 pub mod inspect;
 pub mod interrupt;
@@ -39,3 +40,6 @@ pub use session::{Library, Session, SessionFactory};
 
 /// Re-exported so libraries register against the same Rhai version.
 pub use rhai;
+
+/// The result type of every function registered with Rhai.
+pub type RhaiResult<T> = Result<T, Box<rhai::EvalAltResult>>;

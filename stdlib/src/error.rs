@@ -1,35 +1,108 @@
 //! One error type for the plain-Rust layer; bindings turn it into a Rhai error.
+//!
+//! The kind lets callers reason about an error without reading its text: an interrupt stays
+//! an interrupt through every library call, a shape mismatch can be told from a missing file.
+//! Every kind carries the whole message meant for the user.
 
-use ladder_scripting::rhai::EvalAltResult;
+use ladder_scripting::rhai::{EvalAltResult, Position};
 use std::fmt;
 
-/// An error from a library function, with a message meant for the user.
+/// An error from a library function.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error(pub String);
+pub enum Error {
+    /// The user interrupted the running cell (Ctrl-C, a kernel `interrupt_request`).
+    Interrupted,
+    /// Tensor shapes that do not fit together.
+    Shape(String),
+    /// An option map with an unknown key, or a value of the wrong type or range.
+    Options(String),
+    /// A file that could not be read or written; `path` names it.
+    Io { path: String, message: String },
+    /// Data that cannot be used as given (a malformed row, a label out of range, no rows).
+    Data(String),
+    /// Any other error from candle.
+    Candle(String),
+    /// Anything else.
+    Message(String),
+}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// The message of the error that stops library loops when the user interrupts a cell.
+/// The Rhai-facing result type (one definition, in the session crate).
+pub use ladder_scripting::RhaiResult;
+
+/// The text an interrupted library call reports, matching the session's own interrupt.
 pub const INTERRUPTED: &str = "interrupted";
 
 impl Error {
+    /// A plain message (the kind when nothing more specific fits).
     pub fn new(message: impl Into<String>) -> Self {
-        Error(message.into())
+        Error::Message(message.into())
     }
 
     /// The error a loop returns when the session's interrupt flag is set.
     pub fn interrupted() -> Self {
-        Error(INTERRUPTED.to_string())
+        Error::Interrupted
+    }
+
+    pub fn options(message: impl Into<String>) -> Self {
+        Error::Options(message.into())
+    }
+
+    pub fn shape(message: impl Into<String>) -> Self {
+        Error::Shape(message.into())
+    }
+
+    pub fn data(message: impl Into<String>) -> Self {
+        Error::Data(message.into())
+    }
+
+    /// A failed read or write of `path`; `message` is the whole text shown to the user.
+    pub fn io(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Io {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 
     pub fn is_interrupt(&self) -> bool {
-        self.0 == INTERRUPTED
+        matches!(self, Error::Interrupted)
+    }
+
+    /// The message shown to the user.
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Interrupted => INTERRUPTED,
+            Error::Shape(m)
+            | Error::Options(m)
+            | Error::Data(m)
+            | Error::Candle(m)
+            | Error::Message(m)
+            | Error::Io { message: m, .. } => m,
+        }
+    }
+
+    /// The same kind of error with `prefix: ` before its message (an interrupt stays bare).
+    pub fn context(self, prefix: &str) -> Self {
+        let wrap = |m: String| format!("{prefix}: {m}");
+        match self {
+            Error::Interrupted => Error::Interrupted,
+            Error::Shape(m) => Error::Shape(wrap(m)),
+            Error::Options(m) => Error::Options(wrap(m)),
+            Error::Data(m) => Error::Data(wrap(m)),
+            Error::Candle(m) => Error::Candle(wrap(m)),
+            Error::Message(m) => Error::Message(wrap(m)),
+            Error::Io { path, message } => Error::Io {
+                path,
+                message: wrap(message),
+            },
+        }
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.message())
     }
 }
 
@@ -37,38 +110,77 @@ impl std::error::Error for Error {}
 
 impl From<candle_core::Error> for Error {
     fn from(e: candle_core::Error) -> Self {
+        use candle_core::Error as C;
+        let inner = match &e {
+            C::WithBacktrace { inner, .. } => inner.as_ref(),
+            other => other,
+        };
+        let shape = matches!(
+            inner,
+            C::ShapeMismatch { .. }
+                | C::ShapeMismatchBinaryOp { .. }
+                | C::ShapeMismatchCat { .. }
+                | C::ShapeMismatchSplit { .. }
+                | C::UnexpectedShape { .. }
+                | C::UnexpectedNumberOfDims { .. }
+                | C::DimOutOfRange { .. }
+                | C::BroadcastIncompatibleShapes { .. }
+        );
         // candle appends a backtrace to some errors when RUST_BACKTRACE is set: keep the message.
         let text = e.to_string();
-        let first = text.split("\n   0:").next().unwrap_or(&text);
-        Error(first.trim_end().to_string())
+        let first = text.split("\n   0:").next().unwrap_or(&text).trim_end();
+        if shape {
+            Error::Shape(first.to_string())
+        } else {
+            Error::Candle(first.to_string())
+        }
     }
 }
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error(e.to_string())
+        Error::Message(e.to_string())
     }
 }
 
 impl From<Error> for Box<EvalAltResult> {
     fn from(e: Error) -> Self {
-        if e.is_interrupt() {
+        match e {
             // The same error the session raises for an interrupt, so it is reported as one.
-            return EvalAltResult::ErrorTerminated(
-                e.0.into(),
-                ladder_scripting::rhai::Position::NONE,
-            )
-            .into();
+            Error::Interrupted => {
+                EvalAltResult::ErrorTerminated(INTERRUPTED.into(), Position::NONE).into()
+            }
+            other => other.message().to_string().into(),
         }
-        e.0.into()
     }
 }
 
-/// `Err(Error)` with a formatted message.
+/// `Err(Error::Message)` with a formatted message.
 #[macro_export]
 macro_rules! bail {
-    ($($arg:tt)*) => { return Err($crate::error::Error(format!($($arg)*))) };
+    ($($arg:tt)*) => { return Err($crate::error::Error::new(format!($($arg)*))) };
 }
 
-/// Rhai-facing result.
-pub type RhaiResult<T> = std::result::Result<T, Box<EvalAltResult>>;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interrupts_stay_interrupts_through_context_and_rhai() {
+        let e = Error::interrupted().context("samme");
+        assert!(e.is_interrupt());
+        let rhai: Box<EvalAltResult> = e.into();
+        assert!(matches!(*rhai, EvalAltResult::ErrorTerminated(..)));
+    }
+
+    #[test]
+    fn candle_shape_errors_are_shape_errors() {
+        let dev = candle_core::Device::Cpu;
+        let a = candle_core::Tensor::zeros((2, 3), candle_core::DType::F32, &dev).unwrap();
+        let b = candle_core::Tensor::zeros((4, 5), candle_core::DType::F32, &dev).unwrap();
+        let e: Error = a.matmul(&b).unwrap_err().into();
+        assert!(matches!(e, Error::Shape(_)), "{e:?}");
+        let e: Error = a.add(&b).unwrap_err().into();
+        assert!(matches!(e, Error::Shape(_)), "{e:?}");
+    }
+}

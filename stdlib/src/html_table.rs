@@ -1,13 +1,7 @@
 //! The `text/html` table every tabular value shows as (data set previews, training histories,
 //! experiment tables): one place for the markup and the escaping.
 
-/// Escape text for HTML element content and attribute values.
-pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+pub use ladder_scripting::html::escape;
 
 /// A `<table>` (with `class` and `caption` when not empty) of `header` and `rows`; the cells
 /// for which `right(row, column)` holds are right-aligned (numbers in mixed columns).

@@ -73,7 +73,7 @@ impl<'a> Opts<'a> {
         match self.raw(key) {
             None => Ok(default),
             Some(v) => v.as_bool().map_err(|t| {
-                crate::error::Error(format!(
+                crate::error::Error::new(format!(
                     "{}: option `{key}` must be true or false, got {t}",
                     self.what
                 ))
@@ -85,7 +85,7 @@ impl<'a> Opts<'a> {
         match self.raw(key) {
             None => Ok(default.to_string()),
             Some(v) => v.into_string().map_err(|t| {
-                crate::error::Error(format!(
+                crate::error::Error::new(format!(
                     "{}: option `{key}` must be a string, got {t}",
                     self.what
                 ))

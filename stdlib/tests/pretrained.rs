@@ -301,14 +301,14 @@ fn a_missing_model_says_how_to_install_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("all-MiniLM-L6-v2");
     let e = pretrained::locate_in(None, &missing).unwrap_err();
-    assert!(e.0.contains("is not installed"), "{e}");
-    assert!(e.0.contains("./install.sh --with-minilm"), "{e}");
-    assert!(e.0.contains(&missing.display().to_string()), "{e}");
+    assert!(e.message().contains("is not installed"), "{e}");
+    assert!(e.message().contains("./install.sh --with-minilm"), "{e}");
+    assert!(e.message().contains(&missing.display().to_string()), "{e}");
     let e = pretrained::locate(Some(dir.path().join("nowhere").to_str().unwrap())).unwrap_err();
-    assert!(e.0.contains("does not exist"), "{e}");
+    assert!(e.message().contains("does not exist"), "{e}");
     std::fs::write(dir.path().join("config.json"), "{}").unwrap();
     let e = pretrained::locate(Some(dir.path().to_str().unwrap())).unwrap_err();
-    assert!(e.0.ends_with("has no model.safetensors, tokenizer.json (it needs config.json, model.safetensors and tokenizer.json)"), "{e}");
+    assert!(e.message().ends_with("has no model.safetensors, tokenizer.json (it needs config.json, model.safetensors and tokenizer.json)"), "{e}");
 }
 
 #[test]
@@ -322,7 +322,7 @@ fn bad_token_ids_are_named() {
     .unwrap();
     let e = net.logits(&x).unwrap_err();
     assert!(
-        e.0.contains(
+        e.message().contains(
             "value 40000 at row 1, column 1 is not a token id of its 30522-token vocabulary"
         ),
         "{e}"

@@ -2,6 +2,7 @@
 //! outputs, images inlined as data URIs, so the one file can be mailed or attached.
 
 use super::format::source_text;
+use crate::html::escape;
 use serde_json::Value;
 
 const STYLE: &str = r#"
@@ -118,20 +119,6 @@ fn markdown(source: &str) -> String {
             Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
         ),
     );
-    out
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
     out
 }
 

@@ -75,7 +75,7 @@ mod tests {
         assert_eq!(reviews.class_names, vec!["negative", "positive"]);
         assert!(dataset("mnist")
             .unwrap_err()
-            .0
+            .message()
             .contains("available: breast_cancer"));
     }
 }

@@ -49,7 +49,7 @@ impl LabelCoder {
 }
 
 fn missing_column(source: &str, col: &str, available: &[String]) -> crate::error::Error {
-    crate::error::Error(format!(
+    crate::error::Error::new(format!(
         "{source}: no column named \"{col}\" (columns: {})",
         available.join(", ")
     ))
@@ -62,7 +62,7 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| crate::error::Error(format!("{name}: cannot read the header row: {e}")))?
+        .map_err(|e| crate::error::Error::new(format!("{name}: cannot read the header row: {e}")))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -89,11 +89,12 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
     let mut coder = LabelCoder { names: Vec::new() };
     for (r, record) in reader.records().enumerate() {
         let row = r + 2; // 1-based, after the header: the line a user sees in an editor
-        let record = record.map_err(|e| crate::error::Error(format!("{name}: line {row}: {e}")))?;
+        let record =
+            record.map_err(|e| crate::error::Error::new(format!("{name}: line {row}: {e}")))?;
         for (&c, fname) in feature_cols.iter().zip(&feature_names) {
             let cell = record.get(c).unwrap_or("");
             let v: f32 = cell.parse().map_err(|_| {
-                crate::error::Error(format!(
+                crate::error::Error::new(format!(
                     "{name}: line {row}, column \"{fname}\": \"{cell}\" is not a number"
                 ))
             })?;
@@ -109,7 +110,7 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
 
 pub fn load_csv(path: &str, columns: &Columns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error(format!("load_csv(\"{path}\"): {e}")))?;
+        .map_err(|e| crate::error::Error::new(format!("load_csv(\"{path}\"): {e}")))?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -131,7 +132,7 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
         }
         let obj: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(line).map_err(|e| {
-                crate::error::Error(format!("{name}: line {row}: not a JSON object: {e}"))
+                crate::error::Error::new(format!("{name}: line {row}: not a JSON object: {e}"))
             })?;
         let keys: Vec<String> = obj.keys().cloned().collect();
         let names = feature_names
@@ -156,7 +157,7 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
                 .get(f)
                 .ok_or_else(|| missing_column(&format!("{name}: line {row}"), f, &keys))?;
             push_numbers(v, &mut x).map_err(|_| {
-                crate::error::Error(format!(
+                crate::error::Error::new(format!(
                     "{name}: line {row}, field \"{f}\": {v} is not a number or an array of numbers"
                 ))
             })?;
@@ -198,7 +199,7 @@ fn push_numbers(v: &serde_json::Value, out: &mut Vec<f32>) -> std::result::Resul
 
 pub fn load_jsonl(path: &str, columns: &Columns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error(format!("load_jsonl(\"{path}\"): {e}")))?;
+        .map_err(|e| crate::error::Error::new(format!("load_jsonl(\"{path}\"): {e}")))?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -234,14 +235,18 @@ mod tests {
             "t",
         )
         .unwrap_err();
-        assert_eq!(e.0, "t: no column named \"target\" (columns: a, b, label)");
+        assert_eq!(
+            e.message(),
+            "t: no column named \"target\" (columns: a, b, label)"
+        );
         let e = csv_from_str("a,label\nx,0\n", &Columns::default(), "t").unwrap_err();
         assert!(
-            e.0.contains("line 2, column \"a\": \"x\" is not a number"),
+            e.message()
+                .contains("line 2, column \"a\": \"x\" is not a number"),
             "{e}"
         );
         let e = csv_from_str("a,label\n", &Columns::default(), "t").unwrap_err();
-        assert!(e.0.contains("no rows"), "{e}");
+        assert!(e.message().contains("no rows"), "{e}");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! name the argument and the position of a bad element.
 
 use super::matrix::Matrix;
-use ladder_scripting::rhai::{Array, Dynamic, EvalAltResult, Map};
+use ladder_scripting::rhai::{Array, Dynamic, Map};
 
-pub type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+pub use crate::error::RhaiResult;
 
 /// A Rhai number (int or float) as f64.
 pub fn number(v: &Dynamic) -> Option<f64> {

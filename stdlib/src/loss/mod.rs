@@ -12,7 +12,7 @@ use candle_core::{DType, Tensor};
 /// Checks that hard labels fit the logits: a label out of range is named with its row.
 pub fn check_labels(logits: &Tensor, y: &Tensor, op: &str) -> Result<()> {
     let (n, k) = logits.dims2().map_err(|_| {
-        crate::error::Error(format!(
+        crate::error::Error::new(format!(
             "{op}: logits must be 2-D (rows × classes), got shape {:?}",
             logits.dims()
         ))

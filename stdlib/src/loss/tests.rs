@@ -201,11 +201,14 @@ fn bad_labels_and_shapes_are_named() {
     let z = t2(&Z3);
     let e = check_labels(&z, &labels(&[0, 1, 3, 1]), "cross_entropy").unwrap_err();
     assert_eq!(
-        e.0,
+        e.message(),
         "cross_entropy: label 3 in row 2 is out of range for 3 classes (logits shape [4, 3])"
     );
     let e = soft_cross_entropy(&z, &t2(&WEAK2)).unwrap_err();
-    assert!(e.0.contains("[4, 3]") && e.0.contains("[6, 2]"), "{e}");
+    assert!(
+        e.message().contains("[4, 3]") && e.message().contains("[6, 2]"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -31,7 +31,7 @@ impl Render for Network {
             text.push_str(&format!("\n  {i:>2}  {d:<32} {p:>8}"));
             html.push_str(&format!(
                 "<tr><td>{i}</td><td>{}</td><td>{p}</td></tr>",
-                d.replace('<', "&lt;")
+                ladder_scripting::html::escape(d)
             ));
         }
         html.push_str("</tbody></table></div>");

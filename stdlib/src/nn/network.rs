@@ -314,14 +314,15 @@ mod tests {
         };
         let e = Network::new(spec, &Device::Cpu).unwrap_err();
         assert_eq!(
-            e.0,
+            e.message(),
             "layer 1 (linear(5 → 2)) expects 5 inputs but layer 0 (linear(4 → 8)) produces 8"
         );
         let net = Network::logistic_regression(3, 2, 0).unwrap();
         let x = Tensor::zeros((2, 4), candle_core::DType::F32, &Device::Cpu).unwrap();
         let e = net.forward(&x).unwrap_err();
         assert!(
-            e.0.contains("input of shape [2, 4] has 4 features where 3 were expected"),
+            e.message()
+                .contains("input of shape [2, 4] has 4 features where 3 were expected"),
             "{e}"
         );
     }

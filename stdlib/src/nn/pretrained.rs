@@ -128,13 +128,13 @@ impl Source {
     fn read(dir: &Path) -> Result<Source> {
         let config_path = dir.join("config.json");
         let text = std::fs::read_to_string(&config_path).map_err(|e| {
-            Error(format!(
+            Error::new(format!(
                 "pretrained: cannot read {}: {e}",
                 config_path.display()
             ))
         })?;
         let config: Config = serde_json::from_str(&text).map_err(|e| {
-            Error(format!(
+            Error::new(format!(
                 "pretrained: {} is not a BERT configuration: {e}",
                 config_path.display()
             ))
@@ -153,7 +153,7 @@ impl Source {
         }
         let file = dir.join("model.safetensors");
         let mut all = candle_core::safetensors::load(&file, &Device::Cpu).map_err(|e| {
-            Error(format!(
+            Error::new(format!(
                 "pretrained: cannot read {}: {}",
                 file.display(),
                 Error::from(e)
@@ -166,7 +166,7 @@ impl Source {
             .chain(config.model_type.iter().map(|t| format!("{t}.")))
             .find(|p| all.contains_key(&format!("{p}{first}")))
             .ok_or_else(|| {
-                Error(format!(
+                Error::new(format!(
                     "pretrained: {} has no tensor \"{first}\": not a BERT encoder's weights",
                     file.display()
                 ))
@@ -174,7 +174,7 @@ impl Source {
         let mut weights = HashMap::new();
         for name in bert::weight_names(&config) {
             let t = all.remove(&format!("{prefix}{name}")).ok_or_else(|| {
-                Error(format!(
+                Error::new(format!(
                     "pretrained: {} has no tensor \"{prefix}{name}\" (config.json describes {} layers)",
                     file.display(),
                     config.num_hidden_layers
@@ -212,7 +212,7 @@ impl Source {
     pub fn bert_model(&self, device: &Device) -> Result<BertModel> {
         let vb = VarBuilder::from_tensors(self.weights_on(device)?, DType::F32, device);
         BertModel::load(vb, &self.config).map_err(|e| {
-            Error(format!(
+            Error::new(format!(
                 "pretrained: candle-transformers cannot load the BERT model in {}: {}",
                 self.dir.display(),
                 Error::from(e)
@@ -268,7 +268,7 @@ impl Source {
 }
 
 fn poisoned<T>(_: T) -> Error {
-    Error("pretrained: a lock was poisoned by an earlier panic".into())
+    Error::new("pretrained: a lock was poisoned by an earlier panic")
 }
 
 /// Variable names are `&'static str` in [`crate::nn::layers::Layer::vars`]; an encoder's
@@ -584,7 +584,7 @@ impl PretrainedLayer {
 pub fn token_rows(x: &Tensor, source: &Source, max_len: usize) -> Result<Vec<Vec<u32>>> {
     let what = format!("pretrained({})", source.name);
     let (n, width) = x.dims2().map_err(|_| {
-        Error(format!(
+        Error::new(format!(
             "{what}: expects token ids (rows × length), got shape {:?}",
             x.dims()
         ))

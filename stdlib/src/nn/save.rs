@@ -32,7 +32,7 @@ fn atomic_write(target: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Resul
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "save_model: cannot write {}: {e}",
             target.display()
         ))
@@ -49,7 +49,7 @@ pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
     let json = serde_json::to_string_pretty(
         &serde_json::json!({ "format": "ladder-model/1", "network": net.spec }),
     )
-    .map_err(|e| Error(e.to_string()))?;
+    .map_err(|e| Error::new(e.to_string()))?;
     atomic_write(&weights, |tmp| {
         Ok(candle_core::safetensors::save(&tensors, tmp)?)
     })?;
@@ -60,26 +60,26 @@ pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
 pub fn load(path: &str) -> Result<Network> {
     let (weights, spec_path) = paths(path);
     let text = std::fs::read_to_string(&spec_path).map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "load_model: cannot read {}: {e}",
             spec_path.display()
         ))
     })?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "load_model: {} is not valid JSON: {e}",
             spec_path.display()
         ))
     })?;
     let spec: NetworkSpec = serde_json::from_value(doc["network"].clone()).map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "load_model: {} does not describe a network: {e}",
             spec_path.display()
         ))
     })?;
     let net = Network::new(spec, &Device::Cpu)?;
     let tensors = candle_core::safetensors::load(&weights, &Device::Cpu).map_err(|e| {
-        Error(format!(
+        Error::new(format!(
             "load_model: cannot read {}: {}",
             weights.display(),
             Error::from(e)
@@ -87,13 +87,13 @@ pub fn load(path: &str) -> Result<Network> {
     })?;
     for (name, var) in net.named_vars() {
         let t = tensors.get(&name).ok_or_else(|| {
-            Error(format!(
+            Error::new(format!(
                 "load_model: {} has no tensor \"{name}\"",
                 weights.display()
             ))
         })?;
         if t.dims() != var.dims() {
-            return Err(Error(format!(
+            return Err(Error::new(format!(
                 "load_model: tensor \"{name}\" has shape {:?} but the architecture needs {:?}",
                 t.dims(),
                 var.dims()
@@ -141,6 +141,6 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         let e = load(dir.path().join("missing").to_str().unwrap()).unwrap_err();
-        assert!(e.0.starts_with("load_model: cannot read"), "{e}");
+        assert!(e.message().starts_with("load_model: cannot read"), "{e}");
     }
 }

@@ -459,14 +459,14 @@ mod tests {
         };
         let e = TransformerLayer::init(&spec, &mut Rng::new(0), &Device::Cpu).unwrap_err();
         assert_eq!(
-            e.0,
+            e.message(),
             "transformer: pad_id 10 is not in the vocabulary (0..10)"
         );
         let x = Tensor::zeros((2, 0), DType::F32, &Device::Cpu).unwrap();
         let ok = TransformerSpec { pad_id: 0, ..spec };
         let layer = TransformerLayer::init(&ok, &mut Rng::new(0), &Device::Cpu).unwrap();
         let e = layer.forward(&x, None).unwrap_err();
-        assert!(e.0.contains("tokenize(data, tok)"), "{e}");
+        assert!(e.message().contains("tokenize(data, tok)"), "{e}");
         assert_eq!(layer.vars().len(), 2 + 16 + 2);
     }
 }

@@ -32,7 +32,9 @@ pub fn kind_from(o: &mut Opts, key: &str, default: &str) -> crate::error::Result
             wd.as_float()
                 .or_else(|_| wd.as_int().map(|i| i as f64))
                 .map_err(|t| {
-                    crate::error::Error(format!("option `weight_decay` must be a number, got {t}"))
+                    crate::error::Error::new(format!(
+                        "option `weight_decay` must be a number, got {t}"
+                    ))
                 })?,
         );
     }

@@ -113,6 +113,6 @@ fn schedules_match_reference() {
     assert_eq!(Schedule::Constant.lr(0.1, 50, 100), 0.1);
     assert!(Kind::by_name("adagrad")
         .unwrap_err()
-        .0
+        .message()
         .contains("expected sgd, adam, adamw or lion"));
 }

@@ -13,7 +13,7 @@ pub fn fail(message: impl Into<String>) -> Fail {
 /// A tensor as nested Rhai arrays; other values unchanged.
 fn plain(v: &Dynamic) -> Result<Dynamic, Fail> {
     match v.read_lock::<Tensor>() {
-        Some(t) => crate::tensor::build::to_dynamic(&t).map_err(|e| fail(e.0)),
+        Some(t) => crate::tensor::build::to_dynamic(&t).map_err(|e| fail(e.to_string())),
         None => Ok(v.clone()),
     }
 }

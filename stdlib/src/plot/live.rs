@@ -16,6 +16,7 @@
 use super::chart::{Body, Chart, Layout, Legend, Style, XySeries};
 use super::output::to_png;
 use ladder_scripting::context;
+use ladder_scripting::html::escape;
 use ladder_scripting::mime::{IMAGE_PNG, TEXT_HTML};
 use ladder_scripting::MimeBundle;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -326,10 +327,4 @@ fn format_duration(secs: f64) -> String {
             (secs as u64 % 3600) / 60
         )
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }

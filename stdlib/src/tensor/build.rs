@@ -274,9 +274,12 @@ mod tests {
     #[test]
     fn ragged_arrays_name_the_row() {
         let e = from_dynamic(&eval("[[1, 2], [3]]"), None).unwrap_err();
-        assert!(e.0.contains("element [1] has 1 entries where 2"), "{e}");
+        assert!(
+            e.message().contains("element [1] has 1 entries where 2"),
+            "{e}"
+        );
         let e = from_dynamic(&eval("[1, \"x\"]"), None).unwrap_err();
-        assert!(e.0.contains("element [1] is a string"), "{e}");
+        assert!(e.message().contains("element [1] is a string"), "{e}");
     }
 
     #[test]

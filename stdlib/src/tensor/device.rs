@@ -30,7 +30,7 @@ fn cuda(ordinal: usize) -> Result<Device> {
     // here (the loader stops it first); what reaches this point is a driver without a
     // usable GPU at this ordinal, or a driver too old for the toolkit the build used.
     Device::new_cuda(ordinal).map_err(|e| {
-        crate::error::Error(format!(
+        crate::error::Error::new(format!(
             "device(\"cuda:{ordinal}\"): this build has CUDA support, but no usable NVIDIA GPU \
              was found at index {ordinal} (no GPU, or the driver is too old for this build): {e}"
         ))
@@ -65,13 +65,13 @@ mod tests {
     fn cpu_works_and_bad_names_are_named() {
         assert!(device("cpu").unwrap().is_cpu());
         let e = device("tpu").unwrap_err();
-        assert!(e.0.contains("unknown device \"tpu\""), "{e}");
+        assert!(e.message().contains("unknown device \"tpu\""), "{e}");
     }
 
     #[cfg(not(feature = "cuda"))]
     #[test]
     fn cuda_without_the_feature_says_so() {
         let e = device("cuda").unwrap_err();
-        assert!(e.0.contains("no CUDA support"), "{e}");
+        assert!(e.message().contains("no CUDA support"), "{e}");
     }
 }

@@ -127,7 +127,7 @@ pub fn binary(a: &Tensor, b: &Tensor, op: BinOp) -> Result<Tensor> {
         BinOp::Pow => x.pow(&y),
     };
     Ok(Tensor(r.map_err(|e| {
-        crate::error::Error(format!(
+        crate::error::Error::new(format!(
             "{}: {} {} and {} {}: {}",
             op.name(),
             shape_str(a),
@@ -444,7 +444,7 @@ pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let known: i64 = shape.iter().filter(|&&d| d != -1).product();
     let unknown = shape.iter().filter(|&&d| d == -1).count();
     let bad = || {
-        crate::error::Error(format!(
+        crate::error::Error::new(format!(
             "reshape: cannot reshape a tensor of shape {:?} ({total} elements) into {shape:?}",
             t.dims()
         ))
@@ -576,7 +576,8 @@ mod tests {
         assert_eq!(to_vec_f32(&r).unwrap(), vec![1., 2., 3., 8., 10., 12.]);
         let e = binary(&a, &t(&[1., 2.], &[2]), BinOp::Add).unwrap_err();
         assert!(
-            e.0.contains("add (+): shapes [2, 3] and [2] cannot be broadcast"),
+            e.message()
+                .contains("add (+): shapes [2, 3] and [2] cannot be broadcast"),
             "{e}"
         );
     }
@@ -586,7 +587,8 @@ mod tests {
         let a = t(&[1., 2., 3., 4., 5., 6.], &[2, 3]);
         let e = matmul(&a, &a).unwrap_err();
         assert!(
-            e.0.contains("matmul: shapes [2, 3] and [2, 3] are not aligned"),
+            e.message()
+                .contains("matmul: shapes [2, 3] and [2, 3] are not aligned"),
             "{e}"
         );
         let r = matmul(&a, &transpose(&a, -2, -1).unwrap()).unwrap();
@@ -614,10 +616,13 @@ mod tests {
             to_vec_f32(&index(&a, -1).unwrap()).unwrap(),
             vec![4., 2., 6.]
         );
-        assert!(index(&a, 2).unwrap_err().0.contains("out of range"));
+        assert!(index(&a, 2).unwrap_err().message().contains("out of range"));
         assert_eq!(slice(&a, 1, 1, 100).unwrap().dims(), &[2, 2]);
         assert_eq!(reshape(&a, &[3, -1]).unwrap().dims(), &[3, 2]);
-        assert!(reshape(&a, &[4, -1]).unwrap_err().0.contains("[2, 3]"));
+        assert!(reshape(&a, &[4, -1])
+            .unwrap_err()
+            .message()
+            .contains("[2, 3]"));
         let s = softmax(&a.0, 1).unwrap();
         let sums = to_vec_f32(&s.sum(1).unwrap()).unwrap();
         assert!(sums.iter().all(|v| (v - 1.0).abs() < 1e-6));

@@ -3,6 +3,7 @@
 
 use super::{device::device_name, dtype_name, Tensor};
 use candle_core::DType;
+use ladder_scripting::html::escape;
 use ladder_scripting::{MimeBundle, Render};
 
 /// Tensors with more elements than this are summarised (numpy's threshold).
@@ -155,12 +156,6 @@ fn nest(
         }
     }
     out.push(']');
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 fn html(t: &Tensor) -> Option<String> {

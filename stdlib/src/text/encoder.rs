@@ -31,7 +31,7 @@ impl Encoder {
         let tokenizer = Tokenizer::load(&dir.to_string_lossy())?;
         let pad = source.config.pad_token_id as u32;
         if tokenizer.pad_id() != pad {
-            return Err(Error(format!(
+            return Err(Error::new(format!(
                 "encoder: {} pads with id {} but config.json says pad_token_id {pad}",
                 dir.join("tokenizer.json").display(),
                 tokenizer.pad_id()
@@ -150,7 +150,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
         match t.rank() {
             1 => Ok(t.unsqueeze(0)?),
             2 => Ok(t),
-            _ => Err(Error(format!(
+            _ => Err(Error::new(format!(
                 "cosine: {name} must be a vector or a matrix of row vectors, got shape {:?}",
                 t.dims()
             ))),
@@ -158,7 +158,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
     };
     let (x, y) = (as_rows(a, "a")?, as_rows(b, "b")?);
     if x.dims()[1] != y.dims()[1] {
-        return Err(Error(format!(
+        return Err(Error::new(format!(
             "cosine: the vectors have different lengths ({} and {})",
             x.dims()[1],
             y.dims()[1]

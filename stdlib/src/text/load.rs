@@ -127,13 +127,13 @@ pub fn text_csv_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<D
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| Error(format!("{name}: cannot read the header row: {e}")))?
+        .map_err(|e| Error::new(format!("{name}: cannot read the header row: {e}")))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let find = |c: &str| {
         header.iter().position(|h| h == c).ok_or_else(|| {
-            Error(format!(
+            Error::new(format!(
                 "{name}: no column named \"{c}\" (columns: {})",
                 header.join(", ")
             ))
@@ -143,7 +143,7 @@ pub fn text_csv_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<D
     let (mut texts, mut raw, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     for (r, record) in reader.records().enumerate() {
         let row = r + 2;
-        let record = record.map_err(|e| Error(format!("{name}: line {row}: {e}")))?;
+        let record = record.map_err(|e| Error::new(format!("{name}: line {row}: {e}")))?;
         let t = record.get(tc).unwrap_or("");
         check_text(t, row, name)?;
         let l = record.get(lc).unwrap_or("").trim();
@@ -170,10 +170,10 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
             continue;
         }
         let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
-            .map_err(|e| Error(format!("{name}: line {row}: not a JSON object: {e}")))?;
+            .map_err(|e| Error::new(format!("{name}: line {row}: not a JSON object: {e}")))?;
         let field = |k: &str| {
             obj.get(k).ok_or_else(|| {
-                Error(format!(
+                Error::new(format!(
                     "{name}: line {row}: no field named \"{k}\" (fields: {})",
                     obj.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
@@ -216,13 +216,13 @@ fn stem(path: &str) -> &str {
 
 pub fn read_text_csv(path: &str, cols: &TextColumns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error(format!("read_text_csv(\"{path}\"): {e}")))?;
+        .map_err(|e| Error::new(format!("read_text_csv(\"{path}\"): {e}")))?;
     text_csv_from_str(&text, cols, stem(path))
 }
 
 pub fn read_text_jsonl(path: &str, cols: &TextColumns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error(format!("read_text_jsonl(\"{path}\"): {e}")))?;
+        .map_err(|e| Error::new(format!("read_text_jsonl(\"{path}\"): {e}")))?;
     text_jsonl_from_str(&text, cols, stem(path))
 }
 
@@ -286,23 +286,26 @@ mod tests {
     fn errors_name_the_line_and_column() {
         let c = TextColumns::default();
         let e = text_csv_from_str("review,label\nx,1\n", &c, "t").unwrap_err();
-        assert_eq!(e.0, "t: no column named \"text\" (columns: review, label)");
+        assert_eq!(
+            e.message(),
+            "t: no column named \"text\" (columns: review, label)"
+        );
         let e = text_csv_from_str("text,label\nx,1\n  ,0\n", &c, "t").unwrap_err();
-        assert_eq!(e.0, "t: line 3: the text is empty");
+        assert_eq!(e.message(), "t: line 3: the text is empty");
         let e = text_csv_from_str("text,label\nx,1\ny,cat\n", &c, "t").unwrap_err();
-        assert!(e.0.contains("labels mix numbers and names"), "{e}");
+        assert!(e.message().contains("labels mix numbers and names"), "{e}");
         let c3 = TextColumns {
             classes: Some(vec!["neg".into(), "pos".into()]),
             ..TextColumns::default()
         };
         let e = text_csv_from_str("text,label\nx,pos\ny,meh\n", &c3, "t").unwrap_err();
         assert_eq!(
-            e.0,
+            e.message(),
             "t: line 3: label \"meh\" is not one of the classes (neg, pos)"
         );
         let e = text_jsonl_from_str("{\"text\": 3, \"label\": 1}\n", &c, "j").unwrap_err();
-        assert_eq!(e.0, "j: line 1, field \"text\": 3 is not a string");
+        assert_eq!(e.message(), "j: line 1, field \"text\": 3 is not a string");
         let e = text_csv_from_str("text,label\n", &c, "t").unwrap_err();
-        assert!(e.0.contains("no rows"));
+        assert!(e.message().contains("no rows"));
     }
 }

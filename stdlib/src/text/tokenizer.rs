@@ -121,7 +121,7 @@ impl std::fmt::Debug for Tokenizer {
 }
 
 fn tk_err(what: &str, e: impl std::fmt::Display) -> Error {
-    Error(format!("{what}: {e}"))
+    Error::new(format!("{what}: {e}"))
 }
 
 impl Tokenizer {
@@ -244,8 +244,9 @@ impl Tokenizer {
         tok.train(&mut trainer, texts.iter().map(|t| t.as_ref()))
             .map_err(|e| tk_err("train_tokenizer", e))?;
         let id = |t: &str| -> Result<u32> {
-            tok.token_to_id(t)
-                .ok_or_else(|| Error(format!("train_tokenizer: the trained vocabulary lacks {t}")))
+            tok.token_to_id(t).ok_or_else(|| {
+                Error::new(format!("train_tokenizer: the trained vocabulary lacks {t}"))
+            })
         };
         let (cls, sep) = (id("[CLS]")?, id("[SEP]")?);
         let pad_id = id("[PAD]")?;

@@ -157,13 +157,16 @@ fn bad_inputs_are_named() {
     let net = Network::mlp(&[3, 4, 3], Activation::Relu, 0.0, false, 0).unwrap();
     let e = fit(&net, &ds, &small_cfg(0), &mut Silent).unwrap_err();
     assert!(
-        e.0.contains("the model expects 3 input features but data set \"iris\" has 4"),
+        e.message()
+            .contains("the model expects 3 input features but data set \"iris\" has 4"),
         "{e}"
     );
     let two = Network::logistic_regression(4, 2, 0).unwrap();
     let e = fit(&two, &ds, &small_cfg(0), &mut Silent).unwrap_err();
     assert!(
-        e.0.contains("label 2 in row") && e.0.contains("out of range for a model with 2 outputs"),
+        e.message().contains("label 2 in row")
+            && e.message()
+                .contains("out of range for a model with 2 outputs"),
         "{e}"
     );
     let e = fit(
@@ -179,7 +182,10 @@ fn bad_inputs_are_named() {
         &mut Silent,
     )
     .unwrap_err();
-    assert!(e.0.contains("needs") || e.0.contains("soft"), "{e}");
+    assert!(
+        e.message().contains("needs") || e.message().contains("soft"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -207,7 +213,8 @@ fn a_nan_loss_stops_with_a_clear_error_and_keeps_the_weights() {
     };
     let e = fit(&net, &bad, &cfg, &mut Silent).unwrap_err();
     assert!(
-        e.0.starts_with("fit: the loss became NaN at step 1 (epoch 1)"),
+        e.message()
+            .starts_with("fit: the loss became NaN at step 1 (epoch 1)"),
         "{e}"
     );
     assert_eq!(

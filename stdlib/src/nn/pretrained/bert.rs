@@ -58,7 +58,7 @@ pub fn forward(
     let w = |name: &str| -> Result<&Tensor> {
         weights
             .get(name)
-            .ok_or_else(|| Error(format!("pretrained: the encoder has no weight \"{name}\"")))
+            .ok_or_else(|| Error::new(format!("pretrained: the encoder has no weight \"{name}\"")))
     };
     let eps = config.layer_norm_eps as f32;
     let norm = |x: &Tensor, prefix: &str| -> Result<Tensor> {
