@@ -1,10 +1,15 @@
 //! The Rhai face of [`Table`]: read a result table's columns, rows and cells as plain values,
 //! and print it as the aligned text a cell shows.
 
+use crate::error::RhaiResult;
 use super::table::{Cell, Table};
-use crate::reg;
+use crate::bind;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, EvalAltResult, Map, INT};
 use ladder_scripting::Renderers;
+
+crate::type_names! {
+    Table => "Table",
+}
 
 type R<T> = Result<T, Box<EvalAltResult>>;
 
@@ -80,29 +85,17 @@ impl IntoIterator for Table {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Table>("Table");
+    crate::doc::register_rendered::<Table>(engine, renderers);
     engine.register_iterator::<Table>();
-    renderers.register::<Table>();
-    reg!(
-        engine,
-        "to_text",
-        ["table: Table", "String"],
-        "The table as aligned text: title, header, rule, rows, notes.",
-        |t: &mut Table| t.to_text()
-    );
-    reg!(
-        engine,
-        "to_string",
-        ["table: Table", "String"],
-        "The table as aligned text, as `print(table)` shows it.",
-        |t: &mut Table| t.to_text()
-    );
-    reg!(
-        engine,
-        "to_debug",
-        ["table: Table", "String"],
-        "The table as aligned text, as `debug(table)` shows it.",
-        |t: &mut Table| t.to_text()
+    bind!(engine,
+        /// The table as aligned text: title, header, rule, rows, notes.
+        fn to_text(table: &mut Table) -> String { table.to_text() }
+
+        /// The table as aligned text, as `print(table)` shows it.
+        fn to_string(table: &mut Table) -> String { table.to_text() }
+
+        /// The table as aligned text, as `debug(table)` shows it.
+        fn to_debug(table: &mut Table) -> String { table.to_text() }
     );
     engine.register_get("title", |t: &mut Table| t.title.clone());
     engine.register_get("columns", |t: &mut Table| -> Array {
@@ -112,65 +105,47 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("notes", |t: &mut Table| -> Array {
         t.notes.iter().map(|n| n.clone().into()).collect()
     });
-    reg!(
-        engine,
-        "len",
-        ["table: Table", "int"],
-        "The number of rows.",
-        |t: &mut Table| t.rows.len() as INT
+    bind!(engine,
+        /// The number of rows.
+        fn len(table: &mut Table) -> INT { table.rows.len() as INT }
     );
     engine.register_indexer_get(|t: &mut Table, i: INT| -> R<Map> {
         Ok(row_map(t, row_index(t, i)?))
     });
     engine.register_indexer_get(|t: &mut Table, name: &str| column(t, name));
-    reg!(
-        engine,
-        "row",
-        ["table: Table", "row: int", "Map"],
-        "Row `row` (negative counts from the end) as a map from column name to value; `table[row]` is the same.\nEmpty and undefined cells are `()`.",
-        |t: &mut Table, i: INT| -> R<Map> { Ok(row_map(t, row_index(t, i)?)) }
-    );
-    reg!(
-        engine,
-        "column",
-        ["table: Table", "name: &str", "Array"],
-        "The values of column `name`, top to bottom; `table[name]` is the same.\n\nlet r = classification_report(y, pred);\nr.table.column(\"f1\")",
-        |t: &mut Table, name: &str| column(t, name)
-    );
-    reg!(
-        engine,
-        "cell",
-        ["table: Table", "row: int", "column: &str", "?"],
-        "One value: row `row` (negative counts from the end), column `column`; `()` when empty or undefined.",
-        |t: &mut Table, i: INT, name: &str| -> R<Dynamic> {
-            Ok(get(t, row_index(t, i)?, column_index(t, name)?))
+    bind!(engine,
+        /// Row `row` (negative counts from the end) as a map from column name to value; `table[row]` is the same.
+        /// Empty and undefined cells are `()`.
+        fn row(table: &mut Table, row: INT) -> R<Map> as "Map" { Ok(row_map(table, row_index(table, row)?)) }
+
+        /// The values of column `name`, top to bottom; `table[name]` is the same.
+        ///
+        /// let r = classification_report(y, pred);
+        /// r.table.column("f1")
+        fn column(table: &mut Table, name: &str) -> RhaiResult<Array> { column(table, name) }
+
+        /// One value: row `row` (negative counts from the end), column `column`; `()` when empty or undefined.
+        fn cell(table: &mut Table, row: INT, column: &str) -> R<Dynamic> as "?" {
+            Ok(get(table, row_index(table, row)?, column_index(table, column)?))
         }
-    );
-    reg!(
-        engine,
-        "to_array",
-        ["table: Table", "Array"],
-        "The rows as arrays of values (in column order; the header is `table.columns`).",
-        |t: &mut Table| -> Array {
-            t.rows
+
+        /// The rows as arrays of values (in column order; the header is `table.columns`).
+        fn to_array(table: &mut Table) -> Array {
+            table.rows
                 .iter()
                 .enumerate()
                 .map(|(i, r)| {
                     Dynamic::from_array(
-                        (0..r.len().max(t.columns.len()))
-                            .map(|j| get(t, i, j))
+                        (0..r.len().max(table.columns.len()))
+                            .map(|j| get(table, i, j))
                             .collect(),
                     )
                 })
                 .collect()
         }
-    );
-    reg!(
-        engine,
-        "to_maps",
-        ["table: Table", "Array"],
-        "The rows as maps from column name to value; `for row in table` visits the same maps.",
-        |t: &mut Table| to_maps(t)
+
+        /// The rows as maps from column name to value; `for row in table` visits the same maps.
+        fn to_maps(table: &mut Table) -> Array { to_maps(table) }
     );
 }
 

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::error::RhaiResult;
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use ladder_scripting::rhai::{Dynamic, Engine, Map, FLOAT};
@@ -64,72 +64,73 @@ fn labels(z: &candle_core::Tensor, y: Dynamic, op: &str) -> RhaiResult<candle_co
 }
 
 pub fn register(engine: &mut Engine, _renderers: &mut Renderers) {
-    reg!(engine, "cross_entropy", ["logits: Tensor", "target: Tensor", "Tensor"],
-        "Mean cross-entropy to hard labels (1-D integers) or soft targets (rows × classes probabilities).",
-        |z: Tensor, t: Dynamic| ce(&z, t, Opts::empty("cross_entropy")));
-    reg!(
-        engine,
-        "cross_entropy",
-        ["logits: Tensor", "target: Tensor", "options: Map", "Tensor"],
-        "Cross-entropy. Options: `weights` (per-sample), `reduction` (\"mean\" or \"none\").",
-        |z: Tensor, t: Dynamic, o: Map| ce(&z, t, Opts::new("cross_entropy", o))
-    );
-    reg!(engine, "kd_loss", ["student: Tensor", "teacher: Tensor", "options: Map", "Tensor"],
-        "Knowledge distillation (Hinton et al. 2015): α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1−α)·CE(y, s).\nOptions: `temperature` (2.0), `alpha` (0.5; 1.0 without `labels`), `labels`, `weights`, `reduction`.",
-        |s: Tensor, t: Tensor, o: Map| -> RhaiResult<Tensor> {
-            let mut o = Opts::new("kd_loss", o);
-            let z = float_logits(&s)?;
-            let y = o.raw("labels").map(|y| labels(&z, y, "kd_loss labels")).transpose()?;
-            let temp = o.float("temperature", 2.0)?;
-            let alpha = o.float("alpha", if y.is_some() { 0.5 } else { 1.0 })?;
-            finish(distillation(&z, &float_logits(&t)?, temp, alpha, y.as_ref())?, o)
-        });
-    reg!(engine, "w2s_loss", ["logits: Tensor", "weak: Tensor", "options: Map", "Tensor"],
-        "Burns et al.'s auxiliary confidence loss: CE to (1−c)·weak + c·(own thresholded predictions), c = aux_coef·min(1, step_frac/warmup_frac) (a linear ramp; the reference code jumps at the end of warm-up). Multi-class: own argmax.\nOptions: `step`, `total_steps` (coefficient schedule; or give `coef` directly), `aux_coef` (0.5), `warmup_frac` (0.1), `weights`, `reduction`.",
-        |z: Tensor, w: Tensor, o: Map| -> RhaiResult<Tensor> {
-            let mut o = Opts::new("w2s_loss", o);
-            let coef = match o.raw("coef") {
+    bind!(engine,
+        /// Mean cross-entropy to hard labels (1-D integers) or soft targets (rows × classes probabilities).
+        fn cross_entropy(logits: Tensor, target: Dynamic as "Tensor") -> RhaiResult<Tensor> { ce(&logits, target, Opts::empty("cross_entropy")) }
+
+        /// Cross-entropy. Options: `weights` (per-sample), `reduction` ("mean" or "none").
+        fn cross_entropy(logits: Tensor, target: Dynamic as "Tensor", options: Map) -> RhaiResult<Tensor> { ce(&logits, target, Opts::new("cross_entropy", options)) }
+
+        /// Knowledge distillation (Hinton et al. 2015): α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1−α)·CE(y, s).
+        /// Options: `temperature` (2.0), `alpha` (0.5; 1.0 without `labels`), `labels`, `weights`, `reduction`.
+        fn kd_loss(student: Tensor, teacher: Tensor, options: Map) -> RhaiResult<Tensor> {
+            let mut options = Opts::new("kd_loss", options);
+            let z = float_logits(&student)?;
+            let y = options.raw("labels").map(|y| labels(&z, y, "kd_loss labels")).transpose()?;
+            let temp = options.float("temperature", 2.0)?;
+            let alpha = options.float("alpha", if y.is_some() { 0.5 } else { 1.0 })?;
+            finish(distillation(&z, &float_logits(&teacher)?, temp, alpha, y.as_ref())?, options)
+        }
+
+        /// Burns et al.'s auxiliary confidence loss: CE to (1−c)·weak + c·(own thresholded predictions), c = aux_coef·min(1, step_frac/warmup_frac) (a linear ramp; the reference code jumps at the end of warm-up). Multi-class: own argmax.
+        /// Options: `step`, `total_steps` (coefficient schedule; or give `coef` directly), `aux_coef` (0.5), `warmup_frac` (0.1), `weights`, `reduction`.
+        fn w2s_loss(logits: Tensor, weak: Tensor, options: Map) -> RhaiResult<Tensor> {
+            let mut options = Opts::new("w2s_loss", options);
+            let coef = match options.raw("coef") {
                 Some(c) => c.as_float().or_else(|_| c.as_int().map(|i| i as f64)).map_err(|t| format!("w2s_loss: coef must be a number, got {t}"))?,
                 None => {
-                    let (step, total) = (o.usize("step", 0)?, o.usize("total_steps", 1)?);
-                    confidence_coef(step, total, o.float("aux_coef", 0.5)?, o.float("warmup_frac", 0.1)?)
+                    let (step, total) = (options.usize("step", 0)?, options.usize("total_steps", 1)?);
+                    confidence_coef(step, total, options.float("aux_coef", 0.5)?, options.float("warmup_frac", 0.1)?)
                 }
             };
-            finish(confidence(&float_logits(&z)?, &w.0, coef)?, o)
-        });
-    reg!(engine, "product_loss", ["logits: Tensor", "weak: Tensor", "options: Map", "Tensor"],
-        "The product loss: CE to target ∝ p^β · weak^α (normalised, detached). Options: `alpha` (1), `beta` (1), `weights`, `reduction`.",
-        |z: Tensor, w: Tensor, o: Map| -> RhaiResult<Tensor> {
-            let mut o = Opts::new("product_loss", o);
-            let (a, b) = (o.float("alpha", 1.0)?, o.float("beta", 1.0)?);
-            finish(product(&float_logits(&z)?, &w.0, a, b)?, o)
-        });
-    reg!(engine, "focal_loss", ["logits: Tensor", "labels: Tensor", "options: Map", "Tensor"],
-        "Focal loss −α_t·(1−p_t)^γ·log p_t. Options: `gamma` (2), `alpha` (0.25; two classes: α for class 1, 1−α for class 0), `weights`, `reduction`.",
-        |z: Tensor, y: Dynamic, o: Map| -> RhaiResult<Tensor> {
-            let mut o = Opts::new("focal_loss", o);
-            let zt = float_logits(&z)?;
-            let y = labels(&zt, y, "focal_loss")?;
-            let (g, a) = (o.float("gamma", 2.0)?, o.float("alpha", 0.25)?);
-            finish(focal(&zt, &y, g, a)?, o)
-        });
-    reg!(engine, "z_loss", ["logits: Tensor", "labels: Tensor", "options: Map", "Tensor"],
-        "de Brébisson & Vincent's Z-loss: (1/a)·log(1 + exp(a·(b − z_y))), z = logits standardised over classes. Options: `a` (1), `b` (1) — the paper tunes both; `weights`, `reduction`. (Not PaLM's logsumexp² z-loss.)",
-        |z: Tensor, y: Dynamic, o: Map| -> RhaiResult<Tensor> {
-            let mut o = Opts::new("z_loss", o);
-            let zt = float_logits(&z)?;
-            let y = labels(&zt, y, "z_loss")?;
-            let (a, b) = (o.float("a", 1.0)?, o.float("b", 1.0)?);
-            finish(z_loss(&zt, &y, a, b)?, o)
-        });
-    reg!(engine, "info_nce", ["queries: Tensor", "keys: Tensor", "tau: float", "Tensor"],
-        "InfoNCE (Contriever): CE(q·kᵀ/τ, i) — key i is query i's positive, other keys are negatives. Contriever uses τ = 0.05 on mean-pooled embeddings.",
-        |q: Tensor, k: Tensor, tau: FLOAT| -> RhaiResult<Tensor> { Ok(Tensor(reduce(&info_nce(&float_logits(&q)?, &float_logits(&k)?, tau)?, None)?)) });
-    reg!(engine, "reweight", ["losses: Tensor", "strategy: string", "r: float", "Tensor"],
-        "Loss-based sample weights (Sow et al. 2025): losses min–max normalised into [−1, 1], strategy \"lin_upper\" (min(ℓ̃+1, 1), best), \"quadratic\" (1−ℓ̃²) or \"extremes\" (|ℓ̃|); weights = softmax(f/r), summing to 1, no gradient.",
-        |l: Tensor, s: &str, r: FLOAT| -> RhaiResult<Tensor> {
-            let v = crate::tensor::ops::to_vec_f32(&l.detach())?;
+            finish(confidence(&float_logits(&logits)?, &weak.0, coef)?, options)
+        }
+
+        /// The product loss: CE to target ∝ p^β · weak^α (normalised, detached). Options: `alpha` (1), `beta` (1), `weights`, `reduction`.
+        fn product_loss(logits: Tensor, weak: Tensor, options: Map) -> RhaiResult<Tensor> {
+            let mut options = Opts::new("product_loss", options);
+            let (a, b) = (options.float("alpha", 1.0)?, options.float("beta", 1.0)?);
+            finish(product(&float_logits(&logits)?, &weak.0, a, b)?, options)
+        }
+    );
+    bind!(engine,
+        /// Focal loss −α_t·(1−p_t)^γ·log p_t. Options: `gamma` (2), `alpha` (0.25; two classes: α for class 1, 1−α for class 0), `weights`, `reduction`.
+        fn focal_loss(logits: Tensor, labels: Dynamic as "Tensor", options: Map) -> RhaiResult<Tensor> {
+            let mut options = Opts::new("focal_loss", options);
+            let zt = float_logits(&logits)?;
+            let labels = self::labels(&zt, labels, "focal_loss")?;
+            let (g, a) = (options.float("gamma", 2.0)?, options.float("alpha", 0.25)?);
+            finish(focal(&zt, &labels, g, a)?, options)
+        }
+
+        /// de Brébisson & Vincent's Z-loss: (1/a)·log(1 + exp(a·(b − z_y))), z = logits standardised over classes. Options: `a` (1), `b` (1) — the paper tunes both; `weights`, `reduction`. (Not PaLM's logsumexp² z-loss.)
+        fn z_loss(logits: Tensor, labels: Dynamic as "Tensor", options: Map) -> RhaiResult<Tensor> {
+            let mut options = Opts::new("z_loss", options);
+            let zt = float_logits(&logits)?;
+            let labels = self::labels(&zt, labels, "z_loss")?;
+            let (a, b) = (options.float("a", 1.0)?, options.float("b", 1.0)?);
+            finish(z_loss(&zt, &labels, a, b)?, options)
+        }
+    );
+    bind!(engine,
+        /// InfoNCE (Contriever): CE(q·kᵀ/τ, i) — key i is query i's positive, other keys are negatives. Contriever uses τ = 0.05 on mean-pooled embeddings.
+        fn info_nce(queries: Tensor, keys: Tensor, tau: FLOAT) -> RhaiResult<Tensor> { Ok(Tensor(reduce(&info_nce(&float_logits(&queries)?, &float_logits(&keys)?, tau)?, None)?)) }
+
+        /// Loss-based sample weights (Sow et al. 2025): losses min–max normalised into [−1, 1], strategy "lin_upper" (min(ℓ̃+1, 1), best), "quadratic" (1−ℓ̃²) or "extremes" (|ℓ̃|); weights = softmax(f/r), summing to 1, no gradient.
+        fn reweight(losses: Tensor, strategy: &str, r: FLOAT) -> RhaiResult<Tensor> {
+            let v = crate::tensor::ops::to_vec_f32(&losses.detach())?;
             let n = v.len();
-            Ok(Tensor(candle_core::Tensor::from_vec(weights(&v, Strategy::parse(s)?, r, 1.0)?, n, l.device()).map_err(crate::error::Error::from)?))
-        });
+            Ok(Tensor(candle_core::Tensor::from_vec(weights(&v, Strategy::parse(strategy)?, r, 1.0)?, n, losses.device()).map_err(crate::error::Error::from)?))
+        }
+    );
 }

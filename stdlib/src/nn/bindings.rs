@@ -7,13 +7,18 @@ use super::{save, Classifier};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 use crate::tensor::bindings::DeviceHandle;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::{device::device_name, Tensor};
 use candle_core::DType;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, FLOAT, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+
+crate::type_names! {
+    Network => "Model",
+    LayerSpec => "Layer",
+}
 
 impl Render for Network {
     fn mime_bundle(&self) -> MimeBundle {
@@ -76,59 +81,58 @@ fn seed_of(o: &mut Opts) -> RhaiResult<u64> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Network>("Model");
-    engine.register_type_with_name::<LayerSpec>("Layer");
-    renderers.register::<Network>();
-    renderers.register::<LayerSpec>();
+    crate::doc::register_rendered::<Network>(engine, renderers);
+    crate::doc::register_rendered::<LayerSpec>(engine, renderers);
     models(engine);
     layers(engine);
     use_models(engine);
 }
 
 fn models(engine: &mut Engine) {
-    reg!(engine, "logistic_regression", ["inputs: int", "classes: int", "Model"],
-        "Multinomial logistic regression (one linear layer), initialised from seed 0. Train it with `fit`.",
-        |i: INT, c: INT| -> RhaiResult<Network> { Ok(Network::logistic_regression(i.max(0) as usize, c.max(0) as usize, 0)?) });
-    reg!(engine, "logistic_regression", ["inputs: int", "classes: int", "options: Map", "Model"],
-        "Logistic regression. Options: `seed` (0), `bias` (true), `zero_init` (false: the W2S reference head is zero-initialised without bias).",
-        |i: INT, c: INT, o: Map| -> RhaiResult<Network> {
-            let mut o = Opts::new("logistic_regression", o);
-            let seed = seed_of(&mut o)?;
-            let bias = o.bool("bias", true)?;
-            let zero_init = o.bool("zero_init", false)?;
-            o.finish()?;
-            if c < 2 { return Err(format!("logistic_regression: needs at least 2 classes, got {c}").into()); }
-            let spec = NetworkSpec { kind: "logistic_regression".into(), layers: vec![LayerSpec::Linear { inputs: i.max(0) as usize, outputs: c as usize, bias, zero_init }], seed };
+    bind!(engine,
+        /// Multinomial logistic regression (one linear layer), initialised from seed 0. Train it with `fit`.
+        fn logistic_regression(inputs: INT, classes: INT) -> RhaiResult<Network> { Ok(Network::logistic_regression(inputs.max(0) as usize, classes.max(0) as usize, 0)?) }
+
+        /// Logistic regression. Options: `seed` (0), `bias` (true), `zero_init` (false: the W2S reference head is zero-initialised without bias).
+        fn logistic_regression(inputs: INT, classes: INT, options: Map) -> RhaiResult<Network> {
+            let mut options = Opts::new("logistic_regression", options);
+            let seed = seed_of(&mut options)?;
+            let bias = options.bool("bias", true)?;
+            let zero_init = options.bool("zero_init", false)?;
+            options.finish()?;
+            if classes < 2 { return Err(format!("logistic_regression: needs at least 2 classes, got {classes}").into()); }
+            let spec = NetworkSpec { kind: "logistic_regression".into(), layers: vec![LayerSpec::Linear { inputs: inputs.max(0) as usize, outputs: classes as usize, bias, zero_init }], seed };
             Ok(Network::new(spec, &candle_core::Device::Cpu)?)
-        });
-    reg!(engine, "mlp", ["sizes: Array", "Model"],
-        "A multi-layer perceptron: sizes = [inputs, hidden..., classes], ReLU, no dropout, seed 0.\nExample: `mlp([30, 64, 2])`",
-        |s: Array| -> RhaiResult<Network> { Ok(Network::mlp(&sizes(&s)?, Activation::Relu, 0.0, false, 0)?) });
-    reg!(engine, "mlp", ["sizes: Array", "options: Map", "Model"],
-        "A multi-layer perceptron. Options: `activation` (\"relu\", \"gelu\", \"tanh\", \"sigmoid\", \"silu\"), `dropout` (0.0), `layer_norm` (false), `seed` (0).",
-        |s: Array, o: Map| -> RhaiResult<Network> {
-            let mut o = Opts::new("mlp", o);
-            let act = Activation::parse(&o.string("activation", "relu")?)?;
-            let dropout = o.float("dropout", 0.0)?;
-            let ln = o.bool("layer_norm", false)?;
-            let seed = seed_of(&mut o)?;
-            o.finish()?;
-            Ok(Network::mlp(&sizes(&s)?, act, dropout, ln, seed)?)
-        });
-    reg!(engine, "sequential", ["layers: Array", "Model"],
-        "A model from layers, initialised from seed 0.\nExample: `sequential([linear(4, 16), relu(), dropout(0.1), linear(16, 3)])`",
-        |l: Array| -> RhaiResult<Network> { Ok(Network::new(NetworkSpec { kind: "sequential".into(), layers: layer_specs(&l)?, seed: 0 }, &candle_core::Device::Cpu)?) });
-    reg!(
-        engine,
-        "sequential",
-        ["layers: Array", "seed: int", "Model"],
-        "A model from layers, initialised from the seed.",
-        |l: Array, s: INT| -> RhaiResult<Network> {
+        }
+    );
+    bind!(engine,
+        /// A multi-layer perceptron: sizes = [inputs, hidden..., classes], ReLU, no dropout, seed 0.
+        /// Example: `mlp([30, 64, 2])`
+        fn mlp(sizes: Array) -> RhaiResult<Network> { Ok(Network::mlp(&self::sizes(&sizes)?, Activation::Relu, 0.0, false, 0)?) }
+
+        /// A multi-layer perceptron. Options: `activation` ("relu", "gelu", "tanh", "sigmoid", "silu"), `dropout` (0.0), `layer_norm` (false), `seed` (0).
+        fn mlp(sizes: Array, options: Map) -> RhaiResult<Network> {
+            let mut options = Opts::new("mlp", options);
+            let act = Activation::parse(&options.string("activation", "relu")?)?;
+            let dropout = options.float("dropout", 0.0)?;
+            let ln = options.bool("layer_norm", false)?;
+            let seed = seed_of(&mut options)?;
+            options.finish()?;
+            Ok(Network::mlp(&self::sizes(&sizes)?, act, dropout, ln, seed)?)
+        }
+    );
+    bind!(engine,
+        /// A model from layers, initialised from seed 0.
+        /// Example: `sequential([linear(4, 16), relu(), dropout(0.1), linear(16, 3)])`
+        fn sequential(layers: Array) -> RhaiResult<Network> { Ok(Network::new(NetworkSpec { kind: "sequential".into(), layers: layer_specs(&layers)?, seed: 0 }, &candle_core::Device::Cpu)?) }
+
+        /// A model from layers, initialised from the seed.
+        fn sequential(layers: Array, seed: INT) -> RhaiResult<Network> {
             Ok(Network::new(
                 NetworkSpec {
                     kind: "sequential".into(),
-                    layers: layer_specs(&l)?,
-                    seed: s as u64,
+                    layers: layer_specs(&layers)?,
+                    seed: seed as u64,
                 },
                 &candle_core::Device::Cpu,
             )?)
@@ -137,66 +141,52 @@ fn models(engine: &mut Engine) {
 }
 
 fn layers(engine: &mut Engine) {
-    reg!(
-        engine,
-        "linear",
-        ["inputs: int", "outputs: int", "Layer"],
-        "A linear layer y = xW + b (PyTorch's uniform init).",
-        |i: INT, o: INT| -> Result<LayerSpec, Box<ladder_scripting::rhai::EvalAltResult>> {
+    bind!(engine,
+        /// A linear layer y = xW + b (PyTorch's uniform init).
+        fn linear(inputs: INT, outputs: INT) -> Result<LayerSpec, Box<ladder_scripting::rhai::EvalAltResult>> {
             Ok(LayerSpec::Linear {
-                inputs: i.max(0) as usize,
-                outputs: o.max(0) as usize,
+                inputs: inputs.max(0) as usize,
+                outputs: outputs.max(0) as usize,
                 bias: true,
                 zero_init: false,
             })
         }
-    );
-    reg!(
-        engine,
-        "linear",
-        ["inputs: int", "outputs: int", "options: Map", "Layer"],
-        "A linear layer. Options: `bias` (true), `zero_init` (false).",
-        |i: INT, o: INT, m: Map| -> RhaiResult<LayerSpec> {
-            let mut m = Opts::new("linear", m);
-            let (bias, zero_init) = (m.bool("bias", true)?, m.bool("zero_init", false)?);
-            m.finish()?;
+
+        /// A linear layer. Options: `bias` (true), `zero_init` (false).
+        fn linear(inputs: INT, outputs: INT, options: Map) -> RhaiResult<LayerSpec> {
+            let mut options = Opts::new("linear", options);
+            let (bias, zero_init) = (options.bool("bias", true)?, options.bool("zero_init", false)?);
+            options.finish()?;
             Ok(LayerSpec::Linear {
-                inputs: i.max(0) as usize,
-                outputs: o.max(0) as usize,
+                inputs: inputs.max(0) as usize,
+                outputs: outputs.max(0) as usize,
                 bias,
                 zero_init,
             })
         }
-    );
-    reg!(
-        engine,
-        "layer_norm",
-        ["size: int", "Layer"],
-        "Layer normalisation over the last axis (eps 1e-5), learnable scale and shift.",
-        |s: INT| -> RhaiResult<LayerSpec> {
+
+        /// Layer normalisation over the last axis (eps 1e-5), learnable scale and shift.
+        fn layer_norm(size: INT) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::LayerNorm {
-                size: s.max(0) as usize,
+                size: size.max(0) as usize,
                 eps: 1e-5,
             })
         }
-    );
-    reg!(
-        engine,
-        "embedding",
-        ["vocab: int", "dim: int", "Layer"],
-        "A lookup table: integer ids → rows of a (vocab × dim) table, N(0, 1) init.",
-        |v: INT, d: INT| -> RhaiResult<LayerSpec> {
+
+        /// A lookup table: integer ids → rows of a (vocab × dim) table, N(0, 1) init.
+        fn embedding(vocab: INT, dim: INT) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::Embedding {
-                vocab: v.max(0) as usize,
-                dim: d.max(0) as usize,
+                vocab: vocab.max(0) as usize,
+                dim: dim.max(0) as usize,
             })
         }
-    );
-    reg!(engine, "dropout", ["p: float", "Layer"], "Zero each value with probability p while training (seeded), scaled by 1/(1-p); identity when predicting.",
-        |p: FLOAT| -> RhaiResult<LayerSpec> {
+
+        /// Zero each value with probability p while training (seeded), scaled by 1/(1-p); identity when predicting.
+        fn dropout(p: FLOAT) -> RhaiResult<LayerSpec> {
             if !(0.0..1.0).contains(&p) { return Err(format!("dropout: p must be in [0, 1), got {p}").into()); }
             Ok(LayerSpec::Dropout { p })
-        });
+        }
+    );
     for (name, act) in [
         ("relu", Activation::Relu),
         ("gelu", Activation::Gelu),
@@ -204,132 +194,83 @@ fn layers(engine: &mut Engine) {
         ("sigmoid", Activation::Sigmoid),
         ("silu", Activation::Silu),
     ] {
-        reg!(
-            engine,
-            name,
-            ["Layer"],
-            "An activation layer (use it inside `sequential([...])`).",
-            move || -> RhaiResult<LayerSpec> { Ok(LayerSpec::Activation { activation: act }) }
+        bind!(engine,
+            /// An activation layer (use it inside `sequential([...])`).
+            fn [name]() -> RhaiResult<LayerSpec> { Ok(LayerSpec::Activation { activation: act }) }
         );
     }
-    reg!(
-        engine,
-        "activation",
-        ["name: string", "Layer"],
-        "An activation layer by name: relu, gelu, tanh, sigmoid, silu, identity.",
-        |n: &str| -> RhaiResult<LayerSpec> {
+    bind!(engine,
+        /// An activation layer by name: relu, gelu, tanh, sigmoid, silu, identity.
+        fn activation(name: &str) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::Activation {
-                activation: Activation::parse(n)?,
+                activation: Activation::parse(name)?,
             })
         }
-    );
-    reg!(
-        engine,
-        "mean_pool",
-        ["Layer"],
-        "Mean over axis 1 (e.g. a sequence of embeddings → one vector).",
-        || -> RhaiResult<LayerSpec> { Ok(LayerSpec::MeanPool) }
-    );
-    reg!(
-        engine,
-        "flatten",
-        ["Layer"],
-        "Merge every axis after the first.",
-        || -> RhaiResult<LayerSpec> { Ok(LayerSpec::Flatten) }
+
+        /// Mean over axis 1 (e.g. a sequence of embeddings → one vector).
+        fn mean_pool() -> RhaiResult<LayerSpec> { Ok(LayerSpec::MeanPool) }
+
+        /// Merge every axis after the first.
+        fn flatten() -> RhaiResult<LayerSpec> { Ok(LayerSpec::Flatten) }
     );
 }
 
 fn use_models(engine: &mut Engine) {
-    reg!(engine, "forward", ["model: Model", "x: Tensor", "Tensor"],
-        "Logits for a batch in evaluation mode, keeping the autograd graph (for training loops written in Rhai).",
-        |m: Network, x: Tensor| -> RhaiResult<Tensor> { Ok(Tensor(m.forward(&x)?)) });
-    reg!(engine, "forward", ["model: Model", "x: Tensor", "train: bool", "Tensor"],
-        "Logits for a batch; `train = true` turns dropout on (drawn from the model's seeded generator).",
-        |m: Network, x: Tensor, train: bool| -> RhaiResult<Tensor> {
-            if !train { return Ok(Tensor(m.forward(&x)?)); }
-            let rng = m.rng.clone();
+    bind!(engine,
+        /// Logits for a batch in evaluation mode, keeping the autograd graph (for training loops written in Rhai).
+        fn forward(model: Network, x: Tensor) -> RhaiResult<Tensor> { Ok(Tensor(model.forward(&x)?)) }
+
+        /// Logits for a batch; `train = true` turns dropout on (drawn from the model's seeded generator).
+        fn forward(model: Network, x: Tensor, train: bool) -> RhaiResult<Tensor> {
+            if !train { return Ok(Tensor(model.forward(&x)?)); }
+            let rng = model.rng.clone();
             let mut rng = rng.lock().map_err(|_| "forward: the model's generator is poisoned".to_string())?;
-            Ok(Tensor(m.forward_with(&x, Some(&mut rng))?))
-        });
-    reg!(
-        engine,
-        "logits",
-        ["model: Model", "x: Tensor|Dataset", "Tensor"],
-        "Class scores (rows × classes), no gradient.",
-        |m: Network, x: Dynamic| -> RhaiResult<Tensor> { Ok(Tensor(m.logits(&features(x)?.0)?)) }
-    );
-    reg!(
-        engine,
-        "predict_proba",
-        ["model: Model", "x: Tensor|Dataset", "Tensor"],
-        "Class probabilities (softmax of the logits).",
-        |m: Network, x: Dynamic| -> RhaiResult<Tensor> {
-            Ok(Tensor(m.predict_proba(&features(x)?.0)?))
+            Ok(Tensor(model.forward_with(&x, Some(&mut rng))?))
         }
-    );
-    reg!(
-        engine,
-        "predict",
-        ["model: Model", "x: Tensor|Dataset", "Tensor"],
-        "The most likely class per row (i64).",
-        |m: Network, x: Dynamic| -> RhaiResult<Tensor> {
+
+        /// Class scores (rows × classes), no gradient.
+        fn logits(model: Network, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Tensor> { Ok(Tensor(model.logits(&features(x)?.0)?)) }
+
+        /// Class probabilities (softmax of the logits).
+        fn predict_proba(model: Network, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Tensor> {
+            Ok(Tensor(model.predict_proba(&features(x)?.0)?))
+        }
+
+        /// The most likely class per row (i64).
+        fn predict(model: Network, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Tensor> {
             Ok(Tensor(
-                m.predict(&features(x)?.0)?
+                model.predict(&features(x)?.0)?
                     .to_dtype(DType::I64)
                     .map_err(crate::error::Error::from)?,
             ))
         }
-    );
-    reg!(
-        engine,
-        "accuracy",
-        ["model: Model", "data: Dataset", "float"],
-        "Share of rows whose predicted class equals the label.",
-        |m: Network, d: Dataset| -> RhaiResult<FLOAT> { Ok(m.accuracy(&d)?) }
-    );
-    reg!(
-        engine,
-        "evaluate",
-        ["model: Model", "data: Dataset", "Map"],
-        "#{loss, accuracy}: mean cross-entropy and accuracy on a data set.",
-        |m: Network, d: Dataset| -> RhaiResult<Map> {
-            let (l, a) = crate::train::evaluate(&m, &d)?;
+
+        /// Share of rows whose predicted class equals the label.
+        fn accuracy(model: Network, data: Dataset) -> RhaiResult<FLOAT> { Ok(model.accuracy(&data)?) }
+
+        /// #{loss, accuracy}: mean cross-entropy and accuracy on a data set.
+        fn evaluate(model: Network, data: Dataset) -> RhaiResult<Map> {
+            let (l, a) = crate::train::evaluate(&model, &data)?;
             let mut map = Map::new();
             map.insert("loss".into(), Dynamic::from_float(l));
             map.insert("accuracy".into(), Dynamic::from_float(a));
             Ok(map)
         }
-    );
-    reg!(
-        engine,
-        "copy",
-        ["model: Model", "Model"],
-        "An independent copy with the same weights (plain assignment shares weights).",
-        |m: Network| -> RhaiResult<Network> { Ok(m.deep_copy()?) }
-    );
-    reg!(
-        engine,
-        "fresh",
-        ["model: Model", "seed: int", "Model"],
-        "The same architecture, untrained, initialised from another seed.",
-        |m: Network, s: INT| -> RhaiResult<Network> { Ok(Network::fresh(&m, s as u64)?) }
-    );
-    reg!(
-        engine,
-        "to",
-        ["model: Model", "device: Device", "Model"],
-        "A copy of the model on another device.",
-        |m: Network, d: DeviceHandle| -> RhaiResult<Network> { Ok(m.to_device(&d.0)?) }
-    );
-    reg!(engine, "save_model", ["model: Model", "path: string", "string"],
-        "Save weights (path.safetensors) and architecture (path.json), each written atomically. Returns the weights path.",
-        |m: Network, p: &str| -> RhaiResult<String> { Ok(save::save(&m, p)?.0.display().to_string()) });
-    reg!(
-        engine,
-        "load_model",
-        ["path: string", "Model"],
-        "Rebuild a model saved with `save_model` (path with or without .safetensors).",
-        |p: &str| -> RhaiResult<Network> { Ok(save::load(p)?) }
+
+        /// An independent copy with the same weights (plain assignment shares weights).
+        fn copy(model: Network) -> RhaiResult<Network> { Ok(model.deep_copy()?) }
+
+        /// The same architecture, untrained, initialised from another seed.
+        fn fresh(model: Network, seed: INT) -> RhaiResult<Network> { Ok(Network::fresh(&model, seed as u64)?) }
+
+        /// A copy of the model on another device.
+        fn to(model: Network, device: DeviceHandle) -> RhaiResult<Network> { Ok(model.to_device(&device.0)?) }
+
+        /// Save weights (path.safetensors) and architecture (path.json), each written atomically. Returns the weights path.
+        fn save_model(model: Network, path: &str) -> RhaiResult<String> { Ok(save::save(&model, path)?.0.display().to_string()) }
+
+        /// Rebuild a model saved with `save_model` (path with or without .safetensors).
+        fn load_model(path: &str) -> RhaiResult<Network> { Ok(save::load(path)?) }
     );
     engine.register_get("n_params", |m: &mut Network| m.num_parameters() as INT);
     engine.register_get("kind", |m: &mut Network| m.spec.kind.clone());

@@ -4,23 +4,30 @@ use super::{Kind, Optimizer, Schedule};
 use crate::error::RhaiResult;
 use crate::nn::network::Network;
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 use ladder_scripting::rhai::{Engine, Map, FLOAT, INT};
-use ladder_scripting::{MimeBundle, Renderers};
+use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::cell::RefCell;
 use std::rc::Rc;
+
+crate::type_names! {
+    OptimizerHandle => "Optimizer",
+}
 
 /// An optimiser shared by every copy of the Rhai value (its state lives across steps).
 #[derive(Clone)]
 pub struct OptimizerHandle(pub Rc<RefCell<Optimizer>>);
 
-fn describe(o: &Optimizer) -> String {
-    format!(
-        "Optimizer {} (lr {}, {} steps taken)",
-        o.kind.name(),
-        o.lr,
-        o.steps()
-    )
+impl Render for OptimizerHandle {
+    fn mime_bundle(&self) -> MimeBundle {
+        let o = self.0.borrow();
+        MimeBundle::text(format!(
+            "Optimizer {} (lr {}, {} steps taken)",
+            o.kind.name(),
+            o.lr,
+            o.steps()
+        ))
+    }
 }
 
 /// Build an optimiser kind from options: `optimizer`/`name`, `weight_decay`, `momentum`,
@@ -64,23 +71,20 @@ pub fn schedule_from(o: &mut Opts) -> crate::error::Result<Schedule> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<OptimizerHandle>("Optimizer");
-    renderers.register_fn(|v| {
-        v.read_lock::<OptimizerHandle>()
-            .map(|h| MimeBundle::text(describe(&h.0.borrow())))
-    });
-    reg!(engine, "optimizer", ["model: Model", "options: Map", "Optimizer"],
-        "An optimiser over a model's weights, for training loops in Rhai. Options: `name` (\"adamw\" default, \"adam\", \"sgd\", \"lion\"), `lr` (1e-3), `weight_decay`, `momentum`/`beta1`, `beta2`.\nExample: `let opt = optimizer(model, #{name: \"sgd\", lr: 0.1}); opt.step(loss);`",
-        |m: Network, o: Map| -> RhaiResult<OptimizerHandle> {
-            let mut o = Opts::new("optimizer", o);
-            let kind = kind_from(&mut o, "name", "adamw")?;
-            let lr = o.float("lr", 1e-3)?;
-            o.finish()?;
-            Ok(OptimizerHandle(Rc::new(RefCell::new(Optimizer::new(kind, m.vars(), lr)?))))
-        });
-    reg!(engine, "step", ["optimizer: Optimizer", "loss: Tensor", "float"],
-        "Backpropagate a scalar loss and update the weights; returns the loss value. Checks the session's interrupt flag.",
-        |h: OptimizerHandle, loss: crate::tensor::Tensor| -> RhaiResult<FLOAT> {
+    crate::doc::register_rendered::<OptimizerHandle>(engine, renderers);
+    bind!(engine,
+        /// An optimiser over a model's weights, for training loops in Rhai. Options: `name` ("adamw" default, "adam", "sgd", "lion"), `lr` (1e-3), `weight_decay`, `momentum`/`beta1`, `beta2`.
+        /// Example: `let opt = optimizer(model, #{name: "sgd", lr: 0.1}); opt.step(loss);`
+        fn optimizer(model: Network, options: Map) -> RhaiResult<OptimizerHandle> {
+            let mut options = Opts::new("optimizer", options);
+            let kind = kind_from(&mut options, "name", "adamw")?;
+            let lr = options.float("lr", 1e-3)?;
+            options.finish()?;
+            Ok(OptimizerHandle(Rc::new(RefCell::new(Optimizer::new(kind, model.vars(), lr)?))))
+        }
+
+        /// Backpropagate a scalar loss and update the weights; returns the loss value. Checks the session's interrupt flag.
+        fn step(optimizer: OptimizerHandle, loss: crate::tensor::Tensor) -> RhaiResult<FLOAT> {
             ladder_scripting::context::check_interrupt()?;
             if loss.elem_count() != 1 {
                 return Err(format!("step: the loss must be a single number, got shape {:?} (reduce it with mean/sum)", loss.dims()).into());
@@ -90,36 +94,22 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                 return Err(format!("step: the loss is {value}; the weights were not updated").into());
             }
             let grads = loss.backward().map_err(crate::error::Error::from)?;
-            h.0.borrow_mut().step(&grads)?;
+            optimizer.0.borrow_mut().step(&grads)?;
             Ok(value)
-        });
-    reg!(
-        engine,
-        "set_lr",
-        ["optimizer: Optimizer", "lr: float", "()"],
-        "Change the learning rate (e.g. from a schedule).",
-        |h: OptimizerHandle, lr: FLOAT| {
-            h.0.borrow_mut().lr = lr;
         }
-    );
-    reg!(
-        engine,
-        "lr_at",
-        [
-            "schedule: string",
-            "base_lr: float",
-            "step: int",
-            "total_steps: int",
-            "warmup_steps: int",
-            "float"
-        ],
-        "The learning rate a schedule (\"constant\", \"warmup\", \"cosine\") gives at a step.",
-        |s: &str, base: FLOAT, step: INT, total: INT, warm: INT| -> RhaiResult<FLOAT> {
+
+        /// Change the learning rate (e.g. from a schedule).
+        fn set_lr(optimizer: OptimizerHandle, lr: FLOAT) {
+            optimizer.0.borrow_mut().lr = lr;
+        }
+
+        /// The learning rate a schedule ("constant", "warmup", "cosine") gives at a step.
+        fn lr_at(schedule: &str, base_lr: FLOAT, step: INT, total_steps: INT, warmup_steps: INT) -> RhaiResult<FLOAT> {
             let mut m = Map::new();
-            m.insert("schedule".into(), s.into());
-            m.insert("warmup_steps".into(), warm.into());
+            m.insert("schedule".into(), schedule.into());
+            m.insert("warmup_steps".into(), warmup_steps.into());
             let mut o = Opts::new("lr_at", m);
-            Ok(schedule_from(&mut o)?.lr(base, step.max(0) as usize, total.max(1) as usize))
+            Ok(schedule_from(&mut o)?.lr(base_lr, step.max(0) as usize, total_steps.max(1) as usize))
         }
     );
     engine.register_get("lr", |h: &mut OptimizerHandle| h.0.borrow().lr);

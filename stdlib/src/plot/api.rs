@@ -2,6 +2,7 @@
 //! `histogram`, `heatmap`, `reliability_diagram`) and methods that add data, set options,
 //! and save. Every method returns the chart, so calls chain and a cell's last line shows it.
 
+use crate::error::RhaiResult;
 use super::chart::{
     Body, Boundary, CalibrationSeries, Chart, Matrix, Style, ValueSeries, XySeries,
 };
@@ -12,9 +13,13 @@ use super::options::{apply, style};
 use super::output::{save, to_svg};
 use super::palette::series_color;
 use super::stats::finite_extent;
-use crate::reg;
+use crate::bind;
 use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, INT};
 use ladder_scripting::Renderers;
+
+crate::type_names! {
+    Chart => "Chart",
+}
 
 type R<T> = Result<T, Fail>;
 
@@ -453,159 +458,205 @@ fn rhai_err(e: String) -> Fail {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Chart>("Chart");
-    renderers.register::<Chart>();
+    crate::doc::register_rendered::<Chart>(engine, renderers);
     constructors(engine);
     data_methods(engine);
     settings(engine);
 }
 
 fn constructors(engine: &mut Engine) {
-    reg!(engine, "line_chart", ["Chart"], "An empty line chart; add curves with `c.add_series(name, xs, ys)`.\n\nlet c = line_chart(#{title: \"loss\", x_label: \"step\", log_y: true});\nc.add_series(\"train\", steps, train_loss);\nc.add_series(\"val\", steps, val_loss, #{dashed: true});\nc\n\nOptions (all charts): title, x_label, y_label, width, height, size: [w, h], log_x, log_y,\nx_range: [lo, hi], y_range: [lo, hi], legend: true/false/\"upper left\"/..., svg: true.", || line(&Map::new()));
-    reg!(engine, "line_chart", ["options: Map", "Chart"], "A line chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).\n\nlet c = line_chart(#{title: \"loss\", x_label: \"step\"}); c.add_series(\"train\", xs, ys); c", |o: Map| line(&o));
-    reg!(engine, "scatter_chart", ["Chart"], "An empty scatter chart; add points with `c.add_series(name, xs, ys)` or `c.add_classes(points, labels)`, and a decision boundary with `c.decision_boundary(|x, y| ...)`.", || scatter(&Map::new()));
-    reg!(engine, "scatter_chart", ["options: Map", "Chart"], "A scatter chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).\n\nlet c = scatter_chart(#{title: \"moons\"});\nc.add_classes(points, labels);\nc.decision_boundary(|x, y| if x + y > 0.0 { 1 } else { 0 });\nc", |o: Map| scatter(&o));
-    reg!(engine, "bar_chart", ["Chart"], "An empty bar chart; each `c.add_series(name, values)` adds one bar per category (several series make grouped bars).", || bar(&Map::new()));
-    reg!(engine, "bar_chart", ["options: Map", "Chart"], "A bar chart; option `categories` names the groups. Several series make grouped bars; `#{errors: [...]}` adds error bars.\n\nlet c = bar_chart(#{title: \"accuracy\", categories: [\"sciq\", \"boolq\"]});\nc.add_series(\"weak\", [0.61, 0.58]);\nc.add_series(\"w2s\", [0.68, 0.63], #{errors: [0.02, 0.01]});\nc.add_series(\"ceiling\", [0.75, 0.70]);\nc", |o: Map| bar(&o));
-    reg!(
-        engine,
-        "histogram",
-        ["Chart"],
-        "An empty histogram; add samples with `c.add_series(name, values)` (several overlay).",
-        || hist(&Map::new())
-    );
-    reg!(engine, "histogram", ["options: Map", "Chart"], "An empty histogram with options: bins (20), range: [lo, hi], density (false), and the common chart options.", |o: Map| hist(&o));
-    reg!(engine, "histogram", ["values: Array", "Chart"], "A histogram of `values` (an array or a tensor) in 20 bins over their range.\n\nhistogram(confidences)", |v: Dynamic| {
+    bind!(engine,
+        /// An empty line chart; add curves with `c.add_series(name, xs, ys)`.
+        ///
+        /// let c = line_chart(#{title: "loss", x_label: "step", log_y: true});
+        /// c.add_series("train", steps, train_loss);
+        /// c.add_series("val", steps, val_loss, #{dashed: true});
+        /// c
+        ///
+        /// Options (all charts): title, x_label, y_label, width, height, size: [w, h], log_x, log_y,
+        /// x_range: [lo, hi], y_range: [lo, hi], legend: true/false/"upper left"/..., svg: true.
+        fn line_chart() -> RhaiResult<Chart> { line(&Map::new()) }
+
+        /// A line chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).
+        ///
+        /// let c = line_chart(#{title: "loss", x_label: "step"}); c.add_series("train", xs, ys); c
+        fn line_chart(options: Map) -> RhaiResult<Chart> { line(&options) }
+
+        /// An empty scatter chart; add points with `c.add_series(name, xs, ys)` or `c.add_classes(points, labels)`, and a decision boundary with `c.decision_boundary(|x, y| ...)`.
+        fn scatter_chart() -> RhaiResult<Chart> { scatter(&Map::new()) }
+
+        /// A scatter chart with options (title, x_label, y_label, width, height, log_x, log_y, x_range, y_range, legend, svg).
+        ///
+        /// let c = scatter_chart(#{title: "moons"});
+        /// c.add_classes(points, labels);
+        /// c.decision_boundary(|x, y| if x + y > 0.0 { 1 } else { 0 });
+        /// c
+        fn scatter_chart(options: Map) -> RhaiResult<Chart> { scatter(&options) }
+
+        /// An empty bar chart; each `c.add_series(name, values)` adds one bar per category (several series make grouped bars).
+        fn bar_chart() -> RhaiResult<Chart> { bar(&Map::new()) }
+
+        /// A bar chart; option `categories` names the groups. Several series make grouped bars; `#{errors: [...]}` adds error bars.
+        ///
+        /// let c = bar_chart(#{title: "accuracy", categories: ["sciq", "boolq"]});
+        /// c.add_series("weak", [0.61, 0.58]);
+        /// c.add_series("w2s", [0.68, 0.63], #{errors: [0.02, 0.01]});
+        /// c.add_series("ceiling", [0.75, 0.70]);
+        /// c
+        fn bar_chart(options: Map) -> RhaiResult<Chart> { bar(&options) }
+
+        /// An empty histogram; add samples with `c.add_series(name, values)` (several overlay).
+        fn histogram() -> RhaiResult<Chart> { hist(&Map::new()) }
+
+        /// An empty histogram with options: bins (20), range: [lo, hi], density (false), and the common chart options.
+        fn histogram(options: Map) -> RhaiResult<Chart> { hist(&options) }
+
+        /// A histogram of `values` (an array or a tensor) in 20 bins over their range.
+        ///
+        /// histogram(confidences)
+        fn histogram(values: Dynamic as "Array") -> RhaiResult<Chart> {
         let mut c = hist(&Map::new())?;
-        add_series(&mut c, "", &v, None, Style::default())
-    });
-    reg!(engine, "histogram", ["values: Array", "options: Map", "Chart"], "A histogram of `values` with options: bins, range: [lo, hi], density, and the common chart options.\n\nhistogram(confidences, #{bins: 10, range: [0.5, 1.0], title: \"confidence\"})", |v: Dynamic, o: Map| {
-        let mut c = hist(&o)?;
-        add_series(&mut c, "", &v, None, Style::default())
-    });
-    reg!(engine, "heatmap", ["matrix: Array", "Chart"], "A heatmap of a matrix (rows of numbers, or a 2-D tensor), each cell annotated with its value: confusion matrices, overlaps.", |m: Dynamic| heat(&m, &Map::new()));
-    reg!(engine, "heatmap", ["matrix: Array", "options: Map", "Chart"], "A heatmap with options: row_labels, col_labels (or labels for both), annotate (true), decimals, and the common chart options.\n\nheatmap(cm, #{labels: [\"neg\", \"pos\"], x_label: \"predicted\", y_label: \"true\", title: \"confusion matrix\"})", |m: Dynamic, o: Map| heat(&m, &o));
-    reg!(
-        engine,
-        "reliability_diagram",
-        ["Chart"],
-        "An empty reliability diagram; add models with `c.add_series(name, confidences, correct)`.",
-        || reliability(&Map::new())
-    );
-    reg!(
-        engine,
-        "reliability_diagram",
-        ["options: Map", "Chart"],
-        "An empty reliability diagram with options: bins (10) and the common chart options.",
-        |o: Map| reliability(&o)
-    );
-    reg!(engine, "reliability_diagram", ["confidences: Array", "correct: Array", "Chart"], "Accuracy against confidence in 10 equal bins (as sklearn's calibration_curve), with the diagonal and the expected calibration error (ECE) in the legend. `correct` holds true/false or 0/1 per prediction.", |conf: Dynamic, ok: Dynamic| {
+        add_series(&mut c, "", &values, None, Style::default())
+    }
+
+        /// A histogram of `values` with options: bins, range: [lo, hi], density, and the common chart options.
+        ///
+        /// histogram(confidences, #{bins: 10, range: [0.5, 1.0], title: "confidence"})
+        fn histogram(values: Dynamic as "Array", options: Map) -> RhaiResult<Chart> {
+        let mut c = hist(&options)?;
+        add_series(&mut c, "", &values, None, Style::default())
+    }
+
+        /// A heatmap of a matrix (rows of numbers, or a 2-D tensor), each cell annotated with its value: confusion matrices, overlaps.
+        fn heatmap(matrix: Dynamic as "Array") -> RhaiResult<Chart> { heat(&matrix, &Map::new()) }
+
+        /// A heatmap with options: row_labels, col_labels (or labels for both), annotate (true), decimals, and the common chart options.
+        ///
+        /// heatmap(cm, #{labels: ["neg", "pos"], x_label: "predicted", y_label: "true", title: "confusion matrix"})
+        fn heatmap(matrix: Dynamic as "Array", options: Map) -> RhaiResult<Chart> { heat(&matrix, &options) }
+
+        /// An empty reliability diagram; add models with `c.add_series(name, confidences, correct)`.
+        fn reliability_diagram() -> RhaiResult<Chart> { reliability(&Map::new()) }
+
+        /// An empty reliability diagram with options: bins (10) and the common chart options.
+        fn reliability_diagram(options: Map) -> RhaiResult<Chart> { reliability(&options) }
+
+        /// Accuracy against confidence in 10 equal bins (as sklearn's calibration_curve), with the diagonal and the expected calibration error (ECE) in the legend. `correct` holds true/false or 0/1 per prediction.
+        fn reliability_diagram(confidences: Dynamic as "Array", correct: Dynamic as "Array") -> RhaiResult<Chart> {
         let mut c = reliability(&Map::new())?;
-        add_series(&mut c, "", &conf, Some(&ok), Style::default())
-    });
-    reg!(engine, "reliability_diagram", ["confidences: Array", "correct: Array", "options: Map", "Chart"], "A reliability diagram with options: bins (10) and the common chart options.\n\nreliability_diagram(conf, correct, #{bins: 15, title: \"w2s calibration\"})", |conf: Dynamic, ok: Dynamic, o: Map| {
-        let mut c = reliability(&o)?;
-        add_series(&mut c, "", &conf, Some(&ok), Style::default())
-    });
+        add_series(&mut c, "", &confidences, Some(&correct), Style::default())
+    }
+
+        /// A reliability diagram with options: bins (10) and the common chart options.
+        ///
+        /// reliability_diagram(conf, correct, #{bins: 15, title: "w2s calibration"})
+        fn reliability_diagram(confidences: Dynamic as "Array", correct: Dynamic as "Array", options: Map) -> RhaiResult<Chart> {
+        let mut c = reliability(&options)?;
+        add_series(&mut c, "", &confidences, Some(&correct), Style::default())
+    }
+    );
 }
 
 fn data_methods(engine: &mut Engine) {
-    reg!(engine, "add_series", ["chart: Chart", "name: string", "values: Array", "Chart"], "Add a series. Line chart: ys (x = 0, 1, ...). Bar chart: one value per category. Histogram: samples. Scatter chart: [[x, y], ...] points.", |c: &mut Chart, name: &str, a: Dynamic| add_series(c, name, &a, None, Style::default()));
-    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "Chart"], "Add a series. Line/scatter chart: (xs, ys). Reliability diagram: (confidences, correct). Bar chart or histogram: (values, #{style}).\n\nc.add_series(\"val\", steps, val_loss)", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic| add_series3(c, name, &a, &b));
-    reg!(engine, "add_series", ["chart: Chart", "name: string", "a: Array", "b: Array", "style: Map", "Chart"], "Add a series with a style: color (\"red\", \"#1f77b4\", ...), dashed, markers, line_width, errors (bar charts: half-widths of error bars; line charts: a shaded band of +/- errors), band: [lower, upper] (line charts: a shaded band, e.g. min/max over seeds).\n\nc.add_series(\"val\", steps, val_loss, #{dashed: true, color: \"orange\"})\nc.add_series(\"w2s\", steps, mean_acc, #{errors: std_acc})", |c: &mut Chart, name: &str, a: Dynamic, b: Dynamic, st: Map| {
-        let st = style(&st, &format!("add_series(\"{name}\")"))?;
-        add_series(c, name, &a, Some(&b), st)
-    });
-    reg!(engine, "add_classes", ["chart: Chart", "points: Array", "labels: Array", "Chart"], "Scatter chart: add points `[[x, y], ...]` (or an n x 2 tensor) coloured by class label (ints or strings), one legend entry per class.\n\nc.add_classes(x, y_true)", |c: &mut Chart, p: Dynamic, l: Dynamic| {
-        let (xs, ys) = points(&p, "add_classes: points")?;
-        add_classes(c, xs, ys, &l)
-    });
-    reg!(
-        engine,
-        "add_classes",
-        [
-            "chart: Chart",
-            "xs: Array",
-            "ys: Array",
-            "labels: Array",
-            "Chart"
-        ],
-        "Scatter chart: add points given as separate x and y arrays, coloured by class label.",
-        |c: &mut Chart, xs: Dynamic, ys: Dynamic, l: Dynamic| {
+    bind!(engine,
+        /// Add a series. Line chart: ys (x = 0, 1, ...). Bar chart: one value per category. Histogram: samples. Scatter chart: [[x, y], ...] points.
+        fn add_series(chart: &mut Chart, name: &str, values: Dynamic as "Array") -> RhaiResult<Chart> { add_series(chart, name, &values, None, Style::default()) }
+
+        /// Add a series. Line/scatter chart: (xs, ys). Reliability diagram: (confidences, correct). Bar chart or histogram: (values, #{style}).
+        ///
+        /// c.add_series("val", steps, val_loss)
+        fn add_series(chart: &mut Chart, name: &str, a: Dynamic as "Array", b: Dynamic as "Array") -> RhaiResult<Chart> { add_series3(chart, name, &a, &b) }
+    );
+    bind!(engine,
+        /// Add a series with a style: color ("red", "#1f77b4", ...), dashed, markers, line_width, errors (bar charts: half-widths of error bars; line charts: a shaded band of +/- errors), band: [lower, upper] (line charts: a shaded band, e.g. min/max over seeds).
+        ///
+        /// c.add_series("val", steps, val_loss, #{dashed: true, color: "orange"})
+        /// c.add_series("w2s", steps, mean_acc, #{errors: std_acc})
+        fn add_series(chart: &mut Chart, name: &str, a: Dynamic as "Array", b: Dynamic as "Array", style: Map) -> RhaiResult<Chart> {
+        let style = self::style(&style, &format!("add_series(\"{name}\")"))?;
+        add_series(chart, name, &a, Some(&b), style)
+    }
+
+        /// Scatter chart: add points `[[x, y], ...]` (or an n x 2 tensor) coloured by class label (ints or strings), one legend entry per class.
+        ///
+        /// c.add_classes(x, y_true)
+        fn add_classes(chart: &mut Chart, points: Dynamic as "Array", labels: Dynamic as "Array") -> RhaiResult<Chart> {
+        let (xs, ys) = self::points(&points, "add_classes: points")?;
+        add_classes(chart, xs, ys, &labels)
+    }
+    );
+    bind!(engine,
+        /// Scatter chart: add points given as separate x and y arrays, coloured by class label.
+        fn add_classes(chart: &mut Chart, xs: Dynamic as "Array", ys: Dynamic as "Array", labels: Dynamic as "Array") -> RhaiResult<Chart> {
             let xs = numbers(&xs, "add_classes: xs")?;
             let ys = numbers(&ys, "add_classes: ys")?;
             same_length(xs.len(), "add_classes: xs", ys.len(), "ys")?;
-            add_classes(c, xs, ys, &l)
+            add_classes(chart, xs, ys, &labels)
         }
+
+        /// Scatter chart: shade the plane by a model's prediction on a 100 x 100 grid over the points (or x_range/y_range). `f` is `|x, y| class_or_probability`, or a function of one argument that takes all grid points `[[x, y], ...]` at once and returns one prediction (or one row of class scores) per point.
+        ///
+        /// c.decision_boundary(|x, y| if x * x + y * y < 1.0 { 1 } else { 0 })
+        /// c.decision_boundary(|pts| model.predict(tensor(pts)))
+        fn decision_boundary(ctx: NativeCallContext, chart: &mut Chart, f: FnPtr) -> RhaiResult<Chart> { decision_boundary(&ctx, chart, &f, DEFAULT_RESOLUTION) }
+
+        /// As decision_boundary(f), on a resolution x resolution grid.
+        fn decision_boundary(ctx: NativeCallContext, chart: &mut Chart, f: FnPtr, resolution: INT) -> RhaiResult<Chart> { decision_boundary(&ctx, chart, &f, resolution) }
+
+        /// Scatter chart: shade the plane from predictions already computed on a grid: values[j][i] is the prediction at (xs[i], ys[j]). Whole numbers are classes, other values probabilities of class 1.
+        fn decision_grid(chart: &mut Chart, xs: Dynamic as "Array", ys: Dynamic as "Array", values: Dynamic as "Array") -> RhaiResult<Chart> { decision_grid(chart, &xs, &ys, &values) }
     );
-    reg!(engine, "decision_boundary", ["chart: Chart", "f: FnPtr", "Chart"], "Scatter chart: shade the plane by a model's prediction on a 100 x 100 grid over the points (or x_range/y_range). `f` is `|x, y| class_or_probability`, or a function of one argument that takes all grid points `[[x, y], ...]` at once and returns one prediction (or one row of class scores) per point.\n\nc.decision_boundary(|x, y| if x * x + y * y < 1.0 { 1 } else { 0 })\nc.decision_boundary(|pts| model.predict(tensor(pts)))", |ctx: NativeCallContext, c: &mut Chart, f: FnPtr| decision_boundary(&ctx, c, &f, DEFAULT_RESOLUTION));
-    reg!(
-        engine,
-        "decision_boundary",
-        ["chart: Chart", "f: FnPtr", "resolution: int", "Chart"],
-        "As decision_boundary(f), on a resolution x resolution grid.",
-        |ctx: NativeCallContext, c: &mut Chart, f: FnPtr, n: INT| decision_boundary(&ctx, c, &f, n)
-    );
-    reg!(engine, "decision_grid", ["chart: Chart", "xs: Array", "ys: Array", "values: Array", "Chart"], "Scatter chart: shade the plane from predictions already computed on a grid: values[j][i] is the prediction at (xs[i], ys[j]). Whole numbers are classes, other values probabilities of class 1.", |c: &mut Chart, xs: Dynamic, ys: Dynamic, v: Dynamic| decision_grid(c, &xs, &ys, &v));
 }
 
 fn settings(engine: &mut Engine) {
-    reg!(engine, "configure", ["chart: Chart", "options: Map", "Chart"], "Change options after construction, e.g. `c.configure(#{title: \"loss\", log_y: true, size: [800, 400]})`.", |c: &mut Chart, o: Map| {
-        let kind = c.kind();
-        apply(c, &o, &format!("configure on a {kind}"))?;
-        Ok::<_, Fail>(c.clone())
-    });
-    reg!(
-        engine,
-        "size",
-        ["chart: Chart", "width: int", "height: int", "Chart"],
-        "Set the size in pixels: `c.size(800, 400)`.",
-        |c: &mut Chart, w: INT, h: INT| {
+    bind!(engine,
+        /// Change options after construction, e.g. `c.configure(#{title: "loss", log_y: true, size: [800, 400]})`.
+        fn configure(chart: &mut Chart, options: Map) -> RhaiResult<Chart> {
+        let kind = chart.kind();
+        apply(chart, &options, &format!("configure on a {kind}"))?;
+        Ok::<_, Fail>(chart.clone())
+    }
+
+        /// Set the size in pixels: `c.size(800, 400)`.
+        fn size(chart: &mut Chart, width: INT, height: INT) -> RhaiResult<Chart> {
             let mut o = Map::new();
-            o.insert("width".into(), Dynamic::from_int(w));
-            o.insert("height".into(), Dynamic::from_int(h));
-            apply(c, &o, "size")?;
-            Ok::<_, Fail>(c.clone())
+            o.insert("width".into(), Dynamic::from_int(width));
+            o.insert("height".into(), Dynamic::from_int(height));
+            apply(chart, &o, "size")?;
+            Ok::<_, Fail>(chart.clone())
         }
-    );
-    reg!(
-        engine,
-        "svg",
-        ["chart: Chart", "Chart"],
-        "The chart, displayed as SVG as well as PNG (for viewers that prefer vector images).",
-        |c: &mut Chart| {
-            let mut out = c.clone();
+
+        /// The chart, displayed as SVG as well as PNG (for viewers that prefer vector images).
+        fn svg(chart: &mut Chart) -> Chart {
+            let mut out = chart.clone();
             out.layout.svg = true;
             out
         }
+
+        /// The chart as an SVG document (a string).
+        fn to_svg(chart: &mut Chart) -> RhaiResult<String> { to_svg(chart).map_err(rhai_err) }
+
+        /// Save the chart as PNG or SVG, chosen by the file name's extension: `c.save("loss.png")`.
+        fn save(chart: &mut Chart, path: &str) { save(chart, path).map_err(rhai_err) }
     );
-    reg!(
-        engine,
-        "to_svg",
-        ["chart: Chart", "string"],
-        "The chart as an SVG document (a string).",
-        |c: &mut Chart| to_svg(c).map_err(rhai_err)
-    );
-    reg!(engine, "save", ["chart: Chart", "path: string", "()"], "Save the chart as PNG or SVG, chosen by the file name's extension: `c.save(\"loss.png\")`.", |c: &mut Chart, path: &str| save(c, path).map_err(rhai_err));
-    engine.register_fn("to_string", |c: &mut Chart| c.describe());
-    engine.register_fn("to_debug", |c: &mut Chart| c.describe());
+    for f in ["to_string", "to_debug"] {
+        bind!(engine,
+            /// The chart's kind, title and series, as `print` shows it.
+            fn [f](chart: &mut Chart) -> String { chart.describe() }
+        );
+    }
 
     // Properties are registered as `get$name` / `set$name` so they carry doc comments.
     macro_rules! text_prop {
         ($name:literal, $field:ident, $doc:literal) => {
-            reg!(
-                engine,
-                concat!("get$", $name),
-                ["chart: Chart", "string"],
-                $doc,
-                |c: &mut Chart| c.layout.$field.clone()
-            );
-            reg!(
-                engine,
-                concat!("set$", $name),
-                ["chart: Chart", "value: string", "()"],
-                $doc,
-                |c: &mut Chart, v: &str| { c.layout.$field = v.to_string() }
+            bind!(engine,
+                #[doc = $doc]
+                fn [concat!("get$", $name)](chart: &mut Chart) -> String { chart.layout.$field.clone() }
+
+                #[doc = $doc]
+                fn [concat!("set$", $name)](chart: &mut Chart, value: &str) {
+                    chart.layout.$field = value.to_string()
+                }
             );
         };
     }
@@ -622,19 +673,12 @@ fn settings(engine: &mut Engine) {
     );
     macro_rules! flag_prop {
         ($name:literal, $field:ident, $doc:literal) => {
-            reg!(
-                engine,
-                concat!("get$", $name),
-                ["chart: Chart", "bool"],
-                $doc,
-                |c: &mut Chart| c.layout.$field
-            );
-            reg!(
-                engine,
-                concat!("set$", $name),
-                ["chart: Chart", "value: bool", "()"],
-                $doc,
-                |c: &mut Chart, v: bool| { c.layout.$field = v }
+            bind!(engine,
+                #[doc = $doc]
+                fn [concat!("get$", $name)](chart: &mut Chart) -> bool { chart.layout.$field }
+
+                #[doc = $doc]
+                fn [concat!("set$", $name)](chart: &mut Chart, value: bool) { chart.layout.$field = value }
             );
         };
     }
@@ -650,22 +694,15 @@ fn settings(engine: &mut Engine) {
     );
     macro_rules! size_prop {
         ($name:literal, $field:ident, $doc:literal) => {
-            reg!(
-                engine,
-                concat!("get$", $name),
-                ["chart: Chart", "int"],
-                $doc,
-                |c: &mut Chart| c.layout.$field as INT
-            );
-            reg!(
-                engine,
-                concat!("set$", $name),
-                ["chart: Chart", "pixels: int", "()"],
-                $doc,
-                |c: &mut Chart, v: INT| {
+            bind!(engine,
+                #[doc = $doc]
+                fn [concat!("get$", $name)](chart: &mut Chart) -> INT { chart.layout.$field as INT }
+
+                #[doc = $doc]
+                fn [concat!("set$", $name)](chart: &mut Chart, pixels: INT) -> RhaiResult<()> {
                     let mut o = Map::new();
-                    o.insert($name.into(), Dynamic::from_int(v));
-                    apply(c, &o, $name)
+                    o.insert($name.into(), Dynamic::from_int(pixels));
+                    apply(chart, &o, $name)
                 }
             );
         };
@@ -680,11 +717,8 @@ fn settings(engine: &mut Engine) {
         height,
         "The height in pixels (50 to 8192): `c.height = 400`."
     );
-    reg!(
-        engine,
-        "get$kind",
-        ["chart: Chart", "string"],
-        "What kind of chart this is (\"line chart\", \"heatmap\", ...).",
-        |c: &mut Chart| c.kind().to_string()
+    bind!(engine,
+        /// What kind of chart this is ("line chart", "heatmap", ...).
+        fn ["get$kind"](chart: &mut Chart) -> String { chart.kind().to_string() }
     );
 }

@@ -1,10 +1,10 @@
 //! `.plot()` for the standard library's result types: the chart a researcher would draw
 //! first from each. `History.plot()` is registered here; the experiment types (owned by
 //! `experiments/`) build their charts with the plain functions below, e.g.
-//! `engine.register_fn("plot", |r: &mut W2sResult| crate::plot::results::weak_strong_bars(..))`.
+//! `fn plot(result: &mut W2sResult) -> Chart { crate::plot::results::weak_strong_bars(..) }`.
 
 use super::chart::{Chart, Style};
-use crate::reg;
+use crate::bind;
 use crate::train::History;
 use ladder_scripting::rhai::Engine;
 
@@ -137,12 +137,12 @@ pub fn configured(
 }
 
 pub fn register(engine: &mut Engine) {
-    reg!(
-        engine,
-        "plot",
-        ["history: History", "Chart"],
-        "The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.\n\nlet h = fit(model, train, #{epochs: 5, validation: val});\nh.plot()",
-        |h: &mut History| history_chart(h)
+    bind!(engine,
+        /// The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.
+        ///
+        /// let h = fit(model, train, #{epochs: 5, validation: val});
+        /// h.plot()
+        fn plot(history: &mut History) -> Chart { history_chart(history) }
     );
 }
 

@@ -5,11 +5,16 @@ use super::build::{self, shape_from_dynamic};
 use super::ops::{self, BinOp, CmpOp, Reduce, Unary};
 use super::{device, dtype_name, parse_dtype, Tensor};
 use crate::error::RhaiResult;
-use crate::reg;
+use crate::bind;
 use candle_core::{DType, Device};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FLOAT, INT};
 use ladder_scripting::Renderers;
 use std::ops::{Range, RangeInclusive};
+
+crate::type_names! {
+    Tensor => "Tensor",
+    DeviceHandle => "Device",
+}
 
 /// A user-visible device handle (`device("cpu")`).
 #[derive(Clone, Debug)]
@@ -63,10 +68,8 @@ fn scalar_or_tensor(t: Tensor) -> RhaiResult<Dynamic> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Tensor>("Tensor");
-    engine.register_type_with_name::<DeviceHandle>("Device");
-    renderers.register::<Tensor>();
-    renderers.register::<DeviceHandle>();
+    crate::doc::register_rendered::<Tensor>(engine, renderers);
+    crate::doc::register_rendered::<DeviceHandle>(engine, renderers);
     constructors(engine);
     operators(engine);
     math(engine);
@@ -76,246 +79,156 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
 }
 
 fn constructors(engine: &mut Engine) {
-    reg!(engine, "tensor", ["values: Array", "Tensor"],
-        "A tensor from a (nested) array of numbers: floats give f32, integers i64, booleans u8.\nExample: `tensor([[1.0, 2.0], [3.0, 4.0]])`",
-        |v: Array| -> RhaiResult<Tensor> { Ok(build::from_dynamic(&Dynamic::from_array(v), None)?) });
-    reg!(engine, "tensor", ["values: Array", "dtype: string", "Tensor"],
-        "A tensor from a (nested) array with an explicit dtype (\"f32\", \"f64\", \"i64\", \"u32\", \"u8\").",
-        |v: Array, d: &str| -> RhaiResult<Tensor> { Ok(build::from_dynamic(&Dynamic::from_array(v), Some(parse_dtype(d)?))?) });
-    reg!(
-        engine,
-        "tensor",
-        ["range: Range<int>", "Tensor"],
-        "An i64 tensor holding a range: `tensor(0..5)`.",
-        |r: Range<INT>| -> RhaiResult<Tensor> {
-            Ok(build::arange(r.start as f64, r.end as f64, 1.0, true)?)
+    bind!(engine,
+        /// A tensor from a (nested) array of numbers: floats give f32, integers i64, booleans u8.
+        /// Example: `tensor([[1.0, 2.0], [3.0, 4.0]])`
+        fn tensor(values: Array) -> RhaiResult<Tensor> { Ok(build::from_dynamic(&Dynamic::from_array(values), None)?) }
+
+        /// A tensor from a (nested) array with an explicit dtype ("f32", "f64", "i64", "u32", "u8").
+        fn tensor(values: Array, dtype: &str) -> RhaiResult<Tensor> { Ok(build::from_dynamic(&Dynamic::from_array(values), Some(parse_dtype(dtype)?))?) }
+
+        /// An i64 tensor holding a range: `tensor(0..5)`.
+        fn tensor(range: Range<INT>) -> RhaiResult<Tensor> {
+            Ok(build::arange(range.start as f64, range.end as f64, 1.0, true)?)
         }
-    );
-    reg!(
-        engine,
-        "tensor",
-        ["range: RangeInclusive<int>", "Tensor"],
-        "An i64 tensor holding an inclusive range: `tensor(0..=5)`.",
-        |r: RangeInclusive<INT>| -> RhaiResult<Tensor> {
+
+        /// An i64 tensor holding an inclusive range: `tensor(0..=5)`.
+        fn tensor(range: RangeInclusive<INT>) -> RhaiResult<Tensor> {
             Ok(build::arange(
-                *r.start() as f64,
-                *r.end() as f64 + 1.0,
+                *range.start() as f64,
+                *range.end() as f64 + 1.0,
                 1.0,
                 true,
             )?)
         }
-    );
-    reg!(
-        engine,
-        "tensor",
-        ["value: float", "Tensor"],
-        "A 0-d f32 tensor holding one number.",
-        |v: FLOAT| -> RhaiResult<Tensor> {
+
+        /// A 0-d f32 tensor holding one number.
+        fn tensor(value: FLOAT) -> RhaiResult<Tensor> {
             Ok(Tensor(
-                candle_core::Tensor::new(v as f32, &Device::Cpu)
+                candle_core::Tensor::new(value as f32, &Device::Cpu)
                     .map_err(crate::error::Error::from)?,
             ))
         }
-    );
-    reg!(
-        engine,
-        "zeros",
-        ["shape: Array|int", "Tensor"],
-        "An f32 tensor of zeros: `zeros([2, 3])`.",
-        |s: Dynamic| -> RhaiResult<Tensor> {
-            Ok(build::zeros(&shape_from_dynamic(&s, "zeros")?, DType::F32)?)
+
+        /// An f32 tensor of zeros: `zeros([2, 3])`.
+        fn zeros(shape: Dynamic as "Array|int") -> RhaiResult<Tensor> {
+            Ok(build::zeros(&shape_from_dynamic(&shape, "zeros")?, DType::F32)?)
         }
-    );
-    reg!(
-        engine,
-        "ones",
-        ["shape: Array|int", "Tensor"],
-        "An f32 tensor of ones: `ones([2, 3])`.",
-        |s: Dynamic| -> RhaiResult<Tensor> {
-            Ok(build::ones(&shape_from_dynamic(&s, "ones")?, DType::F32)?)
+
+        /// An f32 tensor of ones: `ones([2, 3])`.
+        fn ones(shape: Dynamic as "Array|int") -> RhaiResult<Tensor> {
+            Ok(build::ones(&shape_from_dynamic(&shape, "ones")?, DType::F32)?)
         }
-    );
-    reg!(
-        engine,
-        "full",
-        ["shape: Array|int", "value: float", "Tensor"],
-        "An f32 tensor filled with one value.",
-        |s: Dynamic, v: FLOAT| -> RhaiResult<Tensor> {
-            Ok(build::full(&shape_from_dynamic(&s, "full")?, v)?)
+
+        /// An f32 tensor filled with one value.
+        fn full(shape: Dynamic as "Array|int", value: FLOAT) -> RhaiResult<Tensor> {
+            Ok(build::full(&shape_from_dynamic(&shape, "full")?, value)?)
         }
-    );
-    reg!(
-        engine,
-        "zeros_like",
-        ["x: Tensor", "Tensor"],
-        "Zeros with the shape, dtype and device of `x`.",
-        |x: Tensor| -> RhaiResult<Tensor> {
+
+        /// Zeros with the shape, dtype and device of `x`.
+        fn zeros_like(x: Tensor) -> RhaiResult<Tensor> {
             Ok(Tensor(x.zeros_like().map_err(crate::error::Error::from)?))
         }
-    );
-    reg!(
-        engine,
-        "ones_like",
-        ["x: Tensor", "Tensor"],
-        "Ones with the shape, dtype and device of `x`.",
-        |x: Tensor| -> RhaiResult<Tensor> {
+
+        /// Ones with the shape, dtype and device of `x`.
+        fn ones_like(x: Tensor) -> RhaiResult<Tensor> {
             Ok(Tensor(x.ones_like().map_err(crate::error::Error::from)?))
         }
     );
-    reg!(engine, "rand", ["shape: Array|int", "seed: int", "Tensor"],
-        "Uniform values in [0, 1) from the project's seeded generator: the same seed gives the same values on every machine.",
-        |s: Dynamic, sd: INT| -> RhaiResult<Tensor> { Ok(build::rand(&shape_from_dynamic(&s, "rand")?, seed(sd))?) });
-    reg!(engine, "randn", ["shape: Array|int", "seed: int", "Tensor"],
-        "Standard normal values from the project's seeded generator (bit-identical for the same seed).",
-        |s: Dynamic, sd: INT| -> RhaiResult<Tensor> { Ok(build::randn(&shape_from_dynamic(&s, "randn")?, seed(sd))?) });
-    reg!(
-        engine,
-        "arange",
-        ["end: int", "Tensor"],
-        "Integers 0, 1, ..., end-1 (i64).",
-        |e: INT| -> RhaiResult<Tensor> { Ok(build::arange(0.0, e as f64, 1.0, true)?) }
+    bind!(engine,
+        /// Uniform values in [0, 1) from the project's seeded generator: the same seed gives the same values on every machine.
+        fn rand(shape: Dynamic as "Array|int", seed: INT) -> RhaiResult<Tensor> { Ok(build::rand(&shape_from_dynamic(&shape, "rand")?, self::seed(seed))?) }
+
+        /// Standard normal values from the project's seeded generator (bit-identical for the same seed).
+        fn randn(shape: Dynamic as "Array|int", seed: INT) -> RhaiResult<Tensor> { Ok(build::randn(&shape_from_dynamic(&shape, "randn")?, self::seed(seed))?) }
     );
-    reg!(
-        engine,
-        "arange",
-        ["start: int", "end: int", "Tensor"],
-        "Integers start, ..., end-1 (i64).",
-        |s: INT, e: INT| -> RhaiResult<Tensor> {
-            Ok(build::arange(s as f64, e as f64, 1.0, true)?)
+    bind!(engine,
+        /// Integers 0, 1, ..., end-1 (i64).
+        fn arange(end: INT) -> RhaiResult<Tensor> { Ok(build::arange(0.0, end as f64, 1.0, true)?) }
+
+        /// Integers start, ..., end-1 (i64).
+        fn arange(start: INT, end: INT) -> RhaiResult<Tensor> {
+            Ok(build::arange(start as f64, end as f64, 1.0, true)?)
         }
-    );
-    reg!(
-        engine,
-        "arange",
-        ["start: float", "end: float", "step: float", "Tensor"],
-        "Values from start up to (not including) end by step (f32).",
-        |s: FLOAT, e: FLOAT, st: FLOAT| -> RhaiResult<Tensor> {
-            Ok(build::arange(s, e, st, false)?)
+
+        /// Values from start up to (not including) end by step (f32).
+        fn arange(start: FLOAT, end: FLOAT, step: FLOAT) -> RhaiResult<Tensor> {
+            Ok(build::arange(start, end, step, false)?)
         }
-    );
-    reg!(
-        engine,
-        "arange",
-        ["start: int", "end: int", "step: int", "Tensor"],
-        "Integers from start up to (not including) end by step (i64).",
-        |s: INT, e: INT, st: INT| -> RhaiResult<Tensor> {
-            Ok(build::arange(s as f64, e as f64, st as f64, true)?)
+
+        /// Integers from start up to (not including) end by step (i64).
+        fn arange(start: INT, end: INT, step: INT) -> RhaiResult<Tensor> {
+            Ok(build::arange(start as f64, end as f64, step as f64, true)?)
         }
-    );
-    reg!(
-        engine,
-        "linspace",
-        ["start: float", "end: float", "n: int", "Tensor"],
-        "`n` evenly spaced f32 values from start to end inclusive.",
-        |s: FLOAT, e: FLOAT, n: INT| -> RhaiResult<Tensor> {
-            Ok(build::linspace(s, e, n.max(0) as usize)?)
+
+        /// `n` evenly spaced f32 values from start to end inclusive.
+        fn linspace(start: FLOAT, end: FLOAT, n: INT) -> RhaiResult<Tensor> {
+            Ok(build::linspace(start, end, n.max(0) as usize)?)
         }
-    );
-    reg!(
-        engine,
-        "eye",
-        ["n: int", "Tensor"],
-        "The n×n identity matrix (f32).",
-        |n: INT| -> RhaiResult<Tensor> { Ok(build::eye(n.max(0) as usize)?) }
-    );
-    reg!(engine, "device", ["name: string", "Device"],
-        "A device: \"cpu\" (the default), \"cuda\" or \"cuda:N\" (needs a build with the `cuda` feature and a GPU; the error says which is missing).",
-        |n: &str| -> RhaiResult<DeviceHandle> { Ok(DeviceHandle(device::device(n)?)) });
-    reg!(
-        engine,
-        "to",
-        ["x: Tensor", "device: Device", "Tensor"],
-        "A copy of `x` on another device.",
-        |x: Tensor, d: DeviceHandle| -> RhaiResult<Tensor> {
+
+        /// The n×n identity matrix (f32).
+        fn eye(n: INT) -> RhaiResult<Tensor> { Ok(build::eye(n.max(0) as usize)?) }
+
+        /// A device: "cpu" (the default), "cuda" or "cuda:N" (needs a build with the `cuda` feature and a GPU; the error says which is missing).
+        fn device(name: &str) -> RhaiResult<DeviceHandle> { Ok(DeviceHandle(device::device(name)?)) }
+
+        /// A copy of `x` on another device.
+        fn to(x: Tensor, device: DeviceHandle) -> RhaiResult<Tensor> {
             Ok(Tensor(
-                x.to_device(&d.0).map_err(crate::error::Error::from)?,
+                x.to_device(&device.0).map_err(crate::error::Error::from)?,
             ))
         }
-    );
-    reg!(
-        engine,
-        "to",
-        ["x: Tensor", "dtype: string", "Tensor"],
-        "`x` converted to another dtype (\"f32\", \"f64\", \"i64\", \"u32\", \"u8\").",
-        |x: Tensor, d: &str| -> RhaiResult<Tensor> {
+
+        /// `x` converted to another dtype ("f32", "f64", "i64", "u32", "u8").
+        fn to(x: Tensor, dtype: &str) -> RhaiResult<Tensor> {
             Ok(Tensor(
-                x.to_dtype(parse_dtype(d)?)
+                x.to_dtype(parse_dtype(dtype)?)
                     .map_err(crate::error::Error::from)?,
             ))
         }
-    );
-    reg!(
-        engine,
-        "to_array",
-        ["x: Tensor", "Array"],
-        "The values as a nested Rhai array (a number for a 0-d tensor).",
-        |x: Tensor| -> RhaiResult<Dynamic> { Ok(build::to_dynamic(&x)?) }
-    );
-    reg!(
-        engine,
-        "item",
-        ["x: Tensor", "float"],
-        "The single value of a one-element tensor.",
-        |x: Tensor| -> RhaiResult<FLOAT> { Ok(ops::item(&x)?) }
+
+        /// The values as a nested Rhai array (a number for a 0-d tensor).
+        fn to_array(x: Tensor) -> RhaiResult<Dynamic> as "Array" { Ok(build::to_dynamic(&x)?) }
+
+        /// The single value of a one-element tensor.
+        fn item(x: Tensor) -> RhaiResult<FLOAT> { Ok(ops::item(&x)?) }
     );
 }
 
 macro_rules! binop {
     ($engine:expr, $sym:expr, $name:expr, $op:expr, $doc:expr) => {{
         let op = $op;
-        reg!(
-            $engine,
-            $sym,
-            ["a: Tensor", "b: Tensor", "Tensor"],
-            $doc,
-            move |a: Tensor, b: Tensor| -> RhaiResult<Tensor> { Ok(ops::binary(&a, &b, op)?) }
+        bind!($engine,
+            #[doc = $doc]
+            fn [$sym](a: Tensor, b: Tensor) -> RhaiResult<Tensor> { Ok(ops::binary(&a, &b, op)?) }
+
+            #[doc = $doc]
+            fn [$sym](a: Tensor, b: FLOAT) -> RhaiResult<Tensor> { Ok(ops::scalar(&a, b, op, false)?) }
         );
-        reg!(
-            $engine,
-            $sym,
-            ["a: Tensor", "b: float", "Tensor"],
-            $doc,
-            move |a: Tensor, b: FLOAT| -> RhaiResult<Tensor> { Ok(ops::scalar(&a, b, op, false)?) }
+        bind!($engine,
+            #[doc = $doc]
+            fn [$sym](a: FLOAT, b: Tensor) -> RhaiResult<Tensor> { Ok(ops::scalar(&b, a, op, true)?) }
         );
-        reg!(
-            $engine,
-            $sym,
-            ["a: float", "b: Tensor", "Tensor"],
-            $doc,
-            move |a: FLOAT, b: Tensor| -> RhaiResult<Tensor> { Ok(ops::scalar(&b, a, op, true)?) }
-        );
-        reg!(
-            $engine,
-            $sym,
-            ["a: Tensor", "b: int", "Tensor"],
-            $doc,
-            move |a: Tensor, b: INT| -> RhaiResult<Tensor> {
+        bind!($engine,
+            #[doc = $doc]
+            fn [$sym](a: Tensor, b: INT) -> RhaiResult<Tensor> {
                 Ok(ops::scalar(&a, b as f64, op, false)?)
             }
         );
-        reg!(
-            $engine,
-            $sym,
-            ["a: int", "b: Tensor", "Tensor"],
-            $doc,
-            move |a: INT, b: Tensor| -> RhaiResult<Tensor> {
+        bind!($engine,
+            #[doc = $doc]
+            fn [$sym](a: INT, b: Tensor) -> RhaiResult<Tensor> {
                 Ok(ops::scalar(&b, a as f64, op, true)?)
             }
         );
         if $name != $sym {
-            reg!(
-                $engine,
-                $name,
-                ["a: Tensor", "b: Tensor", "Tensor"],
-                $doc,
-                move |a: Tensor, b: Tensor| -> RhaiResult<Tensor> { Ok(ops::binary(&a, &b, op)?) }
+            bind!($engine,
+                #[doc = $doc]
+                fn [$name](a: Tensor, b: Tensor) -> RhaiResult<Tensor> { Ok(ops::binary(&a, &b, op)?) }
             );
-            reg!(
-                $engine,
-                $name,
-                ["a: Tensor", "b: float", "Tensor"],
-                $doc,
-                move |a: Tensor, b: FLOAT| -> RhaiResult<Tensor> {
+            bind!($engine,
+                #[doc = $doc]
+                fn [$name](a: Tensor, b: FLOAT) -> RhaiResult<Tensor> {
                     Ok(ops::scalar(&a, b, op, false)?)
                 }
             );
@@ -332,28 +245,18 @@ macro_rules! cmpop {
             "` with broadcasting; a u8 tensor of 0/1."
         );
         for n in [$sym, $name] {
-            reg!(
-                $engine,
-                n,
-                ["a: Tensor", "b: Tensor", "Tensor"],
-                doc,
-                move |a: Tensor, b: Tensor| -> RhaiResult<Tensor> { Ok(ops::compare(&a, &b, op)?) }
-            );
-            reg!(
-                $engine,
-                n,
-                ["a: Tensor", "b: float", "Tensor"],
-                doc,
-                move |a: Tensor, b: FLOAT| -> RhaiResult<Tensor> {
+            bind!($engine,
+                #[doc = doc]
+                fn [n](a: Tensor, b: Tensor) -> RhaiResult<Tensor> { Ok(ops::compare(&a, &b, op)?) }
+
+                #[doc = doc]
+                fn [n](a: Tensor, b: FLOAT) -> RhaiResult<Tensor> {
                     Ok(ops::compare_scalar(&a, b, op)?)
                 }
             );
-            reg!(
-                $engine,
-                n,
-                ["a: Tensor", "b: int", "Tensor"],
-                doc,
-                move |a: Tensor, b: INT| -> RhaiResult<Tensor> {
+            bind!($engine,
+                #[doc = doc]
+                fn [n](a: Tensor, b: INT) -> RhaiResult<Tensor> {
                     Ok(ops::compare_scalar(&a, b as f64, op)?)
                 }
             );
@@ -417,16 +320,13 @@ fn operators(engine: &mut Engine) {
     cmpop!(engine, "<=", "le", CmpOp::Le);
     cmpop!(engine, ">", "gt", CmpOp::Gt);
     cmpop!(engine, ">=", "ge", CmpOp::Ge);
-    reg!(
-        engine,
-        "-",
-        ["x: Tensor", "Tensor"],
-        "Negation.",
-        |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::unary(&x, Unary::Neg)?) }
+    bind!(engine,
+        /// Negation.
+        fn ["-"](x: Tensor) -> RhaiResult<Tensor> { Ok(ops::unary(&x, Unary::Neg)?) }
+
+        /// Matrix product (numpy rules: 1-D operands are vectors, 3-D+ are batches). Errors name both shapes.
+        fn matmul(a: Tensor, b: Tensor) -> RhaiResult<Tensor> { Ok(ops::matmul(&a, &b)?) }
     );
-    reg!(engine, "matmul", ["a: Tensor", "b: Tensor", "Tensor"],
-        "Matrix product (numpy rules: 1-D operands are vectors, 3-D+ are batches). Errors name both shapes.",
-        |a: Tensor, b: Tensor| -> RhaiResult<Tensor> { Ok(ops::matmul(&a, &b)?) });
 }
 
 fn math(engine: &mut Engine) {
@@ -443,54 +343,41 @@ fn math(engine: &mut Engine) {
         ("square", Unary::Square, "Elementwise x²."),
         ("sign", Unary::Sign, "Elementwise sign (-1, 0, 1)."),
     ] {
-        reg!(
-            engine,
-            name,
-            ["x: Tensor", "Tensor"],
-            doc,
-            move |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::unary(&x, op)?) }
+        bind!(engine,
+            #[doc = doc]
+            fn [name](x: Tensor) -> RhaiResult<Tensor> { Ok(ops::unary(&x, op)?) }
         );
     }
-    reg!(
-        engine,
-        "softmax",
-        ["x: Tensor", "axis: int", "Tensor"],
-        "Softmax along an axis (numerically stable).",
-        |x: Tensor, a: INT| -> RhaiResult<Tensor> {
+    bind!(engine,
+        /// Softmax along an axis (numerically stable).
+        fn softmax(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let x = float(&x)?;
-            let ax = ops::axis(&x, a, "softmax")?;
+            let ax = ops::axis(&x, axis, "softmax")?;
             Ok(Tensor(ops::softmax(&x, ax)?))
         }
     );
-    reg!(
-        engine,
-        "softmax",
-        ["x: Tensor", "Tensor"],
-        "Softmax along the last axis.",
-        |x: Tensor| -> RhaiResult<Tensor> {
+    bind!(engine,
+
+        /// Softmax along the last axis.
+        fn softmax(x: Tensor) -> RhaiResult<Tensor> {
             let x = float(&x)?;
             let ax = ops::axis(&x, -1, "softmax")?;
             Ok(Tensor(ops::softmax(&x, ax)?))
         }
     );
-    reg!(
-        engine,
-        "log_softmax",
-        ["x: Tensor", "axis: int", "Tensor"],
-        "log(softmax(x)) along an axis, computed stably.",
-        |x: Tensor, a: INT| -> RhaiResult<Tensor> {
+    bind!(engine,
+        /// log(softmax(x)) along an axis, computed stably.
+        fn log_softmax(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let x = float(&x)?;
-            let ax = ops::axis(&x, a, "log_softmax")?;
+            let ax = ops::axis(&x, axis, "log_softmax")?;
             Ok(Tensor(ops::log_softmax(&x, ax)?))
         }
     );
-    reg!(
-        engine,
-        "clamp",
-        ["x: Tensor", "low: float", "high: float", "Tensor"],
-        "Clip values into [low, high].",
-        |x: Tensor, l: FLOAT, h: FLOAT| -> RhaiResult<Tensor> {
-            Ok(Tensor(x.clamp(l, h).map_err(crate::error::Error::from)?))
+    bind!(engine,
+
+        /// Clip values into [low, high].
+        fn clamp(x: Tensor, low: FLOAT, high: FLOAT) -> RhaiResult<Tensor> {
+            Ok(Tensor(x.clamp(low, high).map_err(crate::error::Error::from)?))
         }
     );
 }
@@ -519,29 +406,18 @@ fn reductions(engine: &mut Engine) {
         let keep = format!(
             "{doc} along an axis, keeping the reduced axis with size 1 when `keepdim` is true."
         );
-        reg!(
-            engine,
-            name,
-            ["x: Tensor", "Tensor"],
-            &all,
-            move |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::reduce(&x, op, None, false)?) }
-        );
-        reg!(
-            engine,
-            name,
-            ["x: Tensor", "axis: int", "Tensor"],
-            &along,
-            move |x: Tensor, a: INT| -> RhaiResult<Tensor> {
-                Ok(ops::reduce(&x, op, Some(a), false)?)
+        bind!(engine,
+            #[doc = &all]
+            fn [name](x: Tensor) -> RhaiResult<Tensor> { Ok(ops::reduce(&x, op, None, false)?) }
+
+            #[doc = &along]
+            fn [name](x: Tensor, axis: INT) -> RhaiResult<Tensor> {
+                Ok(ops::reduce(&x, op, Some(axis), false)?)
             }
-        );
-        reg!(
-            engine,
-            name,
-            ["x: Tensor", "axis: int", "keepdim: bool", "Tensor"],
-            &keep,
-            move |x: Tensor, a: INT, k: bool| -> RhaiResult<Tensor> {
-                Ok(ops::reduce(&x, op, Some(a), k)?)
+
+            #[doc = &keep]
+            fn [name](x: Tensor, axis: INT, keepdim: bool) -> RhaiResult<Tensor> {
+                Ok(ops::reduce(&x, op, Some(axis), keepdim)?)
             }
         );
     }
@@ -574,94 +450,54 @@ fn shapes(engine: &mut Engine) {
             Ok(ops::take(x, &idx, 0)?)
         }
     });
-    reg!(engine, "slice", ["x: Tensor", "axis: int", "start: int", "end: int", "Tensor"],
-        "Entries start..end along an axis (negative values count from the end; clamped like Python slices).",
-        |x: Tensor, a: INT, s: INT, e: INT| -> RhaiResult<Tensor> { Ok(ops::slice(&x, a, s, e)?) });
-    reg!(
-        engine,
-        "take",
-        ["x: Tensor", "indices: Array", "axis: int", "Tensor"],
-        "Entries along an axis picked by an index list.",
-        |x: Tensor, i: Array, a: INT| -> RhaiResult<Tensor> {
-            Ok(ops::take(&x, &ints(&i, "take")?, a)?)
+    bind!(engine,
+        /// Entries start..end along an axis (negative values count from the end; clamped like Python slices).
+        fn slice(x: Tensor, axis: INT, start: INT, end: INT) -> RhaiResult<Tensor> { Ok(ops::slice(&x, axis, start, end)?) }
+
+        /// Entries along an axis picked by an index list.
+        fn take(x: Tensor, indices: Array, axis: INT) -> RhaiResult<Tensor> {
+            Ok(ops::take(&x, &ints(&indices, "take")?, axis)?)
         }
-    );
-    reg!(
-        engine,
-        "reshape",
-        ["x: Tensor", "shape: Array", "Tensor"],
-        "The same values in a new shape; one dimension may be -1.",
-        |x: Tensor, s: Array| -> RhaiResult<Tensor> {
-            Ok(ops::reshape(&x, &ints(&s, "reshape")?)?)
+
+        /// The same values in a new shape; one dimension may be -1.
+        fn reshape(x: Tensor, shape: Array) -> RhaiResult<Tensor> {
+            Ok(ops::reshape(&x, &ints(&shape, "reshape")?)?)
         }
+
+        /// All values as a 1-D tensor.
+        fn flatten(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::reshape(&x, &[-1])?) }
+
+        /// Swap the last two axes (a 1-D tensor is unchanged).
+        fn transpose(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
+
+        /// Swap the last two axes (`x.t()`).
+        fn t(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
+
+        /// Swap two axes.
+        fn transpose(x: Tensor, a: INT, b: INT) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, a, b)?) }
     );
-    reg!(
-        engine,
-        "flatten",
-        ["x: Tensor", "Tensor"],
-        "All values as a 1-D tensor.",
-        |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::reshape(&x, &[-1])?) }
+    bind!(engine,
+        /// Join tensors along an existing axis.
+        fn concat(tensors: Array, axis: INT) -> RhaiResult<Tensor> { Ok(ops::concat(&self::tensors(&tensors, "concat")?, axis)?) }
+
+        /// Join tensors along axis 0.
+        fn concat(tensors: Array) -> RhaiResult<Tensor> { Ok(ops::concat(&self::tensors(&tensors, "concat")?, 0)?) }
+
+        /// Join equal-shaped tensors along a new axis.
+        fn stack(tensors: Array, axis: INT) -> RhaiResult<Tensor> { Ok(ops::stack(&self::tensors(&tensors, "stack")?, axis)?) }
+
+        /// Join equal-shaped tensors along a new first axis.
+        fn stack(tensors: Array) -> RhaiResult<Tensor> { Ok(ops::stack(&self::tensors(&tensors, "stack")?, 0)?) }
     );
-    reg!(
-        engine,
-        "transpose",
-        ["x: Tensor", "Tensor"],
-        "Swap the last two axes (a 1-D tensor is unchanged).",
-        |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
-    );
-    reg!(
-        engine,
-        "t",
-        ["x: Tensor", "Tensor"],
-        "Swap the last two axes (`x.t()`).",
-        |x: Tensor| -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
-    );
-    reg!(
-        engine,
-        "transpose",
-        ["x: Tensor", "a: int", "b: int", "Tensor"],
-        "Swap two axes.",
-        |x: Tensor, a: INT, b: INT| -> RhaiResult<Tensor> { Ok(ops::transpose(&x, a, b)?) }
-    );
-    reg!(
-        engine,
-        "concat",
-        ["tensors: Array", "axis: int", "Tensor"],
-        "Join tensors along an existing axis.",
-        |ts: Array, a: INT| -> RhaiResult<Tensor> { Ok(ops::concat(&tensors(&ts, "concat")?, a)?) }
-    );
-    reg!(
-        engine,
-        "concat",
-        ["tensors: Array", "Tensor"],
-        "Join tensors along axis 0.",
-        |ts: Array| -> RhaiResult<Tensor> { Ok(ops::concat(&tensors(&ts, "concat")?, 0)?) }
-    );
-    reg!(
-        engine,
-        "stack",
-        ["tensors: Array", "axis: int", "Tensor"],
-        "Join equal-shaped tensors along a new axis.",
-        |ts: Array, a: INT| -> RhaiResult<Tensor> { Ok(ops::stack(&tensors(&ts, "stack")?, a)?) }
-    );
-    reg!(
-        engine,
-        "stack",
-        ["tensors: Array", "Tensor"],
-        "Join equal-shaped tensors along a new first axis.",
-        |ts: Array| -> RhaiResult<Tensor> { Ok(ops::stack(&tensors(&ts, "stack")?, 0)?) }
-    );
-    reg!(
-        engine,
-        "unsqueeze",
-        ["x: Tensor", "axis: int", "Tensor"],
-        "Insert an axis of size 1.",
-        |x: Tensor, a: INT| -> RhaiResult<Tensor> {
+    bind!(engine,
+
+        /// Insert an axis of size 1.
+        fn unsqueeze(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let rank = x.rank() as INT + 1;
-            let ax = if a < 0 { a + rank } else { a };
+            let ax = if axis < 0 { axis + rank } else { axis };
             if ax < 0 || ax >= rank {
                 return Err(format!(
-                    "unsqueeze: axis {a} is out of range for shape {:?}",
+                    "unsqueeze: axis {axis} is out of range for shape {:?}",
                     x.dims()
                 )
                 .into());
@@ -672,16 +508,13 @@ fn shapes(engine: &mut Engine) {
             ))
         }
     );
-    reg!(
-        engine,
-        "squeeze",
-        ["x: Tensor", "axis: int", "Tensor"],
-        "Remove an axis of size 1.",
-        |x: Tensor, a: INT| -> RhaiResult<Tensor> {
-            let ax = ops::axis(&x, a, "squeeze")?;
+    bind!(engine,
+        /// Remove an axis of size 1.
+        fn squeeze(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
+            let ax = ops::axis(&x, axis, "squeeze")?;
             if x.dims()[ax] != 1 {
                 return Err(format!(
-                    "squeeze: axis {a} has size {} (shape {:?}); only size-1 axes can be removed",
+                    "squeeze: axis {axis} has size {} (shape {:?}); only size-1 axes can be removed",
                     x.dims()[ax],
                     x.dims()
                 )
@@ -707,25 +540,14 @@ fn properties(engine: &mut Engine) {
     });
     engine.register_get("ndim", |x: &mut Tensor| -> INT { x.rank() as INT });
     engine.register_get("numel", |x: &mut Tensor| -> INT { x.elem_count() as INT });
-    reg!(
-        engine,
-        "len",
-        ["x: Tensor", "int"],
-        "Size of the first axis (0 for a 0-d tensor).",
-        |x: Tensor| -> INT { x.dims().first().copied().unwrap_or(0) as INT }
-    );
-    reg!(
-        engine,
-        "to_string",
-        ["x: Tensor", "string"],
-        "The numpy-like text form.",
-        |x: &mut Tensor| -> String { x.to_string() }
-    );
-    reg!(
-        engine,
-        "to_debug",
-        ["x: Tensor", "string"],
-        "The numpy-like text form.",
-        |x: &mut Tensor| -> String { x.to_string() }
+    bind!(engine,
+        /// Size of the first axis (0 for a 0-d tensor).
+        fn len(x: Tensor) -> INT { x.dims().first().copied().unwrap_or(0) as INT }
+
+        /// The numpy-like text form.
+        fn to_string(x: &mut Tensor) -> String { x.to_string() }
+
+        /// The numpy-like text form.
+        fn to_debug(x: &mut Tensor) -> String { x.to_string() }
     );
 }

@@ -9,12 +9,16 @@ use crate::nn::layers::LayerSpec;
 use crate::nn::network::{Network, NetworkSpec};
 use crate::nn::transformer::TransformerSpec;
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use candle_core::{DType, Device};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+
+crate::type_names! {
+    Tokenizer => "Tokenizer",
+}
 
 impl Render for Tokenizer {
     fn mime_bundle(&self) -> MimeBundle {
@@ -199,42 +203,39 @@ fn transformer(vocab: usize, classes: INT, tok: Option<&Tokenizer>, o: Map) -> R
 }
 
 fn models(engine: &mut Engine) {
-    reg!(engine, "transformer_classifier", ["tok: Tokenizer", "classes: int", "Model"],
-        "A small transformer classifier trained from scratch (vocabulary, pad id and max_len from the tokenizer; dim 64, 4 heads, 2 layers, dropout 0.1, seed 0). Train it with `fit` on `tokenize`d data.",
-        |t: Tokenizer, c: INT| -> RhaiResult<Network> { transformer(t.vocab_size(), c, Some(&t), Map::new()) });
-    reg!(engine, "transformer_classifier", ["tok: Tokenizer", "classes: int", "options: Map", "Model"],
-        "A transformer encoder (token + learned position embeddings, pre-LN blocks of masked multi-head self-attention and a GELU feed-forward, mean over real tokens) with a linear head. Options: `dim` (64), `heads` (4), `layers` (2), `ff` (4 × dim), `max_len` (tok.max_len), `dropout` (0.1), `seed` (0).\nExample: `let weak = transformer_classifier(tok, 2, #{dim: 64, layers: 2, max_len: 48, seed: 1});`",
-        |t: Tokenizer, c: INT, o: Map| -> RhaiResult<Network> { transformer(t.vocab_size(), c, Some(&t), o) });
-    reg!(engine, "transformer_classifier", ["vocab_size: int", "classes: int", "options: Map", "Model"],
-        "A transformer classifier for ids in 0..vocab_size. Options as with a tokenizer, plus `pad_id` (0) and `max_len` (128).",
-        |v: INT, c: INT, o: Map| -> RhaiResult<Network> { transformer(v.max(0) as usize, c, None, o) });
+    bind!(engine,
+        /// A small transformer classifier trained from scratch (vocabulary, pad id and max_len from the tokenizer; dim 64, 4 heads, 2 layers, dropout 0.1, seed 0). Train it with `fit` on `tokenize`d data.
+        fn transformer_classifier(tok: Tokenizer, classes: INT) -> RhaiResult<Network> { transformer(tok.vocab_size(), classes, Some(&tok), Map::new()) }
+
+        /// A transformer encoder (token + learned position embeddings, pre-LN blocks of masked multi-head self-attention and a GELU feed-forward, mean over real tokens) with a linear head. Options: `dim` (64), `heads` (4), `layers` (2), `ff` (4 × dim), `max_len` (tok.max_len), `dropout` (0.1), `seed` (0).
+        /// Example: `let weak = transformer_classifier(tok, 2, #{dim: 64, layers: 2, max_len: 48, seed: 1});`
+        fn transformer_classifier(tok: Tokenizer, classes: INT, options: Map) -> RhaiResult<Network> { transformer(tok.vocab_size(), classes, Some(&tok), options) }
+
+        /// A transformer classifier for ids in 0..vocab_size. Options as with a tokenizer, plus `pad_id` (0) and `max_len` (128).
+        fn transformer_classifier(vocab_size: INT, classes: INT, options: Map) -> RhaiResult<Network> { transformer(vocab_size.max(0) as usize, classes, None, options) }
+    );
 }
 
 fn datasets(engine: &mut Engine) {
-    reg!(engine, "read_text_csv", ["path: string", "Dataset"],
-        "Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.",
-        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &TextColumns::default())?) });
-    reg!(engine, "read_text_csv", ["path: string", "options: Map", "Dataset"],
-        "Load a CSV of texts. Options: `text` (column name, \"text\"), `label` (\"label\"), `classes` (array of label names in class order; other names are an error).\nExample: `let data = read_text_csv(\"reviews.csv\", #{text: \"review\", label: \"stars\"});`",
-        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &text_columns(o, "read_text_csv")?)?) });
-    reg!(
-        engine,
-        "read_text_jsonl",
-        ["path: string", "Dataset"],
-        "Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).",
-        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &TextColumns::default())?) }
+    bind!(engine,
+        /// Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.
+        fn read_text_csv(path: &str) -> RhaiResult<Dataset> { Ok(load::read_text_csv(path, &TextColumns::default())?) }
+
+        /// Load a CSV of texts. Options: `text` (column name, "text"), `label` ("label"), `classes` (array of label names in class order; other names are an error).
+        /// Example: `let data = read_text_csv("reviews.csv", #{text: "review", label: "stars"});`
+        fn read_text_csv(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(load::read_text_csv(path, &text_columns(options, "read_text_csv")?)?) }
+
+        /// Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).
+        fn read_text_jsonl(path: &str) -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(path, &TextColumns::default())?) }
+
+        /// Load JSON Lines of texts. Options: `text` (field name, "text"), `label` ("label"), `classes` (label names in class order).
+        fn read_text_jsonl(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(path, &text_columns(options, "read_text_jsonl")?)?) }
     );
-    reg!(engine, "read_text_jsonl", ["path: string", "options: Map", "Dataset"],
-        "Load JSON Lines of texts. Options: `text` (field name, \"text\"), `label` (\"label\"), `classes` (label names in class order).",
-        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &text_columns(o, "read_text_jsonl")?)?) });
-    reg!(
-        engine,
-        "text_dataset",
-        ["texts: Array", "labels: Array", "Dataset"],
-        "A data set from an array of texts and an array of labels (class indices or names).",
-        |t: Array, l: Array| -> RhaiResult<Dataset> {
-            let texts = strings(&t, "text_dataset: texts")?;
-            let raw: Vec<String> = l.iter().map(|v| v.to_string()).collect();
+    bind!(engine,
+        /// A data set from an array of texts and an array of labels (class indices or names).
+        fn text_dataset(texts: Array, labels: Array) -> RhaiResult<Dataset> {
+            let texts = strings(&texts, "text_dataset: texts")?;
+            let raw: Vec<String> = labels.iter().map(|v| v.to_string()).collect();
             let rows: Vec<usize> = (0..raw.len()).collect();
             if raw.len() != texts.len() {
                 return Err(format!(
@@ -248,17 +249,20 @@ fn datasets(engine: &mut Engine) {
             Ok(load::text_dataset("texts", texts, labels, names)?)
         }
     );
-    reg!(engine, "tokenize", ["data: Dataset", "tok: Tokenizer", "Dataset"],
-        "The same rows with `x` = token ids (rows × tok.max_len, padded with tok.pad_id, as f32); labels, weights and texts are kept. Train a transformer or pretrained encoder on the result.",
-        |d: Dataset, t: Tokenizer| -> RhaiResult<Dataset> { let n = t.default_max_len(); Ok(load::tokenize(&d, &t, n)?) });
-    reg!(engine, "tokenize", ["data: Dataset", "tok: Tokenizer", "options: Map", "Dataset"],
-        "The same rows with `x` = token ids. Options: `max_len` (tok.max_len): columns per row; longer texts are cut (keeping [CLS]/[SEP]).\nExample: `let train_ids = tokenize(train, tok, #{max_len: 48});`",
-        |d: Dataset, t: Tokenizer, o: Map| -> RhaiResult<Dataset> {
-            let mut o = Opts::new("tokenize", o);
-            let n = o.usize("max_len", t.default_max_len())?;
-            o.finish()?;
-            Ok(load::tokenize(&d, &t, n)?)
-        });
+    bind!(engine,
+
+        /// The same rows with `x` = token ids (rows × tok.max_len, padded with tok.pad_id, as f32); labels, weights and texts are kept. Train a transformer or pretrained encoder on the result.
+        fn tokenize(data: Dataset, tok: Tokenizer) -> RhaiResult<Dataset> { let n = tok.default_max_len(); Ok(load::tokenize(&data, &tok, n)?) }
+
+        /// The same rows with `x` = token ids. Options: `max_len` (tok.max_len): columns per row; longer texts are cut (keeping [CLS]/[SEP]).
+        /// Example: `let train_ids = tokenize(train, tok, #{max_len: 48});`
+        fn tokenize(data: Dataset, tok: Tokenizer, options: Map) -> RhaiResult<Dataset> {
+            let mut options = Opts::new("tokenize", options);
+            let n = options.usize("max_len", tok.default_max_len())?;
+            options.finish()?;
+            Ok(load::tokenize(&data, &tok, n)?)
+        }
+    );
     engine.register_get("texts", |d: &mut Dataset| -> Dynamic {
         d.texts.as_ref().map_or(Dynamic::UNIT, |t| {
             Dynamic::from_array(t.iter().cloned().map(Dynamic::from).collect())
@@ -270,47 +274,43 @@ fn datasets(engine: &mut Engine) {
 }
 
 fn tokenizers(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Tokenizer>("Tokenizer");
-    renderers.register::<Tokenizer>();
+    crate::doc::register_rendered::<Tokenizer>(engine, renderers);
 
-    reg!(engine, "load_tokenizer", ["path: string", "Tokenizer"],
-        "Load a Hugging Face `tokenizer.json` (a file, or a folder holding one), e.g. a BERT or MiniLM tokenizer. Its pad id and length are kept (`tok.pad_id`, `tok.max_len`).",
-        |p: &str| -> RhaiResult<Tokenizer> { Ok(Tokenizer::load(p)?) });
-    reg!(engine, "train_tokenizer", ["texts: Array|Dataset|string", "Tokenizer"],
-        "Train a WordPiece tokenizer (8000 tokens, min_frequency 2, lower-cased) on texts: an array of strings, a data set with a text column, or a file with one text a line. [PAD] = 0, [UNK] = 1, [CLS] = 2, [SEP] = 3, [MASK] = 4.",
-        |t: Dynamic| -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(t, "train_tokenizer")?, &TrainOptions::default())?) });
-    reg!(engine, "train_tokenizer", ["texts: Array|Dataset|string", "options: Map", "Tokenizer"],
-        "Train a tokenizer in memory. Options: `kind` (\"wordpiece\" or \"bpe\", byte-level), `vocab_size` (8000), `min_frequency` (2), `lowercase` (true). Special tokens [PAD] = 0, [UNK], [CLS], [SEP], [MASK]; texts are encoded as [CLS] ... [SEP].\nExample: `let tok = train_tokenizer(train, #{vocab_size: 2000});`",
-        |t: Dynamic, o: Map| -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(t, "train_tokenizer")?, &train_options(o)?)?) });
-    reg!(
-        engine,
-        "encode",
-        ["tok: Tokenizer", "text: string", "Array"],
-        "Token ids of one text, special tokens included, no padding.",
-        |tok: &mut Tokenizer, s: &str| -> RhaiResult<Array> {
+    bind!(engine,
+        /// Load a Hugging Face `tokenizer.json` (a file, or a folder holding one), e.g. a BERT or MiniLM tokenizer. Its pad id and length are kept (`tok.pad_id`, `tok.max_len`).
+        fn load_tokenizer(path: &str) -> RhaiResult<Tokenizer> { Ok(Tokenizer::load(path)?) }
+
+        /// Train a WordPiece tokenizer (8000 tokens, min_frequency 2, lower-cased) on texts: an array of strings, a data set with a text column, or a file with one text a line. [PAD] = 0, [UNK] = 1, [CLS] = 2, [SEP] = 3, [MASK] = 4.
+        fn train_tokenizer(texts: Dynamic as "Array|Dataset|string") -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(texts, "train_tokenizer")?, &TrainOptions::default())?) }
+
+        /// Train a tokenizer in memory. Options: `kind` ("wordpiece" or "bpe", byte-level), `vocab_size` (8000), `min_frequency` (2), `lowercase` (true). Special tokens [PAD] = 0, [UNK], [CLS], [SEP], [MASK]; texts are encoded as [CLS] ... [SEP].
+        /// Example: `let tok = train_tokenizer(train, #{vocab_size: 2000});`
+        fn train_tokenizer(texts: Dynamic as "Array|Dataset|string", options: Map) -> RhaiResult<Tokenizer> { Ok(Tokenizer::train(&texts_of(texts, "train_tokenizer")?, &train_options(options)?)?) }
+
+        /// Token ids of one text, special tokens included, no padding.
+        fn encode(tok: &mut Tokenizer, text: &str) -> RhaiResult<Array> {
             Ok(tok
-                .encode(s)?
+                .encode(text)?
                 .into_iter()
                 .map(|i| Dynamic::from_int(i as INT))
                 .collect())
         }
-    );
-    reg!(engine, "encode", ["tok: Tokenizer", "texts: Array", "Map"],
-        "#{ids, mask, truncated}: a batch padded to `tok.max_len` columns (ids and mask are i64 tensors, mask 1 for real tokens).",
-        |tok: &mut Tokenizer, a: Array| -> RhaiResult<Map> {
+
+        /// #{ids, mask, truncated}: a batch padded to `tok.max_len` columns (ids and mask are i64 tensors, mask 1 for real tokens).
+        fn encode(tok: &mut Tokenizer, texts: Array) -> RhaiResult<Map> {
             let opts = encode_options(tok, Map::new(), "encode")?;
-            encode_map(tok, &strings(&a, "encode")?, &opts)
-        });
-    reg!(engine, "encode", ["tok: Tokenizer", "texts: Array", "options: Map", "Map"],
-        "#{ids, mask, truncated}: a padded batch. Options: `max_len` (tok.max_len), `padding` (\"max_length\": exactly max_len columns, or \"longest\": the longest row), `truncation` (true: cut longer texts, keeping [CLS]/[SEP]; false: an error).",
-        |tok: &mut Tokenizer, a: Array, o: Map| -> RhaiResult<Map> {
-            let opts = encode_options(tok, o, "encode")?;
-            encode_map(tok, &strings(&a, "encode")?, &opts)
-        });
-    reg!(engine, "decode", ["tok: Tokenizer", "ids: Array|Tensor", "string"],
-        "Text from token ids (special tokens and padding are skipped). A 2-D tensor gives an array of texts, one per row.",
-        |tok: &mut Tokenizer, v: Dynamic| -> RhaiResult<Dynamic> {
-            if let Some(t) = v.clone().try_cast::<Tensor>() {
+            encode_map(tok, &strings(&texts, "encode")?, &opts)
+        }
+
+        /// #{ids, mask, truncated}: a padded batch. Options: `max_len` (tok.max_len), `padding` ("max_length": exactly max_len columns, or "longest": the longest row), `truncation` (true: cut longer texts, keeping [CLS]/[SEP]; false: an error).
+        fn encode(tok: &mut Tokenizer, texts: Array, options: Map) -> RhaiResult<Map> {
+            let opts = encode_options(tok, options, "encode")?;
+            encode_map(tok, &strings(&texts, "encode")?, &opts)
+        }
+
+        /// Text from token ids (special tokens and padding are skipped). A 2-D tensor gives an array of texts, one per row.
+        fn decode(tok: &mut Tokenizer, ids: Dynamic as "Array|Tensor") -> RhaiResult<Dynamic> as "string" {
+            if let Some(t) = ids.clone().try_cast::<Tensor>() {
                 if t.rank() == 2 {
                     let rows = t.dims()[0];
                     let mut out = Array::new();
@@ -321,29 +321,26 @@ fn tokenizers(engine: &mut Engine, renderers: &mut Renderers) {
                     return Ok(Dynamic::from_array(out));
                 }
             }
-            Ok(Dynamic::from(tok.decode(&ids_of(&v)?)?))
-        });
-    reg!(
-        engine,
-        "tokens",
-        ["tok: Tokenizer", "text: string", "Array"],
-        "The tokens (strings) of one text, special tokens included: shows how a text is split.",
-        |tok: &mut Tokenizer, s: &str| -> RhaiResult<Array> {
-            Ok(tok.tokens(s)?.into_iter().map(Dynamic::from).collect())
+            Ok(Dynamic::from(tok.decode(&ids_of(&ids)?)?))
         }
+
+        /// The tokens (strings) of one text, special tokens included: shows how a text is split.
+        fn tokens(tok: &mut Tokenizer, text: &str) -> RhaiResult<Array> {
+            Ok(tok.tokens(text)?.into_iter().map(Dynamic::from).collect())
+        }
+
+        /// The id of a token, or -1 when it is not in the vocabulary.
+        fn token_id(tok: &mut Tokenizer, token: &str) -> INT { tok.token_to_id(token).map_or(-1, |i| i as INT) }
+
+        /// Write the tokenizer as tokenizer.json (a folder path gets tokenizer.json inside it); `load_tokenizer` reads it back. Returns the file written.
+        fn save(tok: &mut Tokenizer, path: &str) -> RhaiResult<String> { Ok(tok.save(path)?) }
     );
-    reg!(
-        engine,
-        "token_id",
-        ["tok: Tokenizer", "token: string", "int"],
-        "The id of a token, or -1 when it is not in the vocabulary.",
-        |tok: &mut Tokenizer, s: &str| -> INT { tok.token_to_id(s).map_or(-1, |i| i as INT) }
-    );
-    reg!(engine, "save", ["tok: Tokenizer", "path: string", "string"],
-        "Write the tokenizer as tokenizer.json (a folder path gets tokenizer.json inside it); `load_tokenizer` reads it back. Returns the file written.",
-        |tok: &mut Tokenizer, p: &str| -> RhaiResult<String> { Ok(tok.save(p)?) });
-    engine.register_fn("to_string", |t: &mut Tokenizer| t.describe());
-    engine.register_fn("to_debug", |t: &mut Tokenizer| t.describe());
+    for f in ["to_string", "to_debug"] {
+        bind!(engine,
+            /// The tokenizer's kind and vocabulary size, as `print` shows it.
+            fn [f](tokenizer: &mut Tokenizer) -> String { tokenizer.describe() }
+        );
+    }
     engine.register_get("vocab_size", |t: &mut Tokenizer| t.vocab_size() as INT);
     engine.register_get("pad_id", |t: &mut Tokenizer| t.pad_id() as INT);
     engine.register_get("max_len", |t: &mut Tokenizer| t.default_max_len() as INT);

@@ -8,12 +8,16 @@ use crate::error::{Error, Result, RhaiResult};
 use crate::nn::network::Network;
 use crate::nn::pretrained::{self, ClassifierOptions, Frozen, Head, Source};
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 use crate::tensor::Tensor;
 use candle_core::{DType, Device};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::sync::Arc;
+
+crate::type_names! {
+    Encoder => "Encoder",
+}
 
 /// A pretrained encoder with its tokenizer: texts → pooled, L2-normalised embeddings.
 #[derive(Clone)]
@@ -248,33 +252,35 @@ fn classifier_options(o: Map) -> RhaiResult<ClassifierOptions> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Encoder>("Encoder");
-    renderers.register::<Encoder>();
-    reg!(engine, "encoder", ["Encoder"],
-        "The installed all-MiniLM-L6-v2 sentence encoder (`./install.sh --with-minilm` installs it; never downloaded at run time).\nExample: `let enc = encoder(); cosine(enc.embed([\"a cat\"]), enc.embed([\"a dog\"]))`",
-        || -> RhaiResult<Encoder> { Ok(Encoder::open(None)?) });
-    reg!(engine, "encoder", ["path: string", "Encoder"],
-        "A BERT-family encoder from a local folder holding config.json, model.safetensors and tokenizer.json.",
-        |p: &str| -> RhaiResult<Encoder> { Ok(Encoder::open(Some(p))?) });
-    reg!(engine, "embed", ["encoder: Encoder", "texts: Array|Dataset", "Tensor"],
-        "Sentence embeddings (texts × dim): masked mean pooling of the last hidden states, L2-normalised (as sentence-transformers does for MiniLM). A data set gives its text column, or else its token ids.",
-        |e: &mut Encoder, v: Dynamic| -> RhaiResult<Tensor> { embed_value(e, v, Map::new()) });
-    reg!(engine, "embed", ["encoder: Encoder", "texts: Array|Dataset", "options: Map", "Tensor"],
-        "Sentence embeddings with options: `normalize` (true), `max_len` (the model's, 256 for MiniLM: longer texts are cut), `batch_size` (32 texts per encoder pass, after sorting by length).",
-        |e: &mut Encoder, v: Dynamic, o: Map| -> RhaiResult<Tensor> { embed_value(e, v, o) });
-    reg!(engine, "cosine", ["a: Tensor", "b: Tensor", "Tensor|float"],
-        "Cosine similarity: two vectors give a number; (n × d) and (m × d) give the (n × m) matrix.",
-        |a: Tensor, b: Tensor| -> RhaiResult<Dynamic> {
+    crate::doc::register_rendered::<Encoder>(engine, renderers);
+    bind!(engine,
+        /// The installed all-MiniLM-L6-v2 sentence encoder (`./install.sh --with-minilm` installs it; never downloaded at run time).
+        /// Example: `let enc = encoder(); cosine(enc.embed(["a cat"]), enc.embed(["a dog"]))`
+        fn encoder() -> RhaiResult<Encoder> { Ok(Encoder::open(None)?) }
+
+        /// A BERT-family encoder from a local folder holding config.json, model.safetensors and tokenizer.json.
+        fn encoder(path: &str) -> RhaiResult<Encoder> { Ok(Encoder::open(Some(path))?) }
+
+        /// Sentence embeddings (texts × dim): masked mean pooling of the last hidden states, L2-normalised (as sentence-transformers does for MiniLM). A data set gives its text column, or else its token ids.
+        fn embed(encoder: &mut Encoder, texts: Dynamic as "Array|Dataset") -> RhaiResult<Tensor> { embed_value(encoder, texts, Map::new()) }
+
+        /// Sentence embeddings with options: `normalize` (true), `max_len` (the model's, 256 for MiniLM: longer texts are cut), `batch_size` (32 texts per encoder pass, after sorting by length).
+        fn embed(encoder: &mut Encoder, texts: Dynamic as "Array|Dataset", options: Map) -> RhaiResult<Tensor> { embed_value(encoder, texts, options) }
+
+        /// Cosine similarity: two vectors give a number; (n × d) and (m × d) give the (n × m) matrix.
+        fn cosine(a: Tensor, b: Tensor) -> RhaiResult<Dynamic> as "Tensor|float" {
             let c = cosine(&a.0, &b.0)?;
             if a.rank() == 1 && b.rank() == 1 {
                 let v = c.flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(Error::from)?;
                 return Ok(Dynamic::from_float(v[0] as f64));
             }
             Ok(Dynamic::from(Tensor(c)))
-        });
-    reg!(engine, "pretrained_classifier", ["options: Map", "Model"],
-        "A classifier on a pretrained encoder: token ids → masked mean pooling → head. Options: `classes` (required), `path` (a model folder; default the installed all-MiniLM-L6-v2), `head` (\"linear\" or \"mlp\"), `hidden` (256, mlp head), `frozen` (true: only the head trains and embeddings are computed once per text; false: fine-tune every encoder weight), `max_len` (the model's), `normalize` (false: L2-normalise the embedding), `seed` (0, the head's init).\nFeed it data tokenised with the encoder's tokenizer: `encoder().tokenizer`.",
-        |o: Map| -> RhaiResult<Network> { Ok(pretrained::classifier(&classifier_options(o)?)?) });
+        }
+
+        /// A classifier on a pretrained encoder: token ids → masked mean pooling → head. Options: `classes` (required), `path` (a model folder; default the installed all-MiniLM-L6-v2), `head` ("linear" or "mlp"), `hidden` (256, mlp head), `frozen` (true: only the head trains and embeddings are computed once per text; false: fine-tune every encoder weight), `max_len` (the model's), `normalize` (false: L2-normalise the embedding), `seed` (0, the head's init).
+        /// Feed it data tokenised with the encoder's tokenizer: `encoder().tokenizer`.
+        fn pretrained_classifier(options: Map) -> RhaiResult<Network> { Ok(pretrained::classifier(&classifier_options(options)?)?) }
+    );
     engine.register_get("tokenizer", |e: &mut Encoder| e.tokenizer.clone());
     engine.register_get("dim", |e: &mut Encoder| e.source.config.hidden_size as INT);
     engine.register_get("max_len", |e: &mut Encoder| e.source.max_seq_length as INT);

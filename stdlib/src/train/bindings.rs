@@ -8,10 +8,14 @@ use crate::loss::reweight::Strategy;
 use crate::nn::network::Network;
 use crate::optim::bindings::{kind_from, schedule_from};
 use crate::opts::Opts;
-use crate::reg;
+use crate::bind;
 
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::Renderers;
+
+crate::type_names! {
+    History => "History",
+}
 
 /// Read `fit`'s options; the keys are listed in `fit`'s doc comment.
 pub fn config(data: &Dataset, o: Map) -> RhaiResult<(FitConfig, bool)> {
@@ -104,20 +108,20 @@ fn epoch_map(e: &super::EpochRecord) -> Map {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<History>("History");
-    renderers.register::<History>();
-    reg!(engine, "fit", ["model: Model", "data: Dataset", "History"],
-        "Train a model in place with the defaults (10 epochs, batch 32, AdamW lr 1e-3, cross-entropy, seed 0).",
-        |m: Network, d: Dataset| run(&m, &d, Map::new()));
-    reg!(engine, "fit", ["model: Model", "data: Dataset", "options: Map", "History"],
-        "Train a model in place; returns the history (loss per step, metrics per epoch). Same seed ⇒ identical run.\n\
-Options: `epochs` (10), `batch_size` (32), `lr` (1e-3), `optimizer` (\"adamw\", \"adam\", \"sgd\", \"lion\"), `weight_decay`, `momentum`/`beta1`, `beta2`,\n\
-`schedule` (\"constant\", \"warmup\", \"cosine\"), `warmup_steps`, `min_lr`, `seed` (0), `shuffle` (true), `validation` (a Dataset scored after each epoch; `\"eval\"` also works), `progress` (true),\n\
-`loss`: \"cross_entropy\" (soft labels when the data has them), \"focal\" (`gamma`, `alpha`), \"z_loss\" (`a`, `b`), \"kd\" (`teacher`, `temperature`, `alpha`),\n\
-\"w2s\" (auxiliary confidence: `aux_coef` 0.5, `aux_warmup` 0.1), \"product\" (`alpha`, `beta`);\n\
-`reweight`: \"lin_upper\", \"quadratic\" or \"extremes\" with temperature from `r_start` (1.0) to `r_end` (0.1).\n\
-Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt stops after the current step, keeping those weights.",
-        |m: Network, d: Dataset, o: Map| run(&m, &d, o));
+    crate::doc::register_rendered::<History>(engine, renderers);
+    bind!(engine,
+        /// Train a model in place with the defaults (10 epochs, batch 32, AdamW lr 1e-3, cross-entropy, seed 0).
+        fn fit(model: Network, data: Dataset) -> RhaiResult<History> { run(&model, &data, Map::new()) }
+
+        /// Train a model in place; returns the history (loss per step, metrics per epoch). Same seed ⇒ identical run.
+        /// Options: `epochs` (10), `batch_size` (32), `lr` (1e-3), `optimizer` ("adamw", "adam", "sgd", "lion"), `weight_decay`, `momentum`/`beta1`, `beta2`,
+        /// `schedule` ("constant", "warmup", "cosine"), `warmup_steps`, `min_lr`, `seed` (0), `shuffle` (true), `validation` (a Dataset scored after each epoch; `"eval"` also works), `progress` (true),
+        /// `loss`: "cross_entropy" (soft labels when the data has them), "focal" (`gamma`, `alpha`), "z_loss" (`a`, `b`), "kd" (`teacher`, `temperature`, `alpha`),
+        /// "w2s" (auxiliary confidence: `aux_coef` 0.5, `aux_warmup` 0.1), "product" (`alpha`, `beta`);
+        /// `reweight`: "lin_upper", "quadratic" or "extremes" with temperature from `r_start` (1.0) to `r_end` (0.1).
+        /// Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt stops after the current step, keeping those weights.
+        fn fit(model: Network, data: Dataset, options: Map) -> RhaiResult<History> { run(&model, &data, options) }
+    );
     engine.register_get("loss", |h: &mut History| -> Array {
         h.losses.iter().map(|&l| Dynamic::from_float(l)).collect()
     });
@@ -143,14 +147,11 @@ Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt s
             .and_then(|e| e.eval_accuracy)
             .map_or(Dynamic::UNIT, Dynamic::from_float)
     });
-    reg!(engine, "set_threads", ["n: int", "()"],
-        "CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n.",
-        |n: INT| { crate::threads::set_threads(n.max(0) as usize) });
-    reg!(
-        engine,
-        "threads",
-        ["int"],
-        "The thread setting (0 = auto).",
-        || crate::threads::setting() as INT
+    bind!(engine,
+        /// CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n.
+        fn set_threads(n: INT) { crate::threads::set_threads(n.max(0) as usize) }
+
+        /// The thread setting (0 = auto).
+        fn threads() -> INT { crate::threads::setting() as INT }
     );
 }

@@ -1,5 +1,6 @@
 //! Rhai bindings of boosting: `samme`, `predict`, `predict_proba`, `staged`, `samme_cv`.
 
+use crate::bind;
 use super::learner::WeakLearner;
 use super::network_learner::NetworkLearner;
 use super::rhai_learner::RhaiLearner;
@@ -11,10 +12,14 @@ use crate::experiments::matrix::Labelled;
 use crate::experiments::metrics::mean_interval;
 use crate::experiments::table::{Cell, Table};
 use ladder_scripting::rhai::{
-    Array, Dynamic, Engine, FnPtr, FuncRegistration, Map, NativeCallContext,
+    Array, Dynamic, Engine, FnPtr, Map, NativeCallContext,
 };
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::rc::Rc;
+
+crate::type_names! {
+    Boosted => "Boosted",
+}
 
 /// A boosted ensemble as a Rhai value.
 #[derive(Clone)]
@@ -188,132 +193,86 @@ fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> Rha
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Boosted>("Boosted");
-    renderers.register_fn(|v| v.read_lock::<Boosted>().map(|b| b.mime_bundle()));
+    crate::doc::register_rendered::<Boosted>(engine, renderers);
 
-    FuncRegistration::new("samme")
-        .with_params_info(["x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "options: Map", "Boosted"])
-        .with_comments([
-            "/// SAMME (multi-class AdaBoost, as scikit-learn's AdaBoostClassifier) on rows `x` and\n\
-             /// classes `y`. Options: `rounds` (50), `lr` (1.0), `classes` (inferred), `learner`:\n\
-             /// \"stump\" (default: depth-1 trees, scikit-learn's Gini rule), a network spec map\n\
-             /// (#{kind: \"mlp\", hidden: [16], epochs: 10, lr: 0.01}: trained with the weights in its loss) or a function\n\
-             /// `|x, y, w|` that fits with sample weights `w` and returns a predictor `|x| -> classes`.\n\
-             /// Example: `let m = samme(x, y, #{rounds: 200}); m.staged(x_test, y_test)`",
-        ])
-        .register_into_engine(engine, samme);
-    FuncRegistration::new("samme")
-        .with_params_info([
-            "x: Array|Tensor|Dataset",
-            "y: Array|Tensor|Dataset",
-            "Boosted",
-        ])
-        .with_comments(["/// SAMME with 50 decision stumps (see `samme(x, y, options)`)."])
-        .register_into_engine(engine, |ctx: NativeCallContext, x: Dynamic, y: Dynamic| {
+    bind!(engine,
+        /// SAMME (multi-class AdaBoost, as scikit-learn's AdaBoostClassifier) on rows `x` and
+        /// classes `y`. Options: `rounds` (50), `lr` (1.0), `classes` (inferred), `learner`:
+        /// "stump" (default: depth-1 trees, scikit-learn's Gini rule), a network spec map
+        /// (#{kind: "mlp", hidden: [16], epochs: 10, lr: 0.01}: trained with the weights in its loss) or a function
+        /// `|x, y, w|` that fits with sample weights `w` and returns a predictor `|x| -> classes`.
+        /// Example: `let m = samme(x, y, #{rounds: 200}); m.staged(x_test, y_test)`
+        fn samme(ctx: NativeCallContext, x: Dynamic as "Array|Tensor|Dataset", y: Dynamic as "Array|Tensor|Dataset", options: Map) -> RhaiResult<Boosted> { samme(ctx, x, y, options) }
+    );
+    bind!(engine,
+        /// SAMME with 50 decision stumps (see `samme(x, y, options)`).
+        fn samme(ctx: NativeCallContext, x: Dynamic as "Array|Tensor|Dataset", y: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Boosted> {
             samme(ctx, x, y, Map::new())
-        });
-    FuncRegistration::new("samme_cv")
-        .with_params_info(["x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "options: Map", "Table"])
-        .with_comments([
-            "/// Stratified k-fold cross-validation of SAMME (scikit-learn's `cross_val_score(clf, X, y,\n\
-             /// cv=5)` folds). Options: those of `samme`, `folds` (5), `at`: rounds at which to\n\
-             /// report test accuracy (default: the last). Example: `samme_cv(x, y, #{rounds: 200, at: [50, 200]})`",
-        ])
-        .register_into_engine(engine, samme_cv);
+        }
+    );
+    bind!(engine,
+        /// Stratified k-fold cross-validation of SAMME (scikit-learn's `cross_val_score(clf, X, y,
+        /// cv=5)` folds). Options: those of `samme`, `folds` (5), `at`: rounds at which to
+        /// report test accuracy (default: the last). Example: `samme_cv(x, y, #{rounds: 200, at: [50, 200]})`
+        fn samme_cv(ctx: NativeCallContext, x: Dynamic as "Array|Tensor|Dataset", y: Dynamic as "Array|Tensor|Dataset", options: Map) -> RhaiResult<Table> { samme_cv(ctx, x, y, options) }
+    );
 
-    FuncRegistration::new("samme")
-        .with_params_info(["data: Dataset", "options: Map", "Boosted"])
-        .with_comments(["/// SAMME on a data set's features and labels (options as `samme(x, y, options)`).\n/// Example: `let m = samme(dataset(\"breast_cancer\"), #{rounds: 200})`"])
-        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset, o: Map| {
-            let d = Dynamic::from(d);
-            samme(ctx, d.clone(), d, o)
-        });
-    FuncRegistration::new("samme")
-        .with_params_info(["data: Dataset", "Boosted"])
-        .with_comments(["/// SAMME with 50 stumps on a data set."])
-        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset| {
-            let d = Dynamic::from(d);
-            samme(ctx, d.clone(), d, Map::new())
-        });
-    FuncRegistration::new("samme_cv")
-        .with_params_info(["data: Dataset", "options: Map", "Table"])
-        .with_comments(["/// Stratified k-fold cross-validation of SAMME on a data set.\n/// Example: `samme_cv(dataset(\"digits\"), #{rounds: 200, at: [50, 200]})`"])
-        .register_into_engine(engine, |ctx: NativeCallContext, d: crate::data::Dataset, o: Map| {
-            let d = Dynamic::from(d);
-            samme_cv(ctx, d.clone(), d, o)
-        });
-    FuncRegistration::new("staged")
-        .with_params_info(["model: Boosted", "data: Dataset", "Array"])
-        .with_comments(["/// Accuracy on a data set after each round."])
-        .register_into_engine(
-            engine,
-            |ctx: NativeCallContext,
-             m: &mut Boosted,
-             d: crate::data::Dataset|
-             -> RhaiResult<Array> {
-                let d = Dynamic::from(d);
-                let x = matrix_of(&d, "data")?;
-                let y = classes_of(&d, "data")?;
-                Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
-            },
-        );
-    FuncRegistration::new("predict")
-        .with_params_info(["model: Boosted", "x: Array|Tensor|Dataset", "Array"])
-        .with_comments(["/// The boosted ensemble's class for each row of `x`."])
-        .register_into_engine(
-            engine,
-            |ctx: NativeCallContext, m: &mut Boosted, x: Dynamic| -> RhaiResult<Array> {
+    bind!(engine,
+        /// SAMME on a data set's features and labels (options as `samme(x, y, options)`).
+        /// Example: `let m = samme(dataset("breast_cancer"), #{rounds: 200})`
+        fn samme(ctx: NativeCallContext, data: crate::data::Dataset, options: Map) -> RhaiResult<Boosted> {
+            let data = Dynamic::from(data);
+            samme(ctx, data.clone(), data, options)
+        }
+
+        /// SAMME with 50 stumps on a data set.
+        fn samme(ctx: NativeCallContext, data: crate::data::Dataset) -> RhaiResult<Boosted> {
+            let data = Dynamic::from(data);
+            samme(ctx, data.clone(), data, Map::new())
+        }
+
+        /// Stratified k-fold cross-validation of SAMME on a data set.
+        /// Example: `samme_cv(dataset("digits"), #{rounds: 200, at: [50, 200]})`
+        fn samme_cv(ctx: NativeCallContext, data: crate::data::Dataset, options: Map) -> RhaiResult<Table> {
+            let data = Dynamic::from(data);
+            samme_cv(ctx, data.clone(), data, options)
+        }
+
+        /// Accuracy on a data set after each round.
+        fn staged(ctx: NativeCallContext, model: &mut Boosted, data: crate::data::Dataset) -> RhaiResult<Array> {
+                let data = Dynamic::from(data);
+                let x = matrix_of(&data, "data")?;
+                let y = classes_of(&data, "data")?;
+                Ok(to_array(&model.0.staged_accuracy(&x, &y, Some(&ctx))?))
+            }
+
+        /// The boosted ensemble's class for each row of `x`.
+        fn predict(ctx: NativeCallContext, model: &mut Boosted, x: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Array> {
                 let x = matrix_of(&x, "x")?;
-                Ok(usize_array(&m.0.predict(&x, Some(&ctx))?))
-            },
-        );
-    FuncRegistration::new("predict_proba")
-        .with_params_info(["model: Boosted", "x: Array|Tensor|Dataset", "Array"])
-        .with_comments([
-            "/// Class probabilities, softmax(decision / (K − 1)) as scikit-learn computes them.",
-        ])
-        .register_into_engine(
-            engine,
-            |ctx: NativeCallContext, m: &mut Boosted, x: Dynamic| -> RhaiResult<Array> {
+                Ok(usize_array(&model.0.predict(&x, Some(&ctx))?))
+            }
+
+        /// Class probabilities, softmax(decision / (K − 1)) as scikit-learn computes them.
+        fn predict_proba(ctx: NativeCallContext, model: &mut Boosted, x: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Array> {
                 let x = matrix_of(&x, "x")?;
-                Ok(rows_array(&m.0.predict_proba(&x, Some(&ctx))?))
-            },
-        );
-    FuncRegistration::new("staged")
-        .with_params_info([
-            "model: Boosted",
-            "x: Array|Tensor|Dataset",
-            "y: Array|Tensor|Dataset",
-            "Array",
-        ])
-        .with_comments([
-            "/// Accuracy on `x`, `y` after each round (scikit-learn's `staged_score`).",
-        ])
-        .register_into_engine(
-            engine,
-            |ctx: NativeCallContext,
-             m: &mut Boosted,
-             x: Dynamic,
-             y: Dynamic|
-             -> RhaiResult<Array> {
+                Ok(rows_array(&model.0.predict_proba(&x, Some(&ctx))?))
+            }
+
+        /// Accuracy on `x`, `y` after each round (scikit-learn's `staged_score`).
+        fn staged(ctx: NativeCallContext, model: &mut Boosted, x: Dynamic as "Array|Tensor|Dataset", y: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Array> {
                 let x = matrix_of(&x, "x")?;
                 let y = classes_of(&y, "y")?;
-                Ok(to_array(&m.0.staged_accuracy(&x, &y, Some(&ctx))?))
-            },
-        );
-    crate::reg!(
-        engine,
-        "plot",
-        ["model: Boosted", "x: Array|Tensor|Dataset", "y: Array|Tensor|Dataset", "Chart"],
-        "The staged curve: accuracy on `x`, `y` after each boosting round.\n\nlet m = samme(train, #{rounds: 200});\nm.plot(test, test)",
-        |ctx: NativeCallContext,
-         m: &mut Boosted,
-         x: Dynamic,
-         y: Dynamic|
-         -> RhaiResult<crate::plot::chart::Chart> {
+                Ok(to_array(&model.0.staged_accuracy(&x, &y, Some(&ctx))?))
+            }
+
+        /// The staged curve: accuracy on `x`, `y` after each boosting round.
+        ///
+        /// let m = samme(train, #{rounds: 200});
+        /// m.plot(test, test)
+        fn plot(ctx: NativeCallContext, model: &mut Boosted, x: Dynamic as "Array|Tensor|Dataset", y: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<crate::plot::chart::Chart> {
             let x = matrix_of(&x, "x")?;
             let y = classes_of(&y, "y")?;
-            let staged = m.0.staged_accuracy(&x, &y, Some(&ctx))?;
+            let staged = model.0.staged_accuracy(&x, &y, Some(&ctx))?;
             Ok(crate::plot::results::staged_chart(
                 "accuracy per boosting round",
                 &[("SAMME", staged)],

@@ -1,13 +1,18 @@
 //! Rhai bindings: `distill(teacher, student_spec, data, options)` and
 //! `distill_chain(teacher, specs, data, options)`.
 
+use crate::bind;
 use super::{distill_chain, DistillReport, KdConfig};
 use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::nn::Network;
-use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map, NativeCallContext};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+
+crate::type_names! {
+    DistillReport => "DistillReport",
+}
 
 impl Render for DistillReport {
     fn mime_bundle(&self) -> MimeBundle {
@@ -62,27 +67,22 @@ fn run(
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<DistillReport>("DistillReport");
-    renderers.register_fn(|v| v.read_lock::<DistillReport>().map(|r| r.mime_bundle()));
-    FuncRegistration::new("distill")
-        .with_params_info(["teacher: Model", "student: Map|Fn", "data: Dataset", "options: Map", "DistillReport"])
-        .with_comments([crate::doc::comment(
-            "Knowledge distillation: train a student (a spec map like #{hidden: [16], epochs: 20, lr: 0.001},\n\
-             or a function |inputs, classes, seed| -> Model) on `data` with α·T²·KL(teacher ‖ student at T) +\n\
-             (1 − α)·CE. Options: `T` (2.0), `alpha` (0.5 with hard labels, else 1.0), `seed` (0), `test`\n\
-             (required). Returns a report of accuracy and parameter count relative to the teacher;\n\
-             `report.student` is the trained student.",
-        )])
-        .register_into_engine(engine, |ctx: NativeCallContext, t: Network, s: Dynamic, d: Dataset, o: Map| {
-            run(ctx, t, vec![s], d, o)
-        });
-    FuncRegistration::new("distill_chain")
-        .with_params_info(["teacher: Model", "students: Array", "data: Dataset", "options: Map", "DistillReport"])
-        .with_comments([crate::doc::comment(
-            "Progressive (teacher-assistant) distillation: teacher → students[0] → students[1] → …, plain KD\n\
-             at each hop (options as `distill`). The report lists every model relative to the teacher.",
-        )])
-        .register_into_engine(engine, run);
+    crate::doc::register_rendered::<DistillReport>(engine, renderers);
+    bind!(engine,
+        /// Knowledge distillation: train a student (a spec map like #{hidden: [16], epochs: 20, lr: 0.001},
+        /// or a function |inputs, classes, seed| -> Model) on `data` with α·T²·KL(teacher ‖ student at T) +
+        /// (1 − α)·CE. Options: `T` (2.0), `alpha` (0.5 with hard labels, else 1.0), `seed` (0), `test`
+        /// (required). Returns a report of accuracy and parameter count relative to the teacher;
+        /// `report.student` is the trained student.
+        fn distill(ctx: NativeCallContext, teacher: Network, student: Dynamic as "Map|Fn", data: Dataset, options: Map) -> RhaiResult<DistillReport> {
+            run(ctx, teacher, vec![student], data, options)
+        }
+    );
+    bind!(engine,
+        /// Progressive (teacher-assistant) distillation: teacher → students[0] → students[1] → …, plain KD
+        /// at each hop (options as `distill`). The report lists every model relative to the teacher.
+        fn distill_chain(ctx: NativeCallContext, teacher: Network, students: Array, data: Dataset, options: Map) -> RhaiResult<DistillReport> { run(ctx, teacher, students, data, options) }
+    );
     engine.register_get("student", |r: &mut DistillReport| -> Dynamic {
         r.students
             .last()

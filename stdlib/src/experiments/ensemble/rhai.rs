@@ -1,5 +1,6 @@
 //! Rhai bindings: `ensemble(models, options)` and the AILBoost `mixture(options)`.
 
+use crate::bind;
 use super::combine::{logit_fusion, mean_proba, vote};
 use super::mixture::Mixture;
 use crate::data::Dataset;
@@ -7,8 +8,13 @@ use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
 use crate::nn::{Classifier, Network};
 use candle_core::DType;
-use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+
+crate::type_names! {
+    Ensemble => "Ensemble",
+    ModelMixture => "Mixture",
+}
 
 /// How an ensemble combines its members.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -228,108 +234,85 @@ fn replay(m: &ModelMixture, n: usize, seed: u64) -> RhaiResult<Dataset> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Ensemble>("Ensemble");
-    engine.register_type_with_name::<ModelMixture>("Mixture");
-    renderers.register_fn(|v| v.read_lock::<Ensemble>().map(|e| e.mime_bundle()));
-    renderers.register_fn(|v| v.read_lock::<ModelMixture>().map(|e| e.mime_bundle()));
+    crate::doc::register_rendered::<Ensemble>(engine, renderers);
+    crate::doc::register_rendered::<ModelMixture>(engine, renderers);
 
-    FuncRegistration::new("ensemble")
-        .with_params_info(["models: Array", "options: Map", "Ensemble"])
-        .with_comments([crate::doc::comment(
-            "A plain ensemble of models. Options: `method`: \"mean\" (weighted average of probabilities, default),\n\
-             \"vote\" (weighted majority of classes, ties to the lowest class) or \"logits\" (softmax of the weighted\n\
-             sum of logits: weights [1, a, -a] give z_large + a(z_small_tuned - z_small)); `weights` (all 1).",
-        )])
-        .register_into_engine(engine, ensemble);
-    FuncRegistration::new("ensemble")
-        .with_params_info(["models: Array", "Ensemble"])
-        .with_comments(["/// An ensemble averaging its models' probabilities."])
-        .register_into_engine(engine, |m: Array| ensemble(m, Map::new()));
-    FuncRegistration::new("predict_proba")
-        .with_params_info(["ensemble: Ensemble", "x: Tensor|Dataset", "Array"])
-        .with_comments(["/// The ensemble's class probabilities (one-hot rows for \"vote\")."])
-        .register_into_engine(
-            engine,
-            |e: &mut Ensemble, x: Dynamic| -> RhaiResult<Array> {
-                Ok(rows_array(&e.proba(&features(&x)?)?))
-            },
-        );
-    FuncRegistration::new("predict")
-        .with_params_info(["ensemble: Ensemble", "x: Tensor|Dataset", "Array"])
-        .with_comments(["/// The ensemble's class for each row."])
-        .register_into_engine(
-            engine,
-            |e: &mut Ensemble, x: Dynamic| -> RhaiResult<Array> {
+    bind!(engine,
+        /// A plain ensemble of models. Options: `method`: "mean" (weighted average of probabilities, default),
+        /// "vote" (weighted majority of classes, ties to the lowest class) or "logits" (softmax of the weighted
+        /// sum of logits: weights [1, a, -a] give z_large + a(z_small_tuned - z_small)); `weights` (all 1).
+        fn ensemble(models: Array, options: Map) -> RhaiResult<Ensemble> { ensemble(models, options) }
+    );
+    bind!(engine,
+        /// An ensemble averaging its models' probabilities.
+        fn ensemble(models: Array) -> RhaiResult<Ensemble> { ensemble(models, Map::new()) }
+
+        /// The ensemble's class probabilities (one-hot rows for "vote").
+        fn predict_proba(ensemble: &mut Ensemble, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Array> {
+                Ok(rows_array(&ensemble.proba(&features(&x)?)?))
+            }
+
+        /// The ensemble's class for each row.
+        fn predict(ensemble: &mut Ensemble, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Array> {
                 Ok(usize_array(&crate::experiments::models::argmax_rows(
-                    &e.proba(&features(&x)?)?,
+                    &ensemble.proba(&features(&x)?)?,
                 )))
-            },
-        );
-    FuncRegistration::new("accuracy")
-        .with_params_info(["ensemble: Ensemble", "data: Dataset", "f64"])
-        .with_comments(["/// The ensemble's accuracy on a data set."])
-        .register_into_engine(engine, |e: &mut Ensemble, d: Dataset| -> RhaiResult<f64> {
-            let pred = crate::experiments::models::argmax_rows(&e.proba(&d.x)?);
+            }
+
+        /// The ensemble's accuracy on a data set.
+        fn accuracy(ensemble: &mut Ensemble, data: Dataset) -> RhaiResult<f64> {
+            let pred = crate::experiments::models::argmax_rows(&ensemble.proba(&data.x)?);
             Ok(crate::experiments::metrics::accuracy(
-                &crate::experiments::models::labels(&d)?,
+                &crate::experiments::models::labels(&data)?,
                 &pred,
             )?)
-        });
+        }
+    );
 
-    FuncRegistration::new("mixture")
-        .with_params_info(["options: Map", "Mixture"])
-        .with_comments([crate::doc::comment(
-            "An AILBoost mixture: each `add(model, data)` makes π_t = (1-η)π_(t-1) + η h_t, i.e. weights\n\
-             w_1 = (1-η)^(t-1), w_i = η(1-η)^(t-i). Options: `eta` (0.05), `max` learners kept (10).\n\
-             `mix.weights`, `mix.predict_proba(x)`, `mix.sample(n, seed)` (weighted replay of stored rows).",
-        )])
-        .register_into_engine(engine, |o: Map| -> RhaiResult<ModelMixture> {
-            check_keys(&o, &["eta", "max"], "mixture")?;
-            let eta = opt_f64(&o, "eta", "mixture")?.unwrap_or(0.05);
-            let max = opt_count(&o, "max", 10, "mixture")?;
+    bind!(engine,
+        /// An AILBoost mixture: each `add(model, data)` makes π_t = (1-η)π_(t-1) + η h_t, i.e. weights
+        /// w_1 = (1-η)^(t-1), w_i = η(1-η)^(t-i). Options: `eta` (0.05), `max` learners kept (10).
+        /// `mix.weights`, `mix.predict_proba(x)`, `mix.sample(n, seed)` (weighted replay of stored rows).
+        fn mixture(options: Map) -> RhaiResult<ModelMixture> {
+            check_keys(&options, &["eta", "max"], "mixture")?;
+            let eta = opt_f64(&options, "eta", "mixture")?.unwrap_or(0.05);
+            let max = opt_count(&options, "max", 10, "mixture")?;
             Ok(ModelMixture(Mixture::new(eta, max)?))
-        });
-    FuncRegistration::new("mixture")
-        .with_params_info(["Mixture"])
-        .with_comments(["/// An AILBoost mixture with η = 0.05 and at most 10 learners."])
-        .register_into_engine(engine, || -> RhaiResult<ModelMixture> {
+        }
+
+        /// An AILBoost mixture with η = 0.05 and at most 10 learners.
+        fn mixture() -> RhaiResult<ModelMixture> {
             Ok(ModelMixture(Mixture::new(0.05, 10)?))
-        });
-    FuncRegistration::new("add")
-        .with_params_info(["mixture: Mixture", "model: Model", "data: Dataset", "()"])
-        .with_comments(["/// Add a learner with the data it was trained on (kept for replay)."])
-        .register_into_engine(engine, |m: &mut ModelMixture, n: Network, d: Dataset| {
-            m.0.add((n, Some(d)))
-        });
-    FuncRegistration::new("add")
-        .with_params_info(["mixture: Mixture", "model: Model", "()"])
-        .with_comments(["/// Add a learner (no replay data)."])
-        .register_into_engine(engine, |m: &mut ModelMixture, n: Network| {
-            m.0.add((n, None))
-        });
+        }
+
+        /// Add a learner with the data it was trained on (kept for replay).
+        fn add(mixture: &mut ModelMixture, model: Network, data: Dataset) {
+            mixture.0.add((model, Some(data)))
+        }
+
+        /// Add a learner (no replay data).
+        fn add(mixture: &mut ModelMixture, model: Network) {
+            mixture.0.add((model, None))
+        }
+    );
     engine.register_get("weights", |m: &mut ModelMixture| to_array(&m.0.weights()));
-    FuncRegistration::new("predict_proba")
-        .with_params_info(["mixture: Mixture", "x: Tensor|Dataset", "Array"])
-        .with_comments(["/// The mixture's probabilities: members' probabilities averaged with the mixture weights."])
-        .register_into_engine(engine, |m: &mut ModelMixture, x: Dynamic| -> RhaiResult<Array> { Ok(rows_array(&m.proba(&features(&x)?)?)) });
-    FuncRegistration::new("predict")
-        .with_params_info(["mixture: Mixture", "x: Tensor|Dataset", "Array"])
-        .with_comments(["/// The mixture's class for each row."])
-        .register_into_engine(
-            engine,
-            |m: &mut ModelMixture, x: Dynamic| -> RhaiResult<Array> {
+    bind!(engine,
+        /// The mixture's probabilities: members' probabilities averaged with the mixture weights.
+        fn predict_proba(mixture: &mut ModelMixture, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Array> { Ok(rows_array(&mixture.proba(&features(&x)?)?)) }
+
+        /// The mixture's class for each row.
+        fn predict(mixture: &mut ModelMixture, x: Dynamic as "Tensor|Dataset") -> RhaiResult<Array> {
                 Ok(usize_array(&crate::experiments::models::argmax_rows(
-                    &m.proba(&features(&x)?)?,
+                    &mixture.proba(&features(&x)?)?,
                 )))
-            },
-        );
-    FuncRegistration::new("sample")
-        .with_params_info(["mixture: Mixture", "n: i64", "seed: i64", "Dataset"])
-        .with_comments(["/// `n` rows of weighted replay: a learner drawn by its weight, then one of its stored rows."])
-        .register_into_engine(engine, |m: &mut ModelMixture, n: i64, seed: i64| -> RhaiResult<Dataset> {
+            }
+
+        /// `n` rows of weighted replay: a learner drawn by its weight, then one of its stored rows.
+        fn sample(mixture: &mut ModelMixture, n: i64, seed: i64) -> RhaiResult<Dataset> {
             if n < 1 {
                 return Err(format!("mixture sample: n must be at least 1, got {n}").into());
             }
-            replay(m, n as usize, seed as u64)
-        });
+            replay(mixture, n as usize, seed as u64)
+        }
+    );
 }

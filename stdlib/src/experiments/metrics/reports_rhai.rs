@@ -6,9 +6,16 @@ use super::results::Results;
 use crate::experiments::convert::{to_array, usize_array, RhaiResult};
 use crate::experiments::table::Table;
 use crate::plot::chart::Chart;
-use crate::reg;
+use crate::bind;
+use crate::doc::TypeName;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{Render, Renderers};
+
+crate::type_names! {
+    ConfusionMatrix => "ConfusionMatrix",
+    ClassificationReport => "ClassificationReport",
+    Calibration => "Calibration",
+}
 
 fn names(v: &[String]) -> Array {
     v.iter().map(|n| Dynamic::from(n.clone())).collect()
@@ -33,46 +40,31 @@ impl IntoIterator for ConfusionMatrix {
 
 /// What every result type offers: `to_string`/`to_debug`/`to_text` (the table's text, so
 /// `print(r)` shows it), `.table` (the generic Table), `.plot()` and `.plot(options)`.
-fn common<T: Render + Clone + Send + Sync + 'static>(
+fn common<T: TypeName + Render + Clone + 'static>(
     engine: &mut Engine,
     renderers: &mut Renderers,
-    name: &'static str,
     table: fn(&T) -> Table,
     chart: fn(&T) -> Chart,
     plot_doc: &str,
 ) {
-    engine.register_type_with_name::<T>(name);
-    renderers.register::<T>();
-    let param = format!("result: {name}");
+    crate::doc::register_rendered::<T>(engine, renderers);
     for f in ["to_string", "to_debug", "to_text"] {
-        reg!(
-            engine,
-            f,
-            [param.as_str(), "String"],
-            "The result as an aligned text table, as `print` shows it.",
-            move |r: &mut T| table(r).to_text()
+        bind!(engine,
+            /// The result as an aligned text table, as `print` shows it.
+            fn [f](result: &mut T) -> String { table(result).to_text() }
         );
     }
-    reg!(
-        engine,
-        "get$table",
-        [param.as_str(), "Table"],
-        "The result as a Table: `.columns`, `t[row]`, `t.column(name)`, `t.cell(row, name)`, `to_maps()`.",
-        move |r: &mut T| table(r)
-    );
-    reg!(
-        engine,
-        "plot",
-        [param.as_str(), "Chart"],
-        plot_doc,
-        move |r: &mut T| chart(r)
-    );
-    reg!(
-        engine,
-        "plot",
-        [param.as_str(), "options: Map", "Chart"],
-        "The chart with options: `title`, `width`, `height`, `size: [w, h]`, `legend`, `svg`, ...",
-        move |r: &mut T, o: Map| crate::plot::results::configured(chart(r), &o, "plot")
+    bind!(engine,
+        /// The result as a Table: `.columns`, `t[row]`, `t.column(name)`, `t.cell(row, name)`, `to_maps()`.
+        fn ["get$table"](result: &mut T) -> Table { table(result) }
+
+        #[doc = plot_doc]
+        fn plot(result: &mut T) -> Chart { chart(result) }
+
+        /// The chart with options: `title`, `width`, `height`, `size: [w, h]`, `legend`, `svg`, ...
+        fn plot(result: &mut T, options: Map) -> RhaiResult<Chart> {
+            crate::plot::results::configured(chart(result), &options, "plot")
+        }
     );
 }
 
@@ -80,7 +72,6 @@ fn confusion_matrix(engine: &mut Engine, renderers: &mut Renderers) {
     common::<ConfusionMatrix>(
         engine,
         renderers,
-        "ConfusionMatrix",
         ConfusionMatrix::table,
         ConfusionMatrix::chart,
         "The confusion matrix as a heatmap of counts: true class down, predicted class across,\nnamed by `class_names` when given.\n\nconfusion_matrix(y, pred, #{class_names: [\"cat\", \"dog\"]}).plot()",
@@ -97,19 +88,12 @@ fn confusion_matrix(engine: &mut Engine, renderers: &mut Renderers) {
         }
         Ok(usize_array(&m.counts[j as usize]))
     });
-    reg!(
-        engine,
-        "len",
-        ["m: ConfusionMatrix", "int"],
-        "The number of classes (rows).",
-        |m: &mut ConfusionMatrix| m.counts.len() as INT
-    );
-    reg!(
-        engine,
-        "to_array",
-        ["m: ConfusionMatrix", "Array"],
-        "The counts as rows of ints, `[[...], ...]` (row = true class).",
-        |m: &mut ConfusionMatrix| rows(&m.counts)
+    bind!(engine,
+        /// The number of classes (rows).
+        fn len(m: &mut ConfusionMatrix) -> INT { m.counts.len() as INT }
+
+        /// The counts as rows of ints, `[[...], ...]` (row = true class).
+        fn to_array(m: &mut ConfusionMatrix) -> Array { rows(&m.counts) }
     );
     engine.register_get("counts", |m: &mut ConfusionMatrix| rows(&m.counts));
     engine.register_get("classes", |m: &mut ConfusionMatrix| names(&m.class_names));
@@ -122,7 +106,6 @@ fn classification_report(engine: &mut Engine, renderers: &mut Renderers) {
     common::<ClassificationReport>(
         engine,
         renderers,
-        "ClassificationReport",
         ClassificationReport::table,
         ClassificationReport::chart,
         "Grouped bars of precision, recall and F1 for each class.\n\nclassification_report(y, pred).plot()",
@@ -162,7 +145,6 @@ fn calibration(engine: &mut Engine, renderers: &mut Renderers) {
     common::<Calibration>(
         engine,
         renderers,
-        "Calibration",
         Calibration::table,
         Calibration::chart,
         "The reliability diagram: accuracy against mean confidence in each occupied bin, the diagonal\nof perfect calibration, and the ECE in the title.\n\ncalibration(test, model.predict_proba(test)).plot()",
@@ -189,12 +171,9 @@ fn calibration(engine: &mut Engine, renderers: &mut Renderers) {
             })
             .collect()
     });
-    reg!(
-        engine,
-        "len",
-        ["c: Calibration", "int"],
-        "The number of bins.",
-        |c: &mut Calibration| c.bins.len() as INT
+    bind!(engine,
+        /// The number of bins.
+        fn len(c: &mut Calibration) -> INT { c.bins.len() as INT }
     );
 }
 
@@ -202,11 +181,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     confusion_matrix(engine, renderers);
     classification_report(engine, renderers);
     calibration(engine, renderers);
-    reg!(
-        engine,
-        "get$table",
-        ["runs: Results", "Table"],
-        "The runs as a Table (one row per run: id, time, config keys, metrics).",
-        |r: &mut Results| r.table()
+    bind!(engine,
+        /// The runs as a Table (one row per run: id, time, config keys, metrics).
+        fn ["get$table"](runs: &mut Results) -> Table { runs.table() }
     );
 }

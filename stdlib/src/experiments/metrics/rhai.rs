@@ -6,9 +6,14 @@ use super::reports::*;
 use super::results::Results;
 use super::stats::{bootstrap, BootstrapConfig, Interval};
 use crate::experiments::convert::*;
-use crate::reg;
-use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map};
+use crate::bind;
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+
+crate::type_names! {
+    Interval => "Interval",
+    Results => "Results",
+}
 
 impl Render for Interval {
     fn mime_bundle(&self) -> MimeBundle {
@@ -239,36 +244,28 @@ fn metrics_of(m: &Map) -> RhaiResult<Vec<(String, f64)>> {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<Interval>("Interval");
-    engine.register_type_with_name::<Results>("Results");
-    renderers.register::<Interval>();
-    renderers.register::<Results>();
+    crate::doc::register_rendered::<Interval>(engine, renderers);
+    crate::doc::register_rendered::<Results>(engine, renderers);
     super::reports_rhai::register(engine, renderers);
 
-    reg!(
-        engine,
-        "accuracy",
-        ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "f64"],
-        "Fraction of predictions equal to the true classes, over the rows that have a prediction.\n\
-         A prediction of -1 means \"abstain\" (weak supervision: `majority_vote(L)` answers -1 on ties and\n\
-         all-abstain rows); as Snorkel's `LabelModel.score` does, those rows are left out, and\n\
-         `coverage(pred)` gives the share that was scored. True labels of -1 are an error.\n\n\
-         accuracy(gold, majority_vote(L))   // accuracy where the vote answered\n\
-         coverage(majority_vote(L))         // and on how many rows",
-        |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
-            Ok(accuracy_abstaining(&votes_of(&y, "y")?, &votes_of(&p, "pred")?, AbstainPolicy::Skip)?)
+    bind!(engine,
+        /// Fraction of predictions equal to the true classes, over the rows that have a prediction.
+        /// A prediction of -1 means "abstain" (weak supervision: `majority_vote(L)` answers -1 on ties and
+        /// all-abstain rows); as Snorkel's `LabelModel.score` does, those rows are left out, and
+        /// `coverage(pred)` gives the share that was scored. True labels of -1 are an error.
+        ///
+        /// accuracy(gold, majority_vote(L))   // accuracy where the vote answered
+        /// coverage(majority_vote(L))         // and on how many rows
+        fn accuracy(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+            Ok(accuracy_abstaining(&votes_of(&y, "y")?, &votes_of(&pred, "pred")?, AbstainPolicy::Skip)?)
         }
-    );
-    reg!(
-        engine,
-        "accuracy",
-        ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "options: Map", "f64"],
-        "Accuracy with a choice for abstaining (-1) predictions: `#{abstain: \"skip\"}` (the default) leaves\n\
-         those rows out; `#{abstain: \"wrong\"}` counts them as errors, i.e. accuracy over all rows\n\
-         (= skip-accuracy x coverage).",
-        |y: Dynamic, p: Dynamic, o: Map| -> RhaiResult<f64> {
-            check_keys(&o, &["abstain"], "accuracy")?;
-            let policy = match o.get("abstain").map(|v| v.to_string()).as_deref() {
+
+        /// Accuracy with a choice for abstaining (-1) predictions: `#{abstain: "skip"}` (the default) leaves
+        /// those rows out; `#{abstain: "wrong"}` counts them as errors, i.e. accuracy over all rows
+        /// (= skip-accuracy x coverage).
+        fn accuracy(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<f64> {
+            check_keys(&options, &["abstain"], "accuracy")?;
+            let policy = match options.get("abstain").map(|v| v.to_string()).as_deref() {
                 None | Some("skip") => AbstainPolicy::Skip,
                 Some("wrong") => AbstainPolicy::Wrong,
                 Some(other) => {
@@ -278,70 +275,51 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                     .into())
                 }
             };
-            Ok(accuracy_abstaining(&votes_of(&y, "y")?, &votes_of(&p, "pred")?, policy)?)
+            Ok(accuracy_abstaining(&votes_of(&y, "y")?, &votes_of(&pred, "pred")?, policy)?)
         }
-    );
-    reg!(
-        engine,
-        "coverage",
-        ["pred: Array|Tensor", "f64"],
-        "Share of predictions that are not -1 (abstain): the rows `accuracy` scores.",
-        |p: Dynamic| -> RhaiResult<f64> { Ok(coverage(&votes_of(&p, "pred")?)?) }
-    );
-    FuncRegistration::new("agreement")
-        .with_params_info(["a: Array", "b: Array", "f64"])
-        .with_comments(["/// Fraction of rows where two models predict the same class (e.g. student vs supervisor)."])
-        .register_into_engine(engine, |a: Dynamic, b: Dynamic| -> RhaiResult<f64> {
+
+        /// Share of predictions that are not -1 (abstain): the rows `accuracy` scores.
+        fn coverage(pred: Dynamic as "Array|Tensor") -> RhaiResult<f64> { Ok(coverage(&votes_of(&pred, "pred")?)?) }
+
+        /// Fraction of rows where two models predict the same class (e.g. student vs supervisor).
+        fn agreement(a: Dynamic as "Array", b: Dynamic as "Array") -> RhaiResult<f64> {
             Ok(agreement(&classes_of(&a, "a")?, &classes_of(&b, "b")?)?)
-        });
-    reg!(
-        engine,
-        "confusion_matrix",
-        ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "ConfusionMatrix"],
-        "Counts `m[true][predicted]` (scikit-learn's confusion_matrix); predictions of -1 (abstain) are\n\
-         left out and noted. Shows as a table; `m[i]` is row i as an array, `m.to_array()` all rows,\n\
-         `m.plot()` the heatmap.\n\n\
-         let m = confusion_matrix(test, model.predict(test));\n\
-         m.plot()",
-        |y: Dynamic, p: Dynamic| confusion(y, p, Map::new())
+        }
+
+        /// Counts `m[true][predicted]` (scikit-learn's confusion_matrix); predictions of -1 (abstain) are
+        /// left out and noted. Shows as a table; `m[i]` is row i as an array, `m.to_array()` all rows,
+        /// `m.plot()` the heatmap.
+        ///
+        /// let m = confusion_matrix(test, model.predict(test));
+        /// m.plot()
+        fn confusion_matrix(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<ConfusionMatrix> { confusion(y, pred, Map::new()) }
     );
-    reg!(
-        engine,
-        "confusion_matrix",
-        ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "options: Map", "ConfusionMatrix"],
-        "The confusion matrix with options `class_names` (one name per class, shown on the table and\n\
-         the heatmap; a Dataset `y` with class names lends its own) and `classes` (the class count,\n\
-         to include classes absent from the sample).\n\n\
-         confusion_matrix(y, pred, #{class_names: [\"malignant\", \"benign\"]})",
-        confusion
+    bind!(engine,
+        /// The confusion matrix with options `class_names` (one name per class, shown on the table and
+        /// the heatmap; a Dataset `y` with class names lends its own) and `classes` (the class count,
+        /// to include classes absent from the sample).
+        ///
+        /// confusion_matrix(y, pred, #{class_names: ["malignant", "benign"]})
+        fn confusion_matrix(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ConfusionMatrix> { confusion(y, pred, options) }
     );
-    reg!(
-        engine,
-        "classification_report",
-        ["y: Array|Tensor|Dataset", "pred: Array|Tensor", "ClassificationReport"],
-        "Precision, recall, F1 and support per class, accuracy, macro and weighted averages, as\n\
-         scikit-learn's classification_report (zero_division = 0); predictions of -1 (abstain) are left\n\
-         out and noted. `r.f1`, `r.macro_f1`, `r.table` read it; `r.plot()` draws grouped bars.",
-        |y: Dynamic, p: Dynamic| report(y, p, Map::new())
+    bind!(engine,
+
+        /// Precision, recall, F1 and support per class, accuracy, macro and weighted averages, as
+        /// scikit-learn's classification_report (zero_division = 0); predictions of -1 (abstain) are left
+        /// out and noted. `r.f1`, `r.macro_f1`, `r.table` read it; `r.plot()` draws grouped bars.
+        fn classification_report(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<ClassificationReport> { report(y, pred, Map::new()) }
     );
-    reg!(
-        engine,
-        "classification_report",
-        [
-            "y: Array|Tensor|Dataset",
-            "pred: Array|Tensor",
-            "options: Map",
-            "ClassificationReport"
-        ],
-        "The classification report with options `class_names` (one name per class) and `classes`\n\
-         (the class count).",
-        report
+    bind!(engine,
+        /// The classification report with options `class_names` (one name per class) and `classes`
+        /// (the class count).
+        fn classification_report(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ClassificationReport> { report(y, pred, options) }
     );
-    FuncRegistration::new("precision_recall_f1")
-        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "Map"])
-        .with_comments(["/// `#{precision, recall, f1, support}` per class plus `macro_precision`, `macro_recall`, `macro_f1`\n/// (predictions of -1, abstain, left out)."])
-        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<Map> {
-            let r = report(y, p, Map::new())?.report;
+    bind!(engine,
+
+        /// `#{precision, recall, f1, support}` per class plus `macro_precision`, `macro_recall`, `macro_f1`
+        /// (predictions of -1, abstain, left out).
+        fn precision_recall_f1(y: Dynamic as "Array|Tensor", pred: Dynamic as "Array|Tensor") -> RhaiResult<Map> {
+            let r = report(y, pred, Map::new())?.report;
             let (mp, mr, mf) = r.macro_avg();
             let mut m = Map::new();
             m.insert("precision".into(), to_array(&r.precision).into());
@@ -352,104 +330,73 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             m.insert("macro_recall".into(), mr.into());
             m.insert("macro_f1".into(), mf.into());
             Ok(m)
-        });
-    FuncRegistration::new("f1")
-        .with_params_info(["y: Array|Tensor", "pred: Array|Tensor", "f64"])
-        .with_comments(["/// Macro-averaged F1 (predictions of -1, abstain, left out)."])
-        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
-            Ok(report(y, p, Map::new())?.report.macro_avg().2)
-        });
-    FuncRegistration::new("roc_auc")
-        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
-        .with_comments(["/// ROC-AUC from class probabilities (binary: class 1's column; more classes: macro one-vs-rest)."])
-        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
-            Ok(roc_auc(&classes_of(&y, "y")?, &proba_of(&p, "proba")?)?)
-        });
-    FuncRegistration::new("log_loss")
-        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
-        .with_comments([
-            "/// Mean negative log-probability of the true class (clipped at machine epsilon).",
-        ])
-        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
-            Ok(log_loss(&classes_of(&y, "y")?, &proba_of(&p, "proba")?)?)
-        });
-    reg!(
-        engine,
-        "calibration",
-        [
-            "y: Array|Tensor|Dataset",
-            "proba: Array|Tensor",
-            "bins: i64",
-            "Calibration"
-        ],
-        "Reliability of the top-class confidence over `bins` equal-width bins ((lo, hi], as\n\
-         sklearn.calibration.calibration_curve bins them), with the expected calibration error.\n\
-         Shows as a table; `c.ece`, `c.bins` read it; `c.plot()` draws the reliability diagram.\n\n\
-         let c = calibration(test, model.predict_proba(test), 10);\n\
-         c.plot()",
-        calibrate
+        }
+
+        /// Macro-averaged F1 (predictions of -1, abstain, left out).
+        fn f1(y: Dynamic as "Array|Tensor", pred: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+            Ok(report(y, pred, Map::new())?.report.macro_avg().2)
+        }
+
+        /// ROC-AUC from class probabilities (binary: class 1's column; more classes: macro one-vs-rest).
+        fn roc_auc(y: Dynamic as "Array|Tensor", proba: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+            Ok(roc_auc(&classes_of(&y, "y")?, &proba_of(&proba, "proba")?)?)
+        }
+
+        /// Mean negative log-probability of the true class (clipped at machine epsilon).
+        fn log_loss(y: Dynamic as "Array|Tensor", proba: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+            Ok(log_loss(&classes_of(&y, "y")?, &proba_of(&proba, "proba")?)?)
+        }
     );
-    reg!(
-        engine,
-        "calibration",
-        ["y: Array|Tensor|Dataset", "proba: Array|Tensor", "Calibration"],
-        "Reliability of the top-class confidence over 10 equal-width bins, with the expected calibration error.",
-        |y: Dynamic, p: Dynamic| calibrate(y, p, 10)
+    bind!(engine,
+        /// Reliability of the top-class confidence over `bins` equal-width bins ((lo, hi], as
+        /// sklearn.calibration.calibration_curve bins them), with the expected calibration error.
+        /// Shows as a table; `c.ece`, `c.bins` read it; `c.plot()` draws the reliability diagram.
+        ///
+        /// let c = calibration(test, model.predict_proba(test), 10);
+        /// c.plot()
+        fn calibration(y: Dynamic as "Array|Tensor|Dataset", proba: Dynamic as "Array|Tensor", bins: i64) -> RhaiResult<Calibration> { calibrate(y, proba, bins) }
     );
-    FuncRegistration::new("ece")
-        .with_params_info(["y: Array|Tensor", "proba: Array|Tensor", "f64"])
-        .with_comments([
-            "/// Expected calibration error over 10 equal-width bins of the top-class confidence.",
-        ])
-        .register_into_engine(engine, |y: Dynamic, p: Dynamic| -> RhaiResult<f64> {
-            Ok(expected_calibration_error(&classes_of(&y, "y")?, &proba_of(&p, "proba")?, 10)?.0)
-        });
-    FuncRegistration::new("bootstrap_ci")
-        .with_params_info(["y: Array", "pred_or_proba: Array", "metric: &str", "options: Map", "Interval"])
-        .with_comments([
-            "/// Percentile bootstrap interval of a metric: \"accuracy\", \"f1\" (classes as predictions; -1 = abstain,\n\
-             /// left out of each resample) or \"roc_auc\", \"log_loss\", \"ece\" (probability rows).\n\
-             /// Options: `resamples` (1000), `level` (0.95), `seed` (0).",
-        ])
-        .register_into_engine(engine, bootstrap_ci);
-    FuncRegistration::new("bootstrap_ci")
-        .with_params_info([
-            "y: Array",
-            "pred_or_proba: Array",
-            "metric: &str",
-            "Interval",
-        ])
-        .with_comments([
-            "/// Percentile bootstrap 95% interval of a metric (1000 resamples, seed 0).",
-        ])
-        .register_into_engine(engine, |y: Dynamic, s: Dynamic, metric: &str| {
-            bootstrap_ci(y, s, metric, Map::new())
-        });
+    bind!(engine,
+
+        /// Reliability of the top-class confidence over 10 equal-width bins, with the expected calibration error.
+        fn calibration(y: Dynamic as "Array|Tensor|Dataset", proba: Dynamic as "Array|Tensor") -> RhaiResult<Calibration> { calibrate(y, proba, 10) }
+
+        /// Expected calibration error over 10 equal-width bins of the top-class confidence.
+        fn ece(y: Dynamic as "Array|Tensor", proba: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+            Ok(expected_calibration_error(&classes_of(&y, "y")?, &proba_of(&proba, "proba")?, 10)?.0)
+        }
+    );
+    bind!(engine,
+        /// Percentile bootstrap interval of a metric: "accuracy", "f1" (classes as predictions; -1 = abstain,
+        /// left out of each resample) or "roc_auc", "log_loss", "ece" (probability rows).
+        /// Options: `resamples` (1000), `level` (0.95), `seed` (0).
+        fn bootstrap_ci(y: Dynamic as "Array", pred_or_proba: Dynamic as "Array", metric: &str, options: Map) -> RhaiResult<Interval> { bootstrap_ci(y, pred_or_proba, metric, options) }
+    );
+    bind!(engine,
+        /// Percentile bootstrap 95% interval of a metric (1000 resamples, seed 0).
+        fn bootstrap_ci(y: Dynamic as "Array", pred_or_proba: Dynamic as "Array", metric: &str) -> RhaiResult<Interval> {
+            bootstrap_ci(y, pred_or_proba, metric, Map::new())
+        }
+    );
     engine.register_get("estimate", |i: &mut Interval| i.estimate);
     engine.register_get("lower", |i: &mut Interval| i.lower);
     engine.register_get("upper", |i: &mut Interval| i.upper);
 
-    FuncRegistration::new("results")
-        .with_params_info(["title: &str", "Results"])
-        .with_comments(["/// An empty results table; `runs.add(config, metrics)` records a run, `runs.best(\"acc\")` finds one."])
-        .register_into_engine(engine, |title: &str| Results::new(title));
-    FuncRegistration::new("results")
-        .with_params_info(["Results"])
-        .with_comments(["/// An empty results table."])
-        .register_into_engine(engine, || Results::new("Results"));
-    FuncRegistration::new("add")
-        .with_params_info(["runs: Results", "config: Map", "metrics: Map", "i64"])
-        .with_comments(["/// Record a run (its configuration and numeric metrics) with the current time; returns its id."])
-        .register_into_engine(engine, |r: &mut Results, config: Map, metrics: Map| -> RhaiResult<i64> {
-            Ok(r.add(map_of(&config, "config")?, metrics_of(&metrics)?) as i64)
-        });
-    FuncRegistration::new("best")
-        .with_params_info(["runs: Results", "metric: &str", "Map"])
-        .with_comments([
-            "/// The run with the highest value of `metric`, as `#{id, time, config, metrics}`.",
-        ])
-        .register_into_engine(engine, |r: &mut Results, metric: &str| -> RhaiResult<Map> {
-            let run = r.best(metric, true)?;
+    bind!(engine,
+        /// An empty results table; `runs.add(config, metrics)` records a run, `runs.best("acc")` finds one.
+        fn results(title: &str) -> Results { Results::new(title) }
+
+        /// An empty results table.
+        fn results() -> Results { Results::new("Results") }
+
+        /// Record a run (its configuration and numeric metrics) with the current time; returns its id.
+        fn add(runs: &mut Results, config: Map, metrics: Map) -> RhaiResult<i64> {
+            Ok(runs.add(map_of(&config, "config")?, metrics_of(&metrics)?) as i64)
+        }
+
+        /// The run with the highest value of `metric`, as `#{id, time, config, metrics}`.
+        fn best(runs: &mut Results, metric: &str) -> RhaiResult<Map> {
+            let run = runs.best(metric, true)?;
             let mut m = Map::new();
             m.insert("id".into(), (run.id as i64).into());
             m.insert("time".into(), run.time.clone().into());
@@ -466,6 +413,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             m.insert("config".into(), cfg.into());
             m.insert("metrics".into(), met.into());
             Ok(m)
-        });
-    engine.register_fn("len", |r: &mut Results| r.runs.len() as i64);
+        }
+    );
+    bind!(engine,
+        /// The number of runs recorded.
+        fn len(results: &mut Results) -> INT { results.runs.len() as INT }
+    );
 }

@@ -1,5 +1,6 @@
 //! Rhai bindings: `weak_to_strong(data, options)` and `bootstrap_chain(data, options)`.
 
+use crate::bind;
 use super::protocol::{bootstrap_chain, weak_to_strong, TransferLoss, W2sResult};
 use super::report::chain_table;
 use crate::data::Dataset;
@@ -8,8 +9,12 @@ use crate::experiments::spec::plan_from;
 use crate::experiments::table::Table;
 use crate::plot::chart::Chart;
 use crate::plot::results::{weak_strong_bars, Estimate, WeakStrong};
-use ladder_scripting::rhai::{Array, Dynamic, Engine, FuncRegistration, Map, NativeCallContext};
-use ladder_scripting::{Render, Renderers};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
+use ladder_scripting::Renderers;
+
+crate::type_names! {
+    W2sResult => "W2sResult",
+}
 
 /// The test set: `test` if given, else a stratified `test_frac` (0.2) split with seed
 /// `split_seed` (0), the same for every seed so runs compare on one test set.
@@ -181,25 +186,22 @@ fn w2s_chart(r: &W2sResult) -> Chart {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<W2sResult>("W2sResult");
-    renderers.register_fn(|v| v.read_lock::<W2sResult>().map(|r| r.mime_bundle()));
+    crate::doc::register_rendered::<W2sResult>(engine, renderers);
 
-    FuncRegistration::new("weak_to_strong")
-        .with_params_info(["data: Dataset", "options: Map", "W2sResult"])
-        .with_comments([crate::doc::comment(
-            "The weak-to-strong protocol (Burns et al.): per seed, halve the training rows; the weak model\n\
-             learns half 1 from ground truth and its soft probabilities label half 2; the strong student\n\
-             learns half 2 from them; the strong ceiling learns half 2 from ground truth; all are scored on\n\
-             one test set. Returns accuracies, PGR (undefined when ceiling <= weak) and student/supervisor\n\
-             agreement per seed, with mean and 95% interval.\n\
-             Options: `weak`, `strong`: a spec map (#{kind: \"mlp\"|\"logistic\", hidden: [64], features: [cols],\n\
-             name, and any `fit` option: epochs (2), batch_size (32), lr, optimizer (\"adam\"), schedule (\"cosine\")})\n\
-             or a function |inputs, classes, seed| -> Model; `loss`: \"xent\" (naive), \"logconf\" (auxiliary\n\
-             confidence, `aux_coef` 0.5, `warmup_frac` 0.1, linear warm-up) or \"product\"; `seeds` ([0]) or `seed`;\n\
-             `test` (a Dataset) or `test_frac` (0.2, stratified, `split_seed` 0).\n\
-             Example: weak_to_strong(data, #{weak: #{kind: \"logistic\", features: [0, 1]}, strong: #{hidden: [64], epochs: 20}, seeds: [0, 1, 2, 3, 4]})",
-        )])
-        .register_into_engine(engine, w2s);
+    bind!(engine,
+        /// The weak-to-strong protocol (Burns et al.): per seed, halve the training rows; the weak model
+        /// learns half 1 from ground truth and its soft probabilities label half 2; the strong student
+        /// learns half 2 from them; the strong ceiling learns half 2 from ground truth; all are scored on
+        /// one test set. Returns accuracies, PGR (undefined when ceiling <= weak) and student/supervisor
+        /// agreement per seed, with mean and 95% interval.
+        /// Options: `weak`, `strong`: a spec map (#{kind: "mlp"|"logistic", hidden: [64], features: [cols],
+        /// name, and any `fit` option: epochs (2), batch_size (32), lr, optimizer ("adam"), schedule ("cosine")})
+        /// or a function |inputs, classes, seed| -> Model; `loss`: "xent" (naive), "logconf" (auxiliary
+        /// confidence, `aux_coef` 0.5, `warmup_frac` 0.1, linear warm-up) or "product"; `seeds` ([0]) or `seed`;
+        /// `test` (a Dataset) or `test_frac` (0.2, stratified, `split_seed` 0).
+        /// Example: weak_to_strong(data, #{weak: #{kind: "logistic", features: [0, 1]}, strong: #{hidden: [64], epochs: 20}, seeds: [0, 1, 2, 3, 4]})
+        fn weak_to_strong(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<W2sResult> { w2s(ctx, data, options) }
+    );
     engine.register_get("runs", |r: &mut W2sResult| -> Array {
         r.runs
             .iter()
@@ -224,25 +226,23 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         r.summary(|x| x.agreement).estimate
     });
     engine.register_get("table", |r: &mut W2sResult| r.table());
-    crate::reg!(
-        engine,
-        "plot",
-        ["result: W2sResult", "Chart"],
-        "Grouped bars of weak, weak-to-strong and strong-ceiling accuracy, with each figure's 95% interval over seeds as error bars.\n\nlet r = weak_to_strong(data, #{weak: weak, strong: strong, seeds: [0, 1, 2, 3, 4]});\nr.plot()",
-        |r: &mut W2sResult| w2s_chart(r)
+    bind!(engine,
+        /// Grouped bars of weak, weak-to-strong and strong-ceiling accuracy, with each figure's 95% interval over seeds as error bars.
+        ///
+        /// let r = weak_to_strong(data, #{weak: weak, strong: strong, seeds: [0, 1, 2, 3, 4]});
+        /// r.plot()
+        fn plot(result: &mut W2sResult) -> Chart { w2s_chart(result) }
     );
 
-    FuncRegistration::new("pgr")
-        .with_params_info(["weak: f64", "w2s: f64", "ceiling: f64", "f64"])
-        .with_comments(["/// Performance gap recovered, (w2s − weak) / (ceiling − weak); `()` (undefined) when ceiling <= weak."])
-        .register_into_engine(engine, |w: f64, s: f64, c: f64| -> Dynamic {
-            let p = super::protocol::pgr(w, s, c);
+    bind!(engine,
+        /// Performance gap recovered, (w2s − weak) / (ceiling − weak); `()` (undefined) when ceiling <= weak.
+        fn pgr(weak: f64, w2s: f64, ceiling: f64) -> Dynamic as "float" {
+            let p = super::protocol::pgr(weak, w2s, ceiling);
             if p.is_nan() { Dynamic::UNIT } else { p.into() }
-        });
-    FuncRegistration::new("mean_ci")
-        .with_params_info(["values: Array", "Interval"])
-        .with_comments(["/// Mean of per-seed values with a 95% Student-t interval (`()` values, e.g. undefined PGRs, are left out)."])
-        .register_into_engine(engine, |values: Array| -> RhaiResult<crate::experiments::metrics::Interval> {
+        }
+
+        /// Mean of per-seed values with a 95% Student-t interval (`()` values, e.g. undefined PGRs, are left out).
+        fn mean_ci(values: Array) -> RhaiResult<crate::experiments::metrics::Interval> {
             let v = values
                 .iter()
                 .enumerate()
@@ -250,14 +250,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                 .map(|(i, x)| number(x).ok_or_else(|| format!("mean_ci: values[{i}] is a {}, not a number", x.type_name())))
                 .collect::<Result<Vec<f64>, String>>()?;
             Ok(crate::experiments::metrics::mean_interval(&v))
-        });
-    FuncRegistration::new("bootstrap_chain")
-        .with_params_info(["data: Dataset", "options: Map", "Table"])
-        .with_comments([crate::doc::comment(
-            "Bootstrapping: a chain of growing models (`models`: specs, smallest first); the training rows\n\
-             are cut into one split per model; model 1 learns split 1 from ground truth, each next model\n\
-             learns the next split from its predecessor's soft labels. Options: `models`, `loss`, `seed`,\n\
-             `test` or `test_frac`. Reports each link's accuracy and ceiling.",
-        )])
-        .register_into_engine(engine, chain);
+        }
+    );
+    bind!(engine,
+        /// Bootstrapping: a chain of growing models (`models`: specs, smallest first); the training rows
+        /// are cut into one split per model; model 1 learns split 1 from ground truth, each next model
+        /// learns the next split from its predecessor's soft labels. Options: `models`, `loss`, `seed`,
+        /// `test` or `test_frac`. Reports each link's accuracy and ceiling.
+        fn bootstrap_chain(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<Table> { chain(ctx, data, options) }
+    );
 }

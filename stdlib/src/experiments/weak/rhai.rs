@@ -1,18 +1,25 @@
 //! Rhai bindings of weak supervision: `apply_lfs`, `label_matrix`, `lf_analysis`,
 //! `majority_vote`, `dawid_skene`.
 
+use crate::bind;
 use super::analysis::{analysis_table, lf_analysis};
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
 use super::majority::{majority_predict, majority_proba};
 use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
+use crate::plot::chart::Chart;
 use ladder_scripting::context;
 use ladder_scripting::rhai::{
-    Array, Dynamic, Engine, FnPtr, FuncRegistration, Map, NativeCallContext,
+    Array, Dynamic, Engine, FnPtr, Map, NativeCallContext,
 };
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::rc::Rc;
+
+crate::type_names! {
+    LabelMatrix => "LabelMatrix",
+    LabelModel => "LabelModel",
+}
 
 impl Render for LabelMatrix {
     fn mime_bundle(&self) -> MimeBundle {
@@ -175,141 +182,116 @@ fn int_array(v: &[i64]) -> Array {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    engine.register_type_with_name::<LabelMatrix>("LabelMatrix");
-    engine.register_type_with_name::<LabelModel>("LabelModel");
-    renderers.register_fn(|v| v.read_lock::<LabelMatrix>().map(|b| b.mime_bundle()));
-    renderers.register_fn(|v| v.read_lock::<LabelModel>().map(|b| b.mime_bundle()));
+    crate::doc::register_rendered::<LabelMatrix>(engine, renderers);
+    crate::doc::register_rendered::<LabelModel>(engine, renderers);
 
-    FuncRegistration::new("apply_lfs")
-        .with_params_info(["rows: Array", "lfs: Array", "options: Map", "LabelMatrix"])
-        .with_comments([
-            "/// Apply labelling functions to every row: each function takes a row (a map, string or\n\
-             /// array) and returns a class or -1 to abstain. Options: `names` (default: the\n\
-             /// functions' names), `classes` (default: inferred). Example:\n\
-             /// `let L = apply_lfs(rows, [|r| if r.text.contains(\"great\") { 1 } else { -1 }, lf_bad])`",
-        ])
-        .register_into_engine(engine, apply_lfs);
-    FuncRegistration::new("apply_lfs")
-        .with_params_info(["rows: Array", "lfs: Array", "LabelMatrix"])
-        .with_comments([
-            "/// Apply labelling functions to every row (see `apply_lfs(rows, lfs, options)`).",
-        ])
-        .register_into_engine(engine, |ctx: NativeCallContext, rows: Array, lfs: Array| {
+    bind!(engine,
+        /// Apply labelling functions to every row: each function takes a row (a map, string or
+        /// array) and returns a class or -1 to abstain. Options: `names` (default: the
+        /// functions' names), `classes` (default: inferred). Example:
+        /// `let L = apply_lfs(rows, [|r| if r.text.contains("great") { 1 } else { -1 }, lf_bad])`
+        fn apply_lfs(ctx: NativeCallContext, rows: Array, lfs: Array, options: Map) -> RhaiResult<LabelMatrix> { apply_lfs(ctx, rows, lfs, options) }
+    );
+    bind!(engine,
+        /// Apply labelling functions to every row (see `apply_lfs(rows, lfs, options)`).
+        fn apply_lfs(ctx: NativeCallContext, rows: Array, lfs: Array) -> RhaiResult<LabelMatrix> {
             apply_lfs(ctx, rows, lfs, Map::new())
-        });
-    FuncRegistration::new("label_matrix")
-        .with_params_info(["votes: Array", "options: Map", "LabelMatrix"])
-        .with_comments([
-            "/// A label matrix from rows of votes (-1 = abstain). Options: `names`, `classes`.",
-        ])
-        .register_into_engine(engine, label_matrix);
-    FuncRegistration::new("label_matrix")
-        .with_params_info(["votes: Array", "LabelMatrix"])
-        .with_comments(["/// A label matrix from rows of votes (-1 = abstain)."])
-        .register_into_engine(engine, |rows: Array| label_matrix(rows, Map::new()));
+        }
+    );
+    bind!(engine,
+        /// A label matrix from rows of votes (-1 = abstain). Options: `names`, `classes`.
+        fn label_matrix(votes: Array, options: Map) -> RhaiResult<LabelMatrix> { label_matrix(votes, options) }
+    );
+    bind!(engine,
+        /// A label matrix from rows of votes (-1 = abstain).
+        fn label_matrix(votes: Array) -> RhaiResult<LabelMatrix> { label_matrix(votes, Map::new()) }
+    );
     engine.register_get("rows", |l: &mut LabelMatrix| l.rows() as i64);
     engine.register_get("lfs", |l: &mut LabelMatrix| l.lfs() as i64);
     engine.register_get("names", |l: &mut LabelMatrix| -> Array {
         l.names.iter().map(|n| Dynamic::from(n.clone())).collect()
     });
-    engine.register_fn("to_array", |l: &mut LabelMatrix| -> Array {
-        l.to_rows()
-            .iter()
-            .map(|r| Dynamic::from_array(int_array(r)))
-            .collect()
-    });
-
-    crate::reg!(
-        engine,
-        "plot",
-        ["L: LabelMatrix", "Chart"],
-        "Pairwise overlaps of the labelling functions as a heatmap: the share of rows where both vote\n(the diagonal is each function's coverage).\n\nlet L = apply_lfs(rows, lfs);\nL.plot()",
-        |l: &mut LabelMatrix| crate::plot::results::lf_matrix_chart(
-            "labelling-function overlaps",
-            overlap_matrix(l),
-            l.names.clone()
-        )
+    bind!(engine,
+        /// The votes as rows of ints, one column per labelling function (-1 = abstain).
+        fn to_array(L: &mut LabelMatrix) -> Array {
+            L.to_rows()
+                .iter()
+                .map(|r| Dynamic::from_array(int_array(r)))
+                .collect()
+        }
     );
-    FuncRegistration::new("lf_analysis")
-        .with_params_info(["L: LabelMatrix", "Table"])
-        .with_comments([
-            "/// Snorkel's LF summary: polarity, coverage, overlaps, conflicts of each function.",
-        ])
-        .register_into_engine(engine, |l: &mut LabelMatrix| -> RhaiResult<Table> {
-            Ok(analysis_table(&lf_analysis(l, None)?))
-        });
-    FuncRegistration::new("lf_analysis")
-        .with_params_info(["L: LabelMatrix", "gold: Array", "Table"])
-        .with_comments(["/// Snorkel's LF summary with gold labels: adds correct, incorrect and empirical accuracy."])
-        .register_into_engine(engine, |l: &mut LabelMatrix, gold: Array| -> RhaiResult<Table> {
+
+    bind!(engine,
+        /// Pairwise overlaps of the labelling functions as a heatmap: the share of rows where both vote
+        /// (the diagonal is each function's coverage).
+        ///
+        /// let L = apply_lfs(rows, lfs);
+        /// L.plot()
+        fn plot(L: &mut LabelMatrix) -> Chart { crate::plot::results::lf_matrix_chart(
+            "labelling-function overlaps",
+            overlap_matrix(L),
+            L.names.clone()
+        ) }
+
+        /// Snorkel's LF summary: polarity, coverage, overlaps, conflicts of each function.
+        fn lf_analysis(L: &mut LabelMatrix) -> RhaiResult<Table> {
+            Ok(analysis_table(&lf_analysis(L, None)?))
+        }
+
+        /// Snorkel's LF summary with gold labels: adds correct, incorrect and empirical accuracy.
+        fn lf_analysis(L: &mut LabelMatrix, gold: Array) -> RhaiResult<Table> {
             let g = ints(&gold, "gold")?;
-            Ok(analysis_table(&lf_analysis(l, Some(&g))?))
-        });
+            Ok(analysis_table(&lf_analysis(L, Some(&g))?))
+        }
+    );
 
-    FuncRegistration::new("majority_proba")
-        .with_params_info(["L: LabelMatrix", "Array"])
-        .with_comments(["/// Majority-vote probabilities: equal shares among the classes with most votes (all-abstain rows uniform)."])
-        .register_into_engine(engine, |l: &mut LabelMatrix| rows_array(&majority_proba(l)));
-    FuncRegistration::new("majority_vote")
-        .with_params_info(["L: LabelMatrix", "Array"])
-        .with_comments([
-            "/// Majority-vote labels: the class with most votes; -1 on a tie or when all abstain.",
-        ])
-        .register_into_engine(engine, |l: &mut LabelMatrix| {
-            int_array(&majority_predict(l))
-        });
+    bind!(engine,
+        /// Majority-vote probabilities: equal shares among the classes with most votes (all-abstain rows uniform).
+        fn majority_proba(L: &mut LabelMatrix) -> Array { rows_array(&majority_proba(L)) }
 
-    FuncRegistration::new("dawid_skene")
-        .with_params_info(["L: LabelMatrix", "options: Map", "LabelModel"])
-        .with_comments([
-            "/// Dawid–Skene EM label model (needs >= 3 labelling functions). Options: `max_iter` (100),\n\
-             /// `tol` (1e-5). `model.proba` holds the training rows' probabilistic labels.",
-        ])
-        .register_into_engine(engine, |l: &mut LabelMatrix, options: Map| -> RhaiResult<LabelModel> {
+        /// Majority-vote labels: the class with most votes; -1 on a tie or when all abstain.
+        fn majority_vote(L: &mut LabelMatrix) -> Array {
+            int_array(&majority_predict(L))
+        }
+    );
+
+    bind!(engine,
+        /// Dawid–Skene EM label model (needs >= 3 labelling functions). Options: `max_iter` (100),
+        /// `tol` (1e-5). `model.proba` holds the training rows' probabilistic labels.
+        fn dawid_skene(L: &mut LabelMatrix, options: Map) -> RhaiResult<LabelModel> {
             check_keys(&options, &["max_iter", "tol"], "dawid_skene")?;
             let config = DawidSkeneConfig {
                 max_iter: opt_count(&options, "max_iter", 100, "dawid_skene")?,
                 tol: opt_f64(&options, "tol", "dawid_skene")?.unwrap_or(1e-5),
             };
-            Ok(LabelModel(Rc::new(DawidSkene::fit(l, &config)?)))
-        });
-    FuncRegistration::new("dawid_skene")
-        .with_params_info(["L: LabelMatrix", "LabelModel"])
-        .with_comments([
-            "/// Dawid–Skene EM label model with the defaults (100 iterations, tol 1e-5).",
-        ])
-        .register_into_engine(engine, |l: &mut LabelMatrix| -> RhaiResult<LabelModel> {
+            Ok(LabelModel(Rc::new(DawidSkene::fit(L, &config)?)))
+        }
+
+        /// Dawid–Skene EM label model with the defaults (100 iterations, tol 1e-5).
+        fn dawid_skene(L: &mut LabelMatrix) -> RhaiResult<LabelModel> {
             Ok(LabelModel(Rc::new(DawidSkene::fit(
-                l,
+                L,
                 &DawidSkeneConfig::default(),
             )?)))
-        });
+        }
+    );
     engine.register_get("proba", |m: &mut LabelModel| rows_array(&m.0.posterior));
     engine.register_get("prior", |m: &mut LabelModel| to_array(&m.0.prior));
     engine.register_get("iterations", |m: &mut LabelModel| m.0.iterations as i64);
-    FuncRegistration::new("predict_proba")
-        .with_params_info(["model: LabelModel", "L: LabelMatrix", "Array"])
-        .with_comments([
-            "/// Probabilistic labels of a label matrix from the same labelling functions.",
-        ])
-        .register_into_engine(
-            engine,
-            |m: &mut LabelModel, l: LabelMatrix| -> RhaiResult<Array> {
-                Ok(rows_array(&m.0.predict_proba(&l)?))
-            },
-        );
-    FuncRegistration::new("predict")
-        .with_params_info(["model: LabelModel", "L: LabelMatrix", "Array"])
-        .with_comments(["/// The most probable class of each row of a label matrix."])
-        .register_into_engine(
-            engine,
-            |m: &mut LabelModel, l: LabelMatrix| -> RhaiResult<Array> {
-                let p = m.0.predict_proba(&l)?;
+    bind!(engine,
+        /// Probabilistic labels of a label matrix from the same labelling functions.
+        fn predict_proba(model: &mut LabelModel, L: LabelMatrix) -> RhaiResult<Array> {
+                Ok(rows_array(&model.0.predict_proba(&L)?))
+            }
+
+        /// The most probable class of each row of a label matrix.
+        fn predict(model: &mut LabelModel, L: LabelMatrix) -> RhaiResult<Array> {
+                let p = model.0.predict_proba(&L)?;
                 Ok(p.iter()
                     .map(|r| Dynamic::from_int(crate::experiments::boost::stump::argmax(r) as i64))
                     .collect())
-            },
-        );
+            }
+    );
 }
 
 /// Share of rows where both LF `a` and LF `b` vote (not abstain); the diagonal is coverage.
