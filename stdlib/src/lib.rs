@@ -17,6 +17,7 @@ pub mod doc;
 pub mod error;
 pub mod experiments;
 mod html_table;
+pub mod kernels;
 pub mod loss;
 pub mod nn;
 pub mod optim;

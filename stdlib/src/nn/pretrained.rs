@@ -12,7 +12,6 @@
 //! Nothing is ever downloaded: a missing model is an error that says how to install it.
 
 pub mod bert;
-pub mod gelu;
 
 use crate::bail;
 use crate::error::{Error, Result};

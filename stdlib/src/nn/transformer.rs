@@ -321,7 +321,7 @@ impl TransformerLayer {
             h = (h + dropout(&blk.out.forward(&ctx)?, s.dropout, rng.as_deref_mut())?)?;
             let n = blk.ln2.forward(&h)?;
             // The vectorised exact GELU (candle's gelu_erf is several times slower on CPU).
-            let up = super::pretrained::gelu::gelu_erf(&blk.up.forward(&n)?)?;
+            let up = crate::kernels::gelu::gelu_erf(&blk.up.forward(&n)?)?;
             let ff = blk.down.forward(&up)?;
             h = (h + dropout(&ff, s.dropout, rng.as_deref_mut())?)?;
         }
