@@ -1,6 +1,7 @@
 //! Models: layers, networks, the common [`Classifier`] interface, saving and loading.
 
 pub mod bindings;
+pub mod functional;
 pub mod fused;
 pub mod layers;
 pub mod network;

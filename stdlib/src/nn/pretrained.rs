@@ -20,6 +20,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -258,7 +259,7 @@ impl Source {
                 .lock()
                 .map_err(poisoned)?
                 .insert(name.clone(), var.clone());
-            vars.push((intern(&name), var.clone()));
+            vars.push((name.clone(), var.clone()));
             // The Var's own tensor (not a copy): the graph built on it reaches the Var.
             by_name.insert(name, var.as_tensor().clone());
         }
@@ -268,22 +269,6 @@ impl Source {
 
 fn poisoned<T>(_: T) -> Error {
     Error::new("pretrained: a lock was poisoned by an earlier panic")
-}
-
-/// Variable names are `&'static str` in [`crate::nn::layers::Layer::vars`]; an encoder's
-/// names are a small fixed set (≈100 per model), interned once per process.
-fn intern(name: &str) -> &'static str {
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(n) = names.get(name) {
-        return n;
-    }
-    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
-    names.insert(leaked);
-    leaked
 }
 
 /// The encoder with fixed weights, and pooled embeddings memoised by token row.
@@ -348,7 +333,7 @@ impl Frozen {
 
 /// Trainable encoder weights, as `Var`s (in a `VarMap`) and by name for the forward pass.
 struct Tuned {
-    vars: Vec<(&'static str, Var)>,
+    vars: Vec<(String, Var)>,
     by_name: HashMap<String, Tensor>,
 }
 
@@ -537,10 +522,10 @@ impl PretrainedLayer {
     }
 
     /// Trainable weights (none when frozen), named as in the checkpoint.
-    pub fn vars(&self) -> Vec<(&'static str, &Var)> {
+    pub fn vars(&self) -> Vec<(Cow<'static, str>, &Var)> {
         match &self.weights {
             Weights::Frozen(_) => vec![],
-            Weights::Tuned(t) => t.vars.iter().map(|(n, v)| (*n, v)).collect(),
+            Weights::Tuned(t) => t.vars.iter().map(|(n, v)| (n.clone().into(), v)).collect(),
         }
     }
 
