@@ -10,9 +10,10 @@ use ladder_scripting::{NullFrontend, Session};
 use ladder_stdlib::data::Dataset;
 use ladder_stdlib::nn::layers::Layer;
 use ladder_stdlib::nn::pretrained::{self, ClassifierOptions, Head};
-use ladder_stdlib::nn::{save, Classifier, Network};
+use ladder_stdlib::nn::{save, Network};
 use ladder_stdlib::text::encoder::Encoder;
 use ladder_stdlib::train::{fit, FitConfig, Silent};
+use ladder_stdlib::Classifier;
 use std::rc::Rc;
 
 /// The installed model, or `None` after printing why the test is skipped.

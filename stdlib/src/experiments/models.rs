@@ -3,7 +3,8 @@
 
 use crate::data::Dataset;
 use crate::nn::layers::Activation;
-use crate::nn::{Classifier, Network};
+use crate::nn::Network;
+use crate::train::Classifier;
 use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
 use candle_core::{DType, Tensor as CTensor};
 use ladder_scripting::context;

@@ -2,9 +2,11 @@
 //! schedule, per-sample weights, soft labels, a seeded order, progress and interrupts.
 
 pub mod bindings;
+pub mod classifier;
 pub mod history;
 pub mod progress;
 
+pub use classifier::Classifier;
 pub use history::{EpochRecord, History};
 
 use crate::bail;
