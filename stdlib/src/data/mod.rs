@@ -6,6 +6,7 @@ pub mod load;
 pub mod render;
 pub mod split;
 pub mod synthetic;
+pub mod texts;
 
 use crate::bail;
 use crate::error::Result;

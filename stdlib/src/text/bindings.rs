@@ -1,8 +1,9 @@
 //! The `text` Rhai module: tokenizers (load, train, encode, decode, save), text data sets
 //! (CSV / JSONL with a text column, `tokenize`) and the data set's text accessors.
 
-use super::load::{self, TextColumns};
+use super::load;
 use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
+use crate::data::texts::{self, TextColumns};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::nn::layers::LayerSpec;
@@ -213,20 +214,22 @@ fn models(engine: &mut Engine) {
 fn datasets(engine: &mut Engine) {
     reg!(engine, "read_text_csv", ["path: string", "Dataset"],
         "Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.",
-        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &TextColumns::default())?) });
+        |p: &str| -> RhaiResult<Dataset> { Ok(texts::read_text_csv(p, &TextColumns::default())?) });
     reg!(engine, "read_text_csv", ["path: string", "options: Map", "Dataset"],
         "Load a CSV of texts. Options: `text` (column name, \"text\"), `label` (\"label\"), `classes` (array of label names in class order; other names are an error).\nExample: `let data = read_text_csv(\"reviews.csv\", #{text: \"review\", label: \"stars\"});`",
-        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_csv(p, &text_columns(o, "read_text_csv")?)?) });
+        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(texts::read_text_csv(p, &text_columns(o, "read_text_csv")?)?) });
     reg!(
         engine,
         "read_text_jsonl",
         ["path: string", "Dataset"],
         "Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).",
-        |p: &str| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &TextColumns::default())?) }
+        |p: &str| -> RhaiResult<Dataset> {
+            Ok(texts::read_text_jsonl(p, &TextColumns::default())?)
+        }
     );
     reg!(engine, "read_text_jsonl", ["path: string", "options: Map", "Dataset"],
         "Load JSON Lines of texts. Options: `text` (field name, \"text\"), `label` (\"label\"), `classes` (label names in class order).",
-        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(p, &text_columns(o, "read_text_jsonl")?)?) });
+        |p: &str, o: Map| -> RhaiResult<Dataset> { Ok(texts::read_text_jsonl(p, &text_columns(o, "read_text_jsonl")?)?) });
     reg!(
         engine,
         "text_dataset",
@@ -244,8 +247,8 @@ fn datasets(engine: &mut Engine) {
                 )
                 .into());
             }
-            let (labels, names) = load::code_labels(&raw, &rows, None, "text_dataset")?;
-            Ok(load::text_dataset("texts", texts, labels, names)?)
+            let (labels, names) = texts::code_labels(&raw, &rows, None, "text_dataset")?;
+            Ok(texts::text_dataset("texts", texts, labels, names)?)
         }
     );
     reg!(engine, "tokenize", ["data: Dataset", "tok: Tokenizer", "Dataset"],
