@@ -143,6 +143,13 @@ Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt s
             .and_then(|e| e.eval_accuracy)
             .map_or(Dynamic::UNIT, Dynamic::from_float)
     });
+    reg!(
+        engine,
+        "plot",
+        ["history: History", "Chart"],
+        "The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.\n\nlet h = fit(model, train, #{epochs: 5, validation: val});\nh.plot()",
+        |h: &mut History| super::chart::history_chart(h)
+    );
     reg!(engine, "set_threads", ["n: int", "()"],
         "CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n.",
         |n: INT| { crate::threads::set_threads(n.max(0) as usize) });

@@ -2,6 +2,7 @@
 //! schedule, per-sample weights, soft labels, a seeded order, progress and interrupts.
 
 pub mod bindings;
+pub mod chart;
 pub mod classifier;
 pub mod history;
 pub mod progress;
