@@ -7,6 +7,7 @@ pub mod fused;
 pub mod layers;
 pub mod network;
 pub mod pretrained;
+pub mod pretrained_classifier;
 pub mod save;
 pub mod transformer;
 

@@ -6,7 +6,8 @@ use super::tokenizer::{EncodeOptions, Padding, Tokenizer};
 use crate::data::Dataset;
 use crate::error::{Error, Result, RhaiResult};
 use crate::nn::network::Network;
-use crate::nn::pretrained::{self, ClassifierOptions, Frozen, Head, Source};
+use crate::nn::pretrained::{self, Frozen, Source};
+use crate::nn::pretrained_classifier::{self, ClassifierOptions, Head};
 use crate::opts::Opts;
 use crate::reg;
 use crate::tensor::Tensor;
@@ -274,7 +275,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         });
     reg!(engine, "pretrained_classifier", ["options: Map", "Model"],
         "A classifier on a pretrained encoder: token ids → masked mean pooling → head. Options: `classes` (required), `path` (a model folder; default the installed all-MiniLM-L6-v2), `head` (\"linear\" or \"mlp\"), `hidden` (256, mlp head), `frozen` (true: only the head trains and embeddings are computed once per text; false: fine-tune every encoder weight), `max_len` (the model's), `normalize` (false: L2-normalise the embedding), `seed` (0, the head's init).\nFeed it data tokenised with the encoder's tokenizer: `encoder().tokenizer`.",
-        |o: Map| -> RhaiResult<Network> { Ok(pretrained::classifier(&classifier_options(o)?)?) });
+        |o: Map| -> RhaiResult<Network> { Ok(pretrained_classifier::classifier(&classifier_options(o)?)?) });
     engine.register_get("tokenizer", |e: &mut Encoder| e.tokenizer.clone());
     engine.register_get("dim", |e: &mut Encoder| e.source.config.hidden_size as INT);
     engine.register_get("max_len", |e: &mut Encoder| e.source.max_seq_length as INT);
