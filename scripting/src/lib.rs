@@ -13,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod frontend;
 mod functions;
+pub mod host;
 pub mod html;
 mod imports;
 pub mod inspect;
