@@ -243,4 +243,16 @@ mod tests {
         assert_eq!(cells[5]["outputs"], json!([]));
         assert_eq!(cells[5]["execution_count"], Value::Null);
     }
+
+    #[test]
+    fn a_help_query_is_not_recorded_and_the_run_goes_on() {
+        let mut nb = notebook(&["?print", "1 + 1"]);
+        let factory: SessionFactory = Arc::new(Session::new);
+        let summary = execute(&mut nb, factory, false, |_| {}).unwrap();
+        assert!(summary.error.is_none());
+        let cells = nb.cells();
+        assert_eq!(cells[0]["outputs"], json!([]));
+        assert_eq!(cells[0]["execution_count"], 1);
+        assert_eq!(cells[1]["outputs"][0]["data"]["text/plain"], "2");
+    }
 }
