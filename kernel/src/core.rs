@@ -331,7 +331,7 @@ impl Kernel {
         Flow::Continue
     }
 
-    /// Run a non-execute command on the session (no stdin).
+    /// Put a non-execute request to the session (no stdin).
     fn ask(
         &mut self,
         message: &Message,

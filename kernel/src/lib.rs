@@ -1,8 +1,9 @@
 //! The Jupyter kernel: the messaging protocol (5.4) over ZeroMQ for a Ladder session.
 //!
 //! Shape: `transport` (sockets, signing, heartbeat) and `wire`/`messages` (typed frames) on
-//! one side; `worker` (the thread that owns the Rhai session) on the other; `core` and
-//! `relay` in between, the only place that knows the protocol's rules.
+//! one side; `worker` (the kernel's end of the session host, whose thread owns the Rhai
+//! session) on the other; `core` and `relay` in between, the only place that knows the
+//! protocol's rules and builds its JSON.
 
 mod batch;
 pub mod connection;

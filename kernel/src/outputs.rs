@@ -23,7 +23,8 @@ pub enum Event {
         password: bool,
         reply: SyncSender<Result<String, InputError>>,
     },
-    /// The command finished: always the last event of a command.
+    /// The request finished: always the last event of a request (the host replies after
+    /// every output).
     Done(Reply),
 }
 

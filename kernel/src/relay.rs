@@ -1,4 +1,4 @@
-//! While the session works on a command: publish its outputs in order, batch its stream
+//! While the session works on a request: publish its outputs in order, batch its stream
 //! text, carry `input()` prompts over stdin, and keep serving control (interrupt, shutdown)
 //! and new iopub subscribers.
 
@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 #[allow(clippy::large_enum_variant)]
 pub enum Waited {
     Answer(Reply),
-    /// A shutdown request arrived (and was answered) while the command ran.
+    /// A shutdown request arrived (and was answered) while the session worked.
     Shutdown,
     /// The session thread is gone.
     SessionGone,
