@@ -24,6 +24,10 @@ pub enum Error {
     Candle(String),
     /// Anything else.
     Message(String),
+    /// A Rhai callback the engine stopped for a reason other than an interrupt (a safety
+    /// limit); the engine's token is kept so the session reports the same error as if the
+    /// script had run the callback itself.
+    Terminated(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -65,6 +69,26 @@ impl Error {
         }
     }
 
+    /// The error of a Rhai callback (a learner, a labelling function, a model builder) run
+    /// inside a library call: an engine stop (interrupt, safety limit) passes through as it
+    /// is, any other failure becomes a message written by `describe`.
+    pub fn callback(
+        e: Box<EvalAltResult>,
+        describe: impl FnOnce(&EvalAltResult) -> String,
+    ) -> Self {
+        match *e {
+            EvalAltResult::ErrorTerminated(ref token, _) => {
+                let token = token.to_string();
+                if token == INTERRUPTED {
+                    Error::Interrupted
+                } else {
+                    Error::Terminated(token)
+                }
+            }
+            ref other => Error::Message(describe(other)),
+        }
+    }
+
     pub fn is_interrupt(&self) -> bool {
         matches!(self, Error::Interrupted)
     }
@@ -78,6 +102,7 @@ impl Error {
             | Error::Data(m)
             | Error::Candle(m)
             | Error::Message(m)
+            | Error::Terminated(m)
             | Error::Io { message: m, .. } => m,
         }
     }
@@ -87,6 +112,7 @@ impl Error {
         let wrap = |m: String| format!("{prefix}: {m}");
         match self {
             Error::Interrupted => Error::Interrupted,
+            Error::Terminated(token) => Error::Terminated(token),
             Error::Shape(m) => Error::Shape(wrap(m)),
             Error::Options(m) => Error::Options(wrap(m)),
             Error::Data(m) => Error::Data(wrap(m)),
@@ -137,6 +163,18 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+impl From<String> for Error {
+    fn from(message: String) -> Self {
+        Error::Message(message)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Error::Message(message.to_string())
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Message(e.to_string())
@@ -150,8 +188,21 @@ impl From<Error> for Box<EvalAltResult> {
             Error::Interrupted => {
                 EvalAltResult::ErrorTerminated(INTERRUPTED.into(), Position::NONE).into()
             }
+            Error::Terminated(token) => {
+                EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
+            }
             other => other.message().to_string().into(),
         }
+    }
+}
+
+/// `Err(Error::Interrupted)` once the user has interrupted the running cell: long loops call
+/// it every step (or every few hundred rows) so they stop with `?`.
+pub fn check_interrupt() -> Result<()> {
+    if ladder_scripting::context::interrupted() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
     }
 }
 
