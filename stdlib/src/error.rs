@@ -72,12 +72,9 @@ impl Error {
     /// The error of a Rhai callback (a learner, a labelling function, a model builder) run
     /// inside a library call: an engine stop (interrupt, safety limit) passes through as it
     /// is, any other failure becomes a message written by `describe`.
-    pub fn callback(
-        e: Box<EvalAltResult>,
-        describe: impl FnOnce(&EvalAltResult) -> String,
-    ) -> Self {
-        match *e {
-            EvalAltResult::ErrorTerminated(ref token, _) => {
+    pub fn callback(e: &EvalAltResult, describe: impl FnOnce(&EvalAltResult) -> String) -> Self {
+        match e {
+            EvalAltResult::ErrorTerminated(token, _) => {
                 let token = token.to_string();
                 if token == INTERRUPTED {
                     Error::Interrupted
@@ -85,7 +82,7 @@ impl Error {
                     Error::Terminated(token)
                 }
             }
-            ref other => Error::Message(describe(other)),
+            other => Error::Message(describe(other)),
         }
     }
 
@@ -212,6 +209,19 @@ macro_rules! bail {
     ($($arg:tt)*) => { return Err($crate::error::Error::new(format!($($arg)*))) };
 }
 
+/// `Err(Error::Data)` with a formatted message: a malformed row, an empty set, a label out
+/// of range.
+#[macro_export]
+macro_rules! bail_data {
+    ($($arg:tt)*) => { return Err($crate::error::Error::data(format!($($arg)*))) };
+}
+
+/// `Err(Error::Shape)` with a formatted message: sizes that do not fit together.
+#[macro_export]
+macro_rules! bail_shape {
+    ($($arg:tt)*) => { return Err($crate::error::Error::shape(format!($($arg)*))) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +232,26 @@ mod tests {
         assert!(e.is_interrupt());
         let rhai: Box<EvalAltResult> = e.into();
         assert!(matches!(*rhai, EvalAltResult::ErrorTerminated(..)));
+    }
+
+    #[test]
+    fn engine_stops_of_callbacks_pass_through() {
+        let stop = |token: &str| -> Box<EvalAltResult> {
+            EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
+        };
+        let e = Error::callback(&stop(INTERRUPTED), |_| unreachable!());
+        assert!(e.is_interrupt());
+        let e = Error::callback(&stop("memory limit exceeded"), |_| unreachable!());
+        assert_eq!(e, Error::Terminated("memory limit exceeded".into()));
+        let back: Box<EvalAltResult> = e.context("samme").into();
+        assert!(
+            matches!(&*back, EvalAltResult::ErrorTerminated(t, _) if t.to_string() == "memory limit exceeded"),
+            "{back:?}"
+        );
+        let failed: Box<EvalAltResult> = "boom".into();
+        let e = Error::callback(&failed, |e| format!("learner 'f' failed: {e}"));
+        assert!(matches!(e, Error::Message(_)), "{e:?}");
+        assert!(e.message().starts_with("learner 'f' failed: "), "{e:?}");
     }
 
     #[test]

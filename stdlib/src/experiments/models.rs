@@ -65,7 +65,7 @@ impl ModelPlan {
                 let out: ladder_scripting::rhai::Dynamic = f
                     .call_within_context(ctx, (inputs as i64, classes as i64, seed as i64))
                     .map_err(|e| {
-                        Error::callback(e, |e| {
+                        Error::callback(&e, |e| {
                             format!("model builder '{}' failed: {e}", f.fn_name())
                         })
                     })?;

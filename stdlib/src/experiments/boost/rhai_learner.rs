@@ -34,7 +34,7 @@ impl WeakLearner for RhaiLearner {
             .fit
             .call_within_context(ctx, (rows(x), usize_array(y), to_array(w)))
             .map_err(|e| {
-                Error::callback(e, |e| {
+                Error::callback(&e, |e| {
                     format!("learner '{}' failed: {e}", self.fit.fn_name())
                 })
             })?;
@@ -59,7 +59,7 @@ impl Hypothesis for RhaiHypothesis {
             .predict
             .call_within_context(ctx, (rows(x),))
             .map_err(|e| {
-                Error::callback(e, |e| {
+                Error::callback(&e, |e| {
                     format!("predictor '{}' failed: {e}", self.predict.fn_name())
                 })
             })?;
