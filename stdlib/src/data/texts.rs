@@ -3,7 +3,6 @@
 //! and follow every row selection (split, halves, k-fold, batches, subset).
 
 use super::Dataset;
-use crate::bail;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 use candle_core::Device;
@@ -38,17 +37,17 @@ pub fn code_labels(
 ) -> Result<(Vec<u32>, Vec<String>)> {
     if let Some(classes) = classes {
         if classes.len() < 2 {
-            bail!(
+            return Err(Error::options(format!(
                 "{source}: `classes` must name at least 2 classes, got {}",
                 classes.len()
-            );
+            )));
         }
         let ids = raw
             .iter()
             .zip(rows)
             .map(|(r, row)| match classes.iter().position(|c| c == r) {
                 Some(i) => Ok(i as u32),
-                None => bail!(
+                None => crate::bail_data!(
                     "{source}: line {row}: label \"{r}\" is not one of the classes ({})",
                     classes.join(", ")
                 ),
@@ -64,7 +63,7 @@ pub fn code_labels(
             .map(|(v, row)| {
                 let v = v.unwrap();
                 if v < 0 {
-                    bail!("{source}: line {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
+                    crate::bail_data!("{source}: line {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
                 }
                 Ok(v as u32)
             })
@@ -73,7 +72,7 @@ pub fn code_labels(
     }
     if let Some(k) = as_int.iter().position(Option::is_some) {
         let named = as_int.iter().position(Option::is_none).unwrap();
-        bail!(
+        crate::bail_data!(
             "{source}: labels mix numbers and names (line {}: \"{}\", line {}: \"{}\"); use one or the other, or pass `classes`",
             rows[k], raw[k], rows[named], raw[named]
         );
@@ -97,10 +96,10 @@ pub fn text_dataset(
 ) -> Result<Dataset> {
     let n = texts.len();
     if n == 0 {
-        bail!("{name}: no texts");
+        crate::bail_data!("{name}: no texts");
     }
     if labels.len() != n {
-        bail!("{name}: {} labels for {n} texts", labels.len());
+        crate::bail_data!("{name}: {} labels for {n} texts", labels.len());
     }
     let x = candle_core::Tensor::zeros((n, 0), candle_core::DType::F32, &Device::Cpu)?;
     let y = candle_core::Tensor::from_vec(labels, n, &Device::Cpu)?;
@@ -114,7 +113,7 @@ pub fn text_dataset(
 
 fn check_text(text: &str, row: usize, source: &str) -> Result<()> {
     if text.trim().is_empty() {
-        bail!("{source}: line {row}: the text is empty");
+        crate::bail_data!("{source}: line {row}: the text is empty");
     }
     Ok(())
 }
@@ -124,13 +123,13 @@ pub fn text_csv_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<D
     let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| Error::new(format!("{name}: cannot read the header row: {e}")))?
+        .map_err(|e| Error::data(format!("{name}: cannot read the header row: {e}")))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let find = |c: &str| {
         header.iter().position(|h| h == c).ok_or_else(|| {
-            Error::new(format!(
+            Error::data(format!(
                 "{name}: no column named \"{c}\" (columns: {})",
                 header.join(", ")
             ))
@@ -140,19 +139,19 @@ pub fn text_csv_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<D
     let (mut texts, mut raw, mut rows) = (Vec::new(), Vec::new(), Vec::new());
     for (r, record) in reader.records().enumerate() {
         let row = r + 2;
-        let record = record.map_err(|e| Error::new(format!("{name}: line {row}: {e}")))?;
+        let record = record.map_err(|e| Error::data(format!("{name}: line {row}: {e}")))?;
         let t = record.get(tc).unwrap_or("");
         check_text(t, row, name)?;
         let l = record.get(lc).unwrap_or("").trim();
         if l.is_empty() {
-            bail!("{name}: line {row}: the label is empty");
+            crate::bail_data!("{name}: line {row}: the label is empty");
         }
         texts.push(t.to_string());
         raw.push(l.to_string());
         rows.push(row);
     }
     if texts.is_empty() {
-        bail!("{name}: the file has a header but no rows");
+        crate::bail_data!("{name}: the file has a header but no rows");
     }
     let (labels, names) = code_labels(&raw, &rows, cols.classes.as_deref(), name)?;
     text_dataset(name, texts, labels, names)
@@ -167,10 +166,10 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
             continue;
         }
         let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
-            .map_err(|e| Error::new(format!("{name}: line {row}: not a JSON object: {e}")))?;
+            .map_err(|e| Error::data(format!("{name}: line {row}: not a JSON object: {e}")))?;
         let field = |k: &str| {
             obj.get(k).ok_or_else(|| {
-                Error::new(format!(
+                Error::data(format!(
                     "{name}: line {row}: no field named \"{k}\" (fields: {})",
                     obj.keys().cloned().collect::<Vec<_>>().join(", ")
                 ))
@@ -178,7 +177,7 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
         };
         let t = match field(&cols.text)? {
             serde_json::Value::String(s) => s.clone(),
-            other => bail!(
+            other => crate::bail_data!(
                 "{name}: line {row}, field \"{}\": {other} is not a string",
                 cols.text
             ),
@@ -188,7 +187,7 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
             serde_json::Value::String(s) => s.trim().to_string(),
             serde_json::Value::Number(n) => n.to_string(),
             serde_json::Value::Bool(b) => (*b as u8).to_string(),
-            other => bail!(
+            other => crate::bail_data!(
                 "{name}: line {row}, field \"{}\": {other} is not a label (a number or a name)",
                 cols.label
             ),
@@ -198,7 +197,7 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
         rows.push(row);
     }
     if texts.is_empty() {
-        bail!("{name}: no rows");
+        crate::bail_data!("{name}: no rows");
     }
     let (labels, names) = code_labels(&raw, &rows, cols.classes.as_deref(), name)?;
     text_dataset(name, texts, labels, names)
@@ -213,13 +212,13 @@ fn stem(path: &str) -> &str {
 
 pub fn read_text_csv(path: &str, cols: &TextColumns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::new(format!("read_text_csv(\"{path}\"): {e}")))?;
+        .map_err(|e| Error::io(path, format!("read_text_csv(\"{path}\"): {e}")))?;
     text_csv_from_str(&text, cols, stem(path))
 }
 
 pub fn read_text_jsonl(path: &str, cols: &TextColumns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::new(format!("read_text_jsonl(\"{path}\"): {e}")))?;
+        .map_err(|e| Error::io(path, format!("read_text_jsonl(\"{path}\"): {e}")))?;
     text_jsonl_from_str(&text, cols, stem(path))
 }
 

@@ -151,7 +151,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
         match t.rank() {
             1 => Ok(t.unsqueeze(0)?),
             2 => Ok(t),
-            _ => Err(Error::new(format!(
+            _ => Err(Error::shape(format!(
                 "cosine: {name} must be a vector or a matrix of row vectors, got shape {:?}",
                 t.dims()
             ))),
@@ -159,7 +159,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
     };
     let (x, y) = (as_rows(a, "a")?, as_rows(b, "b")?);
     if x.dims()[1] != y.dims()[1] {
-        return Err(Error::new(format!(
+        return Err(Error::shape(format!(
             "cosine: the vectors have different lengths ({} and {})",
             x.dims()[1],
             y.dims()[1]

@@ -2,9 +2,8 @@
 //! (rows × max_len, as f32).
 
 use super::tokenizer::{EncodeOptions, Padding, Tokenizer};
-use crate::bail;
 use crate::data::Dataset;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 use candle_core::Device;
 
@@ -12,13 +11,15 @@ use candle_core::Device;
 /// Labels, soft labels, weights, texts and class names are kept.
 pub fn tokenize(data: &Dataset, tok: &Tokenizer, max_len: usize) -> Result<Dataset> {
     let Some(texts) = &data.texts else {
-        bail!(
+        crate::bail_data!(
             "tokenize: data set \"{}\" has no texts (load it with read_text_csv, read_text_jsonl or dataset(\"reviews\"))",
             data.name
         );
     };
     if max_len > 1 << 16 {
-        bail!("tokenize: max_len {max_len} is too large");
+        return Err(Error::options(format!(
+            "tokenize: max_len {max_len} is too large"
+        )));
     }
     let e = tok.encode_with(
         texts,
@@ -29,7 +30,7 @@ pub fn tokenize(data: &Dataset, tok: &Tokenizer, max_len: usize) -> Result<Datas
         },
     )?;
     if tok.vocab_size() > 1 << 24 {
-        bail!(
+        crate::bail_data!(
             "tokenize: ids above 2^24 do not survive f32; the vocabulary has {} tokens",
             tok.vocab_size()
         );
