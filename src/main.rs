@@ -72,21 +72,16 @@ fn main() -> ExitCode {
     ladder_stdlib::threads::init_process();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Repl) {
-        Command::Repl => ladder_scripting::repl::run(session_factory()).map(|()| 0),
+        Command::Repl => ladder_cli::repl::run(session_factory()).map(|()| 0),
         Command::Run {
             file,
             output,
             html,
             parameters,
             quiet,
-        } => ladder_scripting::runner::run_file(
-            &file,
-            output,
-            html,
-            &parameters,
-            quiet,
-            session_factory(),
-        ),
+        } => {
+            ladder_cli::runner::run_file(&file, output, html, &parameters, quiet, session_factory())
+        }
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }

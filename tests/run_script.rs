@@ -215,3 +215,15 @@ fn quiet_notebook_runs_record_outputs_without_echoing_them() {
     let saved = std::fs::read_to_string(&executed).unwrap();
     assert!(saved.contains("hello from the notebook"), "{saved}");
 }
+
+#[test]
+fn a_help_query_prints_the_help_as_the_kernel_pages_it() {
+    let dir = temp_dir("help");
+    let out = run(&dir, "?print", "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let help = text(&out.stdout);
+    assert!(help.contains("print("), "{help}");
+    let out = run(&dir, "no_such_function?", "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "No help found for `no_such_function`.\n");
+}

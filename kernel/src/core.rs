@@ -9,8 +9,9 @@ use crate::messages::*;
 use crate::relay::Waited;
 use crate::transport::{Channel, Transport};
 use crate::wire::Message;
-use crate::worker::{Answer, Command, Worker};
-use ladder_scripting::{Completeness, ScriptError};
+use crate::worker::Worker;
+use ladder_scripting::host::{Execute, Help, Reply, Request as SessionRequest};
+use ladder_scripting::{Completeness, MimeBundle, ScriptError};
 use serde_json::{Map, Value};
 
 /// Whether the kernel keeps serving after a request.
@@ -120,12 +121,12 @@ impl Kernel {
             Request::KernelInfo => t.send(channel, ids, parent, &kernel_info()),
             Request::Execute(request) => return self.execute(channel, message, parent, request),
             Request::Complete(at) => {
-                let command = Command::Complete {
+                let ask = SessionRequest::Complete {
                     cursor: at.cursor(),
                     code: at.code,
                 };
-                match self.ask(message, parent, command) {
-                    Waited::Answer(Answer::Completed(c)) => {
+                match self.ask(message, parent, ask) {
+                    Waited::Answer(Reply::Completed(c)) => {
                         // JupyterLab shows what each match is from this metadata.
                         let types: Vec<Value> = c
                             .matches
@@ -151,12 +152,12 @@ impl Kernel {
                 }
             }
             Request::Inspect(at) => {
-                let command = Command::Inspect {
+                let ask = SessionRequest::Inspect {
                     cursor: at.cursor(),
                     code: at.code,
                 };
-                match self.ask(message, parent, command) {
-                    Waited::Answer(Answer::Inspected(bundle)) => {
+                match self.ask(message, parent, ask) {
+                    Waited::Answer(Reply::Inspected(bundle)) => {
                         let reply = InspectReply {
                             status: "ok",
                             found: bundle.is_some(),
@@ -169,8 +170,8 @@ impl Kernel {
                 }
             }
             Request::IsComplete(r) => {
-                match self.ask(message, parent, Command::IsComplete { code: r.code }) {
-                    Waited::Answer(Answer::IsComplete(answer)) => {
+                match self.ask(message, parent, SessionRequest::IsComplete { code: r.code }) {
+                    Waited::Answer(Reply::IsComplete(answer)) => {
                         let reply = match answer {
                             Completeness::Complete => IsCompleteReply {
                                 status: "complete",
@@ -246,17 +247,23 @@ impl Kernel {
             };
             self.transport.publish(parent, &input);
         }
-        let command = Command::Execute {
+        let execute = Execute {
             code: request.code.clone(),
-            user_expressions: request.user_expressions,
+            source_name: None,
+            user_expressions: request
+                .user_expressions
+                .iter()
+                .map(|(key, expr)| (key.clone(), expr.as_str().unwrap_or_default().to_string()))
+                .collect(),
         };
-        let waited = self.relay(message, parent, command, request.allow_stdin);
+        let to_session = SessionRequest::Execute(execute);
+        let waited = self.relay(message, parent, to_session, request.allow_stdin);
         let (outcome, payload, user_expressions) = match waited {
-            Waited::Answer(Answer::Executed {
-                outcome,
-                payload,
-                user_expressions,
-            }) => (outcome, payload, user_expressions),
+            Waited::Answer(Reply::Executed(reply)) => (
+                reply.outcome,
+                reply.help.iter().map(page_payload).collect(),
+                user_expressions_json(reply.user_expressions),
+            ),
             Waited::Shutdown => return Flow::Stop,
             _ => (Err(session_gone()), Vec::new(), Map::new()),
         };
@@ -324,9 +331,14 @@ impl Kernel {
         Flow::Continue
     }
 
-    /// Run a non-execute command on the session (no stdin).
-    fn ask(&mut self, message: &Message, parent: &Map<String, Value>, command: Command) -> Waited {
-        self.relay(message, parent, command, false)
+    /// Put a non-execute request to the session (no stdin).
+    fn ask(
+        &mut self,
+        message: &Message,
+        parent: &Map<String, Value>,
+        ask: SessionRequest,
+    ) -> Waited {
+        self.relay(message, parent, ask, false)
     }
 
     fn unexpected(&self, waited: Waited) -> Flow {
@@ -372,6 +384,34 @@ fn parent_of(message: &Message) -> Map<String, Value> {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
     }
+}
+
+/// Help (`?name`) goes to the pager, as IPython sends it.
+fn page_payload(help: &Help) -> Value {
+    serde_json::json!({"source": "page", "data": {"text/plain": help.page()}, "start": 0})
+}
+
+/// Each user expression's rich value, or its error, as the spec shapes them.
+fn user_expressions_json(
+    values: Vec<(String, Result<MimeBundle, ScriptError>)>,
+) -> Map<String, Value> {
+    values
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Ok(bundle) => serde_json::json!({
+                    "status": "ok", "data": bundle.data, "metadata": bundle.metadata,
+                }),
+                Err(e) => serde_json::json!({
+                    "status": "error",
+                    "ename": e.name,
+                    "evalue": e.message,
+                    "traceback": e.traceback(true),
+                }),
+            };
+            (key, value)
+        })
+        .collect()
 }
 
 fn session_gone() -> ScriptError {

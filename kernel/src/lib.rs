@@ -1,8 +1,9 @@
 //! The Jupyter kernel: the messaging protocol (5.4) over ZeroMQ for a Ladder session.
 //!
 //! Shape: `transport` (sockets, signing, heartbeat) and `wire`/`messages` (typed frames) on
-//! one side; `worker` (the thread that owns the Rhai session) on the other; `core` and
-//! `relay` in between, the only place that knows the protocol's rules.
+//! one side; `worker` (the kernel's end of the session host, whose thread owns the Rhai
+//! session) on the other; `core` and `relay` in between, the only place that knows the
+//! protocol's rules and builds its JSON.
 
 mod batch;
 pub mod connection;
@@ -20,9 +21,9 @@ mod worker;
 pub use kernelspec::{install, write_spec, InstallTarget};
 
 use connection::ConnectionInfo;
-use ladder_scripting::{InterruptHandle, SessionFactory};
+use ladder_scripting::host::HostInterrupt;
+use ladder_scripting::SessionFactory;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Serve the kernel described by a connection file until a shutdown request.
@@ -32,7 +33,7 @@ pub fn run(connection_file: &Path, make_session: SessionFactory) -> Result<(), S
     let transport = transport::Transport::bind(&context, &info)?;
     let (wake, ring) = outputs::Wake::pair(&context)?;
     let worker = worker::Worker::spawn(make_session, ring)?;
-    interrupt_on_sigint(worker.interrupt.clone())?;
+    interrupt_on_sigint(worker.interrupter())?;
     let history = history::History::open_default();
     let mut kernel = core::Kernel::new(transport, wake, worker, history);
     let result = kernel.serve();
@@ -50,16 +51,14 @@ pub fn run(connection_file: &Path, make_session: SessionFactory) -> Result<(), S
 
 /// SIGINT (Ctrl-C in a terminal, or a kernel manager's signal) stops the running cell
 /// instead of killing the kernel.
-fn interrupt_on_sigint(handle: Arc<OnceLock<InterruptHandle>>) -> Result<(), String> {
+fn interrupt_on_sigint(handle: HostInterrupt) -> Result<(), String> {
     let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGINT])
         .map_err(|e| format!("cannot handle SIGINT: {e}"))?;
     std::thread::Builder::new()
         .name("ladder-sigint".into())
         .spawn(move || {
             for _ in signals.forever() {
-                if let Some(h) = handle.get() {
-                    h.interrupt();
-                }
+                handle.interrupt();
             }
         })
         .map_err(|e| format!("cannot start the SIGINT thread: {e}"))?;

@@ -1,7 +1,7 @@
 //! The kernel's `Frontend`: what a running cell produces travels, in order, to the protocol
 //! thread, which publishes it on iopub.
 
-use crate::worker::Answer;
+use ladder_scripting::host::Reply;
 use ladder_scripting::{Frontend, InputError, MimeBundle, Stream};
 use std::sync::mpsc::{sync_channel, Sender, SyncSender};
 
@@ -23,8 +23,9 @@ pub enum Event {
         password: bool,
         reply: SyncSender<Result<String, InputError>>,
     },
-    /// The command finished: always the last event of a command.
-    Done(Answer),
+    /// The request finished: always the last event of a request (the host replies after
+    /// every output).
+    Done(Reply),
 }
 
 /// Wakes the protocol thread (blocked in `zmq::poll`) after an event was queued: a PUSH

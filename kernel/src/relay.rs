@@ -1,4 +1,4 @@
-//! While the session works on a command: publish its outputs in order, batch its stream
+//! While the session works on a request: publish its outputs in order, batch its stream
 //! text, carry `input()` prompts over stdin, and keep serving control (interrupt, shutdown)
 //! and new iopub subscribers.
 
@@ -7,16 +7,18 @@ use crate::messages::*;
 use crate::outputs::Event;
 use crate::transport::Channel;
 use crate::wire::Message;
-use crate::worker::{Answer, Command};
+use ladder_scripting::host::{Reply, Request as SessionRequest};
 use ladder_scripting::{InputError, MimeBundle, Stream};
 use serde_json::{json, Map, Value};
 use std::sync::mpsc::{SyncSender, TryRecvError};
 use std::time::{Duration, Instant};
 
 /// How waiting for the session ended.
+// One per request, moved once: boxing the reply would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Waited {
-    Answer(Answer),
-    /// A shutdown request arrived (and was answered) while the command ran.
+    Answer(Reply),
+    /// A shutdown request arrived (and was answered) while the session worked.
     Shutdown,
     /// The session thread is gone.
     SessionGone,
@@ -28,15 +30,15 @@ const STDIN_PATIENCE: Duration = Duration::from_secs(2);
 type InputReplyTo = SyncSender<Result<String, InputError>>;
 
 impl Kernel {
-    /// Hand `command` to the session and relay everything it produces until its answer.
+    /// Hand `to_session` to the session and relay everything it produces until its reply.
     pub(crate) fn relay(
         &mut self,
         request: &Message,
         parent: &Map<String, Value>,
-        command: Command,
+        to_session: SessionRequest,
         allow_stdin: bool,
     ) -> Waited {
-        if !self.worker.send(command) {
+        if !self.worker.send(to_session) {
             return Waited::SessionGone;
         }
         let mut waiting_input: Option<InputReplyTo> = None;

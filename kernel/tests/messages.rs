@@ -186,6 +186,22 @@ fn help_queries_open_the_pager() {
 }
 
 #[test]
+fn user_expressions_are_evaluated_after_the_cell_as_the_spec_shapes_them() {
+    let kernel = Kernel::start();
+    let (reply, _) = kernel.execute_with(json!({
+        "code": "let x = 20;",
+        "user_expressions": {"double": "x * 2", "missing": "nope"},
+    }));
+    assert_eq!(reply.content["status"], "ok");
+    let values = &reply.content["user_expressions"];
+    assert_eq!(values["double"]["status"], "ok");
+    assert_eq!(values["double"]["data"]["text/plain"], "40");
+    assert_eq!(values["missing"]["status"], "error");
+    assert_eq!(values["missing"]["ename"], "VariableNotFound");
+    assert!(values["missing"]["traceback"].is_array());
+}
+
+#[test]
 fn messages_with_a_bad_signature_are_dropped_and_the_kernel_lives_on() {
     let mut kernel = Kernel::start();
     let good = kernel.signer.clone();

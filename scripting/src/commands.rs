@@ -78,6 +78,21 @@ fn lines_starting_in_literals(cell: &str) -> std::collections::HashSet<usize> {
     inside
 }
 
+/// `?name` or `name?` asks for help on a name, as in IPython (the kernel shows it in the
+/// pager, the terminal prints it); `None` for anything else.
+pub fn help_query(code: &str) -> Option<&str> {
+    let code = code.trim();
+    let name = code
+        .strip_prefix('?')
+        .or_else(|| code.strip_suffix('?'))?
+        .trim();
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    is_name.then_some(name)
+}
+
 /// The commands, with a one-line description each (for `%help` and completion).
 pub const COMMANDS: &[(&str, &str)] = &[
     ("time", "%time EXPR: run EXPR once and print the wall time"),
@@ -398,6 +413,15 @@ fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_queries_are_a_name_with_a_question_mark() {
+        assert_eq!(help_query("?print"), Some("print"));
+        assert_eq!(help_query(" x? "), Some("x"));
+        assert_eq!(help_query("?nn::linear"), Some("nn::linear"));
+        assert_eq!(help_query("x ? 1 : 2"), None);
+        assert_eq!(help_query("?"), None);
+    }
 
     #[test]
     fn splits_commands_from_code_keeping_line_numbers() {

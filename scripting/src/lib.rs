@@ -1,6 +1,7 @@
 //! Ladder's scripting layer: a Rhai session that keeps state across cells, captures output,
-//! renders rich values, reports structured errors and can be interrupted; plus the terminal
-//! REPL and the script runner built on it. It knows nothing of Jupyter or ZeroMQ.
+//! renders rich values, reports structured errors and can be interrupted; and the host
+//! thread every front end runs it on ([`host`]). It knows nothing of terminals, notebooks,
+//! Jupyter or ZeroMQ: the front ends live in ladder-cli and ladder-kernel.
 
 // A `ScriptError` carries its location and call chain by value; it is made at most once per
 // cell, so its size costs nothing worth boxing for.
@@ -13,6 +14,7 @@ pub mod context;
 pub mod error;
 pub mod frontend;
 mod functions;
+pub mod host;
 pub mod html;
 mod imports;
 pub mod inspect;
@@ -21,10 +23,7 @@ pub mod is_complete;
 pub mod limits;
 pub mod memory;
 pub mod mime;
-pub mod notebook;
 mod panic;
-pub mod repl;
-pub mod runner;
 mod scan;
 pub mod session;
 mod stack;

@@ -2,7 +2,7 @@
 //!
 //! Each level of Rhai recursion takes several KiB of native stack, so whether
 //! `max_call_levels` is safe depends on the thread the session runs on (2 MiB for spawned
-//! threads by default, 8 MiB for the main thread, 256 MiB for the REPL and kernel session
+//! threads by default, 8 MiB for the main thread, 256 MiB for the session host's
 //! threads). The engine's progress callback asks here before every operation and stops the
 //! cell with a limit error while some stack is still left.
 

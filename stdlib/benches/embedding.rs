@@ -11,7 +11,7 @@
 
 use candle_core::{DType, Device, Tensor};
 use ladder_stdlib::data::Dataset;
-use ladder_stdlib::nn::pretrained::{self, ClassifierOptions, Head};
+use ladder_stdlib::nn::pretrained_classifier::{self, ClassifierOptions, Head};
 use ladder_stdlib::text::encoder::Encoder;
 use ladder_stdlib::threads;
 use ladder_stdlib::train::{fit, EpochRecord, FitConfig, Monitor, StepInfo};
@@ -151,7 +151,7 @@ fn memo_epochs(enc: &Encoder, texts: &[String]) -> Vec<f64> {
     let y: Vec<u32> = (0..r as u32).map(|i| i % 2).collect();
     let y = ladder_stdlib::Tensor(Tensor::new(y, &Device::Cpu).unwrap());
     let d = Dataset::new("bench", ladder_stdlib::Tensor(x), Some(y), None, 2).unwrap();
-    let net = pretrained::classifier(&ClassifierOptions {
+    let net = pretrained_classifier::classifier(&ClassifierOptions {
         path: None,
         classes: 2,
         head: Head::Linear,

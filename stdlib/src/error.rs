@@ -24,6 +24,10 @@ pub enum Error {
     Candle(String),
     /// Anything else.
     Message(String),
+    /// A Rhai callback the engine stopped for a reason other than an interrupt (a safety
+    /// limit); the engine's token is kept so the session reports the same error as if the
+    /// script had run the callback itself.
+    Terminated(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -65,6 +69,23 @@ impl Error {
         }
     }
 
+    /// The error of a Rhai callback (a learner, a labelling function, a model builder) run
+    /// inside a library call: an engine stop (interrupt, safety limit) passes through as it
+    /// is, any other failure becomes a message written by `describe`.
+    pub fn callback(e: &EvalAltResult, describe: impl FnOnce(&EvalAltResult) -> String) -> Self {
+        match e {
+            EvalAltResult::ErrorTerminated(token, _) => {
+                let token = token.to_string();
+                if token == INTERRUPTED {
+                    Error::Interrupted
+                } else {
+                    Error::Terminated(token)
+                }
+            }
+            other => Error::Message(describe(other)),
+        }
+    }
+
     pub fn is_interrupt(&self) -> bool {
         matches!(self, Error::Interrupted)
     }
@@ -78,6 +99,7 @@ impl Error {
             | Error::Data(m)
             | Error::Candle(m)
             | Error::Message(m)
+            | Error::Terminated(m)
             | Error::Io { message: m, .. } => m,
         }
     }
@@ -87,6 +109,7 @@ impl Error {
         let wrap = |m: String| format!("{prefix}: {m}");
         match self {
             Error::Interrupted => Error::Interrupted,
+            Error::Terminated(token) => Error::Terminated(token),
             Error::Shape(m) => Error::Shape(wrap(m)),
             Error::Options(m) => Error::Options(wrap(m)),
             Error::Data(m) => Error::Data(wrap(m)),
@@ -137,6 +160,18 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+impl From<String> for Error {
+    fn from(message: String) -> Self {
+        Error::Message(message)
+    }
+}
+
+impl From<&str> for Error {
+    fn from(message: &str) -> Self {
+        Error::Message(message.to_string())
+    }
+}
+
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Message(e.to_string())
@@ -150,8 +185,21 @@ impl From<Error> for Box<EvalAltResult> {
             Error::Interrupted => {
                 EvalAltResult::ErrorTerminated(INTERRUPTED.into(), Position::NONE).into()
             }
+            Error::Terminated(token) => {
+                EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
+            }
             other => other.message().to_string().into(),
         }
+    }
+}
+
+/// `Err(Error::Interrupted)` once the user has interrupted the running cell: long loops call
+/// it every step (or every few hundred rows) so they stop with `?`.
+pub fn check_interrupt() -> Result<()> {
+    if ladder_scripting::context::interrupted() {
+        Err(Error::Interrupted)
+    } else {
+        Ok(())
     }
 }
 
@@ -159,6 +207,19 @@ impl From<Error> for Box<EvalAltResult> {
 #[macro_export]
 macro_rules! bail {
     ($($arg:tt)*) => { return Err($crate::error::Error::new(format!($($arg)*))) };
+}
+
+/// `Err(Error::Data)` with a formatted message: a malformed row, an empty set, a label out
+/// of range.
+#[macro_export]
+macro_rules! bail_data {
+    ($($arg:tt)*) => { return Err($crate::error::Error::data(format!($($arg)*))) };
+}
+
+/// `Err(Error::Shape)` with a formatted message: sizes that do not fit together.
+#[macro_export]
+macro_rules! bail_shape {
+    ($($arg:tt)*) => { return Err($crate::error::Error::shape(format!($($arg)*))) };
 }
 
 #[cfg(test)]
@@ -171,6 +232,26 @@ mod tests {
         assert!(e.is_interrupt());
         let rhai: Box<EvalAltResult> = e.into();
         assert!(matches!(*rhai, EvalAltResult::ErrorTerminated(..)));
+    }
+
+    #[test]
+    fn engine_stops_of_callbacks_pass_through() {
+        let stop = |token: &str| -> Box<EvalAltResult> {
+            EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
+        };
+        let e = Error::callback(&stop(INTERRUPTED), |_| unreachable!());
+        assert!(e.is_interrupt());
+        let e = Error::callback(&stop("memory limit exceeded"), |_| unreachable!());
+        assert_eq!(e, Error::Terminated("memory limit exceeded".into()));
+        let back: Box<EvalAltResult> = e.context("samme").into();
+        assert!(
+            matches!(&*back, EvalAltResult::ErrorTerminated(t, _) if t.to_string() == "memory limit exceeded"),
+            "{back:?}"
+        );
+        let failed: Box<EvalAltResult> = "boom".into();
+        let e = Error::callback(&failed, |e| format!("learner 'f' failed: {e}"));
+        assert!(matches!(e, Error::Message(_)), "{e:?}");
+        assert!(e.message().starts_with("learner 'f' failed: "), "{e:?}");
     }
 
     #[test]

@@ -4,12 +4,12 @@
 //! that are unit-tested without Rhai:
 //! - [`tensor`]: the `Tensor` type, devices, operators, math, reductions, indexing;
 //! - [`data`]: `Dataset`, bundled tables, CSV/JSONL, generators, splits, scaling, batches;
-//! - [`nn`]: layers, `Network` (logistic regression, MLP, sequential), the [`nn::Classifier`]
-//!   interface, save/load;
+//! - [`nn`]: layers, `Network` (logistic regression, MLP, sequential), save/load;
 //! - [`loss`]: cross-entropy, KD, W2S confidence and product losses, focal, Z-loss, InfoNCE,
 //!   loss-based reweighting;
 //! - [`optim`]: SGD, AdamW, Lion and learning-rate schedules;
-//! - [`train`]: `fit` with history, progress and interrupts;
+//! - [`train`]: `fit` with history, progress and interrupts, and the [`train::Classifier`]
+//!   interface experiments use for any model;
 //! - [`threads`]: the CPU threading policy.
 
 pub mod data;
@@ -17,6 +17,7 @@ pub mod doc;
 pub mod error;
 pub mod experiments;
 mod html_table;
+pub mod kernels;
 pub mod loss;
 pub mod nn;
 pub mod optim;
@@ -31,9 +32,9 @@ pub mod train;
 
 pub use data::Dataset;
 pub use error::{Error, Result};
-pub use nn::{Classifier, Network};
+pub use nn::Network;
 pub use tensor::Tensor;
-pub use train::{fit, FitConfig, History};
+pub use train::{fit, Classifier, FitConfig, History};
 
 use ladder_scripting::rhai::Engine;
 use ladder_scripting::{Library, Renderers};

@@ -4,6 +4,7 @@
 use ladder_stdlib::experiments::weak::{
     lf_analysis, majority_predict, majority_proba, DawidSkene, DawidSkeneConfig, LabelMatrix,
 };
+use ladder_stdlib::Error;
 
 const L: [[i64; 4]; 40] = [
     [2, 2, 2, -1],
@@ -364,11 +365,17 @@ fn lf_summary_matches_reference() {
 fn bad_input_is_rejected_with_the_cause() {
     let two = LabelMatrix::new(vec![vec![0, 1], vec![1, -1]], None, None).unwrap();
     let err = DawidSkene::fit(&two, &DawidSkeneConfig::default()).unwrap_err();
-    assert!(err.contains("at least 3 labelling functions"), "{err}");
+    assert!(
+        err.message().contains("at least 3 labelling functions"),
+        "{err}"
+    );
+    assert!(matches!(err, Error::Data(_)), "{err:?}");
     let err = LabelMatrix::new(vec![vec![0, 1], vec![1]], None, None).unwrap_err();
-    assert!(err.contains("row 1 has 1 votes"), "{err}");
+    assert!(err.message().contains("row 1 has 1 votes"), "{err}");
+    assert!(matches!(err, Error::Data(_)), "{err:?}");
     let err = LabelMatrix::new(vec![vec![0, 5]], None, Some(3)).unwrap_err();
-    assert!(err.contains("vote 5 at row 0, column 1"), "{err}");
+    assert!(err.message().contains("vote 5 at row 0, column 1"), "{err}");
+    assert!(matches!(err, Error::Data(_)), "{err:?}");
     let err = lf_analysis(&matrix(), Some(&[0, 1])).unwrap_err();
     assert!(err.contains("2 for a label matrix of 40 rows"), "{err}");
 }

@@ -9,10 +9,12 @@ use candle_core::{DType, Device, Tensor};
 use ladder_scripting::{NullFrontend, Session};
 use ladder_stdlib::data::Dataset;
 use ladder_stdlib::nn::layers::Layer;
-use ladder_stdlib::nn::pretrained::{self, ClassifierOptions, Head};
-use ladder_stdlib::nn::{save, Classifier, Network};
+use ladder_stdlib::nn::pretrained;
+use ladder_stdlib::nn::pretrained_classifier::{self, ClassifierOptions, Head};
+use ladder_stdlib::nn::{save, Network};
 use ladder_stdlib::text::encoder::Encoder;
 use ladder_stdlib::train::{fit, FitConfig, Silent};
+use ladder_stdlib::Classifier;
 use std::rc::Rc;
 
 /// The installed model, or `None` after printing why the test is skipped.
@@ -169,7 +171,7 @@ fn a_frozen_classifier_learns_a_tiny_task_and_saves() {
     let train = ids_dataset(&enc, &texts, &labels, 24);
     let (texts, labels) = split(&HELD_OUT);
     let test = ids_dataset(&enc, &texts, &labels, 24);
-    let net = pretrained::classifier(&options(true)).unwrap();
+    let net = pretrained_classifier::classifier(&options(true)).unwrap();
     assert_eq!(net.num_parameters(), 384 * 2 + 2, "only the head trains");
     let cfg = FitConfig {
         epochs: 60,
@@ -215,7 +217,7 @@ fn the_forward_passes_match_bert_model() {
     let Some(enc) = model() else { return };
     let (texts, labels) = split(&HELD_OUT);
     let d = ids_dataset(&enc, &texts, &labels, 20);
-    let net = pretrained::classifier(&options(false)).unwrap();
+    let net = pretrained_classifier::classifier(&options(false)).unwrap();
     let Layer::Pretrained(layer) = &net.layers[0] else {
         panic!("first layer is {:?}", net.layers[0])
     };
@@ -245,7 +247,7 @@ fn fine_tuning_changes_the_encoder_and_saves_it() {
     let texts: Vec<&str> = texts.into_iter().chain(more).collect();
     let labels: Vec<u32> = labels.into_iter().chain(more_labels).collect();
     let d = ids_dataset(&enc, &texts, &labels, 16);
-    let net = pretrained::classifier(&options(false)).unwrap();
+    let net = pretrained_classifier::classifier(&options(false)).unwrap();
     let named = net.named_vars();
     assert!(named.len() > 100, "{} trainable tensors", named.len());
     assert!(net.num_parameters() > 22_000_000);
@@ -314,7 +316,7 @@ fn a_missing_model_says_how_to_install_it() {
 #[test]
 fn bad_token_ids_are_named() {
     let Some(enc) = model() else { return };
-    let net = pretrained::classifier(&options(true)).unwrap();
+    let net = pretrained_classifier::classifier(&options(true)).unwrap();
     let x = Tensor::new(
         &[[101f32, 2023.0, 102.0], [101.0, 40000.0, 102.0]],
         &Device::Cpu,

@@ -2,6 +2,7 @@
 //! `dataset("iris")` and `dataset("reviews")` work anywhere.
 
 use super::load::{csv_from_str, Columns};
+use super::texts::{text_csv_from_str, TextColumns};
 use super::Dataset;
 use crate::bail;
 use crate::error::Result;
@@ -32,11 +33,7 @@ pub fn names() -> Vec<&'static str> {
 /// A bundled table by name.
 pub fn dataset(name: &str) -> Result<Dataset> {
     if let Some((n, text)) = TEXT_TABLES.iter().find(|(n, _)| *n == name) {
-        return crate::text::load::text_csv_from_str(
-            text,
-            &crate::text::load::TextColumns::default(),
-            n,
-        );
+        return text_csv_from_str(text, &TextColumns::default(), n);
     }
     match TABLES.iter().find(|(n, _)| *n == name) {
         Some((n, text)) => csv_from_str(text, &Columns::default(), n),

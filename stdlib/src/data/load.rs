@@ -1,7 +1,6 @@
 //! Loading tables: CSV (header row) and JSON Lines, choosing columns by name.
 
 use super::{from_rows, Dataset};
-use crate::bail;
 use crate::error::Result;
 
 /// Which columns to use: the label column, and the features (None: every other column).
@@ -30,12 +29,12 @@ impl LabelCoder {
         let raw = raw.trim();
         if let Ok(v) = raw.parse::<i64>() {
             if v < 0 {
-                bail!("{source}: row {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
+                crate::bail_data!("{source}: row {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
             }
             return Ok(v as u32);
         }
         if raw.is_empty() {
-            bail!("{source}: row {row}: the label is empty");
+            crate::bail_data!("{source}: row {row}: the label is empty");
         }
         let i = match self.names.iter().position(|n| n == raw) {
             Some(i) => i,
@@ -49,7 +48,7 @@ impl LabelCoder {
 }
 
 fn missing_column(source: &str, col: &str, available: &[String]) -> crate::error::Error {
-    crate::error::Error::new(format!(
+    crate::error::Error::data(format!(
         "{source}: no column named \"{col}\" (columns: {})",
         available.join(", ")
     ))
@@ -62,7 +61,7 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| crate::error::Error::new(format!("{name}: cannot read the header row: {e}")))?
+        .map_err(|e| crate::error::Error::data(format!("{name}: cannot read the header row: {e}")))?
         .iter()
         .map(str::to_string)
         .collect();
@@ -90,11 +89,11 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
     for (r, record) in reader.records().enumerate() {
         let row = r + 2; // 1-based, after the header: the line a user sees in an editor
         let record =
-            record.map_err(|e| crate::error::Error::new(format!("{name}: line {row}: {e}")))?;
+            record.map_err(|e| crate::error::Error::data(format!("{name}: line {row}: {e}")))?;
         for (&c, fname) in feature_cols.iter().zip(&feature_names) {
             let cell = record.get(c).unwrap_or("");
             let v: f32 = cell.parse().map_err(|_| {
-                crate::error::Error::new(format!(
+                crate::error::Error::data(format!(
                     "{name}: line {row}, column \"{fname}\": \"{cell}\" is not a number"
                 ))
             })?;
@@ -103,14 +102,14 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
         y.push(coder.code(record.get(label_col).unwrap_or(""), row, name)?);
     }
     if y.is_empty() {
-        bail!("{name}: the file has a header but no rows");
+        crate::bail_data!("{name}: the file has a header but no rows");
     }
     from_rows(name, x, feature_cols.len(), y, feature_names)
 }
 
 pub fn load_csv(path: &str, columns: &Columns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error::new(format!("load_csv(\"{path}\"): {e}")))?;
+        .map_err(|e| crate::error::Error::io(path, format!("load_csv(\"{path}\"): {e}")))?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -132,7 +131,7 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
         }
         let obj: serde_json::Map<String, serde_json::Value> =
             serde_json::from_str(line).map_err(|e| {
-                crate::error::Error::new(format!("{name}: line {row}: not a JSON object: {e}"))
+                crate::error::Error::data(format!("{name}: line {row}: not a JSON object: {e}"))
             })?;
         let keys: Vec<String> = obj.keys().cloned().collect();
         let names = feature_names
@@ -157,21 +156,21 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
                 .get(f)
                 .ok_or_else(|| missing_column(&format!("{name}: line {row}"), f, &keys))?;
             push_numbers(v, &mut x).map_err(|_| {
-                crate::error::Error::new(format!(
+                crate::error::Error::data(format!(
                     "{name}: line {row}, field \"{f}\": {v} is not a number or an array of numbers"
                 ))
             })?;
         }
         let w = x.len() - before;
         if *width.get_or_insert(w) != w {
-            bail!(
+            crate::bail_data!(
                 "{name}: line {row} has {w} feature values where earlier lines had {}",
                 width.unwrap()
             );
         }
     }
     if y.is_empty() {
-        bail!("{name}: no rows");
+        crate::bail_data!("{name}: no rows");
     }
     let names = feature_names.unwrap_or_default();
     let d = width.unwrap_or(0);
@@ -199,7 +198,7 @@ fn push_numbers(v: &serde_json::Value, out: &mut Vec<f32>) -> std::result::Resul
 
 pub fn load_jsonl(path: &str, columns: &Columns) -> Result<Dataset> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error::new(format!("load_jsonl(\"{path}\"): {e}")))?;
+        .map_err(|e| crate::error::Error::io(path, format!("load_jsonl(\"{path}\"): {e}")))?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -210,6 +209,54 @@ pub fn load_jsonl(path: &str, columns: &Columns) -> Result<Dataset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn a_missing_file_is_an_io_error_naming_its_path() {
+        let path = "/nonexistent/ladder/table.csv";
+        let e = load_csv(path, &Columns::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::Io { path: p, .. } if p == path),
+            "{e:?}"
+        );
+        assert!(e
+            .message()
+            .starts_with("load_csv(\"/nonexistent/ladder/table.csv\"): "));
+        let e = load_jsonl(path, &Columns::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::Io { path: p, .. } if p == path),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_bad_row_is_a_data_error() {
+        let c = Columns::default();
+        let e = csv_from_str(
+            "a,label
+x,1
+",
+            &c,
+            "t",
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Data(_)), "{e:?}");
+        assert_eq!(
+            e.message(),
+            "t: line 2, column \"a\": \"x\" is not a number"
+        );
+        let e = csv_from_str(
+            "a,label
+1,-2
+",
+            &c,
+            "t",
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Data(_)), "{e:?}");
+        let e = jsonl_from_str("{\"a\": 1, \"label\": 0}\nnot json\n", &c, "t").unwrap_err();
+        assert!(matches!(e, Error::Data(_)), "{e:?}");
+    }
 
     #[test]
     fn csv_by_column_name() {

@@ -6,8 +6,8 @@ pub mod load;
 pub mod render;
 pub mod split;
 pub mod synthetic;
+pub mod texts;
 
-use crate::bail;
 use crate::error::Result;
 use crate::tensor::ops::take;
 use crate::tensor::Tensor;
@@ -44,14 +44,14 @@ impl Dataset {
         classes: usize,
     ) -> Result<Self> {
         if x.rank() != 2 {
-            bail!(
+            crate::bail_shape!(
                 "dataset: features must be a 2-D tensor (rows × features), got shape {:?}",
                 x.dims()
             );
         }
         let n = x.dims()[0];
         if n == 0 {
-            bail!("dataset \"{name}\": it has no rows");
+            crate::bail_data!("dataset \"{name}\": it has no rows");
         }
         let x = Tensor(x.to_dtype(DType::F32)?);
         let mut num_classes = classes;
@@ -59,7 +59,7 @@ impl Dataset {
             Some(y) => {
                 let y = Tensor(y.flatten_all()?);
                 if y.dims()[0] != n {
-                    bail!("dataset \"{name}\": {} labels for {n} rows (features shape {:?}, labels shape {:?})", y.dims()[0], x.dims(), y.dims());
+                    crate::bail_shape!("dataset \"{name}\": {} labels for {n} rows (features shape {:?}, labels shape {:?})", y.dims()[0], x.dims(), y.dims());
                 }
                 let values = y.to_dtype(DType::F64)?.to_vec1::<f64>()?;
                 if let Some((i, v)) = values
@@ -67,12 +67,12 @@ impl Dataset {
                     .enumerate()
                     .find(|(_, v)| **v < 0.0 || v.fract() != 0.0 || !v.is_finite())
                 {
-                    bail!("dataset \"{name}\": label {v} in row {i} is not a class index (0, 1, 2, ...)");
+                    crate::bail_data!("dataset \"{name}\": label {v} in row {i} is not a class index (0, 1, 2, ...)");
                 }
                 let max = values.iter().fold(0.0f64, |m, &v| m.max(v)) as usize;
                 if classes > 0 && max >= classes {
                     let i = values.iter().position(|&v| v as usize >= classes).unwrap();
-                    bail!("dataset \"{name}\": label {max} in row {i} is out of range for {classes} classes (labels must be 0..{})", classes - 1);
+                    crate::bail_data!("dataset \"{name}\": label {max} in row {i} is out of range for {classes} classes (labels must be 0..{})", classes - 1);
                 }
                 num_classes = num_classes.max(max + 1);
                 Some(Tensor(y.to_dtype(DType::U32)?))
@@ -81,18 +81,18 @@ impl Dataset {
         };
         if let Some(s) = &soft {
             if s.rank() != 2 || s.dims()[0] != n {
-                bail!(
+                crate::bail_shape!(
                     "dataset \"{name}\": soft labels must have shape [{n}, classes], got {:?}",
                     s.dims()
                 );
             }
             if y.is_some() && s.dims()[1] != num_classes.max(2) && s.dims()[1] < num_classes {
-                bail!("dataset \"{name}\": soft labels have {} classes but the hard labels have {num_classes}", s.dims()[1]);
+                crate::bail_data!("dataset \"{name}\": soft labels have {} classes but the hard labels have {num_classes}", s.dims()[1]);
             }
             num_classes = num_classes.max(s.dims()[1]);
         }
         if y.is_none() && soft.is_none() {
-            bail!("dataset \"{name}\": it needs labels (hard or soft)");
+            crate::bail_data!("dataset \"{name}\": it needs labels (hard or soft)");
         }
         let soft = soft
             .map(|s| s.to_dtype(DType::F32).map(Tensor))
@@ -128,7 +128,7 @@ impl Dataset {
         match (&self.y, &self.soft) {
             (Some(y), _) => Ok(y.to_vec1::<u32>()?),
             (None, Some(s)) => Ok(s.argmax(1)?.to_vec1::<u32>()?),
-            (None, None) => bail!("dataset \"{}\" has no labels", self.name),
+            (None, None) => crate::bail_data!("dataset \"{}\" has no labels", self.name),
         }
     }
 
@@ -137,7 +137,7 @@ impl Dataset {
         let idx: Vec<i64> = rows.iter().map(|&i| i as i64).collect();
         let pick = |t: &Tensor| -> Result<Tensor> { take(t, &idx, 0) };
         if rows.is_empty() {
-            bail!("dataset \"{}\": the selection is empty", self.name);
+            crate::bail_data!("dataset \"{}\": the selection is empty", self.name);
         }
         Ok(Dataset {
             name: self.name.clone(),
@@ -159,7 +159,7 @@ impl Dataset {
     pub fn with_weights(&self, w: &Tensor) -> Result<Dataset> {
         let w = Tensor(w.flatten_all()?.to_dtype(DType::F32)?);
         if w.dims()[0] != self.len() {
-            bail!(
+            crate::bail_shape!(
                 "with_weights: {} weights for {} rows",
                 w.dims()[0],
                 self.len()
@@ -167,7 +167,7 @@ impl Dataset {
         }
         let v = w.to_vec1::<f32>()?;
         if let Some(i) = v.iter().position(|x| !(x.is_finite() && *x >= 0.0)) {
-            bail!(
+            crate::bail_data!(
                 "with_weights: weight {} in row {i} is not a finite non-negative number",
                 v[i]
             );
@@ -181,7 +181,7 @@ impl Dataset {
     /// The same rows with soft labels (n × classes probabilities); hard labels are kept.
     pub fn with_soft_labels(&self, p: &Tensor) -> Result<Dataset> {
         if p.rank() != 2 || p.dims()[0] != self.len() {
-            bail!(
+            crate::bail_shape!(
                 "with_soft_labels: expected shape [{}, classes], got {:?}",
                 self.len(),
                 p.dims()
@@ -225,7 +225,7 @@ pub fn from_rows(
 ) -> Result<Dataset> {
     let n = y.len();
     if n == 0 {
-        bail!("dataset \"{name}\": it has no rows");
+        crate::bail_data!("dataset \"{name}\": it has no rows");
     }
     let xt = candle_core::Tensor::from_vec(x, (n, d), &Device::Cpu)?;
     let yt = candle_core::Tensor::from_vec(y, n, &Device::Cpu)?;

@@ -42,7 +42,7 @@ pub fn train_test_split(
         bail!("split: the test fraction must be between 0 and 1, got {test_frac}");
     }
     if ds.len() < 2 {
-        bail!(
+        crate::bail_data!(
             "split: dataset \"{}\" has {} row(s); a split needs at least 2",
             ds.name,
             ds.len()
@@ -74,7 +74,7 @@ pub fn train_test_split(
 /// Shuffle with the seed and cut 50/50 (the weak-to-strong protocol's train1 / train2).
 pub fn halves(ds: &Dataset, seed: u64) -> Result<(Dataset, Dataset)> {
     if ds.len() < 2 {
-        bail!(
+        crate::bail_data!(
             "halves: dataset \"{}\" has {} row(s); it needs at least 2",
             ds.name,
             ds.len()
@@ -132,7 +132,7 @@ impl Scaler {
 
     pub fn transform(&self, ds: &Dataset) -> Result<Dataset> {
         if ds.num_features() != self.mean.dims()[1] {
-            bail!(
+            crate::bail_shape!(
                 "standardize: the scaler was fitted on {} features but \"{}\" has {}",
                 self.mean.dims()[1],
                 ds.name,

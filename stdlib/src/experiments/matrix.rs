@@ -110,43 +110,51 @@ impl Labelled {
     }
 
     /// Parse a CSV table whose header names the columns and whose last column, `label`,
-    /// holds integer classes (the layout of the tables shipped with the project).
+    /// holds integer classes (the layout of the tables shipped with the project). Read with the
+    /// `csv` crate like `data::load`, so quoted fields may hold commas; blank lines are skipped.
     pub fn from_csv(text: &str) -> Result<Self, String> {
-        let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-        let header = lines.next().ok_or("empty CSV: no header row")?;
-        let names: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let names: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("CSV header row: {e}"))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        if names.iter().all(String::is_empty) {
+            return Err("empty CSV: no header row".into());
+        }
         if names.len() < 2 {
             return Err("CSV needs at least one feature column and a label column".into());
         }
         let d = names.len() - 1;
         let (mut data, mut y) = (Vec::new(), Vec::new());
-        for (line_no, line) in lines.enumerate() {
-            let fields: Vec<&str> = line.split(',').collect();
+        let records = reader
+            .records()
+            .filter(|r| r.as_ref().map_or(true, |r| r.iter().any(|f| !f.is_empty())));
+        for (i, record) in records.enumerate() {
+            let row = i + 2;
+            let fields = record.map_err(|e| format!("CSV row {row}: {e}"))?;
             if fields.len() != names.len() {
                 return Err(format!(
-                    "CSV row {} has {} fields, the header has {}",
-                    line_no + 2,
+                    "CSV row {row} has {} fields, the header has {}",
                     fields.len(),
                     names.len()
                 ));
             }
-            for (j, f) in fields[..d].iter().enumerate() {
-                let v: f64 = f.trim().parse().map_err(|_| {
+            for (j, f) in fields.iter().take(d).enumerate() {
+                let v: f64 = f.parse().map_err(|_| {
                     format!(
-                        "CSV row {}, column '{}': '{}' is not a number",
-                        line_no + 2,
-                        names[j],
-                        f
+                        "CSV row {row}, column '{}': '{f}' is not a number",
+                        names[j]
                     )
                 })?;
                 data.push(v);
             }
-            let label: usize = fields[d].trim().parse().map_err(|_| {
-                format!(
-                    "CSV row {}: label '{}' is not a class index",
-                    line_no + 2,
-                    fields[d]
-                )
+            let label: usize = fields[d].parse().map_err(|_| {
+                format!("CSV row {row}: label '{}' is not a class index", &fields[d])
             })?;
             y.push(label);
         }
@@ -187,5 +195,32 @@ mod tests {
         let err = Labelled::from_csv("a,b,label\n1,x,0\n").unwrap_err();
         assert!(err.contains("column 'b'"), "{err}");
         assert!(Matrix::from_rows(&[vec![1.0], vec![1.0, 2.0]]).is_err());
+    }
+
+    #[test]
+    fn quoted_fields_may_hold_commas() {
+        let t = Labelled::from_csv("\"width, cm\",\"b\",label\n\n 1 ,\"2\",0\n   \n3,4.5,\"1\"\n")
+            .unwrap();
+        assert_eq!(t.feature_names, vec!["width, cm", "b"]);
+        assert_eq!(t.x.row(0), &[1.0, 2.0]);
+        assert_eq!(t.y, vec![0, 1]);
+        let err = Labelled::from_csv("a,b,label\n\"1,5\",2,0\n").unwrap_err();
+        assert_eq!(err, "CSV row 2, column 'a': '1,5' is not a number");
+        let err = Labelled::from_csv("a,b,label\n1,\"2,3\",4,0\n").unwrap_err();
+        assert_eq!(err, "CSV row 2 has 4 fields, the header has 3");
+    }
+
+    #[test]
+    fn empty_and_headless_tables_are_named() {
+        assert_eq!(
+            Labelled::from_csv("").unwrap_err(),
+            "empty CSV: no header row"
+        );
+        assert_eq!(
+            Labelled::from_csv("label\n1\n").unwrap_err(),
+            "CSV needs at least one feature column and a label column"
+        );
+        let err = Labelled::from_csv("a,label\n1,x\n").unwrap_err();
+        assert_eq!(err, "CSV row 2: label 'x' is not a class index");
     }
 }

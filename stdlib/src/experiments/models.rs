@@ -2,11 +2,12 @@
 //! which feature columns it sees, how to fit it), and helpers to score networks on data sets.
 
 use crate::data::Dataset;
+use crate::error::Error;
 use crate::nn::layers::Activation;
-use crate::nn::{Classifier, Network};
+use crate::nn::Network;
+use crate::train::Classifier;
 use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
 use candle_core::{DType, Tensor as CTensor};
-use ladder_scripting::context;
 use ladder_scripting::rhai::{FnPtr, NativeCallContext};
 
 /// Where a protocol runs: Rhai model builders need the calling script's context.
@@ -45,12 +46,10 @@ impl ModelPlan {
         classes: usize,
         seed: u64,
         env: Env,
-    ) -> Result<Network, String> {
+    ) -> Result<Network, Error> {
         let inputs = self.features.as_ref().map_or(inputs, Vec::len);
         match &self.builder {
-            Builder::Logistic => {
-                Network::logistic_regression(inputs, classes, seed).map_err(|e| e.to_string())
-            }
+            Builder::Logistic => Network::logistic_regression(inputs, classes, seed),
             Builder::Mlp {
                 hidden,
                 activation,
@@ -59,26 +58,30 @@ impl ModelPlan {
                 let mut sizes = vec![inputs];
                 sizes.extend(hidden);
                 sizes.push(classes);
-                Network::mlp(&sizes, *activation, *dropout, false, seed).map_err(|e| e.to_string())
+                Network::mlp(&sizes, *activation, *dropout, false, seed)
             }
             Builder::Rhai(f) => {
                 let ctx =
                     env.ok_or("a model built by a Rhai function can only be used inside a script")?;
                 let out: ladder_scripting::rhai::Dynamic = f
                     .call_within_context(ctx, (inputs as i64, classes as i64, seed as i64))
-                    .map_err(|e| format!("model builder '{}' failed: {e}", f.fn_name()))?;
+                    .map_err(|e| {
+                        Error::callback(&e, |e| {
+                            format!("model builder '{}' failed: {e}", f.fn_name())
+                        })
+                    })?;
                 out.try_cast::<Network>().ok_or_else(|| {
-                    format!(
+                    Error::new(format!(
                         "model builder '{}' must return a Model (e.g. mlp([inputs, 64, classes]))",
                         f.fn_name()
-                    )
+                    ))
                 })
             }
         }
     }
 
     /// The data set restricted to this plan's feature columns.
-    pub fn view(&self, data: &Dataset) -> Result<Dataset, String> {
+    pub fn view(&self, data: &Dataset) -> Result<Dataset, Error> {
         select_features(data, self.features.as_deref())
     }
 
@@ -89,7 +92,7 @@ impl ModelPlan {
         data: &Dataset,
         loss: LossSpec,
         seed: u64,
-    ) -> Result<(), String> {
+    ) -> Result<(), Error> {
         let cfg = FitConfig {
             loss,
             seed,
@@ -98,7 +101,7 @@ impl ModelPlan {
         };
         train::fit(net, data, &cfg, &mut InterruptOnly)
             .map(|_| ())
-            .map_err(|e| format!("training {}: {e}", self.name))
+            .map_err(|e| e.context(&format!("training {}", self.name)))
     }
 }
 
@@ -108,31 +111,30 @@ pub struct InterruptOnly;
 
 impl Monitor for InterruptOnly {
     fn step(&mut self, _: &StepInfo) -> crate::error::Result<()> {
-        if context::interrupted() {
-            return Err(crate::error::Error::interrupted());
-        }
-        Ok(())
+        crate::error::check_interrupt()
     }
 }
 
 /// The columns `cols` of the features (all when `None`); names follow.
-pub fn select_features(data: &Dataset, cols: Option<&[usize]>) -> Result<Dataset, String> {
+pub fn select_features(data: &Dataset, cols: Option<&[usize]>) -> Result<Dataset, Error> {
     let Some(cols) = cols else {
         return Ok(data.clone());
     };
     let d = data.num_features();
     if let Some(&bad) = cols.iter().find(|&&c| c >= d) {
-        return Err(format!(
+        return Err(Error::shape(format!(
             "feature column {bad} does not exist: \"{}\" has {d} features",
             data.name
-        ));
+        )));
     }
     if cols.is_empty() {
-        return Err("a model must see at least one feature column".into());
+        return Err(Error::options(
+            "a model must see at least one feature column",
+        ));
     }
     let idx: Vec<u32> = cols.iter().map(|&c| c as u32).collect();
-    let idx = CTensor::new(idx, data.x.device()).map_err(|e| e.to_string())?;
-    let x = data.x.index_select(&idx, 1).map_err(|e| e.to_string())?;
+    let idx = CTensor::new(idx, data.x.device())?;
+    let x = data.x.index_select(&idx, 1)?;
     let mut out = data.clone();
     out.x = crate::tensor::Tensor(x);
     out.feature_names = cols
@@ -143,12 +145,9 @@ pub fn select_features(data: &Dataset, cols: Option<&[usize]>) -> Result<Dataset
 }
 
 /// Class probabilities of `net` on the data set's features, as rows.
-pub fn proba(net: &Network, data: &Dataset) -> Result<Vec<Vec<f64>>, String> {
-    let p = Classifier::predict_proba(net, &data.x).map_err(|e| e.to_string())?;
-    let p = p
-        .to_dtype(DType::F64)
-        .and_then(|t| t.to_vec2::<f64>())
-        .map_err(|e| e.to_string())?;
+pub fn proba(net: &Network, data: &Dataset) -> Result<Vec<Vec<f64>>, Error> {
+    let p = Classifier::predict_proba(net, &data.x)?;
+    let p = p.to_dtype(DType::F64).and_then(|t| t.to_vec2::<f64>())?;
     Ok(p)
 }
 
@@ -160,30 +159,22 @@ pub fn argmax_rows(p: &[Vec<f64>]) -> Vec<usize> {
 }
 
 /// Hard labels of a data set.
-pub fn labels(data: &Dataset) -> Result<Vec<usize>, String> {
-    Ok(data
-        .labels()
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|c| c as usize)
-        .collect())
+pub fn labels(data: &Dataset) -> Result<Vec<usize>, Error> {
+    Ok(data.labels()?.into_iter().map(|c| c as usize).collect())
 }
 
 /// Probability rows as an (n × k) f32 tensor, for `with_soft_labels`.
-pub fn proba_tensor(p: &[Vec<f64>]) -> Result<crate::tensor::Tensor, String> {
+pub fn proba_tensor(p: &[Vec<f64>]) -> Result<crate::tensor::Tensor, Error> {
     let k = p.first().map_or(0, Vec::len);
     let flat: Vec<f32> = p.iter().flatten().map(|&v| v as f32).collect();
-    let t = CTensor::from_vec(flat, (p.len(), k), &candle_core::Device::Cpu)
-        .map_err(|e| e.to_string())?;
+    let t = CTensor::from_vec(flat, (p.len(), k), &candle_core::Device::Cpu)?;
     Ok(crate::tensor::Tensor(t))
 }
 
 /// The data set with soft labels `p` in place of its hard labels (they are what the student
 /// may learn from; keeping the true labels would leak them).
-pub fn with_only_soft(data: &Dataset, p: &[Vec<f64>]) -> Result<Dataset, String> {
-    let mut d = data
-        .with_soft_labels(&proba_tensor(p)?)
-        .map_err(|e| e.to_string())?;
+pub fn with_only_soft(data: &Dataset, p: &[Vec<f64>]) -> Result<Dataset, Error> {
+    let mut d = data.with_soft_labels(&proba_tensor(p)?)?;
     d.y = None;
     Ok(d)
 }

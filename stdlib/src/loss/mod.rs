@@ -6,6 +6,7 @@ pub mod reweight;
 
 use crate::bail;
 use crate::error::Result;
+use crate::kernels::quantile::quantile;
 use crate::tensor::ops::{log_softmax, softmax};
 use candle_core::{DType, Tensor};
 
@@ -104,15 +105,6 @@ pub fn confidence_coef(step: usize, total_steps: usize, aux_coef: f64, warmup_fr
     aux_coef * ramp
 }
 
-/// Linear-interpolated quantile (torch.quantile / numpy's default).
-pub fn quantile(values: &[f32], q: f64) -> f64 {
-    let mut v: Vec<f64> = values.iter().map(|&x| x as f64).collect();
-    v.sort_by(f64::total_cmp);
-    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
 /// Burns et al.'s auxiliary confidence loss ("logconf") with coefficient `coef`:
 /// target = (1 − coef)·weak + coef·hard, hard = the model's own thresholded predictions
 /// (binary: p0 ≥ quantile of p0 at the weak labels' mean class-1 rate → class 0; more classes:
@@ -132,7 +124,10 @@ pub fn confidence(logits: &Tensor, weak: &Tensor, coef: f64) -> Result<Tensor> {
             .to_dtype(DType::F64)?
             .mean_all()?
             .to_scalar::<f64>()?;
-        let t = quantile(&p0, rate1);
+        let p0_f64: Vec<f64> = p0.iter().map(|&x| x as f64).collect();
+        let Some(t) = quantile(&p0_f64, rate1) else {
+            bail!("w2s_loss: no rows");
+        };
         p0.iter()
             .map(|&v| if v as f64 >= t { 0 } else { 1 })
             .collect()

@@ -3,7 +3,7 @@
 
 use super::layers::{Activation, LayerSpec};
 use super::network::{Network, NetworkSpec};
-use super::{save, Classifier};
+use super::save;
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
@@ -11,6 +11,7 @@ use crate::bind;
 use crate::tensor::bindings::DeviceHandle;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::{device::device_name, Tensor};
+use crate::train::Classifier;
 use candle_core::DType;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, FLOAT, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};

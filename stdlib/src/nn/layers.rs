@@ -1,6 +1,7 @@
 //! Layers: a serialisable spec (what to build) and its initialised form (weights as candle
 //! `Var`s). Initialisation draws from the project's seeded generator.
 
+use super::functional::dropout;
 use super::pretrained::{PretrainedLayer, PretrainedSpec};
 use super::transformer::{TransformerLayer, TransformerSpec};
 use crate::bail;
@@ -9,6 +10,7 @@ use crate::rng::Rng;
 use crate::tensor::ops::{log_softmax, softmax};
 use candle_core::{DType, Device, Tensor, Var};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -253,7 +255,7 @@ impl Layer {
                 shape.push(table.dims2()?.1);
                 rows.reshape(shape)?
             }
-            Layer::Dropout { p } => super::transformer::dropout(x, *p, rng)?,
+            Layer::Dropout { p } => dropout(x, *p, rng)?,
             Layer::Activation(a) => a.apply(x)?,
             Layer::MeanPool => {
                 if x.rank() < 3 {
@@ -271,17 +273,19 @@ impl Layer {
     }
 
     /// Trainable variables with their names (`weight`, `bias`, ...).
-    pub fn vars(&self) -> Vec<(&'static str, &Var)> {
+    pub fn vars(&self) -> Vec<(Cow<'static, str>, &Var)> {
         match self {
             Layer::Linear { w, b } => {
-                let mut v = vec![("weight", w)];
+                let mut v = vec![("weight".into(), w)];
                 if let Some(b) = b {
-                    v.push(("bias", b));
+                    v.push(("bias".into(), b));
                 }
                 v
             }
-            Layer::LayerNorm { gamma, beta, .. } => vec![("weight", gamma), ("bias", beta)],
-            Layer::Embedding { table } => vec![("weight", table)],
+            Layer::LayerNorm { gamma, beta, .. } => {
+                vec![("weight".into(), gamma), ("bias".into(), beta)]
+            }
+            Layer::Embedding { table } => vec![("weight".into(), table)],
             Layer::Pretrained(p) => p.vars(),
             Layer::TransformerEncoder(t) => t.vars(),
             _ => vec![],

@@ -12,7 +12,6 @@
 //! Nothing is ever downloaded: a missing model is an error that says how to install it.
 
 pub mod bert;
-pub mod gelu;
 
 use crate::bail;
 use crate::error::{Error, Result};
@@ -21,6 +20,7 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
 use candle_transformers::models::bert::{BertModel, Config};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -259,7 +259,7 @@ impl Source {
                 .lock()
                 .map_err(poisoned)?
                 .insert(name.clone(), var.clone());
-            vars.push((intern(&name), var.clone()));
+            vars.push((name.clone(), var.clone()));
             // The Var's own tensor (not a copy): the graph built on it reaches the Var.
             by_name.insert(name, var.as_tensor().clone());
         }
@@ -269,22 +269,6 @@ impl Source {
 
 fn poisoned<T>(_: T) -> Error {
     Error::new("pretrained: a lock was poisoned by an earlier panic")
-}
-
-/// Variable names are `&'static str` in [`crate::nn::layers::Layer::vars`]; an encoder's
-/// names are a small fixed set (≈100 per model), interned once per process.
-fn intern(name: &str) -> &'static str {
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(n) = names.get(name) {
-        return n;
-    }
-    let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
-    names.insert(leaked);
-    leaked
 }
 
 /// The encoder with fixed weights, and pooled embeddings memoised by token row.
@@ -349,7 +333,7 @@ impl Frozen {
 
 /// Trainable encoder weights, as `Var`s (in a `VarMap`) and by name for the forward pass.
 struct Tuned {
-    vars: Vec<(&'static str, Var)>,
+    vars: Vec<(String, Var)>,
     by_name: HashMap<String, Tensor>,
 }
 
@@ -538,10 +522,10 @@ impl PretrainedLayer {
     }
 
     /// Trainable weights (none when frozen), named as in the checkpoint.
-    pub fn vars(&self) -> Vec<(&'static str, &Var)> {
+    pub fn vars(&self) -> Vec<(Cow<'static, str>, &Var)> {
         match &self.weights {
             Weights::Frozen(_) => vec![],
-            Weights::Tuned(t) => t.vars.iter().map(|(n, v)| (*n, v)).collect(),
+            Weights::Tuned(t) => t.vars.iter().map(|(n, v)| (n.clone().into(), v)).collect(),
         }
     }
 
@@ -615,67 +599,4 @@ fn check_interrupt() -> Result<()> {
         return Err(Error::interrupted());
     }
     Ok(())
-}
-
-/// The head on top of the pooled embedding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Head {
-    /// One linear layer (dim → classes).
-    Linear,
-    /// dim → hidden, ReLU, hidden → classes.
-    Mlp { hidden: usize },
-}
-
-/// What `pretrained_classifier` builds.
-#[derive(Clone, Debug)]
-pub struct ClassifierOptions {
-    pub path: Option<String>,
-    pub classes: usize,
-    pub head: Head,
-    pub frozen: bool,
-    /// 0 = the model's default (sentence-transformers' `max_seq_length`, else 256).
-    pub max_len: usize,
-    pub normalize: bool,
-    pub seed: u64,
-}
-
-/// A network: the pretrained encoder (ids → pooled embedding), then the head.
-pub fn classifier(o: &ClassifierOptions) -> Result<crate::nn::Network> {
-    use crate::nn::layers::{Activation, LayerSpec};
-    if o.classes < 2 {
-        bail!(
-            "pretrained_classifier: needs at least 2 classes, got {}",
-            o.classes
-        );
-    }
-    let spec = PretrainedSpec::new(o.path.as_deref(), o.frozen, o.max_len, o.normalize)?;
-    let dim = spec.dim;
-    let linear = |inputs, outputs| LayerSpec::Linear {
-        inputs,
-        outputs,
-        bias: true,
-        zero_init: false,
-    };
-    let mut layers = vec![LayerSpec::Pretrained(spec)];
-    match o.head {
-        Head::Linear => layers.push(linear(dim, o.classes)),
-        Head::Mlp { hidden } => {
-            if hidden == 0 {
-                bail!("pretrained_classifier: `hidden` must be positive");
-            }
-            layers.push(linear(dim, hidden));
-            layers.push(LayerSpec::Activation {
-                activation: Activation::Relu,
-            });
-            layers.push(linear(hidden, o.classes));
-        }
-    }
-    crate::nn::Network::new(
-        crate::nn::NetworkSpec {
-            kind: "pretrained_classifier".into(),
-            layers,
-            seed: o.seed,
-        },
-        &Device::Cpu,
-    )
 }

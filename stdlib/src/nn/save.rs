@@ -32,10 +32,10 @@ fn atomic_write(target: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Resul
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(|e| {
-        Error::new(format!(
-            "save_model: cannot write {}: {e}",
-            target.display()
-        ))
+        Error::io(
+            target.display().to_string(),
+            format!("save_model: cannot write {}: {e}", target.display()),
+        )
     })
 }
 
@@ -60,34 +60,37 @@ pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
 pub fn load(path: &str) -> Result<Network> {
     let (weights, spec_path) = paths(path);
     let text = std::fs::read_to_string(&spec_path).map_err(|e| {
-        Error::new(format!(
-            "load_model: cannot read {}: {e}",
-            spec_path.display()
-        ))
+        Error::io(
+            spec_path.display().to_string(),
+            format!("load_model: cannot read {}: {e}", spec_path.display()),
+        )
     })?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Error::new(format!(
+        Error::data(format!(
             "load_model: {} is not valid JSON: {e}",
             spec_path.display()
         ))
     })?;
     let spec: NetworkSpec = serde_json::from_value(doc["network"].clone()).map_err(|e| {
-        Error::new(format!(
+        Error::data(format!(
             "load_model: {} does not describe a network: {e}",
             spec_path.display()
         ))
     })?;
     let net = Network::new(spec, &Device::Cpu)?;
     let tensors = candle_core::safetensors::load(&weights, &Device::Cpu).map_err(|e| {
-        Error::new(format!(
-            "load_model: cannot read {}: {}",
-            weights.display(),
-            Error::from(e)
-        ))
+        Error::io(
+            weights.display().to_string(),
+            format!(
+                "load_model: cannot read {}: {}",
+                weights.display(),
+                Error::from(e)
+            ),
+        )
     })?;
     for (name, var) in net.named_vars() {
         let t = tensors.get(&name).ok_or_else(|| {
-            Error::new(format!(
+            Error::data(format!(
                 "load_model: {} has no tensor \"{name}\"",
                 weights.display()
             ))
@@ -108,6 +111,18 @@ pub fn load(path: &str) -> Result<Network> {
 mod tests {
     use super::*;
     use crate::nn::layers::Activation;
+
+    #[test]
+    fn a_missing_model_is_an_io_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("absent").to_str().unwrap().to_string();
+        let e = load(&path).unwrap_err();
+        let want = format!("{path}.json");
+        assert!(
+            matches!(&e, Error::Io { path: p, .. } if *p == want),
+            "{e:?}"
+        );
+    }
 
     #[test]
     fn a_saved_model_loads_with_the_same_outputs() {

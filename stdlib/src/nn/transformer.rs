@@ -7,13 +7,13 @@
 //! Weights are drawn from the project's seeded generator (BERT's N(0, 0.02) init), so the
 //! same seed gives bit-identical models.
 
+use super::functional::dropout;
 use crate::bail;
 use crate::error::Result;
 use crate::rng::Rng;
 use candle_core::{DType, Device, Tensor, Var, D};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-use std::sync::{Mutex, OnceLock};
+use std::borrow::Cow;
 
 /// The architecture (saved in the model's JSON).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,22 +70,6 @@ impl TransformerSpec {
         }
         Ok(())
     }
-}
-
-/// Variable names are `&'static str` in [`crate::nn::layers::Layer::vars`]; the set of
-/// names is small and bounded (a few per block), so each is leaked once and reused.
-fn intern(name: String) -> &'static str {
-    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
-    let mut names = NAMES
-        .get_or_init(|| Mutex::new(HashSet::new()))
-        .lock()
-        .unwrap_or_else(|e| e.into_inner());
-    if let Some(n) = names.get(name.as_str()) {
-        return n;
-    }
-    let leaked: &'static str = Box::leak(name.into_boxed_str());
-    names.insert(leaked);
-    leaked
 }
 
 #[derive(Clone, Debug)]
@@ -172,28 +156,6 @@ fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
     Ok(Var::from_tensor(
         &Tensor::from_vec(values, shape, &Device::Cpu)?.to_device(device)?,
     )?)
-}
-
-/// Inverted dropout with the project's generator (training only; `None` in evaluation).
-/// The `dropout` layer uses it too, so both draw their masks the same way.
-pub(crate) fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
-    match rng {
-        Some(rng) if p > 0.0 => {
-            let keep = 1.0 - p as f32;
-            let mask: Vec<f32> = (0..x.elem_count())
-                .map(|_| {
-                    if rng.uniform_f32() < keep {
-                        1.0 / keep
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?.to_device(x.device())?;
-            Ok(x.mul(&mask)?)
-        }
-        _ => Ok(x.clone()),
-    }
 }
 
 /// Multi-head attention of q, k, v (batch, seq, dim) with a key mask (batch, seq) of 1 for
@@ -321,7 +283,7 @@ impl TransformerLayer {
             h = (h + dropout(&blk.out.forward(&ctx)?, s.dropout, rng.as_deref_mut())?)?;
             let n = blk.ln2.forward(&h)?;
             // The vectorised exact GELU (candle's gelu_erf is several times slower on CPU).
-            let up = super::pretrained::gelu::gelu_erf(&blk.up.forward(&n)?)?;
+            let up = crate::kernels::gelu::gelu_erf(&blk.up.forward(&n)?)?;
             let ff = blk.down.forward(&up)?;
             h = (h + dropout(&ff, s.dropout, rng.as_deref_mut())?)?;
         }
@@ -332,9 +294,11 @@ impl TransformerLayer {
     }
 
     /// Named trainable variables, in a fixed order.
-    pub fn vars(&self) -> Vec<(&'static str, &Var)> {
-        let mut v: Vec<(&'static str, &Var)> =
-            vec![("tokens", &self.tokens), ("positions", &self.positions)];
+    pub fn vars(&self) -> Vec<(Cow<'static, str>, &Var)> {
+        let mut v: Vec<(Cow<'static, str>, &Var)> = vec![
+            ("tokens".into(), &self.tokens),
+            ("positions".into(), &self.positions),
+        ];
         for (i, blk) in self.blocks.iter().enumerate() {
             for (name, var) in [
                 ("ln1.weight", &blk.ln1.gamma),
@@ -354,11 +318,11 @@ impl TransformerLayer {
                 ("down.weight", &blk.down.w),
                 ("down.bias", &blk.down.b),
             ] {
-                v.push((intern(format!("blocks.{i}.{name}")), var));
+                v.push((format!("blocks.{i}.{name}").into(), var));
             }
         }
-        v.push(("norm.weight", &self.final_norm.gamma));
-        v.push(("norm.bias", &self.final_norm.beta));
+        v.push(("norm.weight".into(), &self.final_norm.gamma));
+        v.push(("norm.bias".into(), &self.final_norm.beta));
         v
     }
 }

@@ -290,7 +290,7 @@ fn adamw_in_place(
 ) -> Result<()> {
     let theta = var.as_tensor();
     if g.dims() != theta.dims() {
-        bail!(
+        crate::bail_shape!(
             "optimizer: gradient of shape {:?} for a weight of shape {:?}",
             g.dims(),
             theta.dims()

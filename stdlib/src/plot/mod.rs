@@ -26,5 +26,4 @@ use ladder_scripting::Renderers;
 /// Install the chart functions and the chart renderer.
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     api::register(engine, renderers);
-    results::register(engine);
 }

@@ -1,57 +1,9 @@
 //! `.plot()` for the standard library's result types: the chart a researcher would draw
-//! first from each. `History.plot()` is registered here; the experiment types (owned by
+//! first from each. `History`'s chart is `train::chart`; the experiment types (owned by
 //! `experiments/`) build their charts with the plain functions below, e.g.
 //! `fn plot(result: &mut W2sResult) -> Chart { crate::plot::results::weak_strong_bars(..) }`.
 
-use super::chart::{Chart, Style};
-use crate::bind;
-use crate::train::History;
-use ladder_scripting::rhai::Engine;
-
-/// Loss against step: every step's loss (thin), the epoch means and, when `fit` had
-/// validation data, the validation loss at the end of each epoch.
-pub fn history_chart(h: &History) -> Chart {
-    let steps = h.losses.len();
-    let per_epoch = if h.epochs.is_empty() {
-        0.0
-    } else {
-        steps as f64 / h.epochs.len() as f64
-    };
-    let ends: Vec<f64> = (1..=h.epochs.len()).map(|e| e as f64 * per_epoch).collect();
-    let mut c = Chart::line("training loss", "step", "loss").with_styled_line(
-        "step loss",
-        (1..=steps).map(|s| s as f64).collect(),
-        h.losses.clone(),
-        Style {
-            line_width: Some(1),
-            ..Style::default()
-        },
-    );
-    if h.epochs.len() > 1 {
-        let means = h.epochs.iter().map(|e| e.loss).collect();
-        let marked = Style {
-            markers: true,
-            ..Style::default()
-        };
-        c = c.with_styled_line("epoch mean", ends.clone(), means, marked);
-    }
-    let eval: Vec<(f64, f64)> = h
-        .epochs
-        .iter()
-        .zip(&ends)
-        .filter_map(|(e, x)| e.eval_loss.map(|l| (*x, l)))
-        .collect();
-    if !eval.is_empty() {
-        let (xs, ys) = eval.into_iter().unzip();
-        let style = Style {
-            markers: true,
-            dashed: true,
-            ..Style::default()
-        };
-        c = c.with_styled_line("validation", xs, ys, style);
-    }
-    c
-}
+use super::chart::Chart;
 
 /// A figure with its interval (e.g. a mean over seeds and its 95% t-interval).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,16 +86,6 @@ pub fn configured(
 ) -> Result<Chart, super::input::Fail> {
     super::options::apply(&mut chart, options, context)?;
     Ok(chart)
-}
-
-pub fn register(engine: &mut Engine) {
-    bind!(engine,
-        /// The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.
-        ///
-        /// let h = fit(model, train, #{epochs: 5, validation: val});
-        /// h.plot()
-        fn plot(history: &mut History) -> Chart { history_chart(history) }
-    );
 }
 
 #[cfg(test)]

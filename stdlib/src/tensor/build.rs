@@ -89,7 +89,7 @@ fn flatten(
 ) -> Result<()> {
     if let Some(items) = value.read_lock::<Array>() {
         if depth >= shape.len() || items.len() != shape[depth] {
-            bail!(
+            crate::bail_shape!(
                 "tensor: ragged array: element {} has {} entries where {} were expected",
                 index_path(path),
                 items.len(),
@@ -106,7 +106,7 @@ fn flatten(
         return Ok(());
     }
     if depth != shape.len() {
-        bail!(
+        crate::bail_shape!(
             "tensor: ragged array: element {} is a number where an array of {} was expected",
             index_path(path),
             shape[depth]
@@ -278,6 +278,7 @@ mod tests {
             e.message().contains("element [1] has 1 entries where 2"),
             "{e}"
         );
+        assert!(matches!(e, crate::error::Error::Shape(_)), "{e:?}");
         let e = from_dynamic(&eval("[1, \"x\"]"), None).unwrap_err();
         assert!(e.message().contains("element [1] is a string"), "{e}");
     }

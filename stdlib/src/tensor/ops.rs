@@ -213,7 +213,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     let r = if x.rank() == 2 && y.rank() == 2 {
         // f32 CPU products run on the library's gemm path (threads chosen per product).
-        match crate::nn::fused::matmul(&x, &y)? {
+        match crate::kernels::dense::matmul(&x, &y)? {
             Some(r) => r,
             None => x.matmul(&y)?,
         }

@@ -1,8 +1,9 @@
 //! The `text` Rhai module: tokenizers (load, train, encode, decode, save), text data sets
 //! (CSV / JSONL with a text column, `tokenize`) and the data set's text accessors.
 
-use super::load::{self, TextColumns};
+use super::load;
 use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
+use crate::data::texts::{self, TextColumns};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::nn::layers::LayerSpec;
@@ -219,17 +220,17 @@ fn models(engine: &mut Engine) {
 fn datasets(engine: &mut Engine) {
     bind!(engine,
         /// Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.
-        fn read_text_csv(path: &str) -> RhaiResult<Dataset> { Ok(load::read_text_csv(path, &TextColumns::default())?) }
+        fn read_text_csv(path: &str) -> RhaiResult<Dataset> { Ok(texts::read_text_csv(path, &TextColumns::default())?) }
 
         /// Load a CSV of texts. Options: `text` (column name, "text"), `label` ("label"), `classes` (array of label names in class order; other names are an error).
         /// Example: `let data = read_text_csv("reviews.csv", #{text: "review", label: "stars"});`
-        fn read_text_csv(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(load::read_text_csv(path, &text_columns(options, "read_text_csv")?)?) }
+        fn read_text_csv(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(texts::read_text_csv(path, &text_columns(options, "read_text_csv")?)?) }
 
         /// Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).
-        fn read_text_jsonl(path: &str) -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(path, &TextColumns::default())?) }
+        fn read_text_jsonl(path: &str) -> RhaiResult<Dataset> { Ok(texts::read_text_jsonl(path, &TextColumns::default())?) }
 
         /// Load JSON Lines of texts. Options: `text` (field name, "text"), `label` ("label"), `classes` (label names in class order).
-        fn read_text_jsonl(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(load::read_text_jsonl(path, &text_columns(options, "read_text_jsonl")?)?) }
+        fn read_text_jsonl(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(texts::read_text_jsonl(path, &text_columns(options, "read_text_jsonl")?)?) }
     );
     bind!(engine,
         /// A data set from an array of texts and an array of labels (class indices or names).
@@ -245,8 +246,8 @@ fn datasets(engine: &mut Engine) {
                 )
                 .into());
             }
-            let (labels, names) = load::code_labels(&raw, &rows, None, "text_dataset")?;
-            Ok(load::text_dataset("texts", texts, labels, names)?)
+            let (labels, names) = texts::code_labels(&raw, &rows, None, "text_dataset")?;
+            Ok(texts::text_dataset("texts", texts, labels, names)?)
         }
     );
     bind!(engine,

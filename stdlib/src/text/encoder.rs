@@ -6,7 +6,8 @@ use super::tokenizer::{EncodeOptions, Padding, Tokenizer};
 use crate::data::Dataset;
 use crate::error::{Error, Result, RhaiResult};
 use crate::nn::network::Network;
-use crate::nn::pretrained::{self, ClassifierOptions, Frozen, Head, Source};
+use crate::nn::pretrained::{self, Frozen, Source};
+use crate::nn::pretrained_classifier::{self, ClassifierOptions, Head};
 use crate::opts::Opts;
 use crate::bind;
 use crate::tensor::Tensor;
@@ -154,7 +155,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
         match t.rank() {
             1 => Ok(t.unsqueeze(0)?),
             2 => Ok(t),
-            _ => Err(Error::new(format!(
+            _ => Err(Error::shape(format!(
                 "cosine: {name} must be a vector or a matrix of row vectors, got shape {:?}",
                 t.dims()
             ))),
@@ -162,7 +163,7 @@ pub fn cosine(a: &candle_core::Tensor, b: &candle_core::Tensor) -> Result<candle
     };
     let (x, y) = (as_rows(a, "a")?, as_rows(b, "b")?);
     if x.dims()[1] != y.dims()[1] {
-        return Err(Error::new(format!(
+        return Err(Error::shape(format!(
             "cosine: the vectors have different lengths ({} and {})",
             x.dims()[1],
             y.dims()[1]
@@ -279,7 +280,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
 
         /// A classifier on a pretrained encoder: token ids → masked mean pooling → head. Options: `classes` (required), `path` (a model folder; default the installed all-MiniLM-L6-v2), `head` ("linear" or "mlp"), `hidden` (256, mlp head), `frozen` (true: only the head trains and embeddings are computed once per text; false: fine-tune every encoder weight), `max_len` (the model's), `normalize` (false: L2-normalise the embedding), `seed` (0, the head's init).
         /// Feed it data tokenised with the encoder's tokenizer: `encoder().tokenizer`.
-        fn pretrained_classifier(options: Map) -> RhaiResult<Network> { Ok(pretrained::classifier(&classifier_options(options)?)?) }
+        fn pretrained_classifier(options: Map) -> RhaiResult<Network> { Ok(pretrained_classifier::classifier(&classifier_options(options)?)?) }
     );
     engine.register_get("tokenizer", |e: &mut Encoder| e.tokenizer.clone());
     engine.register_get("dim", |e: &mut Encoder| e.source.config.hidden_size as INT);

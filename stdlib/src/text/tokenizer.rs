@@ -134,21 +134,24 @@ impl Tokenizer {
             p.to_path_buf()
         };
         if !file.exists() {
-            if p.is_dir() {
-                bail!("load_tokenizer(\"{path}\"): the folder has no tokenizer.json");
-            }
-            bail!("load_tokenizer(\"{path}\"): no such file");
+            let message = if p.is_dir() {
+                format!("load_tokenizer(\"{path}\"): the folder has no tokenizer.json")
+            } else {
+                format!("load_tokenizer(\"{path}\"): no such file")
+            };
+            return Err(Error::io(file.display().to_string(), message));
         }
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| tk_err(&format!("load_tokenizer(\"{path}\")"), e))?;
-        let mut inner: tokenizers::Tokenizer = text.parse().map_err(|e| {
-            tk_err(
-                &format!(
-                    "load_tokenizer(\"{path}\"): {} is not a tokenizer.json file",
-                    file.display()
-                ),
-                e,
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            Error::io(
+                file.display().to_string(),
+                format!("load_tokenizer(\"{path}\"): {e}"),
             )
+        })?;
+        let mut inner: tokenizers::Tokenizer = text.parse().map_err(|e| {
+            Error::data(format!(
+                "load_tokenizer(\"{path}\"): {} is not a tokenizer.json file: {e}",
+                file.display()
+            ))
         })?;
         let padding = inner.get_padding().cloned();
         let truncation = inner.get_truncation().cloned();
@@ -438,8 +441,12 @@ impl Tokenizer {
                 .unwrap_or_else(|| "[PAD]".into()),
             ..Default::default()
         }));
-        copy.save(&file, true)
-            .map_err(|e| tk_err(&format!("save(\"{}\")", file.display()), e))?;
+        copy.save(&file, true).map_err(|e| {
+            Error::io(
+                file.display().to_string(),
+                format!("save(\"{}\"): {e}", file.display()),
+            )
+        })?;
         Ok(file.display().to_string())
     }
 

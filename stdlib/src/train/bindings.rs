@@ -148,6 +148,12 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             .map_or(Dynamic::UNIT, Dynamic::from_float)
     });
     bind!(engine,
+        /// The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.
+        ///
+        /// let h = fit(model, train, #{epochs: 5, validation: val});
+        /// h.plot()
+        fn plot(history: &mut History) -> Chart { super::chart::history_chart(history) }
+
         /// CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n.
         fn set_threads(n: INT) { crate::threads::set_threads(n.max(0) as usize) }
 

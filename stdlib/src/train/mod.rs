@@ -2,9 +2,12 @@
 //! schedule, per-sample weights, soft labels, a seeded order, progress and interrupts.
 
 pub mod bindings;
+pub mod chart;
+pub mod classifier;
 pub mod history;
 pub mod progress;
 
+pub use classifier::Classifier;
 pub use history::{EpochRecord, History};
 
 use crate::bail;
@@ -131,7 +134,7 @@ impl Monitor for Silent {
 /// Checks that the data fit the network before any step runs.
 fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
     if data.is_empty() {
-        bail!("fit: the data set \"{}\" is empty", data.name);
+        crate::bail_data!("fit: the data set \"{}\" is empty", data.name);
     }
     if cfg.batch_size == 0 || cfg.epochs == 0 {
         bail!(
@@ -142,7 +145,7 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
     }
     if let Some(inputs) = net.inputs() {
         if inputs != data.num_features() {
-            bail!("fit: the model expects {inputs} input features but data set \"{}\" has {} (features shape {:?})", data.name, data.num_features(), data.x.dims());
+            crate::bail_shape!("fit: the model expects {inputs} input features but data set \"{}\" has {} (features shape {:?})", data.name, data.num_features(), data.x.dims());
         }
     }
     let classes = net.outputs().unwrap_or(0);
@@ -154,12 +157,12 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
                 .iter()
                 .position(|&l| l as usize >= classes)
                 .unwrap_or(0);
-            bail!("fit: label {} in row {row} of \"{}\" is out of range for a model with {classes} outputs (classes 0..{})", labels[row], data.name, classes.saturating_sub(1));
+            crate::bail_data!("fit: label {} in row {row} of \"{}\" is out of range for a model with {classes} outputs (classes 0..{})", labels[row], data.name, classes.saturating_sub(1));
         }
     }
     if let Some(s) = &data.soft {
         if s.dims()[1] != classes {
-            bail!(
+            crate::bail_shape!(
                 "fit: soft labels of \"{}\" have {} classes but the model has {classes} outputs",
                 data.name,
                 s.dims()[1]
@@ -168,10 +171,10 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
     }
     match &cfg.loss {
         LossSpec::Confidence { .. } | LossSpec::Product { .. } if data.soft.is_none() => {
-            bail!("fit: loss \"{}\" trains on soft (weak) labels, but \"{}\" has none (use with_soft_labels)", cfg.loss.name(), data.name)
+            crate::bail_data!("fit: loss \"{}\" trains on soft (weak) labels, but \"{}\" has none (use with_soft_labels)", cfg.loss.name(), data.name)
         }
         LossSpec::Focal { .. } | LossSpec::ZLoss { .. } if data.y.is_none() => {
-            bail!(
+            crate::bail_data!(
                 "fit: loss \"{}\" needs hard labels, but \"{}\" has only soft labels",
                 cfg.loss.name(),
                 data.name
@@ -180,7 +183,7 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
         LossSpec::Distill { teacher_logits, .. }
             if teacher_logits.dims() != [data.len(), classes] =>
         {
-            bail!(
+            crate::bail_shape!(
                 "fit: teacher logits of shape {:?} do not match {} rows × {classes} classes",
                 teacher_logits.dims(),
                 data.len()
@@ -228,7 +231,7 @@ fn per_sample(
         LossSpec::CrossEntropy => match (&b.soft, &b.y) {
             (Some(s), _) => loss::soft_cross_entropy(logits, s),
             (None, Some(y)) => loss::cross_entropy(logits, y),
-            _ => bail!("fit: the batch has no labels"),
+            _ => crate::bail_data!("fit: the batch has no labels"),
         },
         LossSpec::Focal { gamma, alpha } => {
             loss::focal(logits, b.y.as_ref().unwrap(), *gamma, *alpha)
@@ -387,7 +390,7 @@ pub fn evaluate(net: &Network, data: &Dataset) -> Result<(f64, f64)> {
     let k = logits.dims()[1];
     let max = labels.max(0)?.to_scalar::<u32>()? as usize;
     if max >= k {
-        bail!("evaluate: label {max} is out of range for a model with {k} outputs");
+        crate::bail_data!("evaluate: label {max} is out of range for a model with {k} outputs");
     }
     let lsm = log_softmax(&logits, 1)?;
     let loss = match (&data.y, &data.soft) {

@@ -4,7 +4,7 @@ use super::*;
 use crate::data::builtin::dataset;
 use crate::data::split::{train_test_split, Scaler};
 use crate::nn::layers::Activation;
-use crate::nn::Classifier;
+use crate::train::Classifier;
 
 fn cancer() -> (Dataset, Dataset) {
     let ds = dataset("breast_cancer").unwrap();

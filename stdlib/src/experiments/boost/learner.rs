@@ -1,6 +1,7 @@
 //! The weak-learner interface of boosting: anything that fits on weighted rows and predicts a
 //! class per row (a stump, a network trained with a weighted loss, a Rhai function).
 
+use crate::error::Error;
 use crate::experiments::matrix::Matrix;
 use ladder_scripting::rhai::NativeCallContext;
 
@@ -11,7 +12,7 @@ pub type Env<'a, 'b> = Option<&'a NativeCallContext<'b>>;
 /// A fitted weak hypothesis.
 pub trait Hypothesis {
     /// One class in `0..n_classes` per row of `x`.
-    fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, String>;
+    fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, Error>;
 
     /// A short description for tables ("x[12] <= 765").
     fn describe(&self) -> String;
@@ -31,7 +32,7 @@ pub trait WeakLearner {
         w: &[f64],
         n_classes: usize,
         env: Env,
-    ) -> Result<Box<dyn Hypothesis>, String>;
+    ) -> Result<Box<dyn Hypothesis>, Error>;
 
     /// The learner's name for reports.
     fn name(&self) -> String;

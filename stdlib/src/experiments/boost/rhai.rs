@@ -176,7 +176,7 @@ fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> Rha
             config.clone(),
             Some(&ctx),
         )
-        .map_err(|e| format!("fold {}: {e}", f + 1))?;
+        .map_err(|e| e.context(&format!("fold {}", f + 1)))?;
         let staged = model.staged_accuracy(&te.x, &te.y, Some(&ctx))?;
         for (j, &r) in at.iter().enumerate() {
             // boosting that stopped early keeps its last ensemble

@@ -3,6 +3,7 @@
 //! per row.
 
 use super::learner::{Env, Hypothesis, WeakLearner};
+use crate::error::Error;
 use crate::experiments::convert::{classes, rows_array, to_array, usize_array};
 use crate::experiments::matrix::Matrix;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr};
@@ -27,17 +28,21 @@ impl WeakLearner for RhaiLearner {
         w: &[f64],
         _n_classes: usize,
         env: Env,
-    ) -> Result<Box<dyn Hypothesis>, String> {
+    ) -> Result<Box<dyn Hypothesis>, Error> {
         let ctx = env.ok_or("a Rhai learner can only run inside a script")?;
         let out: Dynamic = self
             .fit
             .call_within_context(ctx, (rows(x), usize_array(y), to_array(w)))
-            .map_err(|e| format!("learner '{}' failed: {e}", self.fit.fn_name()))?;
+            .map_err(|e| {
+                Error::callback(&e, |e| {
+                    format!("learner '{}' failed: {e}", self.fit.fn_name())
+                })
+            })?;
         let predict = out.try_cast::<FnPtr>().ok_or_else(|| {
-            format!(
+            Error::new(format!(
                 "learner '{}' must return a predictor function |x| -> classes",
                 self.fit.fn_name()
-            )
+            ))
         })?;
         Ok(Box::new(RhaiHypothesis { predict }))
     }
@@ -48,19 +53,23 @@ impl WeakLearner for RhaiLearner {
 }
 
 impl Hypothesis for RhaiHypothesis {
-    fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, String> {
+    fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, Error> {
         let ctx = env.ok_or("a Rhai predictor can only run inside a script")?;
         let out: Dynamic = self
             .predict
             .call_within_context(ctx, (rows(x),))
-            .map_err(|e| format!("predictor '{}' failed: {e}", self.predict.fn_name()))?;
+            .map_err(|e| {
+                Error::callback(&e, |e| {
+                    format!("predictor '{}' failed: {e}", self.predict.fn_name())
+                })
+            })?;
         let arr = out.try_cast::<Array>().ok_or_else(|| {
-            format!(
+            Error::new(format!(
                 "predictor '{}' must return an array of classes",
                 self.predict.fn_name()
-            )
+            ))
         })?;
-        classes(&arr, "predictions").map_err(|e| e.to_string())
+        classes(&arr, "predictions").map_err(|e| Error::new(e.to_string()))
     }
 
     fn describe(&self) -> String {

@@ -5,8 +5,8 @@
 //! `predict_proba` = softmax(decision / (K−1)).
 
 use super::learner::{Env, Hypothesis, WeakLearner};
+use crate::error::Error;
 use crate::experiments::matrix::Matrix;
-use ladder_scripting::context;
 
 /// Settings of a boosting run (scikit-learn's defaults).
 #[derive(Clone, Debug)]
@@ -52,31 +52,38 @@ impl Samme {
         n_classes: usize,
         config: SammeConfig,
         env: Env,
-    ) -> Result<Samme, String> {
+    ) -> Result<Samme, Error> {
         let n = y.len();
         if x.rows() != n {
-            return Err(format!("SAMME: {} feature rows but {n} labels", x.rows()));
+            return Err(Error::shape(format!(
+                "SAMME: {} feature rows but {n} labels",
+                x.rows()
+            )));
         }
         if n == 0 {
-            return Err("SAMME: the training set is empty".into());
+            return Err(Error::data("SAMME: the training set is empty"));
         }
         if n_classes < 2 {
-            return Err(format!("SAMME needs at least 2 classes, got {n_classes}"));
+            return Err(Error::data(format!(
+                "SAMME needs at least 2 classes, got {n_classes}"
+            )));
         }
         if let Some(&c) = y.iter().find(|&&c| c >= n_classes) {
-            return Err(format!("SAMME: label {c} outside 0..{n_classes}"));
+            return Err(Error::data(format!(
+                "SAMME: label {c} outside 0..{n_classes}"
+            )));
         }
         if config.rounds == 0 {
-            return Err("SAMME: rounds must be at least 1".into());
+            return Err(Error::options("SAMME: rounds must be at least 1"));
         }
         if config.learning_rate.is_nan()
             || config.learning_rate <= 0.0
             || !config.learning_rate.is_finite()
         {
-            return Err(format!(
+            return Err(Error::options(format!(
                 "SAMME: learning rate must be positive, got {}",
                 config.learning_rate
-            ));
+            )));
         }
         let k = n_classes as f64;
         let mut w = vec![1.0 / n as f64; n];
@@ -91,21 +98,21 @@ impl Samme {
         learner.prepare(x);
         let mut first_pred: Option<Vec<usize>> = None;
         for m in 0..config.rounds {
-            context::check_interrupt().map_err(|_| "SAMME: interrupted".to_string())?;
+            crate::error::check_interrupt()?;
             let h = learner.fit(x, y, &w, n_classes, env)?;
             let pred = h.predict(x, env)?;
             if pred.len() != n {
-                return Err(format!(
+                return Err(Error::new(format!(
                     "SAMME: learner '{}' returned {} predictions for {n} rows",
                     model.learner,
                     pred.len()
-                ));
+                )));
             }
             if let Some(&c) = pred.iter().find(|&&c| c >= n_classes) {
-                return Err(format!(
+                return Err(Error::new(format!(
                     "SAMME: learner '{}' predicted class {c}, outside 0..{n_classes}",
                     model.learner
-                ));
+                )));
             }
             // The same predictions after reweighting mean the weights were not used: the
             // weighted error is then exactly 1 − 1/K and boosting could never progress.
@@ -113,10 +120,10 @@ impl Samme {
                 && first_pred.as_deref() == Some(&pred[..])
                 && first_pred.as_deref() != Some(y)
             {
-                return Err(format!(
+                return Err(Error::new(format!(
                     "SAMME: learner '{}' returned the same predictions after the sample weights changed: it ignores sample weights, so it cannot be boosted",
                     model.learner
-                ));
+                )));
             }
             if m == 0 {
                 first_pred = Some(pred.clone());
@@ -141,9 +148,9 @@ impl Samme {
                     1.0 - 1.0 / k
                 );
                 if model.hypotheses.is_empty() {
-                    return Err(format!(
+                    return Err(Error::new(format!(
                         "SAMME: the first learner is no better than chance ({why}); a learner that ignores sample weights cannot be boosted"
-                    ));
+                    )));
                 }
                 model.stopped = Some(why);
                 break;
@@ -176,12 +183,12 @@ impl Samme {
     }
 
     /// Each round's predictions on `x` (rows of classes), computed once.
-    fn votes(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<usize>>, String> {
+    fn votes(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<usize>>, Error> {
         self.hypotheses.iter().map(|h| h.predict(x, env)).collect()
     }
 
     /// The normalised decision function, one row of K scores per sample.
-    pub fn decision(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<f64>>, String> {
+    pub fn decision(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<f64>>, Error> {
         let votes = self.votes(x, env)?;
         let mut f = vec![vec![0.0; self.n_classes]; x.rows()];
         let mut norm = 0.0;
@@ -196,7 +203,7 @@ impl Samme {
     }
 
     /// The predicted class of each row.
-    pub fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, String> {
+    pub fn predict(&self, x: &Matrix, env: Env) -> Result<Vec<usize>, Error> {
         Ok(self
             .decision(x, env)?
             .iter()
@@ -205,7 +212,7 @@ impl Samme {
     }
 
     /// Class probabilities: softmax(decision / (K − 1)).
-    pub fn predict_proba(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<f64>>, String> {
+    pub fn predict_proba(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<f64>>, Error> {
         let k1 = (self.n_classes - 1) as f64;
         Ok(self
             .decision(x, env)?
@@ -215,12 +222,16 @@ impl Samme {
     }
 
     /// Accuracy on `x`, `y` after each round (scikit-learn's `staged_score`).
-    pub fn staged_accuracy(&self, x: &Matrix, y: &[usize], env: Env) -> Result<Vec<f64>, String> {
+    pub fn staged_accuracy(&self, x: &Matrix, y: &[usize], env: Env) -> Result<Vec<f64>, Error> {
         if x.rows() != y.len() {
-            return Err(format!("staged: {} rows but {} labels", x.rows(), y.len()));
+            return Err(Error::shape(format!(
+                "staged: {} rows but {} labels",
+                x.rows(),
+                y.len()
+            )));
         }
         if y.is_empty() {
-            return Err("staged: no rows to score".into());
+            return Err(Error::data("staged: no rows to score"));
         }
         let votes = self.votes(x, env)?;
         let mut f = vec![vec![0.0; self.n_classes]; x.rows()];

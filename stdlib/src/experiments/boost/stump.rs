@@ -5,6 +5,7 @@
 //! visits them in a seeded random order, which only matters when two splits tie exactly).
 
 use super::learner::{Env, Hypothesis, WeakLearner};
+use crate::error::Error;
 use crate::experiments::matrix::Matrix;
 
 /// scikit-learn's `FEATURE_THRESHOLD`: values closer than this count as equal.
@@ -28,13 +29,13 @@ impl Stump {
 }
 
 impl Hypothesis for Stump {
-    fn predict(&self, x: &Matrix, _env: Env) -> Result<Vec<usize>, String> {
+    fn predict(&self, x: &Matrix, _env: Env) -> Result<Vec<usize>, Error> {
         if let Some((f, _)) = self.split {
             if f >= x.cols() {
-                return Err(format!(
+                return Err(Error::shape(format!(
                     "stump splits on feature {f} but the data has {} columns",
                     x.cols()
-                ));
+                )));
             }
         }
         Ok(x.iter_rows().map(|r| self.predict_row(r)).collect())
@@ -190,7 +191,7 @@ impl WeakLearner for StumpLearner {
         w: &[f64],
         n_classes: usize,
         _env: Env,
-    ) -> Result<Box<dyn Hypothesis>, String> {
+    ) -> Result<Box<dyn Hypothesis>, Error> {
         Ok(Box::new(self.fit_stump(x, y, w, n_classes)?))
     }
 

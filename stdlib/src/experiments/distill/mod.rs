@@ -6,6 +6,7 @@
 pub mod rhai;
 
 use crate::data::Dataset;
+use crate::error::Error;
 use crate::experiments::models::{argmax_rows, labels, proba, Env, ModelPlan};
 use crate::experiments::table::{Cell, Table};
 use crate::nn::Network;
@@ -35,12 +36,15 @@ pub struct DistillReport {
     pub config: KdConfig,
 }
 
-fn test_accuracy(net: &Network, plan: Option<&ModelPlan>, test: &Dataset) -> Result<f64, String> {
+fn test_accuracy(net: &Network, plan: Option<&ModelPlan>, test: &Dataset) -> Result<f64, Error> {
     let view = match plan {
         Some(p) => p.view(test)?,
         None => test.clone(),
     };
-    crate::experiments::metrics::accuracy(&labels(test)?, &argmax_rows(&proba(net, &view)?))
+    Ok(crate::experiments::metrics::accuracy(
+        &labels(test)?,
+        &argmax_rows(&proba(net, &view)?),
+    )?)
 }
 
 /// Distil `teacher` (which sees all features) through `plans` in order: each student learns
@@ -52,21 +56,21 @@ pub fn distill_chain(
     test: &Dataset,
     config: &KdConfig,
     env: Env,
-) -> Result<DistillReport, String> {
+) -> Result<DistillReport, Error> {
     if plans.is_empty() {
-        return Err("distill: no student given".into());
+        return Err(Error::options("distill: no student given"));
     }
     if config.temperature.is_nan() || config.temperature <= 0.0 {
-        return Err(format!(
+        return Err(Error::options(format!(
             "distill: temperature must be positive, got {}",
             config.temperature
-        ));
+        )));
     }
     if !(0.0..=1.0).contains(&config.alpha) {
-        return Err(format!(
+        return Err(Error::options(format!(
             "distill: alpha must be in [0, 1], got {}",
             config.alpha
-        ));
+        )));
     }
     let classes = train.num_classes.max(test.num_classes);
     let mut report = DistillReport {
@@ -85,7 +89,7 @@ pub fn distill_chain(
             None => train.clone(),
         };
         let teacher_logits = logits_batched(&current.0, &teacher_view.x)
-            .map_err(|e| format!("distill: teacher logits: {e}"))?;
+            .map_err(|e| e.context("distill: teacher logits"))?;
         let student = plan.build(train.num_features(), classes, config.seed, env)?;
         let loss = LossSpec::Distill {
             teacher_logits,

@@ -1,6 +1,7 @@
 //! Uncertainty: percentile bootstrap confidence intervals of a metric, and the mean with a
 //! Student-t interval over independent runs (seeds).
 
+use crate::kernels::quantile::quantile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -91,22 +92,14 @@ pub fn bootstrap(
             config.resamples
         ));
     }
-    values.sort_by(f64::total_cmp);
     let alpha = (1.0 - config.level) / 2.0;
+    let bound = |q| quantile(&values, q).ok_or("bootstrap: no resample gave a value");
     Ok(Interval {
         estimate,
-        lower: quantile(&values, alpha),
-        upper: quantile(&values, 1.0 - alpha),
+        lower: bound(alpha)?,
+        upper: bound(1.0 - alpha)?,
         level: config.level,
     })
-}
-
-/// Linear-interpolation quantile of sorted values (numpy's default).
-pub fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 /// Mean of independent runs with a 95 % Student-t interval (NaN values, e.g. an undefined

@@ -7,6 +7,7 @@
 
 use crate::data::split::halves;
 use crate::data::Dataset;
+use crate::error::Error;
 use crate::experiments::metrics::{agreement, mean_interval, Interval};
 use crate::experiments::models::{argmax_rows, labels, proba, with_only_soft, Env, ModelPlan};
 use crate::train::LossSpec;
@@ -100,28 +101,28 @@ pub fn weak_to_strong(
     loss: &TransferLoss,
     seeds: &[u64],
     env: Env,
-) -> Result<W2sResult, String> {
+) -> Result<W2sResult, Error> {
     if seeds.is_empty() {
-        return Err("weak_to_strong: no seeds given".into());
+        return Err(Error::options("weak_to_strong: no seeds given"));
     }
     if train.num_features() != test.num_features() {
-        return Err(format!(
+        return Err(Error::shape(format!(
             "weak_to_strong: train has {} features but test has {}",
             train.num_features(),
             test.num_features()
-        ));
+        )));
     }
     if train.len() < 4 {
-        return Err(format!(
+        return Err(Error::data(format!(
             "weak_to_strong: the training set has {} rows; it needs at least 4",
             train.len()
-        ));
+        )));
     }
     let classes = train.num_classes.max(test.num_classes);
     let y_test = labels(test)?;
     let mut runs = Vec::with_capacity(seeds.len());
     for &seed in seeds {
-        let (half1, half2) = halves(train, seed).map_err(|e| e.to_string())?;
+        let (half1, half2) = halves(train, seed)?;
         let d = train.num_features();
 
         let weak_net = weak.build(d, classes, seed, env)?;
@@ -184,28 +185,24 @@ pub fn bootstrap_chain(
     loss: &TransferLoss,
     seed: u64,
     env: Env,
-) -> Result<Vec<ChainLink>, String> {
+) -> Result<Vec<ChainLink>, Error> {
     if plans.len() < 2 {
-        return Err(format!(
+        return Err(Error::options(format!(
             "bootstrap chain: needs at least 2 models, got {}",
             plans.len()
-        ));
+        )));
     }
     let n = train.len();
     if n < 2 * plans.len() {
-        return Err(format!(
+        return Err(Error::data(format!(
             "bootstrap chain: {n} training rows cannot be split over {} models",
             plans.len()
-        ));
+        )));
     }
     let order = crate::rng::Rng::new(seed).permutation(n);
     let size = n / plans.len();
     let splits: Vec<Dataset> = (0..plans.len())
-        .map(|i| {
-            train
-                .subset(&order[i * size..(i + 1) * size])
-                .map_err(|e| e.to_string())
-        })
+        .map(|i| train.subset(&order[i * size..(i + 1) * size]))
         .collect::<Result<_, _>>()?;
     let classes = train.num_classes.max(test.num_classes);
     let y_test = labels(test)?;
@@ -229,11 +226,11 @@ pub fn bootstrap_chain(
         }
         let ceiling = plan.build(d, classes, seed, env)?;
         plan.train(&ceiling, &plan.view(split)?, LossSpec::CrossEntropy, seed)?;
-        let acc_of = |m: &crate::nn::Network| -> Result<f64, String> {
-            crate::experiments::metrics::accuracy(
+        let acc_of = |m: &crate::nn::Network| -> Result<f64, Error> {
+            Ok(crate::experiments::metrics::accuracy(
                 &y_test,
                 &argmax_rows(&proba(m, &plan.view(test)?)?),
-            )
+            )?)
         };
         links.push(ChainLink {
             name: plan.name.clone(),

@@ -6,6 +6,7 @@
 
 use super::label_matrix::{LabelMatrix, ABSTAIN};
 use super::majority::majority_proba;
+use crate::error::Error;
 
 /// Settings (the reference defaults: 100 iterations, tolerance 1e-5).
 #[derive(Clone, Debug)]
@@ -43,15 +44,15 @@ const CLIP: f64 = 1e-10;
 pub const MIN_LFS: usize = 3;
 
 impl DawidSkene {
-    pub fn fit(l: &LabelMatrix, config: &DawidSkeneConfig) -> Result<Self, String> {
+    pub fn fit(l: &LabelMatrix, config: &DawidSkeneConfig) -> Result<Self, Error> {
         if l.lfs() < MIN_LFS {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "Dawid–Skene needs at least {MIN_LFS} labelling functions, got {}",
                 l.lfs()
-            ));
+            )));
         }
         if config.max_iter == 0 {
-            return Err("Dawid–Skene: max_iter must be at least 1".into());
+            return Err(Error::options("Dawid–Skene: max_iter must be at least 1"));
         }
         let mut t = majority_proba(l);
         let mut model = DawidSkene {
@@ -63,6 +64,7 @@ impl DawidSkene {
             names: l.names.clone(),
         };
         for it in 0..config.max_iter {
+            crate::error::check_interrupt()?;
             model.m_step(l, &t);
             let next = model.e_step(l);
             let change = t

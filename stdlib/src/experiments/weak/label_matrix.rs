@@ -1,6 +1,8 @@
 //! The label matrix of weak supervision: one row per example, one column per labelling
 //! function, −1 where the function abstains and a class `0..k` where it votes.
 
+use crate::error::Error;
+
 /// −1: the labelling function abstains.
 pub const ABSTAIN: i64 = -1;
 
@@ -21,41 +23,43 @@ impl LabelMatrix {
         rows: Vec<Vec<i64>>,
         names: Option<Vec<String>>,
         n_classes: Option<usize>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Error> {
         let n = rows.len();
         if n == 0 {
-            return Err("label matrix: no rows".into());
+            return Err(Error::data("label matrix: no rows"));
         }
         let m = rows[0].len();
         if m == 0 {
-            return Err("label matrix: no labelling functions (columns)".into());
+            return Err(Error::data(
+                "label matrix: no labelling functions (columns)",
+            ));
         }
         let mut votes = Vec::with_capacity(n * m);
         for (i, row) in rows.iter().enumerate() {
             if row.len() != m {
-                return Err(format!(
+                return Err(Error::data(format!(
                     "label matrix: row {i} has {} votes but row 0 has {m}",
                     row.len()
-                ));
+                )));
             }
             votes.extend_from_slice(row);
         }
         let largest = votes.iter().copied().max().unwrap_or(ABSTAIN);
         let k = n_classes.unwrap_or((largest + 1).max(2) as usize);
         if let Some(pos) = votes.iter().position(|&v| v < ABSTAIN || v >= k as i64) {
-            return Err(format!(
+            return Err(Error::data(format!(
                 "label matrix: vote {} at row {}, column {} is neither -1 (abstain) nor a class in 0..{k}",
                 votes[pos],
                 pos / m,
                 pos % m
-            ));
+            )));
         }
         let names = names.unwrap_or_else(|| (0..m).map(|j| format!("lf_{j}")).collect());
         if names.len() != m {
-            return Err(format!(
+            return Err(Error::options(format!(
                 "label matrix: {} names for {m} labelling functions",
                 names.len()
-            ));
+            )));
         }
         Ok(Self {
             n,

@@ -133,10 +133,12 @@ fn apply_lfs(
         let mut votes = Vec::with_capacity(fns.len());
         for (j, f) in fns.iter().enumerate() {
             let v: Dynamic = f.call_within_context(&ctx, (row.clone(),)).map_err(|e| {
-                format!(
-                    "labelling function '{}' failed on row {i}: {e}",
-                    names.get(j).map_or("?", |s| s)
-                )
+                crate::error::Error::callback(&e, |e| {
+                    format!(
+                        "labelling function '{}' failed on row {i}: {e}",
+                        names.get(j).map_or("?", |s| s)
+                    )
+                })
             })?;
             let vote = v.as_int().map_err(|t| {
                 format!(

@@ -3,9 +3,10 @@
 
 use super::*;
 use crate::data::Dataset;
+use crate::kernels::dense::{linear, FusedAct};
 use crate::nn::network::Network;
 use crate::train::{fit, FitConfig, Silent};
-use candle_core::Var;
+use candle_core::{Device, Var};
 
 fn randn(shape: &[usize], seed: u64) -> Tensor {
     crate::tensor::build::randn(shape, seed).unwrap().0

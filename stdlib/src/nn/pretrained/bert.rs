@@ -5,11 +5,11 @@
 //! applied with `apply_op3_no_bwd`, so no gradient reaches any weight before the last layer
 //! norm and fine-tuning would silently train nothing; training here uses the differentiable
 //! layer norm instead. (2) Its GELU is candle's `gelu_erf`, a scalar erf per element that cost
-//! a sixth of the forward pass; [`super::gelu`] is the same function, vectorised.
+//! a sixth of the forward pass; [`crate::kernels::gelu`] is the same function, vectorised.
 
-use super::gelu::gelu_erf;
 use crate::error::{Error, Result};
-use crate::nn::fused::{linear, FusedAct};
+use crate::kernels::dense::{linear, FusedAct};
+use crate::kernels::gelu::gelu_erf;
 use candle_core::{Tensor, D};
 use candle_transformers::models::bert::{Config, HiddenAct};
 use std::collections::HashMap;

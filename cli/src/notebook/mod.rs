@@ -5,17 +5,18 @@ pub mod format;
 mod html;
 mod record;
 
-use crate::error::{ErrorKind, ScriptError};
-use crate::frontend::Frontend;
-use crate::interrupt::InterruptHandle;
-use crate::repl::terminal::{ResultStyle, TerminalFrontend};
-use crate::repl::CtrlC;
-use crate::session::SessionFactory;
+use crate::ctrl_c::CtrlC;
+use crate::terminal::{ResultStyle, TerminalFrontend};
 use format::{clear_cell, source_text, Notebook};
-use record::Recorder;
+use ladder_scripting::error::{ErrorKind, ScriptError};
+use ladder_scripting::host::{Execute, HostGone, Reply, ReplySink, Request, SessionHost};
+use ladder_scripting::{Frontend, InputError, InterruptHandle, SessionFactory};
+use record::{Outputs, Recorder};
 use serde_json::{json, Value};
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::mpsc::channel;
 
 /// What to do besides running the notebook.
 #[derive(Clone, Debug, Default)]
@@ -29,9 +30,6 @@ pub struct NotebookOptions {
     /// Do not echo cell outputs to the terminal (errors are still reported).
     pub quiet: bool,
 }
-
-/// Stack for the session thread (see the REPL's worker).
-const SESSION_STACK: usize = 256 * 1024 * 1024;
 
 /// How a run ended.
 pub struct RunSummary {
@@ -54,25 +52,12 @@ pub fn run_notebook(
     let mut notebook = Notebook::parse(&text, &path.display().to_string())?;
     notebook.inject_parameters(&options.parameters)?;
 
-    let quiet = options.quiet;
-    let (handle_tx, handle_rx) = std::sync::mpsc::channel::<InterruptHandle>();
-    let worker = std::thread::Builder::new()
-        .name("ladder-session".into())
-        .stack_size(SESSION_STACK)
-        .spawn(move || {
-            let summary = execute(&mut notebook, make_session, !quiet, |handle| {
-                let _ = handle_tx.send(handle);
-            });
-            (notebook, summary)
-        })
-        .map_err(|e| format!("cannot start the session thread: {e}"))?;
-    let ctrl_c = handle_rx.recv().ok().map(CtrlC::install);
-    if let Some(c) = &ctrl_c {
+    let mut ctrl_c = None;
+    let summary = execute(&mut notebook, make_session, !options.quiet, |handle| {
+        let c = CtrlC::install(handle);
         c.cell_started();
-    }
-    let (notebook, summary) = worker
-        .join()
-        .map_err(|_| "the session thread stopped unexpectedly".to_string())?;
+        ctrl_c = Some(c);
+    })?;
     if let Some(c) = &ctrl_c {
         c.cell_finished();
     }
@@ -108,79 +93,112 @@ pub fn run_notebook(
     })
 }
 
-/// Run every code cell in order on this thread, stopping at the first error; outputs are
-/// written into the notebook's cells. `ready` receives the session's interrupt handle once
-/// the session exists.
+/// Run every code cell in order on a session host, stopping at the first error; outputs
+/// are written into the notebook's cells. `ready` receives the session's interrupt handle
+/// once the session exists.
 pub fn execute(
     notebook: &mut Notebook,
     make_session: SessionFactory,
     echo: bool,
     ready: impl FnOnce(InterruptHandle),
-) -> RunSummary {
-    let echo = echo.then(|| {
-        TerminalFrontend::new(ResultStyle::Numbered, Box::new(|_, _| unreachable_input()))
-    });
-    let recorder = Rc::new(Recorder::new(echo));
-    let mut session = make_session(recorder.clone() as Rc<dyn Frontend>);
-    ready(session.interrupt_handle());
-
+) -> Result<RunSummary, String> {
     for cell in notebook.cells_mut() {
         if cell["cell_type"] == "code" {
             clear_cell(cell);
         }
     }
-    let mut counts = Vec::new();
-    let mut summary = RunSummary {
-        executed: 0,
-        error: None,
-    };
+    // As nbclient: blank cells are skipped, not run.
     let sources: Vec<(usize, String)> = notebook
         .cells()
         .iter()
         .enumerate()
         .filter(|(_, c)| c["cell_type"] == "code")
         .map(|(i, c)| (i, source_text(c)))
+        .filter(|(_, source)| !source.trim().is_empty())
         .collect();
-    for (index, source) in sources {
-        // As nbclient: blank cells are skipped, not run.
-        if source.trim().is_empty() {
-            continue;
+
+    let outputs = Outputs::default();
+    let recorded = outputs.clone();
+    let mut order: VecDeque<usize> = sources.iter().map(|(i, _)| *i).collect();
+    let (error_tx, errors) = channel::<Option<ScriptError>>();
+    let host = SessionHost::spawn(make_session, move || {
+        let echo = echo.then(|| {
+            TerminalFrontend::new(ResultStyle::Numbered, Box::new(|_, _| unreachable_input()))
+        });
+        let recorder = Rc::new(Recorder::new(echo, recorded));
+        // Outputs belong to the cell at the front of `order` until its reply.
+        if let Some(first) = order.front() {
+            recorder.start_cell(*first);
         }
-        summary.executed += 1;
-        let count = summary.executed;
-        counts.push((index, count));
-        recorder.start_cell(index);
-        let outcome = session.execute(&source);
-        recorder.end_cell();
-        match outcome {
-            Ok(Some(bundle)) => recorder.result(count, &bundle),
-            Ok(None) => {}
-            Err(error) => {
-                recorder.error(&error);
-                summary.error = Some((index, error));
-                break;
+        let shown = recorder.clone();
+        let mut count = 0;
+        let sink: ReplySink = Box::new(move |reply| {
+            let Reply::Executed(reply) = reply else {
+                return;
+            };
+            count += 1;
+            shown.end_cell();
+            if let Some(help) = &reply.help {
+                shown.help(&help.page());
             }
+            let error = match reply.outcome {
+                Ok(Some(bundle)) => {
+                    shown.result(count, &bundle);
+                    None
+                }
+                Ok(None) => None,
+                Err(error) => {
+                    shown.error(&error);
+                    Some(error)
+                }
+            };
+            order.pop_front();
+            if let Some(next) = order.front() {
+                shown.start_cell(*next);
+            }
+            let _ = error_tx.send(error);
+        });
+        (recorder as Rc<dyn Frontend>, sink)
+    })?;
+    ready(host.wait_ready().map_err(|e| e.to_string())?);
+
+    let mut counts = Vec::new();
+    let mut summary = RunSummary {
+        executed: 0,
+        error: None,
+    };
+    for (index, source) in sources {
+        summary.executed += 1;
+        counts.push((index, summary.executed));
+        host.send(Request::Execute(Execute::new(source)))
+            .map_err(|e| e.to_string())?;
+        let error = errors.recv().map_err(|_| HostGone.to_string())?;
+        if let Some(error) = error {
+            summary.error = Some((index, error));
+            break;
         }
     }
+    // The session thread ends here, so every output it recorded is in.
+    drop(host);
 
-    let mut outputs = recorder.take();
+    let mut outputs = std::mem::take(&mut *outputs.lock().unwrap_or_else(|e| e.into_inner()));
     let cells = notebook.cells_mut();
     for (index, count) in counts {
         cells[index]["execution_count"] = json!(count);
         cells[index]["outputs"] = Value::Array(outputs.remove(&index).unwrap_or_default());
     }
-    summary
+    Ok(summary)
 }
 
 /// The recorder answers `input()` itself; the terminal echo is never asked.
-fn unreachable_input() -> Result<String, crate::frontend::InputError> {
-    Err(crate::frontend::InputError::NotSupported)
+fn unreachable_input() -> Result<String, InputError> {
+    Err(InputError::NotSupported)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::Session;
+    use ladder_scripting::Session;
     use std::sync::Arc;
 
     fn notebook(cells: &[&str]) -> Notebook {
@@ -206,7 +224,7 @@ mod tests {
             "x",
         ]);
         let factory: SessionFactory = Arc::new(Session::new);
-        let summary = execute(&mut nb, factory, false, |_| {});
+        let summary = execute(&mut nb, factory, false, |_| {}).unwrap();
         let cells = nb.cells();
         assert_eq!(summary.executed, 4);
         assert_eq!(summary.error.as_ref().map(|(i, _)| *i), Some(4));
@@ -224,5 +242,17 @@ mod tests {
         assert_eq!(cells[4]["execution_count"], 4);
         assert_eq!(cells[5]["outputs"], json!([]));
         assert_eq!(cells[5]["execution_count"], Value::Null);
+    }
+
+    #[test]
+    fn a_help_query_is_not_recorded_and_the_run_goes_on() {
+        let mut nb = notebook(&["?print", "1 + 1"]);
+        let factory: SessionFactory = Arc::new(Session::new);
+        let summary = execute(&mut nb, factory, false, |_| {}).unwrap();
+        assert!(summary.error.is_none());
+        let cells = nb.cells();
+        assert_eq!(cells[0]["outputs"], json!([]));
+        assert_eq!(cells[0]["execution_count"], 1);
+        assert_eq!(cells[1]["outputs"][0]["data"]["text/plain"], "2");
     }
 }

@@ -2,7 +2,7 @@
 //! input, and where history is kept.
 
 use super::worker::Worker;
-use crate::frontend::InputError;
+use ladder_scripting::InputError;
 use rustyline::completion::{Completer, Pair};
 use rustyline::config::Configurer;
 use rustyline::highlight::{CmdKind, Highlighter};

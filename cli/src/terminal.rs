@@ -2,9 +2,9 @@
 //! their text form, images to files whose paths are printed, displays with an id redrawn in
 //! place when they are the last thing on screen.
 
-use crate::error::ScriptError;
-use crate::frontend::{Frontend, InputError, Stream};
-use crate::mime::{MimeBundle, IMAGE_PNG, IMAGE_SVG, TEXT_HTML};
+use ladder_scripting::error::ScriptError;
+use ladder_scripting::frontend::{Frontend, InputError, Stream};
+use ladder_scripting::mime::{MimeBundle, IMAGE_PNG, IMAGE_SVG, TEXT_HTML};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -82,6 +82,11 @@ impl TerminalFrontend {
             }
         };
         self.write_block(&text);
+    }
+
+    /// Show help asked for with `?name` (the kernel sends it to the pager).
+    pub fn show_help(&self, text: &str) {
+        self.write_block(text);
     }
 
     /// Show an error report (with colour on a terminal).

@@ -1,11 +1,11 @@
 //! `ladder run FILE`: run a script (or a notebook) without a terminal UI.
 
-use crate::error::ErrorKind;
+use crate::ctrl_c::CtrlC;
 use crate::notebook::{format::rhai_literal, run_notebook, NotebookOptions};
-use crate::repl::terminal::ResultStyle;
 use crate::repl::worker::{Event, InputMode, Worker};
-use crate::repl::CtrlC;
-use crate::session::SessionFactory;
+use crate::terminal::ResultStyle;
+use ladder_scripting::error::ErrorKind;
+use ladder_scripting::session::SessionFactory;
 use std::path::{Path, PathBuf};
 
 /// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).

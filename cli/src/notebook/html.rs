@@ -2,7 +2,7 @@
 //! outputs, images inlined as data URIs, so the one file can be mailed or attached.
 
 use super::format::source_text;
-use crate::html::escape;
+use ladder_scripting::html::escape;
 use serde_json::Value;
 
 const STYLE: &str = r#"

@@ -1,17 +1,21 @@
 //! A [`Frontend`] that records a notebook's outputs as nbformat JSON, as Jupyter would save
 //! what the kernel sent, and echoes them to the terminal as they come.
 
-use crate::error::ScriptError;
-use crate::frontend::{Frontend, InputError, Stream};
-use crate::mime::MimeBundle;
-use crate::repl::terminal::TerminalFrontend;
+use crate::terminal::TerminalFrontend;
+use ladder_scripting::error::ScriptError;
+use ladder_scripting::frontend::{Frontend, InputError, Stream};
+use ladder_scripting::mime::MimeBundle;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Outputs of each code cell run so far, by the cell's index in the notebook. Shared with
+/// the thread that writes the notebook, as the recorder lives on the session thread.
+pub type Outputs = Arc<Mutex<HashMap<usize, Vec<Value>>>>;
 
 pub struct Recorder {
-    /// Outputs of each code cell run so far, by the cell's index in the notebook.
-    outputs: RefCell<HashMap<usize, Vec<Value>>>,
+    outputs: Outputs,
     /// The cell being run.
     current: RefCell<usize>,
     /// Where each display id was shown: (cell, output index), for `update_display`, which
@@ -23,9 +27,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn new(echo: Option<TerminalFrontend>) -> Self {
+    pub fn new(echo: Option<TerminalFrontend>, outputs: Outputs) -> Self {
         Self {
-            outputs: RefCell::default(),
+            outputs,
             current: RefCell::new(0),
             displays: RefCell::default(),
             clear_pending: RefCell::new(false),
@@ -36,7 +40,7 @@ impl Recorder {
     pub fn start_cell(&self, index: usize) {
         *self.current.borrow_mut() = index;
         *self.clear_pending.borrow_mut() = false;
-        self.outputs.borrow_mut().insert(index, Vec::new());
+        self.outputs().insert(index, Vec::new());
     }
 
     /// The cell's result, as `execute_result`.
@@ -72,15 +76,21 @@ impl Recorder {
         }
     }
 
-    /// Every cell's outputs, by cell index.
-    pub fn take(&self) -> HashMap<usize, Vec<Value>> {
-        std::mem::take(&mut *self.outputs.borrow_mut())
+    /// Help asked for with `?name` is shown, not recorded (Jupyter's pager is not saved).
+    pub fn help(&self, text: &str) {
+        if let Some(echo) = &self.echo {
+            echo.show_help(text);
+        }
+    }
+
+    fn outputs(&self) -> MutexGuard<'_, HashMap<usize, Vec<Value>>> {
+        self.outputs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn push(&self, output: Value) -> usize {
         self.apply_pending_clear();
         let current = *self.current.borrow();
-        let mut outputs = self.outputs.borrow_mut();
+        let mut outputs = self.outputs();
         let cell = outputs.entry(current).or_default();
         cell.push(output);
         cell.len() - 1
@@ -94,7 +104,7 @@ impl Recorder {
 
     fn clear_now(&self) {
         let current = *self.current.borrow();
-        self.outputs.borrow_mut().insert(current, Vec::new());
+        self.outputs().insert(current, Vec::new());
         for places in self.displays.borrow_mut().values_mut() {
             places.retain(|(cell, _)| *cell != current);
         }
@@ -108,7 +118,7 @@ impl Frontend for Recorder {
         }
         self.apply_pending_clear();
         let current = *self.current.borrow();
-        let mut outputs = self.outputs.borrow_mut();
+        let mut outputs = self.outputs();
         let cell = outputs.entry(current).or_default();
         // Consecutive text on one stream is one output, as Jupyter merges it.
         if let Some(last) = cell.last_mut() {
@@ -148,7 +158,7 @@ impl Frontend for Recorder {
         let Some(places) = displays.get(display_id) else {
             return;
         };
-        let mut outputs = self.outputs.borrow_mut();
+        let mut outputs = self.outputs();
         for (cell, index) in places {
             if let Some(output) = outputs.get_mut(cell).and_then(|o| o.get_mut(*index)) {
                 output["data"] = json!(bundle.data);

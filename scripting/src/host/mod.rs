@@ -1,0 +1,248 @@
+//! The session host: the one thread every front end runs its session on.
+//!
+//! A [`Session`] is `!Send` and deep Rhai recursion needs far more stack than a spawned
+//! thread gets, so the session lives on a thread of its own with a 256 MiB stack. The
+//! front end's [`Frontend`] is made on that thread too; the front end's own thread sends
+//! typed [`Request`]s and gets one [`Reply`] each, through a sink that runs on the session
+//! thread after the request's last output, so a front end that funnels both into one
+//! channel sees them in order.
+
+mod request;
+#[cfg(test)]
+mod tests;
+
+pub use request::{Execute, ExecuteReply, Help, Reply, Request};
+
+use crate::commands::help_query;
+use crate::error::ScriptError;
+use crate::frontend::Frontend;
+use crate::interrupt::InterruptHandle;
+use crate::session::{Session, SessionFactory};
+use std::rc::Rc;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+
+/// Stack for the session thread: deeply recursive scripts and the parser's recursion need
+/// far more than the 2 MiB a spawned thread gets by default.
+const STACK_SIZE: usize = 256 << 20;
+
+/// Where replies go; runs on the session thread.
+pub type ReplySink = Box<dyn FnMut(Reply)>;
+
+/// The session thread stopped (a panic outside a cell, or a failed start).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostGone;
+
+impl std::fmt::Display for HostGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the session thread stopped unexpectedly")
+    }
+}
+
+impl std::error::Error for HostGone {}
+
+/// Stops the running cell from any thread. Before the session exists it does nothing (as
+/// there is nothing to stop).
+#[derive(Clone, Default)]
+pub struct HostInterrupt(Arc<OnceLock<InterruptHandle>>);
+
+impl HostInterrupt {
+    pub fn interrupt(&self) {
+        if let Some(handle) = self.0.get() {
+            handle.interrupt();
+        }
+    }
+
+    /// The session's own handle, once the session exists.
+    pub fn handle(&self) -> Option<InterruptHandle> {
+        self.0.get().cloned()
+    }
+}
+
+/// The front end's end of the session thread. Dropping it interrupts the running cell and
+/// waits for the thread to end.
+pub struct SessionHost {
+    requests: Option<Sender<Request>>,
+    thread: Option<JoinHandle<()>>,
+    interrupt: HostInterrupt,
+    ready: Receiver<()>,
+}
+
+impl SessionHost {
+    /// Start the session thread. `make` runs there first and returns the front end the
+    /// session talks to and the sink that receives each reply; then the factory makes the
+    /// session. Returns at once: requests sent meanwhile wait for the session.
+    pub fn spawn<M>(factory: SessionFactory, make: M) -> Result<Self, String>
+    where
+        M: FnOnce() -> (Rc<dyn Frontend>, ReplySink) + Send + 'static,
+    {
+        let (requests, request_rx) = channel::<Request>();
+        let (ready_tx, ready) = channel();
+        let interrupt = HostInterrupt::default();
+        let handle = interrupt.0.clone();
+        let thread = std::thread::Builder::new()
+            .name("ladder-session".into())
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                let (frontend, mut sink) = make();
+                let mut session = factory(frontend);
+                let _ = handle.set(session.interrupt_handle());
+                let _ = ready_tx.send(());
+                for request in request_rx {
+                    sink(serve(&mut session, request));
+                }
+            })
+            .map_err(|e| format!("cannot start the session thread: {e}"))?;
+        Ok(Self {
+            requests: Some(requests),
+            thread: Some(thread),
+            interrupt,
+            ready,
+        })
+    }
+
+    /// A host whose replies arrive on a channel (for front ends that need nothing else from
+    /// the session thread).
+    pub fn with_replies<M>(factory: SessionFactory, make_frontend: M) -> Result<Client, String>
+    where
+        M: FnOnce() -> Rc<dyn Frontend> + Send + 'static,
+    {
+        let (reply_tx, replies) = channel();
+        let host = Self::spawn(factory, move || {
+            let sink: ReplySink = Box::new(move |reply| {
+                let _ = reply_tx.send(reply);
+            });
+            (make_frontend(), sink)
+        })?;
+        Ok(Client { host, replies })
+    }
+
+    /// Wait until the session exists; its interrupt handle, or an error if it could not be
+    /// made.
+    pub fn wait_ready(&self) -> Result<InterruptHandle, HostGone> {
+        if let Some(handle) = self.interrupt.handle() {
+            return Ok(handle);
+        }
+        // The thread sets the handle before it signals, and drops the sender if it dies.
+        let _ = self.ready.recv();
+        self.interrupt.handle().ok_or(HostGone)
+    }
+
+    /// Hand a request to the session; its reply goes to the sink.
+    pub fn send(&self, request: Request) -> Result<(), HostGone> {
+        let requests = self.requests.as_ref().ok_or(HostGone)?;
+        requests.send(request).map_err(|_| HostGone)
+    }
+
+    pub fn interrupter(&self) -> HostInterrupt {
+        self.interrupt.clone()
+    }
+
+    pub fn interrupt(&self) {
+        self.interrupt.interrupt();
+    }
+}
+
+/// Closing the request channel ends the session thread once its cell is done; waiting for
+/// it lets what the front end holds there (a socket) close before the caller goes on.
+impl Drop for SessionHost {
+    fn drop(&mut self) {
+        self.interrupt();
+        self.requests.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A [`SessionHost`] with its reply channel: one blocking call per request.
+pub struct Client {
+    pub host: SessionHost,
+    pub replies: Receiver<Reply>,
+}
+
+impl Client {
+    /// Send a request and wait for its reply.
+    pub fn call(&self, request: Request) -> Result<Reply, HostGone> {
+        self.host.send(request)?;
+        self.replies.recv().map_err(|_| HostGone)
+    }
+
+    pub fn execute(&self, execute: Execute) -> Result<ExecuteReply, HostGone> {
+        match self.call(Request::Execute(execute))? {
+            Reply::Executed(reply) => Ok(reply),
+            _ => Err(HostGone),
+        }
+    }
+}
+
+/// Answer one request on the session thread.
+fn serve(session: &mut Session, request: Request) -> Reply {
+    match request {
+        Request::Execute(execute) => Reply::Executed(execute_cell(session, execute)),
+        Request::Complete { code, cursor } => Reply::Completed(session.complete(&code, cursor)),
+        Request::Inspect { code, cursor } => Reply::Inspected(session.inspect(&code, cursor)),
+        Request::IsComplete { code } => Reply::IsComplete(session.is_complete(&code)),
+        Request::Help { name } => Reply::Help(help(session, &name)),
+        Request::Reset => {
+            session.reset();
+            Reply::Reset
+        }
+    }
+}
+
+fn execute_cell(session: &mut Session, execute: Execute) -> ExecuteReply {
+    if let Some(name) = help_query(&execute.code) {
+        return ExecuteReply {
+            outcome: Ok(None),
+            help: Some(help(session, name)),
+            user_expressions: Vec::new(),
+        };
+    }
+    let mut outcome = session.execute(&execute.code);
+    if let (Err(error), Some(name)) = (&mut outcome, &execute.source_name) {
+        rename_cell_sources(error, name);
+    }
+    let user_expressions = if outcome.is_ok() {
+        execute
+            .user_expressions
+            .into_iter()
+            .map(|(key, code)| {
+                let value = session.execute(&code).map(Option::unwrap_or_default);
+                (key, value)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    ExecuteReply {
+        outcome,
+        help: None,
+        user_expressions,
+    }
+}
+
+fn help(session: &Session, name: &str) -> Help {
+    Help {
+        name: name.to_string(),
+        text: session.help_text(name),
+    }
+}
+
+/// A cell run under a name (a script's path) is reported against it rather than `cell[N]`.
+fn rename_cell_sources(error: &mut ScriptError, name: &str) {
+    let rename = |source: &mut String| {
+        if source.starts_with("cell[") {
+            *source = name.to_string();
+        }
+    };
+    if let Some(location) = &mut error.location {
+        rename(&mut location.source);
+    }
+    for frame in &mut error.call_chain {
+        if let Some(site) = &mut frame.call_site {
+            rename(&mut site.source);
+        }
+    }
+}

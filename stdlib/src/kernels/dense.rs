@@ -1,0 +1,356 @@
+//! The fused dense op for f32 CPU tensors: `act(x·W + b)` as one candle custom op whose
+//! backward calls gemm directly with the operands' strides, and the plain product `x·W` on the
+//! same gemm path.
+//!
+//! Why: candle composes a linear layer from matmul, broadcast add and the activation, and its
+//! autograd builds each gradient from a dozen full-size temporaries (zeros, masks, casts,
+//! products, a strided reduction for the bias). For an MLP 64→256→256→2 at batch 256 those cost
+//! more than the products themselves. The fused op computes the same values in one pass per
+//! tensor and gives the same results as the plain ops (`nn/fused/tests.rs` compares them).
+//!
+//! Thread counts come from [`crate::threads`] per product, passed to gemm as its
+//! `Parallelism` (no environment variable is read or written).
+
+use crate::threads;
+use candle_core::{
+    CpuStorage, CustomOp2, CustomOp3, DType, Device, Layout, Result, Shape, Storage, Tensor,
+};
+
+/// Activations the fused op can differentiate from its own output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FusedAct {
+    Identity,
+    Relu,
+    Tanh,
+    Sigmoid,
+}
+
+impl FusedAct {
+    fn apply(self, v: &mut [f32]) {
+        match self {
+            FusedAct::Identity => {}
+            FusedAct::Relu => v.iter_mut().for_each(|x| *x = x.max(0.0)),
+            FusedAct::Tanh => v.iter_mut().for_each(|x| *x = x.tanh()),
+            FusedAct::Sigmoid => v.iter_mut().for_each(|x| *x = 1.0 / ((-*x).exp() + 1.0)),
+        }
+    }
+
+    /// dz = g · act'(z), written from the output y = act(z).
+    fn backward(self, g: &[f32], y: &[f32], dz: &mut Vec<f32>) {
+        let d = g.iter().zip(y);
+        match self {
+            FusedAct::Identity => dz.extend_from_slice(g),
+            FusedAct::Relu => dz.extend(d.map(|(g, y)| if *y > 0.0 { *g } else { 0.0 })),
+            FusedAct::Tanh => dz.extend(d.map(|(g, y)| g * (1.0 - y * y))),
+            FusedAct::Sigmoid => dz.extend(d.map(|(g, y)| g * y * (1.0 - y))),
+        }
+    }
+}
+
+/// A 2-D strided f32 matrix inside a storage.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    rs: isize,
+    cs: isize,
+}
+
+impl<'a> View<'a> {
+    fn new(s: &'a CpuStorage, l: &Layout) -> Result<View<'a>> {
+        let CpuStorage::F32(v) = s else {
+            candle_core::bail!("fused linear: expected f32 storage")
+        };
+        let (rows, cols) = l.shape().dims2()?;
+        let st = l.stride();
+        Ok(View {
+            data: &v[l.start_offset()..],
+            rows,
+            cols,
+            rs: st[0] as isize,
+            cs: st[1] as isize,
+        })
+    }
+
+    fn dense(data: &'a [f32], rows: usize, cols: usize) -> View<'a> {
+        View {
+            data,
+            rows,
+            cols,
+            rs: cols as isize,
+            cs: 1,
+        }
+    }
+
+    fn t(self) -> View<'a> {
+        View {
+            rows: self.cols,
+            cols: self.rows,
+            rs: self.cs,
+            cs: self.rs,
+            ..self
+        }
+    }
+}
+
+/// dst (a.rows × b.cols, row-major) = [dst +] a · b, on the threads the policy gives this size.
+fn gemm_into(dst: &mut [std::mem::MaybeUninit<f32>], accumulate: bool, a: View, b: View) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    debug_assert_eq!(k, b.rows);
+    assert!(dst.len() >= m * n, "gemm_into: destination too small");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        if !accumulate {
+            dst[..m * n].iter_mut().for_each(|v| {
+                v.write(0.0);
+            });
+        }
+        return;
+    }
+    let threads = threads::threads_for(m.saturating_mul(n).saturating_mul(k));
+    let par = if threads > 1 {
+        gemm::Parallelism::Rayon(threads)
+    } else {
+        gemm::Parallelism::None
+    };
+    // Safety: the views were built from layouts candle checked against their storages, and dst
+    // holds m × n values.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr().cast::<f32>(),
+            1,
+            n as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs,
+            a.rs,
+            b.data.as_ptr(),
+            b.cs,
+            b.rs,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            par,
+        )
+    }
+}
+
+/// gemm's product a · b in a new row-major buffer (gemm writes every value: no zero-fill).
+fn gemm_new(a: View, b: View) -> Vec<f32> {
+    let len = a.rows * b.cols;
+    let mut out = Vec::with_capacity(len);
+    gemm_into(out.spare_capacity_mut(), false, a, b);
+    // Safety: with `accumulate` off gemm_into stores all a.rows × b.cols values.
+    unsafe { out.set_len(len) };
+    out
+}
+
+/// y = act(x·W [+ b]) for x (n × k), W (k × m), b (m).
+fn forward(x: View, w: View, b: Option<&[f32]>, act: FusedAct) -> Result<(CpuStorage, Shape)> {
+    if x.cols != w.rows {
+        candle_core::bail!(
+            "fused linear: x is {}×{} but W is {}×{}",
+            x.rows,
+            x.cols,
+            w.rows,
+            w.cols
+        );
+    }
+    let (n, m) = (x.rows, w.cols);
+    let mut out = match b {
+        Some(b) => {
+            let mut out = Vec::with_capacity(n * m);
+            (0..n).for_each(|_| out.extend_from_slice(&b[..m]));
+            // Safety: f32 and MaybeUninit<f32> share a layout; every value is initialised.
+            let dst = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), out.len()) };
+            gemm_into(dst, true, x, w);
+            out
+        }
+        None => gemm_new(x, w),
+    };
+    act.apply(&mut out);
+    Ok((CpuStorage::F32(out), Shape::from((n, m))))
+}
+
+fn bias_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
+        _ => candle_core::bail!("fused linear: the bias must be a contiguous f32 vector"),
+    }
+}
+
+/// Gradients (dx, dW, db) from the output y and its gradient g; dx only when `want_x`.
+#[allow(clippy::type_complexity)]
+fn backward(
+    x: &Tensor,
+    w: &Tensor,
+    y: &Tensor,
+    g: &Tensor,
+    act: FusedAct,
+    want: [bool; 3],
+) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+    let g = if g.is_contiguous() {
+        g.clone()
+    } else {
+        g.contiguous()?
+    };
+    let (n, m) = y.dims2()?;
+    let k = x.dims2()?.1;
+    let (gs, gl) = g.storage_and_layout();
+    let (ys, yl) = y.storage_and_layout();
+    let (Storage::Cpu(gs), Storage::Cpu(ys)) = (&*gs, &*ys) else {
+        candle_core::bail!("fused linear: backward expects CPU tensors")
+    };
+    let (CpuStorage::F32(gv), CpuStorage::F32(yv)) = (gs, ys) else {
+        candle_core::bail!("fused linear: backward expects f32 tensors")
+    };
+    let (Some((g0, g1)), Some((y0, y1))) = (gl.contiguous_offsets(), yl.contiguous_offsets())
+    else {
+        candle_core::bail!("fused linear: backward expects contiguous outputs")
+    };
+    let mut dz_own = Vec::new();
+    let dz: &[f32] = if act == FusedAct::Identity {
+        &gv[g0..g1]
+    } else {
+        dz_own.reserve_exact(n * m);
+        act.backward(&gv[g0..g1], &yv[y0..y1], &mut dz_own);
+        &dz_own
+    };
+    let dzv = View::dense(dz, n, m);
+    let dev = Device::Cpu;
+    let dw = if want[1] {
+        let (xs, xl) = x.storage_and_layout();
+        let Storage::Cpu(xs) = &*xs else {
+            candle_core::bail!("fused linear: backward expects CPU tensors")
+        };
+        let dw = gemm_new(View::new(xs, xl)?.t(), dzv);
+        Some(Tensor::from_vec(dw, (k, m), &dev)?)
+    } else {
+        None
+    };
+    let db = if want[2] {
+        let mut db = vec![0.0f32; m];
+        for row in dz.chunks_exact(m) {
+            db.iter_mut().zip(row).for_each(|(d, v)| *d += v);
+        }
+        Some(Tensor::from_vec(db, m, &dev)?)
+    } else {
+        None
+    };
+    let dx = if want[0] {
+        let (ws, wl) = w.storage_and_layout();
+        let Storage::Cpu(ws) = &*ws else {
+            candle_core::bail!("fused linear: backward expects CPU tensors")
+        };
+        let dx = gemm_new(dzv, View::new(ws, wl)?.t());
+        Some(Tensor::from_vec(dx, (n, k), &dev)?)
+    } else {
+        None
+    };
+    Ok((dx, dw, db))
+}
+
+/// The custom op: inputs (x, W) or (x, W, b).
+struct LinearOp(FusedAct);
+
+impl CustomOp2 for LinearOp {
+    fn name(&self) -> &'static str {
+        "fused_linear"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        xl: &Layout,
+        w: &CpuStorage,
+        wl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        forward(View::new(x, xl)?, View::new(w, wl)?, None, self.0)
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        y: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>)> {
+        let (dx, dw, _) = backward(x, w, y, g, self.0, [x.track_op(), w.track_op(), false])?;
+        Ok((dx, dw))
+    }
+}
+
+impl CustomOp3 for LinearOp {
+    fn name(&self) -> &'static str {
+        "fused_linear_bias"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        xl: &Layout,
+        w: &CpuStorage,
+        wl: &Layout,
+        b: &CpuStorage,
+        bl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let b = bias_slice(b, bl)?;
+        if b.len() != wl.dims()[1] {
+            candle_core::bail!(
+                "fused linear: bias of {} values for {} outputs",
+                b.len(),
+                wl.dims()[1]
+            );
+        }
+        forward(View::new(x, xl)?, View::new(w, wl)?, Some(b), self.0)
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        b: &Tensor,
+        y: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let want = [x.track_op(), w.track_op(), b.track_op()];
+        backward(x, w, y, g, self.0, want)
+    }
+}
+
+/// Whether the fused op applies: f32 CPU tensors, x 2-D, no broadcast (zero) strides.
+fn eligible(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> bool {
+    let ok = |t: &Tensor| {
+        t.device().is_cpu() && t.dtype() == DType::F32 && t.stride().iter().all(|&s| s > 0)
+    };
+    x.rank() == 2
+        && w.rank() == 2
+        && ok(x)
+        && ok(w)
+        && b.is_none_or(|b| ok(b) && b.rank() == 1 && b.is_contiguous())
+}
+
+/// act(x·W + b) as one op when the tensors allow it (f32 CPU, x 2-D); `None` otherwise, and the
+/// caller composes the plain ops. Shapes must already agree (the caller checks and names them).
+pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: FusedAct) -> Result<Option<Tensor>> {
+    if !eligible(x, w, b) {
+        return Ok(None);
+    }
+    Ok(Some(match b {
+        Some(b) => x.apply_op3(w, b, LinearOp(act))?,
+        None => x.apply_op2(w, LinearOp(act))?,
+    }))
+}
+
+/// x · W for 2-D f32 CPU tensors on the policy's threads (`None`: use candle's matmul).
+pub fn matmul(x: &Tensor, w: &Tensor) -> Result<Option<Tensor>> {
+    linear(x, w, None, FusedAct::Identity)
+}

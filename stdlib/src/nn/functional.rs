@@ -1,0 +1,28 @@
+//! Stateless operations that layers share, so that a layer kind and the transformer draw the
+//! same values the same way.
+
+use crate::error::Result;
+use crate::rng::Rng;
+use candle_core::{Device, Tensor};
+
+/// Inverted dropout with the project's generator (training only; `None` in evaluation).
+/// The `dropout` layer and the transformer both use it, so they draw their masks the same way.
+pub fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
+    match rng {
+        Some(rng) if p > 0.0 => {
+            let keep = 1.0 - p as f32;
+            let mask: Vec<f32> = (0..x.elem_count())
+                .map(|_| {
+                    if rng.uniform_f32() < keep {
+                        1.0 / keep
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?.to_device(x.device())?;
+            Ok(x.mul(&mask)?)
+        }
+        _ => Ok(x.clone()),
+    }
+}

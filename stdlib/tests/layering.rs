@@ -1,0 +1,317 @@
+//! The library's modules point one way: no import cycle between the top-level modules of
+//! `src/`, none between the files of `nn/`, and `kernels` (the numeric bottom) imports
+//! nothing above `error` and `threads`.
+//!
+//! What counts as an import: every `crate::<module>` path in code (comments skipped), `use`
+//! lines or inline paths alike. Two kinds of code are left out, on purpose:
+//! - unit tests (`tests.rs`, `tests/`, and a file's `#[cfg(test)]` items): they may
+//!   drive a module through a higher one (e.g. the fused layers compared over `fit`), which no
+//!   build of the library itself depends on;
+//! - the Rhai bindings (`bindings.rs`, `bindings/`): they are the scripting surface laid over
+//!   the whole library, so a module's bindings may call any module (nn's `evaluate` uses train),
+//!   while the plain-Rust modules below them stay acyclic.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The module graph: node → (dependency → files that import it).
+type Graph = BTreeMap<String, BTreeMap<String, BTreeSet<String>>>;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+fn is_test_or_binding(rel: &str) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let file = *parts.last().unwrap();
+    file == "tests.rs"
+        || file == "bindings.rs"
+        || parts[..parts.len() - 1]
+            .iter()
+            .any(|d| *d == "tests" || *d == "bindings")
+}
+
+/// The library code of a file: comments removed, and each top-level `#[cfg(test)]` item left
+/// out (a `mod tests;` line, or a block up to its closing `}` at the start of a line).
+fn library_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("#[cfg(test)]") {
+            for item in lines.by_ref() {
+                if item.starts_with('}') || (!item.starts_with(' ') && item.ends_with(';')) {
+                    break;
+                }
+            }
+            continue;
+        }
+        let code = match line.find("//") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        out.push_str(code);
+        out.push('\n');
+    }
+    out
+}
+
+/// The first segment of every path that starts with `prefix` (e.g. `crate::`), including
+/// each branch of a `prefix{a::x, b}` group.
+fn paths_after(code: &str, prefix: &str) -> Vec<String> {
+    let ident = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut found = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find(prefix) {
+        let before = rest[..i].chars().last();
+        rest = &rest[i + prefix.len()..];
+        // `$crate::` in macros and longer names ending in the prefix are other paths.
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        if let Some(group) = rest.strip_prefix('{') {
+            let (mut depth, mut start) = (0, 0);
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => {
+                        found.push(ident(&group[start..j]));
+                        break;
+                    }
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        found.push(ident(&group[start..j]));
+                        start = j + 1;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            found.push(ident(rest));
+        }
+    }
+    found.retain(|s| !s.is_empty());
+    found
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// (path relative to `src/`, library code) of every file that is neither a test nor bindings.
+fn library_files() -> Vec<(String, String)> {
+    let root = src();
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if is_test_or_binding(&rel) {
+                return None;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            Some((rel, library_code(&text)))
+        })
+        .collect()
+}
+
+/// The node a file belongs to: its first path segment under `dir` (`x.rs` → `x`).
+fn node_of(rel: &str) -> String {
+    let first = rel.split('/').next().unwrap();
+    first.strip_suffix(".rs").unwrap_or(first).to_string()
+}
+
+fn add_edge(g: &mut Graph, from: &str, to: &str, file: &str) {
+    g.entry(from.to_string())
+        .or_default()
+        .entry(to.to_string())
+        .or_default()
+        .insert(file.to_string());
+}
+
+/// The top-level modules and which of them each one imports.
+fn top_level_graph() -> Graph {
+    let files = library_files();
+    let modules: BTreeSet<String> = files.iter().map(|(rel, _)| node_of(rel)).collect();
+    let mut g = Graph::new();
+    for (rel, code) in &files {
+        let from = node_of(rel);
+        if from == "lib" {
+            continue;
+        }
+        g.entry(from.clone()).or_default();
+        for m in paths_after(code, "crate::") {
+            if m != from && modules.contains(&m) {
+                add_edge(&mut g, &from, &m, rel);
+            }
+        }
+    }
+    g
+}
+
+/// The files of `nn/` and which of them each one imports (`super::x`, `crate::nn::x`; a name
+/// that is not a file of nn, such as a re-export of `mod.rs`, counts as `mod`).
+fn nn_graph() -> Graph {
+    let files: Vec<(String, String)> = library_files()
+        .into_iter()
+        .filter_map(|(rel, code)| Some((rel.strip_prefix("nn/")?.to_string(), code)))
+        .collect();
+    let nodes: BTreeSet<String> = files.iter().map(|(rel, _)| node_of(rel)).collect();
+    let mut g = Graph::new();
+    for (rel, code) in &files {
+        let from = node_of(rel);
+        g.entry(from.clone()).or_default();
+        // From nn/x.rs `super::` is nn; from nn/x/y.rs it is x itself, and `super::super::` is nn.
+        let nested = rel.matches('/').count() > 0;
+        let mut names = paths_after(code, "crate::nn::");
+        if nested {
+            names.extend(paths_after(code, "super::super::"));
+        } else if from != "mod" {
+            names.extend(paths_after(code, "super::"));
+        } else {
+            for line in code.lines() {
+                let l = line.trim_start();
+                if let Some(path) = l.strip_prefix("pub use ").or(l.strip_prefix("use ")) {
+                    names.push(path.split("::").next().unwrap_or("").trim().to_string());
+                }
+            }
+        }
+        for n in names {
+            let to = if nodes.contains(&n) { n } else { "mod".into() };
+            if to != from && (nodes.contains(&to) || to == "mod") {
+                add_edge(&mut g, &from, &to, rel);
+            }
+        }
+    }
+    g
+}
+
+/// A cycle of the graph, as its nodes with the files behind each edge, if there is one.
+fn find_cycle(g: &Graph) -> Option<String> {
+    fn visit(
+        g: &Graph,
+        n: &str,
+        state: &mut BTreeMap<String, u8>,
+        stack: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        state.insert(n.to_string(), 1);
+        stack.push(n.to_string());
+        for next in g.get(n).into_iter().flat_map(|d| d.keys()) {
+            match state.get(next.as_str()) {
+                Some(1) => {
+                    let at = stack.iter().position(|s| s == next).unwrap();
+                    let mut cycle = stack[at..].to_vec();
+                    cycle.push(next.clone());
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(c) = visit(g, next, state, stack) {
+                        return Some(c);
+                    }
+                }
+            }
+        }
+        stack.pop();
+        state.insert(n.to_string(), 2);
+        None
+    }
+    let mut state = BTreeMap::new();
+    for n in g.keys() {
+        if !state.contains_key(n) {
+            if let Some(cycle) = visit(g, n, &mut state, &mut Vec::new()) {
+                let steps: Vec<String> = cycle
+                    .windows(2)
+                    .map(|w| {
+                        let files: Vec<&str> = g[&w[0]][&w[1]].iter().map(|s| s.as_str()).collect();
+                        format!("{} -> {} ({})", w[0], w[1], files.join(", "))
+                    })
+                    .collect();
+                return Some(steps.join("\n  "));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn top_level_modules_import_each_other_without_cycles() {
+    let g = top_level_graph();
+    assert!(g.contains_key("tensor") && g.contains_key("nn"), "{g:?}");
+    if let Some(c) = find_cycle(&g) {
+        panic!("import cycle between stdlib's modules:\n  {c}");
+    }
+}
+
+#[test]
+fn the_files_of_nn_import_each_other_without_cycles() {
+    let g = nn_graph();
+    assert!(g.contains_key("layers") && g.contains_key("fused"), "{g:?}");
+    if let Some(c) = find_cycle(&g) {
+        panic!("import cycle between the files of nn:\n  {c}");
+    }
+}
+
+#[test]
+fn kernels_import_nothing_above_error_and_threads() {
+    let g = top_level_graph();
+    let allowed = |below: &[&str], m: &str| {
+        let deps = g.get(m).unwrap_or_else(|| panic!("no module {m}"));
+        let above: Vec<String> = deps
+            .iter()
+            .filter(|(d, _)| !below.contains(&d.as_str()))
+            .map(|(d, files)| {
+                format!(
+                    "{d} ({})",
+                    files.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
+            .collect();
+        assert!(above.is_empty(), "{m} imports {}", above.join(", "));
+    };
+    allowed(&["error", "threads"], "kernels");
+    allowed(&["error"], "threads");
+    allowed(&[], "error");
+}
+
+#[test]
+fn the_checks_see_imports_and_report_cycles() {
+    let code = library_code(
+        "use crate::{a::x, b};\n// crate::c in a comment\nlet y = crate::d::f();\n$crate::e\n\
+         #[cfg(test)]\nuse crate::t;\n#[cfg(test)]\nmod tests {\n    use crate::u;\n}\nuse crate::v;",
+    );
+    assert_eq!(paths_after(&code, "crate::"), ["a", "b", "d", "v"]);
+    let mut g = Graph::new();
+    add_edge(&mut g, "a", "b", "a.rs");
+    add_edge(&mut g, "b", "c", "b.rs");
+    assert_eq!(find_cycle(&g), None);
+    add_edge(&mut g, "c", "a", "c/mod.rs");
+    assert_eq!(
+        find_cycle(&g).unwrap(),
+        "a -> b (a.rs)\n  b -> c (b.rs)\n  c -> a (c/mod.rs)"
+    );
+    assert!(is_test_or_binding("nn/fused/tests.rs"));
+    assert!(is_test_or_binding("data/bindings.rs"));
+    assert!(is_test_or_binding("experiments/bindings/boost.rs"));
+    assert!(!is_test_or_binding("nn/layers.rs"));
+}
