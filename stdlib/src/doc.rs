@@ -65,7 +65,11 @@ pub fn register_rendered<T: TypeName + Render + Clone + 'static>(
 pub fn comment(docs: &[&str]) -> String {
     docs.iter()
         .flat_map(|d| d.split('\n'))
-        .map(|l| format!("/// {}", l.strip_prefix(' ').unwrap_or(l)).trim_end().to_string())
+        .map(|l| {
+            format!("/// {}", l.strip_prefix(' ').unwrap_or(l))
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

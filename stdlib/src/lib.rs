@@ -57,5 +57,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     experiments::register(engine, renderers);
     plot::register(engine, renderers);
     text::bindings::register(engine, renderers);
-    text::encoder::register(engine, renderers);
+    text::bindings::encoder::register(engine, renderers);
 }

@@ -168,7 +168,7 @@ fn fit_trains_reports_progress_and_renders_history() {
         "{e}"
     );
     let e = error(&mut s, "fit(model, scaled[0], #{epoch: 1})");
-    assert!(e.contains("unknown option(s) epoch"), "{e}");
+    assert!(e.contains("unknown option 'epoch'"), "{e}");
 }
 
 #[test]

@@ -487,5 +487,5 @@ fn weak_to_strong_trains_text_models_given_as_build_functions() {
         &mut s,
         "weak_to_strong(data, #{weak: #{build: 3}, strong: strong})",
     );
-    assert!(e.contains("'build' must be a function"), "{e}");
+    assert!(e.contains("option `build` must be a function"), "{e}");
 }

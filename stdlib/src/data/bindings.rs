@@ -4,9 +4,9 @@
 use super::load::{self, Columns};
 use super::split::{self, Scaler};
 use super::{builtin, synthetic, Dataset};
+use crate::bind;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
-use crate::bind;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, FLOAT, INT};
@@ -108,7 +108,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn load_jsonl(path: &str) -> RhaiResult<Dataset> { Ok(load::load_jsonl(path, &Columns::default())?) }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// Gaussian blobs. Options: `n` (200), `centers` (3), `dim` (2), `std` (1.0), `seed` (0).
         fn blobs(options: Map) -> RhaiResult<Dataset> {
             let mut options = Opts::new("blobs", options);
@@ -121,8 +122,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             )?;
             options.finish()?;
             Ok(d)
-        }
-
+        },
         /// Two interleaving half circles. Options: `n` (200), `noise` (0.1), `seed` (0).
         fn moons(options: Map) -> RhaiResult<Dataset> {
             let mut options = Opts::new("moons", options);
@@ -133,73 +133,89 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             )?;
             options.finish()?;
             Ok(d)
-        }
-
+        },
         /// XOR of two ±1 features. Options: `n` (200), `noise` (label flip probability, 0), `seed` (0).
         fn xor(options: Map) -> RhaiResult<Dataset> {
             let mut options = Opts::new("xor", options);
-            let d = synthetic::parity(options.usize("n", 200)?, 2, options.float("noise", 0.0)?, options.int("seed", 0)? as u64)?;
-            options.finish()?; Ok(d)
-        }
-
+            let d = synthetic::parity(
+                options.usize("n", 200)?,
+                2,
+                options.float("noise", 0.0)?,
+                options.int("seed", 0)? as u64,
+            )?;
+            options.finish()?;
+            Ok(d)
+        },
         /// Parity of `bits` ±1 features. Options: `n` (200), `bits` (3), `noise` (label flip probability, 0), `seed` (0).
         fn parity(options: Map) -> RhaiResult<Dataset> {
             let mut options = Opts::new("parity", options);
-            let d = synthetic::parity(options.usize("n", 200)?, options.usize("bits", 3)?, options.float("noise", 0.0)?, options.int("seed", 0)? as u64)?;
-            options.finish()?; Ok(d)
+            let d = synthetic::parity(
+                options.usize("n", 200)?,
+                options.usize("bits", 3)?,
+                options.float("noise", 0.0)?,
+                options.int("seed", 0)? as u64,
+            )?;
+            options.finish()?;
+            Ok(d)
         }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// [train, test]: a seeded shuffle, `test_frac` of the rows to test.
         fn split(data: Dataset, test_frac: FLOAT, seed: INT) -> RhaiResult<Array> {
             let (a, b) = split::train_test_split(&data, test_frac, seed as u64, false)?;
             Ok(pair(a, b))
-        }
-
+        },
         /// [train, test]. Options: `test` (fraction, 0.2), `seed` (0), `stratify` (false: keep class proportions when true).
         fn split(data: Dataset, options: Map) -> RhaiResult<Array> {
             let mut options = Opts::new("split", options);
-            let (f, s, st) = (options.float("test", 0.2)?, options.int("seed", 0)?, options.bool("stratify", false)?);
+            let (f, s, st) = (
+                options.float("test", 0.2)?,
+                options.int("seed", 0)?,
+                options.bool("stratify", false)?,
+            );
             options.finish()?;
-            let (a, b) = split::train_test_split(&data, f, s as u64, st)?; Ok(pair(a, b))
-        }
-
+            let (a, b) = split::train_test_split(&data, f, s as u64, st)?;
+            Ok(pair(a, b))
+        },
         /// [first, second]: shuffle with the seed and cut 50/50 (weak-to-strong's train1/train2).
         fn halves(data: Dataset, seed: INT) -> RhaiResult<Array> {
             let (a, b) = split::halves(&data, seed as u64)?;
             Ok(pair(a, b))
-        }
-
+        },
         /// k [train, validation] pairs (stratified by class).
         fn kfold(data: Dataset, k: INT, seed: INT) -> RhaiResult<Array> {
             Ok(split::kfold(&data, k.max(0) as usize, seed as u64, true)?
                 .into_iter()
                 .map(|(a, b)| Dynamic::from_array(pair(a, b)))
                 .collect())
-        }
-
+        },
         /// Fit per-feature mean and std on a (training) data set; apply it with `transform`.
-        fn scaler(train: Dataset) -> RhaiResult<Scaler> { Ok(Scaler::fit(&train)?) }
-
+        fn scaler(train: Dataset) -> RhaiResult<Scaler> {
+            Ok(Scaler::fit(&train)?)
+        },
         /// Standardise a data set with statistics fitted earlier.
-        fn transform(scaler: Scaler, data: Dataset) -> RhaiResult<Dataset> { Ok(scaler.transform(&data)?) }
-
+        fn transform(scaler: Scaler, data: Dataset) -> RhaiResult<Dataset> {
+            Ok(scaler.transform(&data)?)
+        },
         /// [train, test] standardised with the mean and std of `train` only.
         fn standardize(train: Dataset, test: Dataset) -> RhaiResult<Array> {
             let s = Scaler::fit(&train)?;
             Ok(pair(s.transform(&train)?, s.transform(&test)?))
-        }
-
+        },
         /// Mini-batches (data sets) in a seeded shuffled order; the last may be smaller.
         fn batches(data: Dataset, batch_size: INT, seed: INT) -> RhaiResult<Array> {
-            Ok(split::batches(&data, batch_size.max(0) as usize, Some(seed as u64))?
-                .into_iter()
-                .map(Dynamic::from)
-                .collect())
+            Ok(
+                split::batches(&data, batch_size.max(0) as usize, Some(seed as u64))?
+                    .into_iter()
+                    .map(Dynamic::from)
+                    .collect(),
+            )
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// The rows at the given indices.
         fn subset(data: Dataset, rows: Array) -> RhaiResult<Dataset> {
             let rows = rows

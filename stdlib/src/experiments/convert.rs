@@ -2,7 +2,7 @@
 //! name the argument and the position of a bad element.
 
 use super::matrix::Matrix;
-use ladder_scripting::rhai::{Array, Dynamic, Map};
+use ladder_scripting::rhai::{Array, Dynamic};
 
 pub use crate::error::RhaiResult;
 
@@ -80,51 +80,6 @@ pub fn rows_array(rows: &[Vec<f64>]) -> Array {
     rows.iter()
         .map(|r| Dynamic::from_array(to_array(r)))
         .collect()
-}
-
-/// An option from a map: `Ok(None)` if absent, an error if present with the wrong type.
-pub fn opt_f64(m: &Map, key: &str, what: &str) -> RhaiResult<Option<f64>> {
-    match m.get(key) {
-        None => Ok(None),
-        Some(v) => number(v).map(Some).ok_or_else(|| {
-            format!(
-                "{what}: option '{key}' must be a number, got {}",
-                v.type_name()
-            )
-            .into()
-        }),
-    }
-}
-
-pub fn opt_int(m: &Map, key: &str, what: &str) -> RhaiResult<Option<i64>> {
-    match m.get(key) {
-        None => Ok(None),
-        Some(v) => v
-            .as_int()
-            .map(Some)
-            .map_err(|t| format!("{what}: option '{key}' must be an integer, got {t}").into()),
-    }
-}
-
-/// A positive count from the options, or the default.
-pub fn opt_count(m: &Map, key: &str, default: usize, what: &str) -> RhaiResult<usize> {
-    match opt_int(m, key, what)? {
-        None => Ok(default),
-        Some(v) if v >= 1 => Ok(v as usize),
-        Some(v) => Err(format!("{what}: option '{key}' must be at least 1, got {v}").into()),
-    }
-}
-
-/// Reject option names the function does not know, so typos are not silently ignored.
-pub fn check_keys(m: &Map, known: &[&str], what: &str) -> RhaiResult<()> {
-    for k in m.keys() {
-        if !known.contains(&k.as_str()) {
-            return Err(
-                format!("{what}: unknown option '{k}' (known: {})", known.join(", ")).into(),
-            );
-        }
-    }
-    Ok(())
 }
 
 /// A tensor's values as f64, row-major, with its shape.

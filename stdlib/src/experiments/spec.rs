@@ -8,19 +8,9 @@ use crate::experiments::convert::{classes, RhaiResult};
 use crate::experiments::models::{Builder, ModelPlan};
 use crate::nn::layers::Activation;
 use crate::optim::Schedule;
+use crate::opts::Opts;
 use crate::train::FitConfig;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map};
-
-/// Keys of a spec map that describe the model; every other key is a `fit` option.
-const MODEL_KEYS: [&str; 7] = [
-    "build",
-    "kind",
-    "hidden",
-    "activation",
-    "dropout",
-    "features",
-    "name",
-];
 
 /// The reference training defaults of the weak-to-strong code (batch 32, 2 epochs, Adam,
 /// cosine decay), used where a spec does not say otherwise.
@@ -54,60 +44,56 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             spec.type_name()
         )
     })?;
-    let kind = match map.get("kind") {
-        None => "mlp".to_string(),
-        Some(k) => k
-            .clone()
-            .into_string()
-            .map_err(|t| format!("{what}: 'kind' must be a string, got {t}"))?,
-    };
-    let hidden: Vec<usize> = match map.get("hidden") {
+    // The model's keys are read here; every other key is a `fit` option (see below).
+    let mut o = Opts::new(what, map.clone());
+    let kind = o.string("kind", "mlp")?;
+    let hidden: Vec<usize> = match o.raw("hidden") {
         None => vec![64],
         Some(h) => {
             let arr = h
                 .read_lock::<Array>()
-                .ok_or(format!("{what}: 'hidden' must be an array of layer sizes"))?;
+                .ok_or_else(|| o.fail("hidden", "must be an array of layer sizes"))?;
             classes(&arr, &format!("{what}.hidden"))?
         }
     };
     if hidden.contains(&0) {
         return Err(format!("{what}: hidden layer sizes must be positive").into());
     }
-    let activation = match map.get("activation") {
+    let activation = match o.raw("activation") {
         None => Activation::Relu,
         Some(a) => Activation::parse(&a.to_string())?,
     };
-    let dropout = match map.get("dropout") {
-        None => 0.0,
-        Some(d) => crate::experiments::convert::number(d)
-            .ok_or(format!("{what}: 'dropout' must be a number"))?,
-    };
-    let features = match map.get("features") {
+    let dropout = o.float("dropout", 0.0)?;
+    let features = match o.raw("features") {
         None => None,
         Some(f) => {
-            let arr = f.read_lock::<Array>().ok_or(format!(
-                "{what}: 'features' must be an array of column indices"
-            ))?;
+            let arr = f
+                .read_lock::<Array>()
+                .ok_or_else(|| o.fail("features", "must be an array of column indices"))?;
             Some(classes(&arr, &format!("{what}.features"))?)
         }
     };
-    let build = match map.get("build") {
+    let build = match o.raw("build") {
         None => None,
-        Some(b) => Some(b.clone().try_cast::<FnPtr>().ok_or_else(|| {
-            format!(
-                "{what}: 'build' must be a function |inputs, classes, seed| -> Model, got {}",
-                b.type_name()
-            )
-        })?),
+        Some(b) => {
+            let got = b.type_name();
+            Some(b.try_cast::<FnPtr>().ok_or_else(|| {
+                o.fail(
+                    "build",
+                    format!("must be a function |inputs, classes, seed| -> Model, got {got}"),
+                )
+            })?)
+        }
     };
+    let given_name = o.raw("name").map(|n| n.to_string());
     let builder = match (build, kind.as_str()) {
         (Some(f), _) => Builder::Rhai(f),
         (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
         (None, "logistic" | "logistic_regression" | "linear") => Builder::Logistic,
         (None, other) => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\" or \"logistic\", or pass a function)").into()),
     };
-    let name = match map.get("name") {
-        Some(n) => n.to_string(),
+    let name = match given_name {
+        Some(n) => n,
         None => {
             let base = match &builder {
                 Builder::Logistic => "logistic".to_string(),
@@ -121,11 +107,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         }
     };
     // Every other key is a fit option, parsed by `fit`'s own reader on top of the W2S defaults.
-    let mut fit_opts: Map = map
-        .iter()
-        .filter(|(k, _)| !MODEL_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut fit_opts = o.rest();
     let defaults = reference_fit();
     fit_opts
         .entry("epochs".into())

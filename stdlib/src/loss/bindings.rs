@@ -7,9 +7,9 @@ use super::{
     check_labels, confidence, confidence_coef, cross_entropy, distillation, focal, info_nce,
     product, reduce, soft_cross_entropy, z_loss,
 };
+use crate::bind;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
-use crate::bind;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use ladder_scripting::rhai::{Dynamic, Engine, Map, FLOAT};
@@ -122,15 +122,27 @@ pub fn register(engine: &mut Engine, _renderers: &mut Renderers) {
             finish(z_loss(&zt, &labels, a, b)?, options)
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// InfoNCE (Contriever): CE(q·kᵀ/τ, i) — key i is query i's positive, other keys are negatives. Contriever uses τ = 0.05 on mean-pooled embeddings.
-        fn info_nce(queries: Tensor, keys: Tensor, tau: FLOAT) -> RhaiResult<Tensor> { Ok(Tensor(reduce(&info_nce(&float_logits(&queries)?, &float_logits(&keys)?, tau)?, None)?)) }
-
+        fn info_nce(queries: Tensor, keys: Tensor, tau: FLOAT) -> RhaiResult<Tensor> {
+            Ok(Tensor(reduce(
+                &info_nce(&float_logits(&queries)?, &float_logits(&keys)?, tau)?,
+                None,
+            )?))
+        },
         /// Loss-based sample weights (Sow et al. 2025): losses min–max normalised into [−1, 1], strategy "lin_upper" (min(ℓ̃+1, 1), best), "quadratic" (1−ℓ̃²) or "extremes" (|ℓ̃|); weights = softmax(f/r), summing to 1, no gradient.
         fn reweight(losses: Tensor, strategy: &str, r: FLOAT) -> RhaiResult<Tensor> {
             let v = crate::tensor::ops::to_vec_f32(&losses.detach())?;
             let n = v.len();
-            Ok(Tensor(candle_core::Tensor::from_vec(weights(&v, Strategy::parse(strategy)?, r, 1.0)?, n, losses.device()).map_err(crate::error::Error::from)?))
+            Ok(Tensor(
+                candle_core::Tensor::from_vec(
+                    weights(&v, Strategy::parse(strategy)?, r, 1.0)?,
+                    n,
+                    losses.device(),
+                )
+                .map_err(crate::error::Error::from)?,
+            ))
         }
     );
 }

@@ -4,10 +4,10 @@
 use super::layers::{Activation, LayerSpec};
 use super::network::{Network, NetworkSpec};
 use super::save;
+use crate::bind;
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
-use crate::bind;
 use crate::tensor::bindings::DeviceHandle;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::{device::device_name, Tensor};
@@ -90,10 +90,16 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
 }
 
 fn models(engine: &mut Engine) {
-    bind!(engine,
+    bind!(
+        engine,
         /// Multinomial logistic regression (one linear layer), initialised from seed 0. Train it with `fit`.
-        fn logistic_regression(inputs: INT, classes: INT) -> RhaiResult<Network> { Ok(Network::logistic_regression(inputs.max(0) as usize, classes.max(0) as usize, 0)?) }
-
+        fn logistic_regression(inputs: INT, classes: INT) -> RhaiResult<Network> {
+            Ok(Network::logistic_regression(
+                inputs.max(0) as usize,
+                classes.max(0) as usize,
+                0,
+            )?)
+        },
         /// Logistic regression. Options: `seed` (0), `bias` (true), `zero_init` (false: the W2S reference head is zero-initialised without bias).
         fn logistic_regression(inputs: INT, classes: INT, options: Map) -> RhaiResult<Network> {
             let mut options = Opts::new("logistic_regression", options);
@@ -101,16 +107,38 @@ fn models(engine: &mut Engine) {
             let bias = options.bool("bias", true)?;
             let zero_init = options.bool("zero_init", false)?;
             options.finish()?;
-            if classes < 2 { return Err(format!("logistic_regression: needs at least 2 classes, got {classes}").into()); }
-            let spec = NetworkSpec { kind: "logistic_regression".into(), layers: vec![LayerSpec::Linear { inputs: inputs.max(0) as usize, outputs: classes as usize, bias, zero_init }], seed };
+            if classes < 2 {
+                return Err(format!(
+                    "logistic_regression: needs at least 2 classes, got {classes}"
+                )
+                .into());
+            }
+            let spec = NetworkSpec {
+                kind: "logistic_regression".into(),
+                layers: vec![LayerSpec::Linear {
+                    inputs: inputs.max(0) as usize,
+                    outputs: classes as usize,
+                    bias,
+                    zero_init,
+                }],
+                seed,
+            };
             Ok(Network::new(spec, &candle_core::Device::Cpu)?)
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// A multi-layer perceptron: sizes = [inputs, hidden..., classes], ReLU, no dropout, seed 0.
         /// Example: `mlp([30, 64, 2])`
-        fn mlp(sizes: Array) -> RhaiResult<Network> { Ok(Network::mlp(&self::sizes(&sizes)?, Activation::Relu, 0.0, false, 0)?) }
-
+        fn mlp(sizes: Array) -> RhaiResult<Network> {
+            Ok(Network::mlp(
+                &self::sizes(&sizes)?,
+                Activation::Relu,
+                0.0,
+                false,
+                0,
+            )?)
+        },
         /// A multi-layer perceptron. Options: `activation` ("relu", "gelu", "tanh", "sigmoid", "silu"), `dropout` (0.0), `layer_norm` (false), `seed` (0).
         fn mlp(sizes: Array, options: Map) -> RhaiResult<Network> {
             let mut options = Opts::new("mlp", options);
@@ -122,11 +150,20 @@ fn models(engine: &mut Engine) {
             Ok(Network::mlp(&self::sizes(&sizes)?, act, dropout, ln, seed)?)
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// A model from layers, initialised from seed 0.
         /// Example: `sequential([linear(4, 16), relu(), dropout(0.1), linear(16, 3)])`
-        fn sequential(layers: Array) -> RhaiResult<Network> { Ok(Network::new(NetworkSpec { kind: "sequential".into(), layers: layer_specs(&layers)?, seed: 0 }, &candle_core::Device::Cpu)?) }
-
+        fn sequential(layers: Array) -> RhaiResult<Network> {
+            Ok(Network::new(
+                NetworkSpec {
+                    kind: "sequential".into(),
+                    layers: layer_specs(&layers)?,
+                    seed: 0,
+                },
+                &candle_core::Device::Cpu,
+            )?)
+        },
         /// A model from layers, initialised from the seed.
         fn sequential(layers: Array, seed: INT) -> RhaiResult<Network> {
             Ok(Network::new(
@@ -142,21 +179,27 @@ fn models(engine: &mut Engine) {
 }
 
 fn layers(engine: &mut Engine) {
-    bind!(engine,
+    bind!(
+        engine,
         /// A linear layer y = xW + b (PyTorch's uniform init).
-        fn linear(inputs: INT, outputs: INT) -> Result<LayerSpec, Box<ladder_scripting::rhai::EvalAltResult>> {
+        fn linear(
+            inputs: INT,
+            outputs: INT,
+        ) -> Result<LayerSpec, Box<ladder_scripting::rhai::EvalAltResult>> {
             Ok(LayerSpec::Linear {
                 inputs: inputs.max(0) as usize,
                 outputs: outputs.max(0) as usize,
                 bias: true,
                 zero_init: false,
             })
-        }
-
+        },
         /// A linear layer. Options: `bias` (true), `zero_init` (false).
         fn linear(inputs: INT, outputs: INT, options: Map) -> RhaiResult<LayerSpec> {
             let mut options = Opts::new("linear", options);
-            let (bias, zero_init) = (options.bool("bias", true)?, options.bool("zero_init", false)?);
+            let (bias, zero_init) = (
+                options.bool("bias", true)?,
+                options.bool("zero_init", false)?,
+            );
             options.finish()?;
             Ok(LayerSpec::Linear {
                 inputs: inputs.max(0) as usize,
@@ -164,27 +207,26 @@ fn layers(engine: &mut Engine) {
                 bias,
                 zero_init,
             })
-        }
-
+        },
         /// Layer normalisation over the last axis (eps 1e-5), learnable scale and shift.
         fn layer_norm(size: INT) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::LayerNorm {
                 size: size.max(0) as usize,
                 eps: 1e-5,
             })
-        }
-
+        },
         /// A lookup table: integer ids → rows of a (vocab × dim) table, N(0, 1) init.
         fn embedding(vocab: INT, dim: INT) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::Embedding {
                 vocab: vocab.max(0) as usize,
                 dim: dim.max(0) as usize,
             })
-        }
-
+        },
         /// Zero each value with probability p while training (seeded), scaled by 1/(1-p); identity when predicting.
         fn dropout(p: FLOAT) -> RhaiResult<LayerSpec> {
-            if !(0.0..1.0).contains(&p) { return Err(format!("dropout: p must be in [0, 1), got {p}").into()); }
+            if !(0.0..1.0).contains(&p) {
+                return Err(format!("dropout: p must be in [0, 1), got {p}").into());
+            }
             Ok(LayerSpec::Dropout { p })
         }
     );
@@ -200,19 +242,22 @@ fn layers(engine: &mut Engine) {
             fn [name]() -> RhaiResult<LayerSpec> { Ok(LayerSpec::Activation { activation: act }) }
         );
     }
-    bind!(engine,
+    bind!(
+        engine,
         /// An activation layer by name: relu, gelu, tanh, sigmoid, silu, identity.
         fn activation(name: &str) -> RhaiResult<LayerSpec> {
             Ok(LayerSpec::Activation {
                 activation: Activation::parse(name)?,
             })
-        }
-
+        },
         /// Mean over axis 1 (e.g. a sequence of embeddings → one vector).
-        fn mean_pool() -> RhaiResult<LayerSpec> { Ok(LayerSpec::MeanPool) }
-
+        fn mean_pool() -> RhaiResult<LayerSpec> {
+            Ok(LayerSpec::MeanPool)
+        },
         /// Merge every axis after the first.
-        fn flatten() -> RhaiResult<LayerSpec> { Ok(LayerSpec::Flatten) }
+        fn flatten() -> RhaiResult<LayerSpec> {
+            Ok(LayerSpec::Flatten)
+        }
     );
 }
 

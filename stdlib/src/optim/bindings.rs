@@ -1,10 +1,10 @@
 //! The `optim` Rhai module: optimisers for training loops written in Rhai.
 
 use super::{Kind, Optimizer, Schedule};
+use crate::bind;
 use crate::error::RhaiResult;
 use crate::nn::network::Network;
 use crate::opts::Opts;
-use crate::bind;
 use ladder_scripting::rhai::{Engine, Map, FLOAT, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::cell::RefCell;
@@ -72,7 +72,8 @@ pub fn schedule_from(o: &mut Opts) -> crate::error::Result<Schedule> {
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<OptimizerHandle>(engine, renderers);
-    bind!(engine,
+    bind!(
+        engine,
         /// An optimiser over a model's weights, for training loops in Rhai. Options: `name` ("adamw" default, "adam", "sgd", "lion"), `lr` (1e-3), `weight_decay`, `momentum`/`beta1`, `beta2`.
         /// Example: `let opt = optimizer(model, #{name: "sgd", lr: 0.1}); opt.step(loss);`
         fn optimizer(model: Network, options: Map) -> RhaiResult<OptimizerHandle> {
@@ -80,9 +81,12 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             let kind = kind_from(&mut options, "name", "adamw")?;
             let lr = options.float("lr", 1e-3)?;
             options.finish()?;
-            Ok(OptimizerHandle(Rc::new(RefCell::new(Optimizer::new(kind, model.vars(), lr)?))))
-        }
-
+            Ok(OptimizerHandle(Rc::new(RefCell::new(Optimizer::new(
+                kind,
+                model.vars(),
+                lr,
+            )?))))
+        },
         /// Backpropagate a scalar loss and update the weights; returns the loss value. Checks the session's interrupt flag.
         fn step(optimizer: OptimizerHandle, loss: crate::tensor::Tensor) -> RhaiResult<FLOAT> {
             ladder_scripting::context::check_interrupt()?;
@@ -91,25 +95,35 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             }
             let value = crate::tensor::ops::item(&loss)?;
             if !value.is_finite() {
-                return Err(format!("step: the loss is {value}; the weights were not updated").into());
+                return Err(
+                    format!("step: the loss is {value}; the weights were not updated").into(),
+                );
             }
             let grads = loss.backward().map_err(crate::error::Error::from)?;
             optimizer.0.borrow_mut().step(&grads)?;
             Ok(value)
-        }
-
+        },
         /// Change the learning rate (e.g. from a schedule).
         fn set_lr(optimizer: OptimizerHandle, lr: FLOAT) {
             optimizer.0.borrow_mut().lr = lr;
-        }
-
+        },
         /// The learning rate a schedule ("constant", "warmup", "cosine") gives at a step.
-        fn lr_at(schedule: &str, base_lr: FLOAT, step: INT, total_steps: INT, warmup_steps: INT) -> RhaiResult<FLOAT> {
+        fn lr_at(
+            schedule: &str,
+            base_lr: FLOAT,
+            step: INT,
+            total_steps: INT,
+            warmup_steps: INT,
+        ) -> RhaiResult<FLOAT> {
             let mut m = Map::new();
             m.insert("schedule".into(), schedule.into());
             m.insert("warmup_steps".into(), warmup_steps.into());
             let mut o = Opts::new("lr_at", m);
-            Ok(schedule_from(&mut o)?.lr(base_lr, step.max(0) as usize, total_steps.max(1) as usize))
+            Ok(schedule_from(&mut o)?.lr(
+                base_lr,
+                step.max(0) as usize,
+                total_steps.max(1) as usize,
+            ))
         }
     );
     engine.register_get("lr", |h: &mut OptimizerHandle| h.0.borrow().lr);

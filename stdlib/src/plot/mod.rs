@@ -2,7 +2,7 @@
 //! histogram, heatmap, reliability diagram), drawn with plotters and an embedded font, shown
 //! inline as PNG (and SVG on request) and saved to files; plus live training views.
 
-mod api;
+mod bindings;
 mod build;
 pub mod chart;
 mod draw;
@@ -25,5 +25,5 @@ use ladder_scripting::Renderers;
 
 /// Install the chart functions and the chart renderer.
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
-    api::register(engine, renderers);
+    bindings::register(engine, renderers);
 }

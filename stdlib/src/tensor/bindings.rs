@@ -4,8 +4,8 @@
 use super::build::{self, shape_from_dynamic};
 use super::ops::{self, BinOp, CmpOp, Reduce, Unary};
 use super::{device, dtype_name, parse_dtype, Tensor};
-use crate::error::RhaiResult;
 use crate::bind;
+use crate::error::RhaiResult;
 use candle_core::{DType, Device};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FLOAT, INT};
 use ladder_scripting::Renderers;
@@ -348,7 +348,8 @@ fn math(engine: &mut Engine) {
             fn [name](x: Tensor) -> RhaiResult<Tensor> { Ok(ops::unary(&x, op)?) }
         );
     }
-    bind!(engine,
+    bind!(
+        engine,
         /// Softmax along an axis (numerically stable).
         fn softmax(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let x = float(&x)?;
@@ -356,8 +357,8 @@ fn math(engine: &mut Engine) {
             Ok(Tensor(ops::softmax(&x, ax)?))
         }
     );
-    bind!(engine,
-
+    bind!(
+        engine,
         /// Softmax along the last axis.
         fn softmax(x: Tensor) -> RhaiResult<Tensor> {
             let x = float(&x)?;
@@ -365,7 +366,8 @@ fn math(engine: &mut Engine) {
             Ok(Tensor(ops::softmax(&x, ax)?))
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// log(softmax(x)) along an axis, computed stably.
         fn log_softmax(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let x = float(&x)?;
@@ -373,11 +375,13 @@ fn math(engine: &mut Engine) {
             Ok(Tensor(ops::log_softmax(&x, ax)?))
         }
     );
-    bind!(engine,
-
+    bind!(
+        engine,
         /// Clip values into [low, high].
         fn clamp(x: Tensor, low: FLOAT, high: FLOAT) -> RhaiResult<Tensor> {
-            Ok(Tensor(x.clamp(low, high).map_err(crate::error::Error::from)?))
+            Ok(Tensor(
+                x.clamp(low, high).map_err(crate::error::Error::from)?,
+            ))
         }
     );
 }
@@ -450,47 +454,58 @@ fn shapes(engine: &mut Engine) {
             Ok(ops::take(x, &idx, 0)?)
         }
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// Entries start..end along an axis (negative values count from the end; clamped like Python slices).
-        fn slice(x: Tensor, axis: INT, start: INT, end: INT) -> RhaiResult<Tensor> { Ok(ops::slice(&x, axis, start, end)?) }
-
+        fn slice(x: Tensor, axis: INT, start: INT, end: INT) -> RhaiResult<Tensor> {
+            Ok(ops::slice(&x, axis, start, end)?)
+        },
         /// Entries along an axis picked by an index list.
         fn take(x: Tensor, indices: Array, axis: INT) -> RhaiResult<Tensor> {
             Ok(ops::take(&x, &ints(&indices, "take")?, axis)?)
-        }
-
+        },
         /// The same values in a new shape; one dimension may be -1.
         fn reshape(x: Tensor, shape: Array) -> RhaiResult<Tensor> {
             Ok(ops::reshape(&x, &ints(&shape, "reshape")?)?)
-        }
-
+        },
         /// All values as a 1-D tensor.
-        fn flatten(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::reshape(&x, &[-1])?) }
-
+        fn flatten(x: Tensor) -> RhaiResult<Tensor> {
+            Ok(ops::reshape(&x, &[-1])?)
+        },
         /// Swap the last two axes (a 1-D tensor is unchanged).
-        fn transpose(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
-
+        fn transpose(x: Tensor) -> RhaiResult<Tensor> {
+            Ok(ops::transpose(&x, -2, -1)?)
+        },
         /// Swap the last two axes (`x.t()`).
-        fn t(x: Tensor) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, -2, -1)?) }
-
+        fn t(x: Tensor) -> RhaiResult<Tensor> {
+            Ok(ops::transpose(&x, -2, -1)?)
+        },
         /// Swap two axes.
-        fn transpose(x: Tensor, a: INT, b: INT) -> RhaiResult<Tensor> { Ok(ops::transpose(&x, a, b)?) }
+        fn transpose(x: Tensor, a: INT, b: INT) -> RhaiResult<Tensor> {
+            Ok(ops::transpose(&x, a, b)?)
+        }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// Join tensors along an existing axis.
-        fn concat(tensors: Array, axis: INT) -> RhaiResult<Tensor> { Ok(ops::concat(&self::tensors(&tensors, "concat")?, axis)?) }
-
+        fn concat(tensors: Array, axis: INT) -> RhaiResult<Tensor> {
+            Ok(ops::concat(&self::tensors(&tensors, "concat")?, axis)?)
+        },
         /// Join tensors along axis 0.
-        fn concat(tensors: Array) -> RhaiResult<Tensor> { Ok(ops::concat(&self::tensors(&tensors, "concat")?, 0)?) }
-
+        fn concat(tensors: Array) -> RhaiResult<Tensor> {
+            Ok(ops::concat(&self::tensors(&tensors, "concat")?, 0)?)
+        },
         /// Join equal-shaped tensors along a new axis.
-        fn stack(tensors: Array, axis: INT) -> RhaiResult<Tensor> { Ok(ops::stack(&self::tensors(&tensors, "stack")?, axis)?) }
-
+        fn stack(tensors: Array, axis: INT) -> RhaiResult<Tensor> {
+            Ok(ops::stack(&self::tensors(&tensors, "stack")?, axis)?)
+        },
         /// Join equal-shaped tensors along a new first axis.
-        fn stack(tensors: Array) -> RhaiResult<Tensor> { Ok(ops::stack(&self::tensors(&tensors, "stack")?, 0)?) }
+        fn stack(tensors: Array) -> RhaiResult<Tensor> {
+            Ok(ops::stack(&self::tensors(&tensors, "stack")?, 0)?)
+        }
     );
-    bind!(engine,
-
+    bind!(
+        engine,
         /// Insert an axis of size 1.
         fn unsqueeze(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let rank = x.rank() as INT + 1;
@@ -508,7 +523,8 @@ fn shapes(engine: &mut Engine) {
             ))
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// Remove an axis of size 1.
         fn squeeze(x: Tensor, axis: INT) -> RhaiResult<Tensor> {
             let ax = ops::axis(&x, axis, "squeeze")?;
@@ -540,14 +556,19 @@ fn properties(engine: &mut Engine) {
     });
     engine.register_get("ndim", |x: &mut Tensor| -> INT { x.rank() as INT });
     engine.register_get("numel", |x: &mut Tensor| -> INT { x.elem_count() as INT });
-    bind!(engine,
+    bind!(
+        engine,
         /// Size of the first axis (0 for a 0-d tensor).
-        fn len(x: Tensor) -> INT { x.dims().first().copied().unwrap_or(0) as INT }
-
+        fn len(x: Tensor) -> INT {
+            x.dims().first().copied().unwrap_or(0) as INT
+        },
         /// The numpy-like text form.
-        fn to_string(x: &mut Tensor) -> String { x.to_string() }
-
+        fn to_string(x: &mut Tensor) -> String {
+            x.to_string()
+        },
         /// The numpy-like text form.
-        fn to_debug(x: &mut Tensor) -> String { x.to_string() }
+        fn to_debug(x: &mut Tensor) -> String {
+            x.to_string()
+        }
     );
 }

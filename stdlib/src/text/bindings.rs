@@ -1,8 +1,11 @@
 //! The `text` Rhai module: tokenizers (load, train, encode, decode, save), text data sets
 //! (CSV / JSONL with a text column, `tokenize`) and the data set's text accessors.
 
+pub mod encoder;
+
 use super::load;
 use super::tokenizer::{EncodeOptions, Kind, Padding, Tokenizer, TrainOptions};
+use crate::bind;
 use crate::data::texts::{self, TextColumns};
 use crate::data::Dataset;
 use crate::error::RhaiResult;
@@ -10,7 +13,6 @@ use crate::nn::layers::LayerSpec;
 use crate::nn::network::{Network, NetworkSpec};
 use crate::nn::transformer::TransformerSpec;
 use crate::opts::Opts;
-use crate::bind;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use candle_core::{DType, Device};
@@ -204,35 +206,61 @@ fn transformer(vocab: usize, classes: INT, tok: Option<&Tokenizer>, o: Map) -> R
 }
 
 fn models(engine: &mut Engine) {
-    bind!(engine,
+    bind!(
+        engine,
         /// A small transformer classifier trained from scratch (vocabulary, pad id and max_len from the tokenizer; dim 64, 4 heads, 2 layers, dropout 0.1, seed 0). Train it with `fit` on `tokenize`d data.
-        fn transformer_classifier(tok: Tokenizer, classes: INT) -> RhaiResult<Network> { transformer(tok.vocab_size(), classes, Some(&tok), Map::new()) }
-
+        fn transformer_classifier(tok: Tokenizer, classes: INT) -> RhaiResult<Network> {
+            transformer(tok.vocab_size(), classes, Some(&tok), Map::new())
+        },
         /// A transformer encoder (token + learned position embeddings, pre-LN blocks of masked multi-head self-attention and a GELU feed-forward, mean over real tokens) with a linear head. Options: `dim` (64), `heads` (4), `layers` (2), `ff` (4 × dim), `max_len` (tok.max_len), `dropout` (0.1), `seed` (0).
         /// Example: `let weak = transformer_classifier(tok, 2, #{dim: 64, layers: 2, max_len: 48, seed: 1});`
-        fn transformer_classifier(tok: Tokenizer, classes: INT, options: Map) -> RhaiResult<Network> { transformer(tok.vocab_size(), classes, Some(&tok), options) }
-
+        fn transformer_classifier(
+            tok: Tokenizer,
+            classes: INT,
+            options: Map,
+        ) -> RhaiResult<Network> {
+            transformer(tok.vocab_size(), classes, Some(&tok), options)
+        },
         /// A transformer classifier for ids in 0..vocab_size. Options as with a tokenizer, plus `pad_id` (0) and `max_len` (128).
-        fn transformer_classifier(vocab_size: INT, classes: INT, options: Map) -> RhaiResult<Network> { transformer(vocab_size.max(0) as usize, classes, None, options) }
+        fn transformer_classifier(
+            vocab_size: INT,
+            classes: INT,
+            options: Map,
+        ) -> RhaiResult<Network> {
+            transformer(vocab_size.max(0) as usize, classes, None, options)
+        }
     );
 }
 
 fn datasets(engine: &mut Engine) {
-    bind!(engine,
+    bind!(
+        engine,
         /// Load a CSV of texts: column `text` holds the text, `label` the class (integers, or names numbered alphabetically and kept in `data.class_names`). `tokenize` turns the texts into token ids.
-        fn read_text_csv(path: &str) -> RhaiResult<Dataset> { Ok(texts::read_text_csv(path, &TextColumns::default())?) }
-
+        fn read_text_csv(path: &str) -> RhaiResult<Dataset> {
+            Ok(texts::read_text_csv(path, &TextColumns::default())?)
+        },
         /// Load a CSV of texts. Options: `text` (column name, "text"), `label` ("label"), `classes` (array of label names in class order; other names are an error).
         /// Example: `let data = read_text_csv("reviews.csv", #{text: "review", label: "stars"});`
-        fn read_text_csv(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(texts::read_text_csv(path, &text_columns(options, "read_text_csv")?)?) }
-
+        fn read_text_csv(path: &str, options: Map) -> RhaiResult<Dataset> {
+            Ok(texts::read_text_csv(
+                path,
+                &text_columns(options, "read_text_csv")?,
+            )?)
+        },
         /// Load JSON Lines of texts: field `text` (a string) and `label` (a number or a name).
-        fn read_text_jsonl(path: &str) -> RhaiResult<Dataset> { Ok(texts::read_text_jsonl(path, &TextColumns::default())?) }
-
+        fn read_text_jsonl(path: &str) -> RhaiResult<Dataset> {
+            Ok(texts::read_text_jsonl(path, &TextColumns::default())?)
+        },
         /// Load JSON Lines of texts. Options: `text` (field name, "text"), `label` ("label"), `classes` (label names in class order).
-        fn read_text_jsonl(path: &str, options: Map) -> RhaiResult<Dataset> { Ok(texts::read_text_jsonl(path, &text_columns(options, "read_text_jsonl")?)?) }
+        fn read_text_jsonl(path: &str, options: Map) -> RhaiResult<Dataset> {
+            Ok(texts::read_text_jsonl(
+                path,
+                &text_columns(options, "read_text_jsonl")?,
+            )?)
+        }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// A data set from an array of texts and an array of labels (class indices or names).
         fn text_dataset(texts: Array, labels: Array) -> RhaiResult<Dataset> {
             let texts = strings(&texts, "text_dataset: texts")?;
@@ -250,11 +278,13 @@ fn datasets(engine: &mut Engine) {
             Ok(texts::text_dataset("texts", texts, labels, names)?)
         }
     );
-    bind!(engine,
-
+    bind!(
+        engine,
         /// The same rows with `x` = token ids (rows × tok.max_len, padded with tok.pad_id, as f32); labels, weights and texts are kept. Train a transformer or pretrained encoder on the result.
-        fn tokenize(data: Dataset, tok: Tokenizer) -> RhaiResult<Dataset> { let n = tok.default_max_len(); Ok(load::tokenize(&data, &tok, n)?) }
-
+        fn tokenize(data: Dataset, tok: Tokenizer) -> RhaiResult<Dataset> {
+            let n = tok.default_max_len();
+            Ok(load::tokenize(&data, &tok, n)?)
+        },
         /// The same rows with `x` = token ids. Options: `max_len` (tok.max_len): columns per row; longer texts are cut (keeping [CLS]/[SEP]).
         /// Example: `let train_ids = tokenize(train, tok, #{max_len: 48});`
         fn tokenize(data: Dataset, tok: Tokenizer, options: Map) -> RhaiResult<Dataset> {

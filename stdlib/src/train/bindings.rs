@@ -2,13 +2,14 @@
 
 use super::progress::Progress;
 use super::{fit, FitConfig, History, LossSpec, Reweighting};
+use crate::bind;
 use crate::data::Dataset;
 use crate::error::RhaiResult;
 use crate::loss::reweight::Strategy;
 use crate::nn::network::Network;
 use crate::optim::bindings::{kind_from, schedule_from};
 use crate::opts::Opts;
-use crate::bind;
+use crate::plot::chart::Chart;
 
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::Renderers;
@@ -109,10 +110,12 @@ fn epoch_map(e: &super::EpochRecord) -> Map {
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<History>(engine, renderers);
-    bind!(engine,
+    bind!(
+        engine,
         /// Train a model in place with the defaults (10 epochs, batch 32, AdamW lr 1e-3, cross-entropy, seed 0).
-        fn fit(model: Network, data: Dataset) -> RhaiResult<History> { run(&model, &data, Map::new()) }
-
+        fn fit(model: Network, data: Dataset) -> RhaiResult<History> {
+            run(&model, &data, Map::new())
+        },
         /// Train a model in place; returns the history (loss per step, metrics per epoch). Same seed ⇒ identical run.
         /// Options: `epochs` (10), `batch_size` (32), `lr` (1e-3), `optimizer` ("adamw", "adam", "sgd", "lion"), `weight_decay`, `momentum`/`beta1`, `beta2`,
         /// `schedule` ("constant", "warmup", "cosine"), `warmup_steps`, `min_lr`, `seed` (0), `shuffle` (true), `validation` (a Dataset scored after each epoch; `"eval"` also works), `progress` (true),
@@ -120,7 +123,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// "w2s" (auxiliary confidence: `aux_coef` 0.5, `aux_warmup` 0.1), "product" (`alpha`, `beta`);
         /// `reweight`: "lin_upper", "quadratic" or "extremes" with temperature from `r_start` (1.0) to `r_end` (0.1).
         /// Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt stops after the current step, keeping those weights.
-        fn fit(model: Network, data: Dataset, options: Map) -> RhaiResult<History> { run(&model, &data, options) }
+        fn fit(model: Network, data: Dataset, options: Map) -> RhaiResult<History> {
+            run(&model, &data, options)
+        }
     );
     engine.register_get("loss", |h: &mut History| -> Array {
         h.losses.iter().map(|&l| Dynamic::from_float(l)).collect()
@@ -147,17 +152,22 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             .and_then(|e| e.eval_accuracy)
             .map_or(Dynamic::UNIT, Dynamic::from_float)
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// The training curve: loss at every step, the epoch means, and the validation loss when `fit` had validation data.
         ///
         /// let h = fit(model, train, #{epochs: 5, validation: val});
         /// h.plot()
-        fn plot(history: &mut History) -> Chart { super::chart::history_chart(history) }
-
+        fn plot(history: &mut History) -> Chart {
+            super::chart::history_chart(history)
+        },
         /// CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n.
-        fn set_threads(n: INT) { crate::threads::set_threads(n.max(0) as usize) }
-
+        fn set_threads(n: INT) {
+            crate::threads::set_threads(n.max(0) as usize)
+        },
         /// The thread setting (0 = auto).
-        fn threads() -> INT { crate::threads::setting() as INT }
+        fn threads() -> INT {
+            crate::threads::setting() as INT
+        }
     );
 }

@@ -7,6 +7,6 @@ pub mod stump;
 pub use learner::{Env, Hypothesis, WeakLearner};
 pub use samme::{Samme, SammeConfig};
 pub use stump::{Stump, StumpLearner};
+pub mod bindings;
 pub mod network_learner;
-pub mod rhai;
 pub mod rhai_learner;

@@ -3,7 +3,7 @@
 //! progressive (teacher-assistant) chain teacher → assistants → student, plain KD at each hop.
 //! Reports each model's test accuracy and parameter count relative to the teacher.
 
-pub mod rhai;
+pub mod bindings;
 
 use crate::data::Dataset;
 use crate::error::Error;

@@ -4,7 +4,6 @@
 pub mod abstain;
 pub mod classification;
 pub mod reports;
-mod reports_rhai;
 pub mod results;
 pub mod stats;
 
@@ -13,4 +12,4 @@ pub use classification::*;
 pub use reports::{Calibration, ClassificationReport, ConfusionMatrix};
 pub use results::{Results, Run};
 pub use stats::{bootstrap, mean_interval, BootstrapConfig, Interval};
-pub mod rhai;
+pub mod bindings;

@@ -10,4 +10,4 @@ pub use analysis::{analysis_table, lf_analysis, LfSummary};
 pub use dawid_skene::{DawidSkene, DawidSkeneConfig};
 pub use label_matrix::{LabelMatrix, ABSTAIN};
 pub use majority::{majority_predict, majority_proba};
-pub mod rhai;
+pub mod bindings;

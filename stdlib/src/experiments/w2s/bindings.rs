@@ -1,12 +1,13 @@
 //! Rhai bindings: `weak_to_strong(data, options)` and `bootstrap_chain(data, options)`.
 
-use crate::bind;
 use super::protocol::{bootstrap_chain, weak_to_strong, TransferLoss, W2sResult};
 use super::report::chain_table;
+use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::experiments::table::Table;
+use crate::opts::Opts;
 use crate::plot::chart::Chart;
 use crate::plot::results::{weak_strong_bars, Estimate, WeakStrong};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
@@ -18,93 +19,76 @@ crate::type_names! {
 
 /// The test set: `test` if given, else a stratified `test_frac` (0.2) split with seed
 /// `split_seed` (0), the same for every seed so runs compare on one test set.
-fn train_test(data: &Dataset, o: &Map, what: &str) -> RhaiResult<(Dataset, Dataset)> {
-    if let Some(t) = o.get("test") {
-        let test = t.clone().try_cast::<Dataset>().ok_or_else(|| {
-            format!(
-                "{what}: option 'test' must be a Dataset, got {}",
-                t.type_name()
-            )
-        })?;
+fn train_test(data: &Dataset, o: &mut Opts) -> RhaiResult<(Dataset, Dataset)> {
+    let test = o.raw("test");
+    let frac = o.float("test_frac", 0.2)?;
+    let seed = o.seed("split_seed")?;
+    if let Some(t) = test {
+        let name = t.type_name();
+        let test = t
+            .try_cast::<Dataset>()
+            .ok_or_else(|| o.fail("test", format!("must be a Dataset, got {name}")))?;
         return Ok((data.clone(), test));
     }
-    let frac = opt_f64(o, "test_frac", what)?.unwrap_or(0.2);
-    let seed = opt_int(o, "split_seed", what)?.unwrap_or(0) as u64;
     Ok(crate::data::split::train_test_split(data, frac, seed, true)
-        .map_err(|e| format!("{what}: {e}"))?)
+        .map_err(|e| format!("{}: {e}", o.what()))?)
 }
 
-fn loss_from(o: &Map, what: &str) -> RhaiResult<TransferLoss> {
-    let name = match o.get("loss") {
-        None => "xent".to_string(),
-        Some(l) => l
-            .clone()
-            .into_string()
-            .map_err(|t| format!("{what}: 'loss' must be a string, got {t}"))?,
-    };
-    let mut loss = TransferLoss::parse(&name).map_err(|e| format!("{what}: {e}"))?;
+/// The transfer loss; `aux_coef` and `warmup_frac` tune the confidence loss ("logconf").
+fn loss_from(o: &mut Opts) -> RhaiResult<TransferLoss> {
+    let name = o.string("loss", "xent")?;
+    let aux = o.float_opt("aux_coef")?;
+    let warmup = o.float_opt("warmup_frac")?;
+    let mut loss = TransferLoss::parse(&name).map_err(|e| format!("{}: {e}", o.what()))?;
     if let TransferLoss::Logconf {
         aux_coef,
         warmup_frac,
     } = &mut loss
     {
-        *aux_coef = opt_f64(o, "aux_coef", what)?.unwrap_or(*aux_coef);
-        *warmup_frac = opt_f64(o, "warmup_frac", what)?.unwrap_or(*warmup_frac);
+        *aux_coef = aux.unwrap_or(*aux_coef);
+        *warmup_frac = warmup.unwrap_or(*warmup_frac);
     }
     Ok(loss)
 }
 
-fn seeds_from(o: &Map, what: &str) -> RhaiResult<Vec<u64>> {
-    match (o.get("seeds"), o.get("seed")) {
-        (Some(_), Some(_)) => Err(format!("{what}: give 'seed' or 'seeds', not both").into()),
+fn seeds_from(o: &mut Opts) -> RhaiResult<Vec<u64>> {
+    let seeds = o.raw("seeds");
+    let seed = o.int_opt("seed")?;
+    match (seeds, seed) {
+        (Some(_), Some(_)) => Err(format!("{}: give 'seed' or 'seeds', not both", o.what()).into()),
         (Some(s), None) => {
             let arr = s
                 .read_lock::<Array>()
-                .ok_or(format!("{what}: 'seeds' must be an array of integers"))?;
+                .ok_or_else(|| o.fail("seeds", "must be an array of integers"))?;
             let v = classes(&arr, "seeds")?;
             if v.is_empty() {
-                return Err(format!("{what}: 'seeds' is empty").into());
+                return Err(o.fail("seeds", "is empty").into());
             }
             Ok(v.into_iter().map(|s| s as u64).collect())
         }
-        (None, Some(_)) => Ok(vec![opt_int(o, "seed", what)?.unwrap_or(0) as u64]),
+        (None, Some(seed)) => Ok(vec![seed as u64]),
         (None, None) => Ok(vec![0]),
     }
 }
 
-fn w2s(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<W2sResult> {
-    const WHAT: &str = "weak_to_strong";
-    check_keys(
-        &o,
-        &[
-            "weak",
-            "strong",
-            "loss",
-            "seed",
-            "seeds",
-            "test",
-            "test_frac",
-            "split_seed",
-            "aux_coef",
-            "warmup_frac",
-        ],
-        WHAT,
-    )?;
-    let (train, test) = train_test(&data, &o, WHAT)?;
+fn w2s(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<W2sResult> {
+    let mut o = Opts::new("weak_to_strong", options);
+    let weak = o.raw("weak");
+    let strong = o.raw("strong");
+    let loss = loss_from(&mut o)?;
+    let seeds = seeds_from(&mut o)?;
+    let (train, test) = train_test(&data, &mut o)?;
+    o.finish()?;
     let weak = plan_from(
-        o.get("weak")
-            .ok_or("weak_to_strong: option 'weak' (a model spec) is required")?,
+        &weak.ok_or("weak_to_strong: option 'weak' (a model spec) is required")?,
         &train,
         "weak",
     )?;
     let strong = plan_from(
-        o.get("strong")
-            .ok_or("weak_to_strong: option 'strong' (a model spec) is required")?,
+        &strong.ok_or("weak_to_strong: option 'strong' (a model spec) is required")?,
         &train,
         "strong",
     )?;
-    let loss = loss_from(&o, WHAT)?;
-    let seeds = seeds_from(&o, WHAT)?;
     Ok(weak_to_strong(
         &train,
         &test,
@@ -116,25 +100,14 @@ fn w2s(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<W2sResult> {
     )?)
 }
 
-fn chain(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<Table> {
-    const WHAT: &str = "bootstrap_chain";
-    check_keys(
-        &o,
-        &[
-            "models",
-            "loss",
-            "seed",
-            "test",
-            "test_frac",
-            "split_seed",
-            "aux_coef",
-            "warmup_frac",
-        ],
-        WHAT,
-    )?;
-    let (train, test) = train_test(&data, &o, WHAT)?;
-    let models = o
-        .get("models")
+fn chain(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<Table> {
+    let mut o = Opts::new("bootstrap_chain", options);
+    let models = o.raw("models");
+    let loss = loss_from(&mut o)?;
+    let seed = o.seed("seed")?;
+    let (train, test) = train_test(&data, &mut o)?;
+    o.finish()?;
+    let models = models
         .and_then(|m| m.read_lock::<Array>().map(|a| a.clone()))
         .ok_or("bootstrap_chain: option 'models' (an array of model specs, smallest first) is required")?;
     let plans = models
@@ -142,8 +115,6 @@ fn chain(ctx: NativeCallContext, data: Dataset, o: Map) -> RhaiResult<Table> {
         .enumerate()
         .map(|(i, m)| plan_from(m, &train, &format!("models[{i}]")))
         .collect::<RhaiResult<Vec<_>>>()?;
-    let loss = loss_from(&o, WHAT)?;
-    let seed = opt_int(&o, "seed", WHAT)?.unwrap_or(0) as u64;
     let links = bootstrap_chain(&train, &test, &plans, &loss, seed, Some(&ctx))?;
     Ok(chain_table(&links, loss.name()))
 }
@@ -188,7 +159,8 @@ fn w2s_chart(r: &W2sResult) -> Chart {
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<W2sResult>(engine, renderers);
 
-    bind!(engine,
+    bind!(
+        engine,
         /// The weak-to-strong protocol (Burns et al.): per seed, halve the training rows; the weak model
         /// learns half 1 from ground truth and its soft probabilities label half 2; the strong student
         /// learns half 2 from them; the strong ceiling learns half 2 from ground truth; all are scored on
@@ -200,7 +172,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// confidence, `aux_coef` 0.5, `warmup_frac` 0.1, linear warm-up) or "product"; `seeds` ([0]) or `seed`;
         /// `test` (a Dataset) or `test_frac` (0.2, stratified, `split_seed` 0).
         /// Example: weak_to_strong(data, #{weak: #{kind: "logistic", features: [0, 1]}, strong: #{hidden: [64], epochs: 20}, seeds: [0, 1, 2, 3, 4]})
-        fn weak_to_strong(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<W2sResult> { w2s(ctx, data, options) }
+        fn weak_to_strong(
+            ctx: NativeCallContext,
+            data: Dataset,
+            options: Map,
+        ) -> RhaiResult<W2sResult> {
+            w2s(ctx, data, options)
+        }
     );
     engine.register_get("runs", |r: &mut W2sResult| -> Array {
         r.runs
@@ -226,12 +204,15 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         r.summary(|x| x.agreement).estimate
     });
     engine.register_get("table", |r: &mut W2sResult| r.table());
-    bind!(engine,
+    bind!(
+        engine,
         /// Grouped bars of weak, weak-to-strong and strong-ceiling accuracy, with each figure's 95% interval over seeds as error bars.
         ///
         /// let r = weak_to_strong(data, #{weak: weak, strong: strong, seeds: [0, 1, 2, 3, 4]});
         /// r.plot()
-        fn plot(result: &mut W2sResult) -> Chart { w2s_chart(result) }
+        fn plot(result: &mut W2sResult) -> Chart {
+            w2s_chart(result)
+        }
     );
 
     bind!(engine,
@@ -252,11 +233,18 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(crate::experiments::metrics::mean_interval(&v))
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// Bootstrapping: a chain of growing models (`models`: specs, smallest first); the training rows
         /// are cut into one split per model; model 1 learns split 1 from ground truth, each next model
         /// learns the next split from its predecessor's soft labels. Options: `models`, `loss`, `seed`,
         /// `test` or `test_frac`. Reports each link's accuracy and ceiling.
-        fn bootstrap_chain(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<Table> { chain(ctx, data, options) }
+        fn bootstrap_chain(
+            ctx: NativeCallContext,
+            data: Dataset,
+            options: Map,
+        ) -> RhaiResult<Table> {
+            chain(ctx, data, options)
+        }
     );
 }

@@ -1,13 +1,13 @@
 //! The Rhai face of the structured metric results: each prints as its table, reads as plain
 //! values, and draws its chart with `.plot()` (options as the chart constructors take them).
 
-use super::reports::{Calibration, ClassificationReport, ConfusionMatrix};
-use super::results::Results;
-use crate::experiments::convert::{to_array, usize_array, RhaiResult};
-use crate::experiments::table::Table;
-use crate::plot::chart::Chart;
 use crate::bind;
 use crate::doc::TypeName;
+use crate::experiments::convert::{to_array, usize_array, RhaiResult};
+use crate::experiments::metrics::reports::{Calibration, ClassificationReport, ConfusionMatrix};
+use crate::experiments::metrics::results::Results;
+use crate::experiments::table::Table;
+use crate::plot::chart::Chart;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{Render, Renderers};
 
@@ -88,12 +88,16 @@ fn confusion_matrix(engine: &mut Engine, renderers: &mut Renderers) {
         }
         Ok(usize_array(&m.counts[j as usize]))
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// The number of classes (rows).
-        fn len(m: &mut ConfusionMatrix) -> INT { m.counts.len() as INT }
-
+        fn len(m: &mut ConfusionMatrix) -> INT {
+            m.counts.len() as INT
+        },
         /// The counts as rows of ints, `[[...], ...]` (row = true class).
-        fn to_array(m: &mut ConfusionMatrix) -> Array { rows(&m.counts) }
+        fn to_array(m: &mut ConfusionMatrix) -> Array {
+            rows(&m.counts)
+        }
     );
     engine.register_get("counts", |m: &mut ConfusionMatrix| rows(&m.counts));
     engine.register_get("classes", |m: &mut ConfusionMatrix| names(&m.class_names));
@@ -171,9 +175,12 @@ fn calibration(engine: &mut Engine, renderers: &mut Renderers) {
             })
             .collect()
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// The number of bins.
-        fn len(c: &mut Calibration) -> INT { c.bins.len() as INT }
+        fn len(c: &mut Calibration) -> INT {
+            c.bins.len() as INT
+        }
     );
 }
 

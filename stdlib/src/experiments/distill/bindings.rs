@@ -1,12 +1,13 @@
 //! Rhai bindings: `distill(teacher, student_spec, data, options)` and
 //! `distill_chain(teacher, specs, data, options)`.
 
-use crate::bind;
 use super::{distill_chain, DistillReport, KdConfig};
+use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::nn::Network;
+use crate::opts::Opts;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
@@ -27,30 +28,29 @@ fn run(
     data: Dataset,
     o: Map,
 ) -> RhaiResult<DistillReport> {
-    check_keys(
-        &o,
-        &["T", "temperature", "alpha", "seed", "test"],
-        "distill",
-    )?;
-    let test = match o.get("test") {
+    let mut o = Opts::new("distill", o);
+    let test = match o.raw("test") {
         None => {
-            return Err(
-                "distill: option 'test' (a Dataset to score every model on) is required".into(),
-            )
+            return Err(o
+                .fail("test", "(a Dataset to score every model on) is required")
+                .into())
         }
-        Some(t) => t
-            .clone()
-            .try_cast::<Dataset>()
-            .ok_or_else(|| format!("distill: 'test' must be a Dataset, got {}", t.type_name()))?,
+        Some(t) => {
+            let name = t.type_name();
+            t.try_cast::<Dataset>()
+                .ok_or_else(|| o.fail("test", format!("must be a Dataset, got {name}")))?
+        }
     };
-    let temperature = opt_f64(&o, "T", "distill")?
-        .or(opt_f64(&o, "temperature", "distill")?)
-        .unwrap_or(2.0);
+    let temperature = match o.float_opt("T")? {
+        Some(t) => t,
+        None => o.float("temperature", 2.0)?,
+    };
     let config = KdConfig {
         temperature,
-        alpha: opt_f64(&o, "alpha", "distill")?.unwrap_or(if data.y.is_some() { 0.5 } else { 1.0 }),
-        seed: opt_int(&o, "seed", "distill")?.unwrap_or(0) as u64,
+        alpha: o.float("alpha", if data.y.is_some() { 0.5 } else { 1.0 })?,
+        seed: o.seed("seed")?,
     };
+    o.finish()?;
     let plans = specs
         .iter()
         .enumerate()
@@ -78,10 +78,19 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             run(ctx, teacher, vec![student], data, options)
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// Progressive (teacher-assistant) distillation: teacher → students[0] → students[1] → …, plain KD
         /// at each hop (options as `distill`). The report lists every model relative to the teacher.
-        fn distill_chain(ctx: NativeCallContext, teacher: Network, students: Array, data: Dataset, options: Map) -> RhaiResult<DistillReport> { run(ctx, teacher, students, data, options) }
+        fn distill_chain(
+            ctx: NativeCallContext,
+            teacher: Network,
+            students: Array,
+            data: Dataset,
+            options: Map,
+        ) -> RhaiResult<DistillReport> {
+            run(ctx, teacher, students, data, options)
+        }
     );
     engine.register_get("student", |r: &mut DistillReport| -> Dynamic {
         r.students

@@ -1,19 +1,18 @@
 //! Rhai bindings of boosting: `samme`, `predict`, `predict_proba`, `staged`, `samme_cv`.
 
-use crate::bind;
 use super::learner::WeakLearner;
 use super::network_learner::NetworkLearner;
 use super::rhai_learner::RhaiLearner;
 use super::samme::{Samme, SammeConfig};
 use super::stump::StumpLearner;
+use crate::bind;
 use crate::experiments::convert::*;
 use crate::experiments::cv::{complement, stratified_kfold};
 use crate::experiments::matrix::Labelled;
 use crate::experiments::metrics::mean_interval;
 use crate::experiments::table::{Cell, Table};
-use ladder_scripting::rhai::{
-    Array, Dynamic, Engine, FnPtr, Map, NativeCallContext,
-};
+use crate::opts::Opts;
+use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::rc::Rc;
 
@@ -64,8 +63,24 @@ impl Render for Boosted {
     }
 }
 
-fn learner_from(options: &Map, data: &Labelled) -> RhaiResult<Box<dyn WeakLearner>> {
-    match options.get("learner") {
+/// The `learner` and `seed` options, read once and built into a fresh learner per fit (per
+/// fold in `samme_cv`).
+struct LearnerChoice {
+    learner: Option<Dynamic>,
+    seed: u64,
+}
+
+impl LearnerChoice {
+    fn read(o: &mut Opts) -> RhaiResult<Self> {
+        Ok(LearnerChoice {
+            learner: o.raw("learner"),
+            seed: o.seed("seed")?,
+        })
+    }
+}
+
+fn learner_from(choice: &LearnerChoice, data: &Labelled) -> RhaiResult<Box<dyn WeakLearner>> {
+    match &choice.learner {
         None => Ok(Box::new(StumpLearner::new())),
         Some(v) if v.is_string() && v.clone().into_string().unwrap() == "stump" => {
             Ok(Box::new(StumpLearner::new()))
@@ -81,8 +96,7 @@ fn learner_from(options: &Map, data: &Labelled) -> RhaiResult<Box<dyn WeakLearne
             )
             .map_err(|e| e.to_string())?;
             let plan = crate::experiments::spec::plan_from(v, &probe, "samme learner")?;
-            let seed = opt_int(options, "seed", "samme")?.unwrap_or(0) as u64;
-            Ok(Box::new(NetworkLearner::new(plan, seed)))
+            Ok(Box::new(NetworkLearner::new(plan, choice.seed)))
         }
         Some(v) => match v.clone().try_cast::<FnPtr>() {
             Some(fit) => Ok(Box::new(RhaiLearner { fit })),
@@ -95,17 +109,18 @@ fn learner_from(options: &Map, data: &Labelled) -> RhaiResult<Box<dyn WeakLearne
     }
 }
 
-fn config_from(options: &Map, what: &str) -> RhaiResult<SammeConfig> {
+fn config_from(o: &mut Opts) -> RhaiResult<SammeConfig> {
     Ok(SammeConfig {
-        rounds: opt_count(options, "rounds", 50, what)?,
-        learning_rate: opt_f64(options, "lr", what)?.unwrap_or(1.0),
+        rounds: o.count("rounds", 50)?,
+        learning_rate: o.float("lr", 1.0)?,
     })
 }
 
-fn labelled(x: &Dynamic, y: &Dynamic, options: &Map, what: &str) -> RhaiResult<Labelled> {
+/// Rows and classes; `classes` (option) fixes the class count, else the largest label + 1.
+fn labelled(x: &Dynamic, y: &Dynamic, n_classes: Option<i64>, what: &str) -> RhaiResult<Labelled> {
     let x = matrix_of(x, "x")?;
     let y = classes_of(y, "y")?;
-    let k = match opt_int(options, "classes", what)? {
+    let k = match n_classes {
         Some(k) => k as usize,
         None => y.iter().max().map_or(0, |m| m + 1),
     };
@@ -113,14 +128,13 @@ fn labelled(x: &Dynamic, y: &Dynamic, options: &Map, what: &str) -> RhaiResult<L
 }
 
 fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Boosted> {
-    check_keys(
-        &options,
-        &["rounds", "lr", "learner", "classes", "seed"],
-        "samme",
-    )?;
-    let data = labelled(&x, &y, &options, "samme")?;
-    let mut learner = learner_from(&options, &data)?;
-    let config = config_from(&options, "samme")?;
+    let mut o = Opts::new("samme", options);
+    let config = config_from(&mut o)?;
+    let choice = LearnerChoice::read(&mut o)?;
+    let n_classes = o.int_opt("classes")?;
+    o.finish()?;
+    let data = labelled(&x, &y, n_classes, "samme")?;
+    let mut learner = learner_from(&choice, &data)?;
     let model = Samme::fit(
         learner.as_mut(),
         &data.x,
@@ -133,15 +147,15 @@ fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiRe
 }
 
 fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Table> {
-    check_keys(
-        &options,
-        &["rounds", "lr", "learner", "classes", "folds", "at", "seed"],
-        "samme_cv",
-    )?;
-    let data = labelled(&x, &y, &options, "samme_cv")?;
-    let config = config_from(&options, "samme_cv")?;
-    let folds = opt_count(&options, "folds", 5, "samme_cv")?;
-    let at: Vec<usize> = match options.get("at") {
+    let mut o = Opts::new("samme_cv", options);
+    let config = config_from(&mut o)?;
+    let choice = LearnerChoice::read(&mut o)?;
+    let n_classes = o.int_opt("classes")?;
+    let folds = o.count("folds", 5)?;
+    let at = o.raw("at");
+    o.finish()?;
+    let data = labelled(&x, &y, n_classes, "samme_cv")?;
+    let at: Vec<usize> = match at {
         None => vec![config.rounds],
         Some(v) => {
             let arr = v
@@ -167,7 +181,7 @@ fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> Rha
     for (f, test) in splits.iter().enumerate() {
         let train = complement(data.len(), test);
         let (tr, te) = (data.subset(&train), data.subset(test));
-        let mut learner = learner_from(&options, &tr)?;
+        let mut learner = learner_from(&choice, &tr)?;
         let model = Samme::fit(
             learner.as_mut(),
             &tr.x,

@@ -1,9 +1,9 @@
 //! The Rhai face of [`Table`]: read a result table's columns, rows and cells as plain values,
 //! and print it as the aligned text a cell shows.
 
-use crate::error::RhaiResult;
-use super::table::{Cell, Table};
+use super::{Cell, Table};
 use crate::bind;
+use crate::error::RhaiResult;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, EvalAltResult, Map, INT};
 use ladder_scripting::Renderers;
 
@@ -87,15 +87,20 @@ impl IntoIterator for Table {
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<Table>(engine, renderers);
     engine.register_iterator::<Table>();
-    bind!(engine,
+    bind!(
+        engine,
         /// The table as aligned text: title, header, rule, rows, notes.
-        fn to_text(table: &mut Table) -> String { table.to_text() }
-
+        fn to_text(table: &mut Table) -> String {
+            table.to_text()
+        },
         /// The table as aligned text, as `print(table)` shows it.
-        fn to_string(table: &mut Table) -> String { table.to_text() }
-
+        fn to_string(table: &mut Table) -> String {
+            table.to_text()
+        },
         /// The table as aligned text, as `debug(table)` shows it.
-        fn to_debug(table: &mut Table) -> String { table.to_text() }
+        fn to_debug(table: &mut Table) -> String {
+            table.to_text()
+        }
     );
     engine.register_get("title", |t: &mut Table| t.title.clone());
     engine.register_get("columns", |t: &mut Table| -> Array {
@@ -105,9 +110,12 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("notes", |t: &mut Table| -> Array {
         t.notes.iter().map(|n| n.clone().into()).collect()
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// The number of rows.
-        fn len(table: &mut Table) -> INT { table.rows.len() as INT }
+        fn len(table: &mut Table) -> INT {
+            table.rows.len() as INT
+        }
     );
     engine.register_indexer_get(|t: &mut Table, i: INT| -> R<Map> {
         Ok(row_map(t, row_index(t, i)?))

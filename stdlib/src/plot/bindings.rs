@@ -2,7 +2,6 @@
 //! `histogram`, `heatmap`, `reliability_diagram`) and methods that add data, set options,
 //! and save. Every method returns the chart, so calls chain and a cell's last line shows it.
 
-use crate::error::RhaiResult;
 use super::chart::{
     Body, Boundary, CalibrationSeries, Chart, Matrix, Style, ValueSeries, XySeries,
 };
@@ -14,6 +13,7 @@ use super::output::{save, to_svg};
 use super::palette::series_color;
 use super::stats::finite_extent;
 use crate::bind;
+use crate::error::RhaiResult;
 use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, INT};
 use ladder_scripting::Renderers;
 
@@ -609,14 +609,14 @@ fn data_methods(engine: &mut Engine) {
 }
 
 fn settings(engine: &mut Engine) {
-    bind!(engine,
+    bind!(
+        engine,
         /// Change options after construction, e.g. `c.configure(#{title: "loss", log_y: true, size: [800, 400]})`.
         fn configure(chart: &mut Chart, options: Map) -> RhaiResult<Chart> {
-        let kind = chart.kind();
-        apply(chart, &options, &format!("configure on a {kind}"))?;
-        Ok::<_, Fail>(chart.clone())
-    }
-
+            let kind = chart.kind();
+            apply(chart, &options, &format!("configure on a {kind}"))?;
+            Ok::<_, Fail>(chart.clone())
+        },
         /// Set the size in pixels: `c.size(800, 400)`.
         fn size(chart: &mut Chart, width: INT, height: INT) -> RhaiResult<Chart> {
             let mut o = Map::new();
@@ -624,20 +624,21 @@ fn settings(engine: &mut Engine) {
             o.insert("height".into(), Dynamic::from_int(height));
             apply(chart, &o, "size")?;
             Ok::<_, Fail>(chart.clone())
-        }
-
+        },
         /// The chart, displayed as SVG as well as PNG (for viewers that prefer vector images).
         fn svg(chart: &mut Chart) -> Chart {
             let mut out = chart.clone();
             out.layout.svg = true;
             out
-        }
-
+        },
         /// The chart as an SVG document (a string).
-        fn to_svg(chart: &mut Chart) -> RhaiResult<String> { to_svg(chart).map_err(rhai_err) }
-
+        fn to_svg(chart: &mut Chart) -> RhaiResult<String> {
+            to_svg(chart).map_err(rhai_err)
+        },
         /// Save the chart as PNG or SVG, chosen by the file name's extension: `c.save("loss.png")`.
-        fn save(chart: &mut Chart, path: &str) { save(chart, path).map_err(rhai_err) }
+        fn save(chart: &mut Chart, path: &str) {
+            save(chart, path).map_err(rhai_err)
+        }
     );
     for f in ["to_string", "to_debug"] {
         bind!(engine,

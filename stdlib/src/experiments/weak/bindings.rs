@@ -1,18 +1,17 @@
 //! Rhai bindings of weak supervision: `apply_lfs`, `label_matrix`, `lf_analysis`,
 //! `majority_vote`, `dawid_skene`.
 
-use crate::bind;
 use super::analysis::{analysis_table, lf_analysis};
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
 use super::majority::{majority_predict, majority_proba};
+use crate::bind;
 use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
+use crate::opts::Opts;
 use crate::plot::chart::Chart;
 use ladder_scripting::context;
-use ladder_scripting::rhai::{
-    Array, Dynamic, Engine, FnPtr, Map, NativeCallContext,
-};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::rc::Rc;
 
@@ -93,13 +92,31 @@ fn lf_name(f: &FnPtr, j: usize) -> String {
     }
 }
 
+/// Options `names` (one per labelling function) and `classes` (the class count).
+fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>>, Option<usize>)> {
+    let mut o = Opts::new(what, options);
+    let names = match o.raw("names") {
+        Some(v) => Some(
+            v.read_lock::<Array>()
+                .ok_or_else(|| o.fail("names", "must be an array of strings"))?
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+        None => None,
+    };
+    let classes = o.int_opt("classes")?.map(|k| k as usize);
+    o.finish()?;
+    Ok((names, classes))
+}
+
 fn apply_lfs(
     ctx: NativeCallContext,
     rows: Array,
     lfs: Array,
     options: Map,
 ) -> RhaiResult<LabelMatrix> {
-    check_keys(&options, &["names", "classes"], "apply_lfs")?;
+    let (names, k) = names_and_classes(options, "apply_lfs")?;
     if lfs.is_empty() {
         return Err("apply_lfs: no labelling functions given".into());
     }
@@ -115,16 +132,8 @@ fn apply_lfs(
             })
         })
         .collect::<Result<_, _>>()?;
-    let names: Vec<String> = match options.get("names") {
-        Some(v) => {
-            let arr = v
-                .read_lock::<Array>()
-                .ok_or("apply_lfs: 'names' must be an array of strings")?;
-            arr.iter().map(|s| s.to_string()).collect()
-        }
-        None => fns.iter().enumerate().map(|(j, f)| lf_name(f, j)).collect(),
-    };
-    let k = opt_int(&options, "classes", "apply_lfs")?.map(|k| k as usize);
+    let names: Vec<String> =
+        names.unwrap_or_else(|| fns.iter().enumerate().map(|(j, f)| lf_name(f, j)).collect());
     let mut out = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
         if i % 256 == 0 {
@@ -154,7 +163,7 @@ fn apply_lfs(
 }
 
 fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
-    check_keys(&options, &["names", "classes"], "label_matrix")?;
+    let (names, k) = names_and_classes(options, "label_matrix")?;
     let mut out = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         let arr = r.read_lock::<Array>().ok_or_else(|| {
@@ -165,17 +174,6 @@ fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
         })?;
         out.push(ints(&arr, &format!("row {i}"))?);
     }
-    let names = match options.get("names") {
-        Some(v) => Some(
-            v.read_lock::<Array>()
-                .ok_or("label_matrix: 'names' must be an array of strings")?
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        ),
-        None => None,
-    };
-    let k = opt_int(&options, "classes", "label_matrix")?.map(|k| k as usize);
     Ok(LabelMatrix::new(out, names, k)?)
 }
 
@@ -187,33 +185,49 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<LabelMatrix>(engine, renderers);
     crate::doc::register_rendered::<LabelModel>(engine, renderers);
 
-    bind!(engine,
+    bind!(
+        engine,
         /// Apply labelling functions to every row: each function takes a row (a map, string or
         /// array) and returns a class or -1 to abstain. Options: `names` (default: the
         /// functions' names), `classes` (default: inferred). Example:
         /// `let L = apply_lfs(rows, [|r| if r.text.contains("great") { 1 } else { -1 }, lf_bad])`
-        fn apply_lfs(ctx: NativeCallContext, rows: Array, lfs: Array, options: Map) -> RhaiResult<LabelMatrix> { apply_lfs(ctx, rows, lfs, options) }
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            rows: Array,
+            lfs: Array,
+            options: Map,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, rows, lfs, options)
+        }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// Apply labelling functions to every row (see `apply_lfs(rows, lfs, options)`).
         fn apply_lfs(ctx: NativeCallContext, rows: Array, lfs: Array) -> RhaiResult<LabelMatrix> {
             apply_lfs(ctx, rows, lfs, Map::new())
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// A label matrix from rows of votes (-1 = abstain). Options: `names`, `classes`.
-        fn label_matrix(votes: Array, options: Map) -> RhaiResult<LabelMatrix> { label_matrix(votes, options) }
+        fn label_matrix(votes: Array, options: Map) -> RhaiResult<LabelMatrix> {
+            label_matrix(votes, options)
+        }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// A label matrix from rows of votes (-1 = abstain).
-        fn label_matrix(votes: Array) -> RhaiResult<LabelMatrix> { label_matrix(votes, Map::new()) }
+        fn label_matrix(votes: Array) -> RhaiResult<LabelMatrix> {
+            label_matrix(votes, Map::new())
+        }
     );
     engine.register_get("rows", |l: &mut LabelMatrix| l.rows() as i64);
     engine.register_get("lfs", |l: &mut LabelMatrix| l.lfs() as i64);
     engine.register_get("names", |l: &mut LabelMatrix| -> Array {
         l.names.iter().map(|n| Dynamic::from(n.clone())).collect()
     });
-    bind!(engine,
+    bind!(
+        engine,
         /// The votes as rows of ints, one column per labelling function (-1 = abstain).
         fn to_array(L: &mut LabelMatrix) -> Array {
             L.to_rows()
@@ -223,23 +237,24 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// Pairwise overlaps of the labelling functions as a heatmap: the share of rows where both vote
         /// (the diagonal is each function's coverage).
         ///
         /// let L = apply_lfs(rows, lfs);
         /// L.plot()
-        fn plot(L: &mut LabelMatrix) -> Chart { crate::plot::results::lf_matrix_chart(
-            "labelling-function overlaps",
-            overlap_matrix(L),
-            L.names.clone()
-        ) }
-
+        fn plot(L: &mut LabelMatrix) -> Chart {
+            crate::plot::results::lf_matrix_chart(
+                "labelling-function overlaps",
+                overlap_matrix(L),
+                L.names.clone(),
+            )
+        },
         /// Snorkel's LF summary: polarity, coverage, overlaps, conflicts of each function.
         fn lf_analysis(L: &mut LabelMatrix) -> RhaiResult<Table> {
             Ok(analysis_table(&lf_analysis(L, None)?))
-        }
-
+        },
         /// Snorkel's LF summary with gold labels: adds correct, incorrect and empirical accuracy.
         fn lf_analysis(L: &mut LabelMatrix, gold: Array) -> RhaiResult<Table> {
             let g = ints(&gold, "gold")?;
@@ -247,28 +262,31 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// Majority-vote probabilities: equal shares among the classes with most votes (all-abstain rows uniform).
-        fn majority_proba(L: &mut LabelMatrix) -> Array { rows_array(&majority_proba(L)) }
-
+        fn majority_proba(L: &mut LabelMatrix) -> Array {
+            rows_array(&majority_proba(L))
+        },
         /// Majority-vote labels: the class with most votes; -1 on a tie or when all abstain.
         fn majority_vote(L: &mut LabelMatrix) -> Array {
             int_array(&majority_predict(L))
         }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// Dawid–Skene EM label model (needs >= 3 labelling functions). Options: `max_iter` (100),
         /// `tol` (1e-5). `model.proba` holds the training rows' probabilistic labels.
         fn dawid_skene(L: &mut LabelMatrix, options: Map) -> RhaiResult<LabelModel> {
-            check_keys(&options, &["max_iter", "tol"], "dawid_skene")?;
+            let mut o = Opts::new("dawid_skene", options);
             let config = DawidSkeneConfig {
-                max_iter: opt_count(&options, "max_iter", 100, "dawid_skene")?,
-                tol: opt_f64(&options, "tol", "dawid_skene")?.unwrap_or(1e-5),
+                max_iter: o.count("max_iter", 100)?,
+                tol: o.float("tol", 1e-5)?,
             };
+            o.finish()?;
             Ok(LabelModel(Rc::new(DawidSkene::fit(L, &config)?)))
-        }
-
+        },
         /// Dawid–Skene EM label model with the defaults (100 iterations, tol 1e-5).
         fn dawid_skene(L: &mut LabelMatrix) -> RhaiResult<LabelModel> {
             Ok(LabelModel(Rc::new(DawidSkene::fit(
@@ -280,19 +298,19 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("proba", |m: &mut LabelModel| rows_array(&m.0.posterior));
     engine.register_get("prior", |m: &mut LabelModel| to_array(&m.0.prior));
     engine.register_get("iterations", |m: &mut LabelModel| m.0.iterations as i64);
-    bind!(engine,
+    bind!(
+        engine,
         /// Probabilistic labels of a label matrix from the same labelling functions.
         fn predict_proba(model: &mut LabelModel, L: LabelMatrix) -> RhaiResult<Array> {
-                Ok(rows_array(&model.0.predict_proba(&L)?))
-            }
-
+            Ok(rows_array(&model.0.predict_proba(&L)?))
+        },
         /// The most probable class of each row of a label matrix.
         fn predict(model: &mut LabelModel, L: LabelMatrix) -> RhaiResult<Array> {
-                let p = model.0.predict_proba(&L)?;
-                Ok(p.iter()
-                    .map(|r| Dynamic::from_int(crate::experiments::boost::stump::argmax(r) as i64))
-                    .collect())
-            }
+            let p = model.0.predict_proba(&L)?;
+            Ok(p.iter()
+                .map(|r| Dynamic::from_int(crate::experiments::boost::stump::argmax(r) as i64))
+                .collect())
+        }
     );
 }
 

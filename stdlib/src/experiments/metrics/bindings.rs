@@ -1,12 +1,15 @@
 //! Rhai bindings of the evaluation metrics, bootstrap intervals and the results table.
 
+mod reports;
+
 use super::abstain::*;
 use super::classification::*;
 use super::reports::*;
 use super::results::Results;
 use super::stats::{bootstrap, BootstrapConfig, Interval};
-use crate::experiments::convert::*;
 use crate::bind;
+use crate::experiments::convert::*;
+use crate::opts::Opts;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
@@ -45,9 +48,12 @@ fn scored(y: &Dynamic, pred: &Dynamic, what: &str) -> RhaiResult<Scored> {
 /// or options `classes` (a count) and `class_names` (one name per class); without the
 /// option, a Dataset `y` that has class names lends them.
 fn classes_for(y: &Dynamic, s: &Scored, options: &Map, what: &str) -> RhaiResult<Vec<String>> {
-    check_keys(options, &["class_names", "classes"], what)?;
+    let mut o = Opts::new(what, options.clone());
+    let classes = o.int_opt("classes")?;
+    let given_names = o.raw("class_names");
+    o.finish()?;
     let mut k = n_classes(&s.y, &s.pred);
-    if let Some(c) = opt_int(options, "classes", what)? {
+    if let Some(c) = classes {
         if c < 1 || (c as usize) < k {
             return Err(format!(
                 "{what}: option 'classes' is {c} but the labels reach class {}",
@@ -57,7 +63,7 @@ fn classes_for(y: &Dynamic, s: &Scored, options: &Map, what: &str) -> RhaiResult
         }
         k = c as usize;
     }
-    let names: Vec<String> = match options.get("class_names") {
+    let names: Vec<String> = match given_names {
         None => {
             // Class i is class_names[i], so the first k names fit when the sample lacks the last classes.
             let lent = y
@@ -187,7 +193,13 @@ fn metric_on(
 }
 
 fn bootstrap_ci(y: Dynamic, scores: Dynamic, metric: &str, options: Map) -> RhaiResult<Interval> {
-    check_keys(&options, &["resamples", "level", "seed"], "bootstrap_ci")?;
+    let mut o = Opts::new("bootstrap_ci", options);
+    let config = BootstrapConfig {
+        resamples: o.count("resamples", 1000)?,
+        level: o.float("level", 0.95)?,
+        seed: o.seed("seed")?,
+    };
+    o.finish()?;
     let y = classes_of(&y, "y")?;
     let needs_proba = matches!(metric, "roc_auc" | "log_loss" | "ece");
     let (pred, proba): (Vec<i64>, _) = if needs_proba {
@@ -213,11 +225,6 @@ fn bootstrap_ci(y: Dynamic, scores: Dynamic, metric: &str, options: Map) -> Rhai
         )
         .into());
     }
-    let config = BootstrapConfig {
-        resamples: opt_count(&options, "resamples", 1000, "bootstrap_ci")?,
-        level: opt_f64(&options, "level", "bootstrap_ci")?.unwrap_or(0.95),
-        seed: opt_int(&options, "seed", "bootstrap_ci")?.unwrap_or(0) as u64,
-    };
     let mut f = |idx: &[usize]| metric_on(metric, &y, &pred, &proba, idx);
     Ok(bootstrap(y.len(), &mut f, &config)?)
 }
@@ -246,7 +253,7 @@ fn metrics_of(m: &Map) -> RhaiResult<Vec<(String, f64)>> {
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<Interval>(engine, renderers);
     crate::doc::register_rendered::<Results>(engine, renderers);
-    super::reports_rhai::register(engine, renderers);
+    reports::register(engine, renderers);
 
     bind!(engine,
         /// Fraction of predictions equal to the true classes, over the rows that have a prediction.
@@ -264,8 +271,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// those rows out; `#{abstain: "wrong"}` counts them as errors, i.e. accuracy over all rows
         /// (= skip-accuracy x coverage).
         fn accuracy(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<f64> {
-            check_keys(&options, &["abstain"], "accuracy")?;
-            let policy = match options.get("abstain").map(|v| v.to_string()).as_deref() {
+            let mut o = Opts::new("accuracy", options);
+            let abstain = o.raw("abstain").map(|v| v.to_string());
+            o.finish()?;
+            let policy = match abstain.as_deref() {
                 None | Some("skip") => AbstainPolicy::Skip,
                 Some("wrong") => AbstainPolicy::Wrong,
                 Some(other) => {
@@ -382,18 +391,20 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("lower", |i: &mut Interval| i.lower);
     engine.register_get("upper", |i: &mut Interval| i.upper);
 
-    bind!(engine,
+    bind!(
+        engine,
         /// An empty results table; `runs.add(config, metrics)` records a run, `runs.best("acc")` finds one.
-        fn results(title: &str) -> Results { Results::new(title) }
-
+        fn results(title: &str) -> Results {
+            Results::new(title)
+        },
         /// An empty results table.
-        fn results() -> Results { Results::new("Results") }
-
+        fn results() -> Results {
+            Results::new("Results")
+        },
         /// Record a run (its configuration and numeric metrics) with the current time; returns its id.
         fn add(runs: &mut Results, config: Map, metrics: Map) -> RhaiResult<i64> {
             Ok(runs.add(map_of(&config, "config")?, metrics_of(&metrics)?) as i64)
-        }
-
+        },
         /// The run with the highest value of `metric`, as `#{id, time, config, metrics}`.
         fn best(runs: &mut Results, metric: &str) -> RhaiResult<Map> {
             let run = runs.best(metric, true)?;
@@ -415,8 +426,11 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(m)
         }
     );
-    bind!(engine,
+    bind!(
+        engine,
         /// The number of runs recorded.
-        fn len(results: &mut Results) -> INT { results.runs.len() as INT }
+        fn len(results: &mut Results) -> INT {
+            results.runs.len() as INT
+        }
     );
 }

@@ -1,6 +1,8 @@
 //! A small results table: how every experiment result shows itself, as aligned text
 //! (`text/plain`) and an HTML table (`text/html`).
 
+pub mod bindings;
+
 use crate::html_table::{escape, html_table};
 use ladder_scripting::{MimeBundle, Render};
 

@@ -1,12 +1,13 @@
 //! Rhai bindings: `ensemble(models, options)` and the AILBoost `mixture(options)`.
 
-use crate::bind;
 use super::combine::{logit_fusion, mean_proba, vote};
 use super::mixture::Mixture;
+use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
 use crate::nn::Network;
+use crate::opts::Opts;
 use crate::train::Classifier;
 use candle_core::DType;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map};
@@ -138,8 +139,11 @@ impl Render for ModelMixture {
     }
 }
 
-fn ensemble(models: Array, o: Map) -> RhaiResult<Ensemble> {
-    check_keys(&o, &["method", "weights"], "ensemble")?;
+fn ensemble(models: Array, options: Map) -> RhaiResult<Ensemble> {
+    let mut o = Opts::new("ensemble", options);
+    let method = o.raw("method").map(|m| m.to_string());
+    let weights = o.raw("weights");
+    o.finish()?;
     let members = models
         .iter()
         .enumerate()
@@ -152,7 +156,7 @@ fn ensemble(models: Array, o: Map) -> RhaiResult<Ensemble> {
     if members.is_empty() {
         return Err("ensemble: no models given".into());
     }
-    let method = match o.get("method").map(|m| m.to_string()).as_deref() {
+    let method = match method.as_deref() {
         None | Some("mean") => Method::Mean,
         Some("vote") => Method::Vote,
         Some("logits") | Some("logit") => Method::Logits,
@@ -163,7 +167,7 @@ fn ensemble(models: Array, o: Map) -> RhaiResult<Ensemble> {
             .into())
         }
     };
-    let weights = match o.get("weights") {
+    let weights = match weights {
         None => None,
         Some(w) => Some(floats(
             &w.clone()
@@ -238,11 +242,14 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<Ensemble>(engine, renderers);
     crate::doc::register_rendered::<ModelMixture>(engine, renderers);
 
-    bind!(engine,
+    bind!(
+        engine,
         /// A plain ensemble of models. Options: `method`: "mean" (weighted average of probabilities, default),
         /// "vote" (weighted majority of classes, ties to the lowest class) or "logits" (softmax of the weighted
         /// sum of logits: weights [1, a, -a] give z_large + a(z_small_tuned - z_small)); `weights` (all 1).
-        fn ensemble(models: Array, options: Map) -> RhaiResult<Ensemble> { ensemble(models, options) }
+        fn ensemble(models: Array, options: Map) -> RhaiResult<Ensemble> {
+            ensemble(models, options)
+        }
     );
     bind!(engine,
         /// An ensemble averaging its models' probabilities.
@@ -270,27 +277,26 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         }
     );
 
-    bind!(engine,
+    bind!(
+        engine,
         /// An AILBoost mixture: each `add(model, data)` makes π_t = (1-η)π_(t-1) + η h_t, i.e. weights
         /// w_1 = (1-η)^(t-1), w_i = η(1-η)^(t-i). Options: `eta` (0.05), `max` learners kept (10).
         /// `mix.weights`, `mix.predict_proba(x)`, `mix.sample(n, seed)` (weighted replay of stored rows).
         fn mixture(options: Map) -> RhaiResult<ModelMixture> {
-            check_keys(&options, &["eta", "max"], "mixture")?;
-            let eta = opt_f64(&options, "eta", "mixture")?.unwrap_or(0.05);
-            let max = opt_count(&options, "max", 10, "mixture")?;
+            let mut o = Opts::new("mixture", options);
+            let eta = o.float("eta", 0.05)?;
+            let max = o.count("max", 10)?;
+            o.finish()?;
             Ok(ModelMixture(Mixture::new(eta, max)?))
-        }
-
+        },
         /// An AILBoost mixture with η = 0.05 and at most 10 learners.
         fn mixture() -> RhaiResult<ModelMixture> {
             Ok(ModelMixture(Mixture::new(0.05, 10)?))
-        }
-
+        },
         /// Add a learner with the data it was trained on (kept for replay).
         fn add(mixture: &mut ModelMixture, model: Network, data: Dataset) {
             mixture.0.add((model, Some(data)))
-        }
-
+        },
         /// Add a learner (no replay data).
         fn add(mixture: &mut ModelMixture, model: Network) {
             mixture.0.add((model, None))
