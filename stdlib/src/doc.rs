@@ -133,6 +133,8 @@ macro_rules! bind {
     ($engine:expr, $(
         $(#[doc = $doc:expr])*
         fn $name:tt ($($params:tt)*) $(-> $ret:ty $(as $ret_name:literal)?)? $body:block
+        // rustfmt writes the functions as a comma-separated list
+        $(,)?
     )*) => {{
         $($crate::bind!(@one $engine, [$($doc),*], $name, ($($params)*),
             [$($ret $(, $ret_name)?)?], $body);)*
