@@ -92,8 +92,8 @@ pub enum Output {
     InputRequest(String, bool),
 }
 
-/// A front end that records every output in order and answers input requests from a queue;
-/// `ladder run` for notebooks and the tests use it.
+/// A front end that records every output in order and answers input requests from a queue,
+/// for tests of the session.
 #[derive(Default)]
 pub struct CaptureFrontend {
     outputs: std::cell::RefCell<Vec<Output>>,

@@ -114,15 +114,23 @@ macro_rules! bind {
         move |$($p: $t),*| -> $ret { $body }
     };
     (@register $engine:expr, [$($doc:expr),*], $name:tt,
-        [$($p:ident : $t:ty $(as $tn:literal)?),*], $ret:tt, $f:ident) => {
+        [$($p:ident : $t:ty $(as $tn:literal)?),*], $ret:tt, $f:ident) => {{
+        // Every session builds its engine anew; the metadata strings are built once.
+        static META: std::sync::OnceLock<(String, Vec<String>)> = std::sync::OnceLock::new();
+        let (comment, params) = META.get_or_init(|| {
+            (
+                $crate::doc::comment(&[$($doc),*]),
+                vec![
+                    $($crate::doc::param(stringify!($p), $crate::bind!(@ty $t $(, $tn)?)),)*
+                    $crate::bind!(@ret $ret).to_string(),
+                ],
+            )
+        });
         ladder_scripting::rhai::FuncRegistration::new($crate::bind!(@name $name))
-            .with_comments([$crate::doc::comment(&[$($doc),*])])
-            .with_params_info([
-                $($crate::doc::param(stringify!($p), $crate::bind!(@ty $t $(, $tn)?)),)*
-                $crate::bind!(@ret $ret).to_string(),
-            ])
+            .with_comments([comment.as_str()])
+            .with_params_info(params.iter().map(String::as_str))
             .register_into_engine($engine, $f)
-    };
+    }};
     (@name [$name:expr]) => { $name };
     (@name $name:ident) => { stringify!($name).trim_start_matches("r#") };
     (@ret []) => { "()" };

@@ -1,7 +1,9 @@
 //! Ladder's Rhai standard library, bound to candle.
 //!
-//! One module per concern, each a thin Rhai binding (`register`) over plain Rust functions
-//! that are unit-tested without Rhai:
+//! One module per concern, each a thin Rhai binding (`register`, in the module's
+//! `bindings.rs`) over plain Rust functions that are unit-tested without Rhai:
+//! - [`kernels`]: the numeric kernels at the bottom (gemm calls, the fused dense op, GELU,
+//!   quantile);
 //! - [`tensor`]: the `Tensor` type, devices, operators, math, reductions, indexing;
 //! - [`data`]: `Dataset`, bundled tables, CSV/JSONL, generators, splits, scaling, batches;
 //! - [`nn`]: layers, `Network` (logistic regression, MLP, sequential), save/load;
@@ -10,6 +12,11 @@
 //! - [`optim`]: SGD, AdamW, Lion and learning-rate schedules;
 //! - [`train`]: `fit` with history, progress and interrupts, and the [`train::Classifier`]
 //!   interface experiments use for any model;
+//! - [`text`]: tokenizers, text data sets' token ids, transformers and pretrained encoders;
+//! - [`experiments`]: boosting, weak supervision, metrics, weak-to-strong protocols,
+//!   ensembles and distillation;
+//! - [`plot`]: charts (plotters) and their options;
+//! - [`opts`]: the one reader of option maps; [`error`]: the library's error kinds;
 //! - [`threads`]: the CPU threading policy.
 
 pub mod data;

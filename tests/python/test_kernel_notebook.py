@@ -45,3 +45,21 @@ def test_an_error_cell_is_reported_with_its_traceback() -> None:
     assert error.output_type == "error"
     assert error.ename == "VariableNotFound"
     assert any("a + nope" in line for line in error.traceback)
+
+
+def test_markup_in_names_titles_and_cells_reaches_jupyterlab_escaped() -> None:
+    # JupyterLab renders text/html and image/svg+xml as markup: a class name, a chart title and
+    # a table cell holding <, >, &, " and ' must arrive as text.
+    nb = run(
+        [
+            "let hostile = \"<b>\\\"x\\\" & 'y'</b>\";",
+            'let d = text_dataset(["good", "bad", "fine"], [hostile, "plain", "plain"]);',
+            "classification_report(d, d)",
+            'let c = line_chart(#{title: hostile, svg: true}); c.add_series("s", [1, 2], [3, 4]); c',
+        ]
+    )
+    table = nb.cells[2].outputs[0].data["text/html"]
+    svg = nb.cells[3].outputs[0].data["image/svg+xml"]
+    assert "&lt;b&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/b&gt;" in table
+    assert "&lt;b&gt;" in svg and "&amp;" in svg
+    assert "<b>" not in table and "<b>" not in svg

@@ -14,7 +14,7 @@
 pub mod bert;
 
 use crate::bail;
-use crate::error::{Error, Result};
+use crate::error::{check_interrupt, Error, Result};
 use crate::threads;
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
@@ -591,12 +591,4 @@ pub fn token_rows(x: &Tensor, source: &Source, max_len: usize) -> Result<Vec<Vec
         rows.push(ids);
     }
     Ok(rows)
-}
-
-/// Long encoder passes stop between batches when the user interrupts the cell.
-fn check_interrupt() -> Result<()> {
-    if ladder_scripting::context::check_interrupt().is_err() {
-        return Err(Error::interrupted());
-    }
-    Ok(())
 }
