@@ -1,5 +1,6 @@
-//! `ladder run` stopped by SIGINT in the middle of a long library call: the run reports an
-//! interrupt (as for a plain Rhai loop) and exits with 130, whichever call was running.
+//! `ladder run` stopped by SIGINT in the middle of any long-running library call (fit, samme,
+//! samme_cv, weak_to_strong, distill, distill_chain, bootstrap_chain, dawid_skene, embed,
+//! apply_lfs): the run reports an interrupt (as for a plain Rhai loop) and exits with 130.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
@@ -131,5 +132,64 @@ fn weak_to_strong_is_interrupted() {
         "weak_to_strong",
         "",
         "let r = weak_to_strong(dataset(\"digits\"), #{weak: #{kind: \"logistic\", epochs: 100000}, strong: #{hidden: [32], epochs: 100000}});",
+    );
+}
+
+#[test]
+fn samme_cv_is_interrupted() {
+    assert_interrupted(
+        "samme_cv",
+        "",
+        "let t = samme_cv(dataset(\"digits\"), #{rounds: 100000});",
+    );
+}
+
+#[test]
+fn distill_is_interrupted() {
+    assert_interrupted(
+        "distill",
+        "let d = dataset(\"digits\"); let t = mlp([64, 10]);",
+        "let r = distill(t, #{hidden: [16], epochs: 100000}, d, #{test: d});",
+    );
+}
+
+#[test]
+fn distill_chain_is_interrupted() {
+    assert_interrupted(
+        "distill_chain",
+        "let d = dataset(\"digits\"); let t = mlp([64, 10]);",
+        "let r = distill_chain(t, [#{hidden: [32], epochs: 100000}, #{hidden: [16], epochs: 100000}], d, #{test: d});",
+    );
+}
+
+#[test]
+fn bootstrap_chain_is_interrupted() {
+    assert_interrupted(
+        "bootstrap_chain",
+        "",
+        "let t = bootstrap_chain(dataset(\"digits\"), #{models: [#{kind: \"logistic\", epochs: 100000}, #{hidden: [16], epochs: 100000}]});",
+    );
+}
+
+/// Whether `ladder run` can open the installed encoder (the embed case needs it).
+fn encoder_installed() -> bool {
+    let path = script("encoder-probe", "", "encoder();");
+    Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .arg("run")
+        .arg(&path)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn embed_is_interrupted() {
+    if !encoder_installed() {
+        eprintln!("SKIPPED: all-MiniLM-L6-v2 is not installed (./install.sh --with-minilm)");
+        return;
+    }
+    assert_interrupted(
+        "embed",
+        "let e = encoder(); let texts = []; for i in 0..20000 { texts.push(`A man is eating a piece of bread, number ${i}`); }",
+        "let v = embed(e, texts);",
     );
 }
