@@ -76,7 +76,7 @@ fn register_allocation_guards(engine: &mut Engine) {
                 return Err(too_large("Size of array"));
             }
             let extra = (len - array.len()).saturating_mul(std::mem::size_of::<Dynamic>());
-            memory::check_request(extra, "Size of array")?;
+            memory::check_request(extra, "pad: the longer array")?;
             array.resize(len, item);
             Ok(())
         },
@@ -92,7 +92,7 @@ fn register_allocation_guards(engine: &mut Engine) {
             if max > 0 && len > max {
                 return Err(too_large("Size of BLOB"));
             }
-            memory::check_request(len - blob.len(), "Size of BLOB")?;
+            memory::check_request(len - blob.len(), "pad: the longer BLOB")?;
             blob.resize(len, (value & 0xff) as u8);
             Ok(())
         },
@@ -128,7 +128,7 @@ fn new_blob(ctx: &NativeCallContext, len: INT, value: INT) -> RhaiResult<Blob> {
     if max > 0 && len > max {
         return Err(too_large("Size of BLOB"));
     }
-    memory::check_request(len, "Size of BLOB")?;
+    memory::check_request(len, "blob: a BLOB of that size")?;
     Ok(vec![(value & 0xff) as u8; len])
 }
 
@@ -151,7 +151,10 @@ fn pad_string(
         return Ok(());
     }
     let widest = padding.chars().map(char::len_utf8).max().unwrap_or(1);
-    memory::check_request((len - have).saturating_mul(widest), "Length of string")?;
+    memory::check_request(
+        (len - have).saturating_mul(widest),
+        "pad: the longer string",
+    )?;
     let text = string.make_mut();
     text.extend(padding.chars().cycle().take(len - have));
     if max > 0 && text.len() > max {

@@ -288,8 +288,9 @@ impl Sources {
             {
                 let held = crate::memory::live_bytes().unwrap_or(0) >> 20;
                 format!(
-                    "the process holds {held} MiB, more than max_memory allows: free big values \
-                     (`name = ();`) or raise it with %limit max_memory"
+                    "the process holds {held} MiB, and what this cell grows would pass max_memory \
+                     (at the next doubling, if not already): free big values (`name = ();`) or \
+                     raise it with %limit max_memory"
                 )
             }
             EvalAltResult::ErrorTerminated(..) => "execution was interrupted".to_string(),
@@ -297,6 +298,10 @@ impl Sources {
                 "function calls nested deeper than max_call_levels allows (see %limit)".to_string()
             }
             EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+            // A refused allocation says what it needed and the budget (see memory::refusal).
+            EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("max_memory") => {
+                what.clone()
+            }
             EvalAltResult::ErrorParsing(t, _) => t.to_string(),
             other => strip_position(&other.to_string()),
         };

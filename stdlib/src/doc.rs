@@ -109,9 +109,19 @@ macro_rules! bind {
         let f = $crate::bind!(@closure [$($p: $t),*] $ret $body);
         $crate::bind!(@register $engine, $docs, $name, [$($p : $t $(as $tn)?),*], $ret, f);
     };
-    (@closure [$($p:ident : $t:ty),*] [] $body:block) => { move |$($p: $t),*| $body };
+    // A library call's allocations are checked by the call itself, not by the memory
+    // guard's growth forecast for the script's own values (see ladder_scripting::memory).
+    (@closure [$($p:ident : $t:ty),*] [] $body:block) => {
+        move |$($p: $t),*| {
+            let _call = ladder_scripting::memory::library_call();
+            $body
+        }
+    };
     (@closure [$($p:ident : $t:ty),*] [$ret:ty $(, $rn:literal)?] $body:block) => {
-        move |$($p: $t),*| -> $ret { $body }
+        move |$($p: $t),*| -> $ret {
+            let _call = ladder_scripting::memory::library_call();
+            $body
+        }
     };
     (@register $engine:expr, [$($doc:expr),*], $name:tt,
         [$($p:ident : $t:ty $(as $tn:literal)?),*], $ret:tt, $f:ident) => {{

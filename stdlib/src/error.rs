@@ -22,6 +22,9 @@ pub enum Error {
     Data(String),
     /// Any other error from candle.
     Candle(String),
+    /// An allocation the running session's `max_memory` cannot hold, refused before it was
+    /// made (the session reports it as `LimitExceeded`).
+    Memory(String),
     /// Anything else.
     Message(String),
     /// A Rhai callback the engine stopped for a reason other than an interrupt (a safety
@@ -98,6 +101,7 @@ impl Error {
             | Error::Options(m)
             | Error::Data(m)
             | Error::Candle(m)
+            | Error::Memory(m)
             | Error::Message(m)
             | Error::Terminated(m)
             | Error::Io { message: m, .. } => m,
@@ -114,6 +118,7 @@ impl Error {
             Error::Options(m) => Error::Options(wrap(m)),
             Error::Data(m) => Error::Data(wrap(m)),
             Error::Candle(m) => Error::Candle(wrap(m)),
+            Error::Memory(m) => Error::Memory(wrap(m)),
             Error::Message(m) => Error::Message(wrap(m)),
             Error::Io { path, message } => Error::Io {
                 path,
@@ -188,6 +193,9 @@ impl From<Error> for Box<EvalAltResult> {
             Error::Terminated(token) => {
                 EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
             }
+            // The error Rhai raises for its own over-size values, so the session reports a
+            // limit (the message names max_memory, as ladder_scripting::memory::refusal's).
+            Error::Memory(m) => EvalAltResult::ErrorDataTooLarge(m, Position::NONE).into(),
             other => other.message().to_string().into(),
         }
     }

@@ -331,3 +331,61 @@ fn functions_carry_doc_comments_and_parameter_names_for_completion() {
         );
     }
 }
+
+#[test]
+fn tensors_too_big_for_max_memory_are_refused_before_allocating() {
+    let (mut s, _) = session();
+    plain(&mut s, "let keep = 3;");
+    plain(&mut s, "%limit max_memory 1G");
+    for (code, names) in [
+        (
+            "zeros([200000, 200000])",
+            "zeros: a [200000, 200000] f32 tensor needs 149.0 GiB",
+        ),
+        (
+            "randn([100000, 100000], 0)",
+            "randn: a [100000, 100000] f32 tensor",
+        ),
+        ("eye(100000)", "eye: a [100000, 100000] f32 tensor"),
+        (
+            "matmul(ones([100000, 1]), ones([1, 100000]))",
+            "matmul: a [100000, 100000] f32 tensor",
+        ),
+        (
+            "ones([100000, 1]) + ones([100000])",
+            "add (+): a [100000, 100000] f32 tensor",
+        ),
+        (
+            "concat([ones([1, 100000000]), ones([2, 100000000])], 0)",
+            "concat: a [3, 100000000]",
+        ),
+        (
+            "mlp([200000, 200000])",
+            "linear layer weights: a [200000, 200000] f32 tensor",
+        ),
+        (
+            "zeros([4294967296, 4294967296, 4294967296])",
+            "more bytes than a machine can address",
+        ),
+    ] {
+        let e = error(&mut s, code);
+        assert!(e.contains(names), "{code}: {e}");
+        assert!(e.contains("max_memory"), "{code}: {e}");
+    }
+    // A data file bigger than the budget (sparse: it takes no disk) is refused unread.
+    let big = std::env::temp_dir().join(format!("ladder-big-{}.csv", std::process::id()));
+    std::fs::File::create(&big)
+        .and_then(|f| f.set_len(64 << 30))
+        .unwrap();
+    let path = big.display().to_string();
+    for reader in ["load_csv", "read_text_csv"] {
+        let e = error(&mut s, &format!("{reader}(\"{path}\")"));
+        assert!(
+            e.contains(&format!("{reader}(\"{path}\"): the file needs 64.0 GiB")),
+            "{e}"
+        );
+    }
+    let _ = std::fs::remove_file(&big);
+    assert_eq!(plain(&mut s, "keep"), "3");
+    assert_eq!(plain(&mut s, "zeros([2, 3]).shape"), "[2, 3]");
+}

@@ -108,8 +108,7 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
 }
 
 pub fn load_csv(path: &str, columns: &Columns) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error::io(path, format!("load_csv(\"{path}\"): {e}")))?;
+    let text = super::file::read_text(path, "load_csv")?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())
@@ -197,8 +196,7 @@ fn push_numbers(v: &serde_json::Value, out: &mut Vec<f32>) -> std::result::Resul
 }
 
 pub fn load_jsonl(path: &str, columns: &Columns) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::Error::io(path, format!("load_jsonl(\"{path}\"): {e}")))?;
+    let text = super::file::read_text(path, "load_jsonl")?;
     let name = std::path::Path::new(path)
         .file_stem()
         .and_then(|s| s.to_str())

@@ -2,6 +2,7 @@
 
 pub mod bindings;
 pub mod builtin;
+mod file;
 pub mod load;
 pub mod render;
 pub mod split;

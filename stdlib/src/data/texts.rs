@@ -211,14 +211,12 @@ fn stem(path: &str) -> &str {
 }
 
 pub fn read_text_csv(path: &str, cols: &TextColumns) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(path, format!("read_text_csv(\"{path}\"): {e}")))?;
+    let text = super::file::read_text(path, "read_text_csv")?;
     text_csv_from_str(&text, cols, stem(path))
 }
 
 pub fn read_text_jsonl(path: &str, cols: &TextColumns) -> Result<Dataset> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io(path, format!("read_text_jsonl(\"{path}\"): {e}")))?;
+    let text = super::file::read_text(path, "read_text_jsonl")?;
     text_jsonl_from_str(&text, cols, stem(path))
 }
 

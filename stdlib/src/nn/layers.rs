@@ -145,6 +145,7 @@ impl Layer {
                 if *inputs == 0 || *outputs == 0 {
                     bail!("linear: sizes must be positive, got {inputs} → {outputs}");
                 }
+                crate::tensor::budget::check_f32("linear layer weights", &[*inputs, *outputs])?;
                 let bound = 1.0 / (*inputs as f32).sqrt();
                 let n = inputs * outputs;
                 let w = if *zero_init {
@@ -173,11 +174,14 @@ impl Layer {
                 eps: *eps,
             },
             LayerSpec::Embedding { vocab, dim } => Layer::Embedding {
-                table: var(
-                    rng.normal_vec(vocab * dim, 0.0, 1.0),
-                    &[*vocab, *dim],
-                    device,
-                )?,
+                table: {
+                    crate::tensor::budget::check_f32("embedding table", &[*vocab, *dim])?;
+                    var(
+                        rng.normal_vec(vocab * dim, 0.0, 1.0),
+                        &[*vocab, *dim],
+                        device,
+                    )?
+                },
             },
             LayerSpec::Dropout { p } => {
                 if !(0.0..1.0).contains(p) {

@@ -1,5 +1,6 @@
 //! Making tensors: from Rhai arrays and ranges, constants, seeded random values; and back.
 
+use super::budget;
 use super::Tensor;
 use crate::bail;
 use crate::error::Result;
@@ -162,6 +163,7 @@ pub fn to_dynamic(t: &Tensor) -> Result<Dynamic> {
 }
 
 pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
+    budget::check("zeros", shape, dtype)?;
     Ok(Tensor(candle_core::Tensor::zeros(
         shape,
         dtype,
@@ -170,6 +172,7 @@ pub fn zeros(shape: &[usize], dtype: DType) -> Result<Tensor> {
 }
 
 pub fn ones(shape: &[usize], dtype: DType) -> Result<Tensor> {
+    budget::check("ones", shape, dtype)?;
     Ok(Tensor(candle_core::Tensor::ones(
         shape,
         dtype,
@@ -178,6 +181,7 @@ pub fn ones(shape: &[usize], dtype: DType) -> Result<Tensor> {
 }
 
 pub fn full(shape: &[usize], value: f64) -> Result<Tensor> {
+    budget::check_f32("full", shape)?;
     Ok(Tensor(
         candle_core::Tensor::ones(shape, DType::F32, &Device::Cpu)?.affine(0.0, value)?,
     ))
@@ -185,6 +189,7 @@ pub fn full(shape: &[usize], value: f64) -> Result<Tensor> {
 
 /// Uniform in [0, 1), from the project's seeded generator.
 pub fn rand(shape: &[usize], seed: u64) -> Result<Tensor> {
+    budget::check_f32("rand", shape)?;
     let n = shape.iter().product();
     let v = Rng::new(seed).uniform_vec(n, 0.0, 1.0);
     Ok(Tensor(candle_core::Tensor::from_vec(
@@ -196,6 +201,7 @@ pub fn rand(shape: &[usize], seed: u64) -> Result<Tensor> {
 
 /// Standard normal, from the project's seeded generator.
 pub fn randn(shape: &[usize], seed: u64) -> Result<Tensor> {
+    budget::check_f32("randn", shape)?;
     let n = shape.iter().product();
     let v = Rng::new(seed).normal_vec(n, 0.0, 1.0);
     Ok(Tensor(candle_core::Tensor::from_vec(
@@ -211,6 +217,8 @@ pub fn arange(start: f64, end: f64, step: f64, ints: bool) -> Result<Tensor> {
         bail!("arange: step must be a non-zero number, got {step}");
     }
     let n = ((end - start) / step).ceil().max(0.0) as usize;
+    // The values are made as f64 first.
+    budget::check("arange", &[n], DType::F64)?;
     let values: Vec<f64> = (0..n).map(|i| start + i as f64 * step).collect();
     let t = candle_core::Tensor::from_vec(values, n, &Device::Cpu)?;
     Ok(Tensor(t.to_dtype(if ints {
@@ -221,6 +229,7 @@ pub fn arange(start: f64, end: f64, step: f64, ints: bool) -> Result<Tensor> {
 }
 
 pub fn linspace(start: f64, end: f64, n: usize) -> Result<Tensor> {
+    budget::check_f32("linspace", &[n])?;
     let values: Vec<f32> = (0..n)
         .map(|i| {
             if n == 1 {
@@ -238,6 +247,7 @@ pub fn linspace(start: f64, end: f64, n: usize) -> Result<Tensor> {
 }
 
 pub fn eye(n: usize) -> Result<Tensor> {
+    budget::check_f32("eye", &[n, n])?;
     let mut v = vec![0f32; n * n];
     for i in 0..n {
         v[i * n + i] = 1.0;

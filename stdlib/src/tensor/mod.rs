@@ -3,6 +3,7 @@
 //! both shapes.
 
 pub mod bindings;
+pub mod budget;
 pub mod build;
 pub mod device;
 pub mod ops;

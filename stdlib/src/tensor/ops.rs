@@ -104,6 +104,7 @@ fn align(a: &Tensor, b: &Tensor, op: &str) -> Result<(candle_core::Tensor, candl
     let (mut x, mut y) = (a.0.to_dtype(dtype)?, b.0.to_dtype(dtype)?);
     if x.dims() != y.dims() {
         let shape = broadcast_shape(x.dims(), y.dims(), op)?;
+        super::budget::check(op, &shape, dtype)?;
         x = x.broadcast_as(shape.as_slice())?;
         y = y.broadcast_as(shape.as_slice())?;
     }
@@ -202,6 +203,7 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     }
     let dtype = promote(a.dtype(), b.dtype());
     let dtype = if dtype.is_float() { dtype } else { DType::F32 };
+    super::budget::check("matmul", &matmul_dims(ad, bd)?, dtype)?;
     let mut x = a.0.to_dtype(dtype)?;
     let mut y = b.0.to_dtype(dtype)?;
     let (squeeze_a, squeeze_b) = (ad.len() == 1, bd.len() == 1);
@@ -242,6 +244,26 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         r
     };
     Ok(Tensor(r))
+}
+
+/// The shape of `matmul`'s result (numpy's rules), before anything is allocated.
+fn matmul_dims(ad: &[usize], bd: &[usize]) -> Result<Vec<usize>> {
+    let rows: &[usize] = if ad.len() == 1 {
+        &[]
+    } else {
+        &ad[ad.len() - 2..ad.len() - 1]
+    };
+    let cols: &[usize] = if bd.len() == 1 {
+        &[]
+    } else {
+        &bd[bd.len() - 1..]
+    };
+    let batch_a = &ad[..ad.len().saturating_sub(2)];
+    let batch_b = &bd[..bd.len().saturating_sub(2)];
+    let mut dims = broadcast_shape(batch_a, batch_b, "matmul")?;
+    dims.extend_from_slice(rows);
+    dims.extend_from_slice(cols);
+    Ok(dims)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -419,6 +441,9 @@ pub fn take(t: &Tensor, indices: &[i64], ax: i64) -> Result<Tensor> {
         }
         idx.push(j as u32);
     }
+    let mut out = t.dims().to_vec();
+    out[a] = indices.len();
+    super::budget::check("take", &out, t.dtype())?;
     let ids = candle_core::Tensor::from_vec(idx, indices.len(), t.device())?;
     Ok(Tensor(t.0.index_select(&ids, a)?))
 }
@@ -504,6 +529,9 @@ pub fn concat(ts: &[Tensor], ax: i64) -> Result<Tensor> {
         }
         same_device(&ts[0], t, "concat")?;
     }
+    let mut out = ts[0].dims().to_vec();
+    out[a] = ts.iter().map(|t| t.dims()[a]).sum();
+    super::budget::check("concat", &out, dtype)?;
     let parts = ts
         .iter()
         .map(|t| t.0.to_dtype(dtype))
