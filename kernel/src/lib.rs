@@ -8,6 +8,7 @@
 mod batch;
 pub mod connection;
 mod core;
+mod fields;
 pub mod history;
 mod info;
 mod kernelspec;

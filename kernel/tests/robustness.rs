@@ -3,10 +3,120 @@
 
 mod client;
 
-use client::Kernel;
+use client::{types, Kernel};
+use ladder_kernel::wire::Message;
 use serde_json::json;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+#[test]
+fn a_replayed_execute_request_runs_once() {
+    let kernel = Kernel::start();
+    kernel.execute("let counter = 0;");
+    let (frames, id) = kernel.frames("execute_request", json!({"code": "counter += 1;"}));
+    kernel.shell.send_multipart(frames.clone(), 0).unwrap();
+    kernel.shell.send_multipart(frames, 0).unwrap();
+    assert_eq!(kernel.reply(&kernel.shell, &id).content["status"], "ok");
+    kernel.iopub_until_idle(&id);
+    // Shell requests are answered in order: a second run would answer before this one.
+    let next = kernel.send(&kernel.shell, "execute_request", json!({"code": "counter"}));
+    let reply = kernel.recv(&kernel.shell);
+    assert_eq!(reply.parent_header["msg_id"], next.as_str());
+    let iopub = kernel.iopub_until_idle(&next);
+    assert_eq!(iopub[2].content["data"]["text/plain"], "1");
+}
+
+/// Send a request and return its reply and its iopub messages.
+fn ask(
+    kernel: &Kernel,
+    socket: &zmq::Socket,
+    msg_type: &str,
+    content: serde_json::Value,
+) -> (Message, Vec<Message>) {
+    let id = kernel.send(socket, msg_type, content);
+    let reply = kernel.reply(socket, &id);
+    (reply, kernel.iopub_until_idle(&id))
+}
+
+#[test]
+fn content_that_is_an_array_is_refused_not_run_by_position() {
+    let kernel = Kernel::start();
+    let content = json!(["print(\"x\")", true]);
+    let (reply, iopub) = ask(&kernel, &kernel.shell, "execute_request", content);
+    assert_eq!(reply.header.msg_type, "execute_reply");
+    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["ename"], "BadRequest");
+    let evalue = reply.content["evalue"].as_str().unwrap();
+    assert!(evalue.contains("object"), "{evalue}");
+    assert_eq!(types(&iopub), ["status", "status"]);
+}
+
+#[test]
+fn a_known_request_with_bad_content_gets_an_error_naming_the_field() {
+    let kernel = Kernel::start();
+    let bad = [
+        ("execute_request", json!({"code": 42}), "code"),
+        ("execute_request", json!({}), "code"),
+        (
+            "complete_request",
+            json!({"code": "x", "cursor_pos": "end"}),
+            "cursor_pos",
+        ),
+        (
+            "history_request",
+            json!({"output": true}),
+            "hist_access_type",
+        ),
+    ];
+    for (msg_type, content, field) in bad {
+        let (reply, iopub) = ask(&kernel, &kernel.shell, msg_type, content);
+        let expected = msg_type.replace("_request", "_reply");
+        assert_eq!(reply.header.msg_type, expected);
+        assert_eq!(reply.content["status"], "error");
+        assert_eq!(reply.content["ename"], "BadRequest");
+        let evalue = reply.content["evalue"].as_str().unwrap();
+        assert!(evalue.contains(field), "{msg_type}: {evalue}");
+        assert_eq!(types(&iopub), ["status", "status"], "{msg_type}");
+        assert_eq!(iopub[0].content["execution_state"], "busy");
+    }
+    // On control too, and the kernel is still there afterwards.
+    let (reply, _) = ask(
+        &kernel,
+        &kernel.control,
+        "shutdown_request",
+        json!({"restart": "yes"}),
+    );
+    assert_eq!(reply.header.msg_type, "shutdown_reply");
+    assert_eq!(reply.content["status"], "error");
+    // None of the bad cells counted.
+    let (reply, _) = kernel.execute("1");
+    assert_eq!(reply.content["execution_count"], 1);
+}
+
+#[test]
+fn a_header_without_date_or_username_is_accepted() {
+    let kernel = Kernel::start();
+    let header = json!({
+        "msg_id": "no-date", "session": kernel.session, "msg_type": "execute_request",
+        "version": "5.3",
+    });
+    kernel.send_raw(&kernel.shell, &header, &json!({"code": "40 + 2"}));
+    let reply = kernel.reply(&kernel.shell, "no-date");
+    assert_eq!(reply.content["status"], "ok");
+    // The parent header is the request's header, nothing added.
+    assert_eq!(serde_json::Value::Object(reply.parent_header), header);
+    let iopub = kernel.iopub_until_idle("no-date");
+    assert_eq!(iopub[2].content["data"]["text/plain"], "42");
+}
+
+#[test]
+fn an_unknown_message_type_is_dropped_without_a_reply() {
+    let kernel = Kernel::start();
+    kernel.send(&kernel.shell, "frobnicate_request", json!({}));
+    let next = kernel.send(&kernel.shell, "kernel_info_request", json!({}));
+    let reply = kernel.recv(&kernel.shell);
+    assert_eq!(reply.parent_header["msg_id"], next.as_str());
+}
 
 /// Threads that keep every core busy while alive, so the kernel's threads wait their turn.
 struct BusyNeighbour {
