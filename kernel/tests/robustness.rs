@@ -180,3 +180,60 @@ fn an_interrupt_right_after_execute_input_stops_that_cell_every_time() {
         }
     }
 }
+
+#[cfg(target_os = "linux")]
+mod orphans {
+    use super::client::{connection_file, temp_dir, Kernel, KERNEL_BIN};
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// Whether a process has ended (gone, or a zombie waiting for its new parent to reap).
+    fn ended(pid: u32) -> bool {
+        match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Ok(stat) => stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z'),
+            Err(_) => true,
+        }
+    }
+
+    #[test]
+    fn the_kernel_exits_when_the_process_that_started_it_is_killed() {
+        let dir = temp_dir();
+        let (file, ports) = connection_file(&dir);
+        // A parent that starts the kernel, says its pid, and waits.
+        let mut parent = Command::new("sh")
+            .arg("-c")
+            .arg("\"$0\" --connection-file \"$1\" & echo $!; wait")
+            .arg(KERNEL_BIN)
+            .arg(&file)
+            .env("XDG_DATA_HOME", &dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(parent.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let pid: u32 = line.trim().parse().unwrap();
+        // Once the kernel answers, it watches its parent; then the parent dies.
+        let mut kernel = Kernel::connect(parent, &dir, &ports);
+        assert_eq!(kernel.execute("1").0.content["status"], "ok");
+        kernel.child.kill().unwrap();
+        kernel.child.wait().unwrap();
+
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !ended(pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let orphaned = !ended(pid);
+        if orphaned {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        }
+        assert!(!orphaned, "the kernel outlived its parent");
+    }
+}
