@@ -83,29 +83,59 @@ impl Kernel {
         }
     }
 
-    /// Answer one request between `busy` and `idle`.
+    /// Answer one request between `busy` and `idle`. A known request whose content is
+    /// malformed is answered too, with an error (a client would otherwise wait forever);
+    /// an unknown one is dropped.
     pub(crate) fn handle(&mut self, channel: Channel, message: Message) -> Flow {
-        let request = match Request::parse(&message.header.msg_type, &message.content) {
-            Ok(request) => request,
+        let msg_type = message.header.msg_type.as_str();
+        if channel == Channel::Control && !serves_control(msg_type) {
+            eprintln!("ladder kernel: dropped a {msg_type} sent on the control channel");
+            return Flow::Continue;
+        }
+        let request = match Request::parse(msg_type, &message.content) {
+            Ok(request) => Ok(request),
+            Err(e @ ParseError::Malformed { .. }) if msg_type.ends_with("_request") => {
+                Err(e.to_string())
+            }
             Err(e) => {
                 eprintln!("ladder kernel: dropped a {channel:?} message: {e}");
                 return Flow::Continue;
             }
         };
-        let serves_control = matches!(
-            request,
-            Request::KernelInfo | Request::Interrupt | Request::Shutdown(_)
-        );
-        if channel == Channel::Control && !serves_control {
-            let kind = &message.header.msg_type;
-            eprintln!("ladder kernel: dropped a {kind} sent on the control channel");
-            return Flow::Continue;
-        }
         let parent = parent_of(&message);
         self.status(&parent, "busy");
-        let flow = self.dispatch(channel, &message, &parent, request);
+        let flow = match request {
+            Ok(request) => self.dispatch(channel, &message, &parent, request),
+            Err(evalue) => {
+                self.refuse(channel, &message, &parent, evalue);
+                Flow::Continue
+            }
+        };
         self.status(&parent, "idle");
         flow
+    }
+
+    /// Answer a malformed request with an error naming what was wrong, as ipykernel does.
+    fn refuse(
+        &self,
+        channel: Channel,
+        message: &Message,
+        parent: &Map<String, Value>,
+        evalue: String,
+    ) {
+        let msg_type = message.header.msg_type.as_str();
+        eprintln!("ladder kernel: {evalue}");
+        let reply = BadRequestReply {
+            status: "error",
+            ename: "BadRequest",
+            evalue,
+            traceback: Vec::new(),
+            execution_count: (msg_type == "execute_request").then_some(self.execution_count),
+        };
+        let reply_type = format!("{}_reply", msg_type.trim_end_matches("_request"));
+        let ids = &message.identities;
+        self.transport
+            .send_as(channel, ids, parent, &reply_type, &reply);
     }
 
     fn dispatch(
@@ -376,6 +406,14 @@ impl Kernel {
             },
         );
     }
+}
+
+/// The requests answered on the control channel too (all others only on shell).
+fn serves_control(msg_type: &str) -> bool {
+    matches!(
+        msg_type,
+        "kernel_info_request" | "interrupt_request" | "shutdown_request"
+    )
 }
 
 /// The request's header, as the parent header of everything sent in answer to it.

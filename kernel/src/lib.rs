@@ -8,11 +8,13 @@
 mod batch;
 pub mod connection;
 mod core;
+mod fields;
 pub mod history;
 mod info;
 mod kernelspec;
 pub mod messages;
 mod outputs;
+mod parent;
 mod relay;
 mod transport;
 pub mod wire;
@@ -28,6 +30,8 @@ use std::time::Duration;
 
 /// Serve the kernel described by a connection file until a shutdown request.
 pub fn run(connection_file: &Path, make_session: SessionFactory) -> Result<(), String> {
+    // First, while the parent is still the process that started the kernel.
+    parent::exit_with_parent()?;
     let info = ConnectionInfo::load(connection_file)?;
     let context = zmq::Context::new();
     let transport = transport::Transport::bind(&context, &info)?;

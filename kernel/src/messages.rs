@@ -96,29 +96,59 @@ pub enum Request {
     InputReply(InputReply),
 }
 
-impl Request {
-    /// Type the content of a message; an unknown type or malformed content is an error
-    /// that names what was wrong.
-    pub fn parse(msg_type: &str, content: &Value) -> Result<Request, String> {
-        fn typed<T: serde::de::DeserializeOwned>(msg_type: &str, v: &Value) -> Result<T, String> {
-            T::deserialize(v).map_err(|e| format!("malformed {msg_type}: {e}"))
+/// Why a message's content could not be typed.
+#[derive(Debug, PartialEq)]
+pub enum ParseError {
+    /// A message type this kernel does not know.
+    Unknown(String),
+    /// A known message type whose content is not what the spec says.
+    Malformed { msg_type: String, reason: String },
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Unknown(msg_type) => write!(f, "unknown message type {msg_type:?}"),
+            ParseError::Malformed { msg_type, reason } => {
+                write!(f, "malformed {msg_type}: {reason}")
+            }
         }
-        let c = content;
-        Ok(match msg_type {
-            "kernel_info_request" => Request::KernelInfo,
-            "execute_request" => Request::Execute(typed(msg_type, c)?),
-            "complete_request" => Request::Complete(typed(msg_type, c)?),
-            "inspect_request" => Request::Inspect(typed(msg_type, c)?),
-            "is_complete_request" => Request::IsComplete(typed(msg_type, c)?),
-            "history_request" => Request::History(typed(msg_type, c)?),
-            "comm_info_request" => Request::CommInfo,
-            "comm_open" => Request::CommOpen(typed(msg_type, c)?),
-            "comm_msg" | "comm_close" => Request::CommIgnored,
-            "shutdown_request" => Request::Shutdown(typed(msg_type, c)?),
-            "interrupt_request" => Request::Interrupt,
-            "input_reply" => Request::InputReply(typed(msg_type, c)?),
-            other => return Err(format!("unknown message type {other:?}")),
-        })
+    }
+}
+
+impl Request {
+    /// Type the content of a message. Content must be a JSON object, even where no field
+    /// is read; a malformed one names the field at fault.
+    pub fn parse(msg_type: &str, content: &Value) -> Result<Request, ParseError> {
+        let malformed = |reason| ParseError::Malformed {
+            msg_type: msg_type.to_string(),
+            reason,
+        };
+        let known = Self::read(msg_type, content).map_err(malformed)?;
+        known.ok_or_else(|| ParseError::Unknown(msg_type.to_string()))
+    }
+
+    /// `Ok(None)` for an unknown type.
+    fn read(msg_type: &str, c: &Value) -> Result<Option<Request>, String> {
+        use crate::fields::typed;
+        let request = match msg_type {
+            "kernel_info_request" => typed::<Map<String, Value>>(c).map(|_| Request::KernelInfo),
+            "execute_request" => typed(c).map(Request::Execute),
+            "complete_request" => typed(c).map(Request::Complete),
+            "inspect_request" => typed(c).map(Request::Inspect),
+            "is_complete_request" => typed(c).map(Request::IsComplete),
+            "history_request" => typed(c).map(Request::History),
+            "comm_info_request" => typed::<Map<String, Value>>(c).map(|_| Request::CommInfo),
+            "comm_open" => typed(c).map(Request::CommOpen),
+            "comm_msg" | "comm_close" => {
+                typed::<Map<String, Value>>(c).map(|_| Request::CommIgnored)
+            }
+            "shutdown_request" => typed(c).map(Request::Shutdown),
+            "interrupt_request" => typed::<Map<String, Value>>(c).map(|_| Request::Interrupt),
+            "input_reply" => typed(c).map(Request::InputReply),
+            _ => return Ok(None),
+        };
+        request.map(Some)
     }
 }
 
@@ -287,6 +317,19 @@ pub struct InterruptReply {
     pub status: &'static str,
 }
 
+/// The answer to a known request whose content is malformed, sent as that request's
+/// `_reply` (so no single message type): an error that names the field at fault.
+#[derive(Serialize)]
+pub struct BadRequestReply {
+    pub status: &'static str,
+    pub ename: &'static str,
+    pub evalue: String,
+    pub traceback: Vec<String>,
+    /// For an `execute_reply`, which clients expect to carry one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub execution_count: Option<u64>,
+}
+
 /// The spec types `password` as a boolean (jupyter_kernel_test's schema says number, but
 /// never tests stdin).
 #[derive(Serialize)]
@@ -310,9 +353,25 @@ mod tests {
     #[test]
     fn unknown_types_and_bad_content_are_named() {
         let err = Request::parse("frobnicate", &json!({})).unwrap_err();
-        assert!(err.contains("frobnicate"));
+        assert_eq!(err, ParseError::Unknown("frobnicate".into()));
         let err = Request::parse("execute_request", &json!({"code": 3})).unwrap_err();
-        assert!(err.contains("malformed execute_request"), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with("malformed execute_request: field `code`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn content_must_be_an_object_even_where_nothing_is_read() {
+        for msg_type in [
+            "execute_request",
+            "kernel_info_request",
+            "interrupt_request",
+        ] {
+            let err = Request::parse(msg_type, &json!(["print(\"x\")", true])).unwrap_err();
+            assert!(matches!(err, ParseError::Malformed { .. }), "{msg_type}");
+        }
     }
 
     #[test]

@@ -2,11 +2,15 @@
 
 use crate::connection::ConnectionInfo;
 use crate::messages::{Content, IopubWelcome};
-use crate::wire::{Header, Message, Signer};
+use crate::wire::{Header, Message, SeenSignatures, Signer};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+
+/// How many signatures are remembered to refuse replays (the oldest go first).
+const REMEMBERED_SIGNATURES: usize = 2048;
 
 /// The four sockets the protocol thread owns (the heartbeat runs on its own thread).
 pub struct Transport {
@@ -15,6 +19,8 @@ pub struct Transport {
     pub stdin: zmq::Socket,
     pub iopub: zmq::Socket,
     signer: Signer,
+    /// Signatures already received, on any channel, to refuse replays.
+    seen: SeenSignatures,
     /// This kernel's session id, sent in every header.
     session: String,
     _heartbeat: Heartbeat,
@@ -64,6 +70,7 @@ impl Transport {
             stdin,
             iopub: socket(zmq::XPUB, info.iopub_port, "iopub")?,
             signer: Signer::new(info.key.as_bytes()),
+            seen: SeenSignatures::new(REMEMBERED_SIGNATURES),
             session: uuid::Uuid::new_v4().to_string(),
             _heartbeat: heartbeat,
         };
@@ -78,15 +85,15 @@ impl Transport {
         }
     }
 
-    /// Receive one message without waiting; a message that fails to decode or verify is
-    /// dropped with one line on stderr.
-    pub fn try_recv(&self, channel: Channel) -> Option<Message> {
+    /// Receive one message without waiting; a message that fails to decode or verify, or
+    /// that replays one received before, is dropped with one line on stderr.
+    pub fn try_recv(&mut self, channel: Channel) -> Option<Message> {
         loop {
             let frames = match self.socket(channel).recv_multipart(zmq::DONTWAIT) {
                 Ok(frames) => frames,
                 Err(_) => return None,
             };
-            match Message::decode(frames, &self.signer) {
+            match Message::decode_fresh(frames, &self.signer, &mut self.seen) {
                 Ok(message) => return Some(message),
                 Err(e) => eprintln!("ladder kernel: dropped a {channel:?} message: {e}"),
             }
@@ -101,7 +108,19 @@ impl Transport {
         parent: &Map<String, Value>,
         content: &C,
     ) {
-        let message = self.message(identities.to_vec(), parent, content);
+        self.send_as(channel, identities, parent, C::MSG_TYPE, content);
+    }
+
+    /// Send a reply whose message type is known only at run time.
+    pub fn send_as<C: Serialize>(
+        &self,
+        channel: Channel,
+        identities: &[Vec<u8>],
+        parent: &Map<String, Value>,
+        msg_type: &str,
+        content: &C,
+    ) {
+        let message = self.message_as(identities.to_vec(), parent, msg_type, content);
         self.send_frames(self.socket(channel), message.encode(&self.signer));
     }
 
@@ -159,9 +178,19 @@ impl Transport {
         parent: &Map<String, Value>,
         content: &C,
     ) -> Message {
+        self.message_as(identities, parent, C::MSG_TYPE, content)
+    }
+
+    fn message_as<C: Serialize>(
+        &self,
+        identities: Vec<Vec<u8>>,
+        parent: &Map<String, Value>,
+        msg_type: &str,
+        content: &C,
+    ) -> Message {
         Message {
             identities,
-            header: Header::new(C::MSG_TYPE, &self.session),
+            header: Header::new(msg_type, &self.session),
             parent_header: parent.clone(),
             metadata: Map::new(),
             content: serde_json::to_value(content).expect("message contents serialize"),

@@ -5,19 +5,23 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Sha256;
+use std::collections::{HashSet, VecDeque};
 
 /// The protocol version this kernel speaks (5.4 adds the iopub welcome message).
 pub const PROTOCOL_VERSION: &str = "5.4";
 const DELIMITER: &[u8] = b"<IDS|MSG>";
 
 /// A message header. Unknown fields sent by newer clients (e.g. `subshell_id`) are kept so
-/// that a reply's parent header is exactly the request's header.
+/// that a reply's parent header is exactly the request's header; `username` and `date` may
+/// be missing, as ipykernel allows.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Header {
     pub msg_id: String,
     pub session: String,
-    pub username: String,
-    pub date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
     pub msg_type: String,
     pub version: String,
     #[serde(flatten)]
@@ -30,8 +34,8 @@ impl Header {
         Self {
             msg_id: uuid::Uuid::new_v4().simple().to_string(),
             session: session.to_string(),
-            username: "ladder".to_string(),
-            date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            username: Some("ladder".to_string()),
+            date: Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
             msg_type: msg_type.to_string(),
             version: PROTOCOL_VERSION.to_string(),
             extra: Map::new(),
@@ -59,6 +63,8 @@ pub enum WireError {
     TooFewFrames,
     BadSignature,
     BadJson(&'static str, String),
+    /// A correctly signed message whose signature was seen before: a replay.
+    DuplicateSignature,
 }
 
 impl std::fmt::Display for WireError {
@@ -68,6 +74,7 @@ impl std::fmt::Display for WireError {
             WireError::TooFewFrames => write!(f, "fewer than the five frames after <IDS|MSG>"),
             WireError::BadSignature => write!(f, "bad or missing HMAC signature"),
             WireError::BadJson(part, err) => write!(f, "invalid JSON in the {part}: {err}"),
+            WireError::DuplicateSignature => write!(f, "duplicate signature (a replayed message)"),
         }
     }
 }
@@ -114,9 +121,65 @@ impl Signer {
     }
 }
 
+/// The signatures of the last messages received, as ipykernel keeps them: a signed message
+/// seen again is a replay (someone who saw it on the wire sending it again), and is refused.
+/// Bounded: the oldest are forgotten first.
+pub struct SeenSignatures {
+    order: VecDeque<Vec<u8>>,
+    seen: HashSet<Vec<u8>>,
+    capacity: usize,
+}
+
+impl SeenSignatures {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            order: VecDeque::with_capacity(capacity),
+            seen: HashSet::with_capacity(capacity),
+            capacity,
+        }
+    }
+
+    /// Remember a signature; false if it is remembered already.
+    pub fn first_time(&mut self, signature: &[u8]) -> bool {
+        if !self.seen.insert(signature.to_vec()) {
+            return false;
+        }
+        self.order.push_back(signature.to_vec());
+        if self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.seen.remove(&oldest);
+            }
+        }
+        true
+    }
+}
+
 impl Message {
+    /// Decode a received message, checking its signature and, where messages are signed,
+    /// that it is not a replay of one in `seen`.
+    pub fn decode_fresh(
+        frames: Vec<Vec<u8>>,
+        signer: &Signer,
+        seen: &mut SeenSignatures,
+    ) -> Result<Message, WireError> {
+        let (message, signature) = Self::decode_signed(frames, signer)?;
+        // Unsigned messages (no key) all carry the same empty signature.
+        if signer.mac.is_some() && !seen.first_time(&signature) {
+            return Err(WireError::DuplicateSignature);
+        }
+        Ok(message)
+    }
+
     /// Decode the frames of a received multipart message, checking its signature.
-    pub fn decode(mut frames: Vec<Vec<u8>>, signer: &Signer) -> Result<Message, WireError> {
+    pub fn decode(frames: Vec<Vec<u8>>, signer: &Signer) -> Result<Message, WireError> {
+        Self::decode_signed(frames, signer).map(|(message, _)| message)
+    }
+
+    /// The message and its (verified) signature.
+    fn decode_signed(
+        mut frames: Vec<Vec<u8>>,
+        signer: &Signer,
+    ) -> Result<(Message, Vec<u8>), WireError> {
         let split = frames
             .iter()
             .position(|f| f == DELIMITER)
@@ -136,14 +199,15 @@ impl Message {
         };
         let header = serde_json::from_slice(json[0])
             .map_err(|e| WireError::BadJson("header", e.to_string()))?;
-        Ok(Message {
+        let message = Message {
             identities: frames,
             header,
             parent_header: as_object(parse("parent header", json[1])?),
             metadata: as_object(parse("metadata", json[2])?),
             content: parse("content", json[3])?,
             buffers,
-        })
+        };
+        Ok((message, parts[0].clone()))
     }
 
     /// Encode as signed frames ready to send.
@@ -236,6 +300,37 @@ mod tests {
             Message::decode(unsigned, &signer).unwrap_err(),
             WireError::BadSignature
         );
+    }
+
+    #[test]
+    fn a_signed_message_is_accepted_once_and_the_oldest_signatures_are_forgotten() {
+        let signer = Signer::new(b"secret");
+        let mut seen = SeenSignatures::new(2);
+        let first = sample().encode(&signer);
+        assert!(Message::decode_fresh(first.clone(), &signer, &mut seen).is_ok());
+        assert_eq!(
+            Message::decode_fresh(first.clone(), &signer, &mut seen).unwrap_err(),
+            WireError::DuplicateSignature
+        );
+        for _ in 0..2 {
+            let other = sample().encode(&signer); // a new msg_id and date
+            assert!(Message::decode_fresh(other, &signer, &mut seen).is_ok());
+        }
+        assert!(Message::decode_fresh(first, &signer, &mut seen).is_ok());
+        // Without a key nothing is signed, so nothing can be told apart.
+        let open = Signer::new(b"");
+        let unsigned = sample().encode(&open);
+        assert!(Message::decode_fresh(unsigned.clone(), &open, &mut seen).is_ok());
+        assert!(Message::decode_fresh(unsigned, &open, &mut seen).is_ok());
+    }
+
+    #[test]
+    fn a_header_may_lack_username_and_date() {
+        let header: Header = serde_json::from_value(serde_json::json!({
+            "msg_id": "m", "session": "s", "msg_type": "kernel_info_request", "version": "5.3",
+        }))
+        .unwrap();
+        assert_eq!((header.username, header.date), (None, None));
     }
 
     #[test]

@@ -141,8 +141,16 @@ impl Session {
     /// or when the cell ends with `;`),
     /// or a structured error. Output goes to the front end as it is produced. Whatever
     /// happens, variables defined before the failing statement are kept.
+    ///
+    /// An interrupt set before the cell starts stops it (the session host clears the flag
+    /// when it hands a request over); one that comes once the cell is done is for no cell.
     pub fn execute(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
+        let outcome = self.run_cell(code);
         self.interrupt.reset();
+        outcome
+    }
+
+    fn run_cell(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
         self.arm_memory_guard();
         let _context = context::enter(self.context());
         self.cells += 1;

@@ -34,6 +34,23 @@ pub fn temp_dir() -> PathBuf {
     dir
 }
 
+pub const KERNEL_BIN: &str = env!("CARGO_BIN_EXE_ladder-rhai-kernel");
+
+/// Write a connection file with free ports into `dir`; its path and the ports (shell,
+/// iopub, stdin, control, heartbeat).
+pub fn connection_file(dir: &Path) -> (PathBuf, Vec<u16>) {
+    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+    let connection = json!({
+        "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
+        "control_port": ports[3], "hb_port": ports[4], "ip": "127.0.0.1",
+        "key": KEY, "transport": "tcp", "signature_scheme": "hmac-sha256",
+        "kernel_name": "ladder",
+    });
+    let file = dir.join("connection.json");
+    std::fs::write(&file, connection.to_string()).unwrap();
+    (file, ports)
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -49,22 +66,18 @@ impl Kernel {
 
     /// Start a kernel whose files (connection file, history) live in `dir`.
     pub fn start_in(dir: &Path) -> Self {
-        let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
-        let connection = json!({
-            "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
-            "control_port": ports[3], "hb_port": ports[4], "ip": "127.0.0.1",
-            "key": KEY, "transport": "tcp", "signature_scheme": "hmac-sha256",
-            "kernel_name": "ladder",
-        });
-        let file = dir.join("connection.json");
-        std::fs::write(&file, connection.to_string()).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_ladder-rhai-kernel"))
+        let (file, ports) = connection_file(dir);
+        let child = Command::new(KERNEL_BIN)
             .arg("--connection-file")
             .arg(&file)
             .env("XDG_DATA_HOME", dir)
             .spawn()
             .expect("the kernel binary starts");
+        Self::connect(child, dir, &ports)
+    }
 
+    /// Connect to the kernel that `child` started (or is) on `ports`, once it is ready.
+    pub fn connect(child: Child, dir: &Path, ports: &[u16]) -> Self {
         let context = zmq::Context::new();
         let connect = |kind, port: u16| {
             let socket = context.socket(kind).unwrap();
@@ -110,6 +123,13 @@ impl Kernel {
 
     /// Send a signed request; returns its msg_id.
     pub fn send(&self, socket: &zmq::Socket, msg_type: &str, content: Value) -> String {
+        let (frames, id) = self.frames(msg_type, content);
+        socket.send_multipart(frames, 0).unwrap();
+        id
+    }
+
+    /// The signed frames of a request (to send as they are, more than once), and its msg_id.
+    pub fn frames(&self, msg_type: &str, content: Value) -> (Vec<Vec<u8>>, String) {
         let message = Message {
             identities: vec![],
             header: Header::new(msg_type, &self.session),
@@ -118,10 +138,19 @@ impl Kernel {
             content,
             buffers: vec![],
         };
-        socket
-            .send_multipart(message.encode(&self.signer), 0)
-            .unwrap();
-        message.header.msg_id
+        (message.encode(&self.signer), message.header.msg_id)
+    }
+
+    /// Send a correctly signed request whose header and content are any JSON at all.
+    pub fn send_raw(&self, socket: &zmq::Socket, header: &Value, content: &Value) {
+        let json: Vec<Vec<u8>> = [header, &json!({}), &json!({}), content]
+            .iter()
+            .map(|v| serde_json::to_vec(v).unwrap())
+            .collect();
+        let signature = self.signer.sign(&[&json[0], &json[1], &json[2], &json[3]]);
+        let mut frames = vec![b"<IDS|MSG>".to_vec(), signature.into_bytes()];
+        frames.extend(json);
+        socket.send_multipart(frames, 0).unwrap();
     }
 
     pub fn try_recv(&self, socket: &zmq::Socket, timeout: Duration) -> Option<Message> {

@@ -20,7 +20,7 @@ use crate::interrupt::InterruptHandle;
 use crate::session::{Session, SessionFactory};
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 /// Stack for the session thread: deeply recursive scripts and the parser's recursion need
@@ -42,21 +42,59 @@ impl std::fmt::Display for HostGone {
 
 impl std::error::Error for HostGone {}
 
-/// Stops the running cell from any thread. Before the session exists it does nothing (as
-/// there is nothing to stop).
+/// Stops the running cell from any thread.
+///
+/// The flag is cleared where a request is handed to the session ([`SessionHost::send`], on
+/// the front end's thread, before the request is queued), not when the session starts it:
+/// so an interrupt acknowledged after the hand-over always stops the cell it was meant for,
+/// even if the session thread has not started it yet, and one from before never stops it.
+/// An interrupt that comes before the session exists is kept for it.
 #[derive(Clone, Default)]
-pub struct HostInterrupt(Arc<OnceLock<InterruptHandle>>);
+pub struct HostInterrupt(Arc<Mutex<InterruptState>>);
+
+#[derive(Default)]
+struct InterruptState {
+    /// The session's own flag, once the session exists.
+    handle: Option<InterruptHandle>,
+    /// Interrupted before the session existed.
+    early: bool,
+}
 
 impl HostInterrupt {
     pub fn interrupt(&self) {
-        if let Some(handle) = self.0.get() {
-            handle.interrupt();
+        let mut state = self.state();
+        match &state.handle {
+            Some(handle) => handle.interrupt(),
+            None => state.early = true,
         }
     }
 
     /// The session's own handle, once the session exists.
     pub fn handle(&self) -> Option<InterruptHandle> {
-        self.0.get().cloned()
+        self.state().handle.clone()
+    }
+
+    /// Forget any interrupt: the next request starts afresh.
+    fn clear(&self) {
+        let mut state = self.state();
+        state.early = false;
+        if let Some(handle) = &state.handle {
+            handle.reset();
+        }
+    }
+
+    /// The session exists: from now on interrupts go to its flag.
+    fn attach(&self, handle: InterruptHandle) {
+        let mut state = self.state();
+        if std::mem::take(&mut state.early) {
+            handle.interrupt();
+        }
+        state.handle = Some(handle);
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, InterruptState> {
+        // The state stays consistent whatever panicked while holding it.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -80,14 +118,14 @@ impl SessionHost {
         let (requests, request_rx) = channel::<Request>();
         let (ready_tx, ready) = channel();
         let interrupt = HostInterrupt::default();
-        let handle = interrupt.0.clone();
+        let attach = interrupt.clone();
         let thread = std::thread::Builder::new()
             .name("ladder-session".into())
             .stack_size(STACK_SIZE)
             .spawn(move || {
                 let (frontend, mut sink) = make();
                 let mut session = factory(frontend);
-                let _ = handle.set(session.interrupt_handle());
+                attach.attach(session.interrupt_handle());
                 let _ = ready_tx.send(());
                 for request in request_rx {
                     sink(serve(&mut session, request));
@@ -129,9 +167,11 @@ impl SessionHost {
         self.interrupt.handle().ok_or(HostGone)
     }
 
-    /// Hand a request to the session; its reply goes to the sink.
+    /// Hand a request to the session; its reply goes to the sink. Send the next request
+    /// only after this one's reply: an interrupt before the hand-over is forgotten here.
     pub fn send(&self, request: Request) -> Result<(), HostGone> {
         let requests = self.requests.as_ref().ok_or(HostGone)?;
+        self.interrupt.clear();
         requests.send(request).map_err(|_| HostGone)
     }
 

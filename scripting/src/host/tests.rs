@@ -2,7 +2,7 @@ use super::*;
 use crate::error::ErrorKind;
 use crate::frontend::{CaptureFrontend, NullFrontend, Output, Stream};
 use crate::is_complete::Completeness;
-use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 fn plain_factory() -> SessionFactory {
@@ -74,8 +74,8 @@ impl Frontend for Forward {
     }
 }
 
-#[test]
-fn every_output_arrives_before_the_reply() {
+/// A host whose outputs and replies arrive on one channel.
+fn forwarded_host() -> (SessionHost, Receiver<Event>) {
     let (tx, events) = channel();
     let host = SessionHost::spawn(plain_factory(), move || {
         let frontend: Rc<dyn Frontend> = Rc::new(Forward(tx.clone()));
@@ -85,6 +85,12 @@ fn every_output_arrives_before_the_reply() {
         (frontend, sink)
     })
     .unwrap();
+    (host, events)
+}
+
+#[test]
+fn every_output_arrives_before_the_reply() {
+    let (host, events) = forwarded_host();
     host.send(Request::Execute(Execute::new(
         "for i in 0..50 { print(i) }",
     )))
@@ -104,37 +110,82 @@ fn every_output_arrives_before_the_reply() {
     assert_eq!(printed.last().map(String::as_str), Some("49\n"));
 }
 
+/// Run a cell on a host made with [`Forward`]; with `interrupt`, interrupt it at its first
+/// output.
+fn run_forwarded(
+    host: &SessionHost,
+    events: &Receiver<Event>,
+    code: &str,
+    interrupt: bool,
+) -> ExecuteReply {
+    host.send(Request::Execute(Execute::new(code))).unwrap();
+    loop {
+        match events.recv().unwrap() {
+            Event::Reply(Reply::Executed(reply)) => return reply,
+            Event::Reply(other) => panic!("{other:?}"),
+            Event::Output(_) if interrupt => host.interrupt(),
+            Event::Output(_) => {}
+        }
+    }
+}
+
 #[test]
 fn an_interrupted_loop_stops_and_the_variables_stay() {
-    let c = client();
-    c.execute(Execute::new("let kept = 41;")).unwrap();
-    c.host.wait_ready().unwrap();
-    let interrupt = c.host.interrupter();
-    c.host
-        .send(Request::Execute(Execute::new(
-            "let n = 0; loop { n += 1; }",
-        )))
-        .unwrap();
-    // The session clears the flag when a cell starts: keep asking until the cell stops.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    let reply = loop {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the loop never stopped"
-        );
-        interrupt.interrupt();
-        match c.replies.recv_timeout(Duration::from_millis(50)) {
-            Ok(Reply::Executed(reply)) => break reply,
-            Ok(other) => panic!("{other:?}"),
-            Err(_) => continue,
-        }
-    };
+    let (host, events) = forwarded_host();
+    run_forwarded(&host, &events, "let kept = 41;", false);
+    // The loop says once that it runs, and is interrupted then.
+    let code = "let n = 0; loop { n += 1; if n == 1 { print(\"running\") } }";
+    let reply = run_forwarded(&host, &events, code, true);
     assert_eq!(reply.outcome.unwrap_err().kind, ErrorKind::Interrupted);
-    let reply = c.execute(Execute::new("kept + 1")).unwrap();
+    let reply = run_forwarded(&host, &events, "kept + 1", false);
     assert_eq!(shown(&reply).as_deref(), Some("42"));
     // So is what the interrupted cell defined before it was stopped.
-    let reply = c.execute(Execute::new("n > 0")).unwrap();
+    let reply = run_forwarded(&host, &events, "n > 0", false);
     assert_eq!(shown(&reply).as_deref(), Some("true"));
+}
+
+/// The reply to the execute request sent last; a cell that never stops fails the test.
+fn executed(c: &Client) -> ExecuteReply {
+    match c.replies.recv_timeout(Duration::from_secs(20)) {
+        Ok(Reply::Executed(reply)) => reply,
+        Ok(other) => panic!("{other:?}"),
+        Err(_) => panic!("the cell did not stop"),
+    }
+}
+
+#[test]
+fn an_interrupt_right_after_the_handover_stops_that_cell_every_time() {
+    let c = client();
+    c.host.wait_ready().unwrap();
+    for attempt in 0..200 {
+        c.host
+            .send(Request::Execute(Execute::new("loop {}")))
+            .unwrap();
+        // The session thread has most likely not started the cell yet.
+        c.host.interrupt();
+        let error = executed(&c).outcome.unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Interrupted, "attempt {attempt}");
+    }
+}
+
+#[test]
+fn an_interrupt_while_idle_does_not_stop_the_next_cell() {
+    let c = client();
+    c.execute(Execute::new("1")).unwrap();
+    c.host.interrupt();
+    let reply = c.execute(Execute::new("2")).unwrap();
+    assert_eq!(shown(&reply).as_deref(), Some("2"));
+}
+
+#[test]
+fn an_interrupt_before_the_session_exists_stops_the_first_cell() {
+    let c = client();
+    c.host
+        .send(Request::Execute(Execute::new("loop {}")))
+        .unwrap();
+    c.host.interrupt();
+    let error = executed(&c).outcome.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Interrupted);
 }
 
 #[test]
