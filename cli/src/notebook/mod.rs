@@ -2,8 +2,11 @@
 //! Jupyter, recording outputs as the kernel would send them and Jupyter would save them.
 
 pub mod format;
+mod highlight;
 mod html;
 mod kernel;
+mod markdown;
+mod math;
 mod parameters;
 mod record;
 mod rhai_tokens;

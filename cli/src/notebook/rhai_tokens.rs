@@ -24,9 +24,9 @@ pub struct Token<'a> {
 const KEYWORDS: &[&str] = &[
     "let", "const", "fn", "if", "else", "switch", "do", "while", "until", "loop", "for", "in",
     "continue", "break", "return", "throw", "try", "catch", "import", "export", "as", "global",
-    "private", "this", "is",
+    "private", "this",
 ];
-const LITERALS: &[&str] = &["true", "false", "()"];
+const LITERALS: &[&str] = &["true", "false"];
 
 /// The source cut into tokens; their texts joined give the source back.
 pub fn tokens(source: &str) -> Vec<Token<'_>> {
