@@ -40,6 +40,9 @@ enum Command {
         /// Notebooks: do not echo cell outputs to the terminal (errors are still reported).
         #[arg(short = 'q', long)]
         quiet: bool,
+        /// Notebooks: run the cells as Rhai even when the notebook names another kernel.
+        #[arg(long = "any-kernel")]
+        any_kernel: bool,
     },
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
@@ -79,8 +82,16 @@ fn main() -> ExitCode {
             html,
             parameters,
             quiet,
+            any_kernel,
         } => {
-            ladder_cli::runner::run_file(&file, output, html, &parameters, quiet, session_factory())
+            let options = ladder_cli::runner::RunOptions {
+                output,
+                html,
+                parameters,
+                quiet,
+                any_kernel,
+            };
+            ladder_cli::runner::run_file(&file, options, session_factory())
         }
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)

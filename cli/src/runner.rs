@@ -11,17 +11,36 @@ use std::path::{Path, PathBuf};
 /// Exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
 const EXIT_INTERRUPTED: i32 = 130;
 
+/// What `ladder run` was asked besides the file.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Notebooks: write the executed notebook here.
+    pub output: Option<PathBuf>,
+    /// Notebooks: write an HTML report here.
+    pub html: Option<PathBuf>,
+    /// `NAME=VALUE` strings.
+    pub parameters: Vec<String>,
+    /// Notebooks: do not echo outputs.
+    pub quiet: bool,
+    /// Notebooks: run the cells as Rhai even when the notebook names another kernel.
+    pub any_kernel: bool,
+}
+
 /// `ladder run`: a notebook (`.ipynb`) is executed cell by cell and may be written out
 /// (`output`) and reported as HTML (`html`); anything else runs as a Rhai script.
-/// `parameters` are `NAME=VALUE` strings set before the run.
+/// `options.parameters` are `NAME=VALUE` strings set before the run.
 pub fn run_file(
     path: &Path,
-    output: Option<PathBuf>,
-    html: Option<PathBuf>,
-    parameters: &[String],
-    quiet: bool,
+    options: RunOptions,
     make_session: SessionFactory,
 ) -> Result<i32, String> {
+    let RunOptions {
+        output,
+        html,
+        parameters,
+        quiet,
+        any_kernel,
+    } = options;
     let parameters = parameters
         .iter()
         .map(|p| parse_parameter(p))
@@ -35,6 +54,7 @@ pub fn run_file(
             html,
             parameters,
             quiet,
+            any_kernel,
         };
         return run_notebook(path, &options, make_session);
     }

@@ -2,12 +2,16 @@
 //!
 //! The notebook is kept as JSON so that fields this module does not know survive a run.
 
+use super::kernel::{other_kernel, OtherKernel};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
 /// A notebook as JSON, checked to be nbformat 4 with a list of cells.
 pub struct Notebook {
     pub json: Value,
+    /// The kernel the file names when that is not Ladder (read before the metadata is
+    /// rewritten to say Ladder ran it).
+    pub other_kernel: Option<OtherKernel>,
 }
 
 impl Notebook {
@@ -25,7 +29,8 @@ impl Notebook {
         if !json.get("cells").is_some_and(Value::is_array) {
             return Err(format!("{name}: no \"cells\" list"));
         }
-        let mut notebook = Self { json };
+        let other_kernel = other_kernel(&json["metadata"]);
+        let mut notebook = Self { json, other_kernel };
         notebook.upgrade();
         Ok(notebook)
     }

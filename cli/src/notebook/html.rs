@@ -1,7 +1,11 @@
-//! A self-contained HTML report of an executed notebook: markdown rendered, code and its
-//! outputs, images inlined as data URIs, so the one file can be mailed or attached.
+//! A self-contained HTML report of an executed notebook: markdown rendered (math as
+//! MathML), code highlighted, its outputs, images inlined as data URIs, so the one file can
+//! be mailed or attached and read offline. Cells tagged `remove-cell`, `remove-input` or
+//! `remove-output` lose what nbconvert's TagRemovePreprocessor removes for those tags.
 
-use super::format::source_text;
+use super::format::{has_tag, source_text};
+use super::highlight::{self, rhai_html};
+use super::markdown;
 use ladder_scripting::html::escape;
 use serde_json::Value;
 
@@ -18,23 +22,29 @@ pre.stderr { background: #fff8f0; }
 pre.error { background: #fff0f0; border-left: 3px solid #cf222e; }
 .output img { max-width: 100%; }
 table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: 0.2rem 0.5rem; }
+math[display="block"] { margin: 0.6rem 0; overflow-x: auto; }
+.raw-html { white-space: pre-wrap; font-family: monospace; }
 "#;
 
 /// The report for a notebook (as JSON) titled `title`.
 pub fn report(notebook: &Value, title: &str) -> String {
     let mut body = String::new();
     for cell in notebook["cells"].as_array().into_iter().flatten() {
+        if has_tag(cell, "remove-cell") {
+            continue;
+        }
         body.push_str("<div class=\"cell\">\n");
         match cell["cell_type"].as_str() {
-            Some("markdown") => body.push_str(&markdown(&source_text(cell))),
+            Some("markdown") => body.push_str(&markdown::to_html(&source_text(cell))),
             Some("code") => code_cell(cell, &mut body),
             _ => body.push_str(&format!("<pre>{}</pre>\n", escape(&source_text(cell)))),
         }
         body.push_str("</div>\n");
     }
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape(title)
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title),
+        highlight::STYLE
     )
 }
 
@@ -42,10 +52,15 @@ fn code_cell(cell: &Value, body: &mut String) {
     let count = cell["execution_count"]
         .as_u64()
         .map_or(" ".to_string(), |n| n.to_string());
-    body.push_str(&format!(
-        "<div class=\"prompt\">In [{count}]:</div>\n<pre class=\"source\"><code>{}</code></pre>\n",
-        escape(&source_text(cell))
-    ));
+    if !has_tag(cell, "remove-input") {
+        body.push_str(&format!(
+            "<div class=\"prompt\">In [{count}]:</div>\n<pre class=\"source\"><code>{}</code></pre>\n",
+            rhai_html(&source_text(cell))
+        ));
+    }
+    if has_tag(cell, "remove-output") {
+        return;
+    }
     for output in cell["outputs"].as_array().into_iter().flatten() {
         match output["output_type"].as_str() {
             Some("stream") => {
@@ -109,19 +124,6 @@ fn multiline(value: &Value) -> String {
     }
 }
 
-fn markdown(source: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
-    let mut out = String::new();
-    html::push_html(
-        &mut out,
-        Parser::new_ext(
-            source,
-            Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-        ),
-    );
-    out
-}
-
 /// Tracebacks carry terminal colours; a page shows them plain.
 fn strip_ansi(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
@@ -162,14 +164,59 @@ mod tests {
         ]});
         let page = report(&nb, "t <1>");
         assert!(page.contains("<title>t &lt;1&gt;</title>"));
-        assert!(
-            page.contains("<h1>Results &lt;b&gt;</h1>") || page.contains("<h1>Results <b></h1>")
-        );
+        assert!(page.contains("<h1>Results &lt;b&gt;</h1>"));
         assert!(page.contains("In [1]:"));
-        assert!(page.contains("1 &lt; 2"));
+        assert!(page.contains("<span class=\"num\">1</span> &lt; <span class=\"num\">2</span>"));
         assert!(page.contains("a &lt; b"));
         assert!(page.contains("src=\"data:image/png;base64,iVBORw0K\""));
         assert!(page.contains(">true</pre>"));
         assert!(page.contains("<pre class=\"error\">E: v</pre>"));
+    }
+
+    fn cell(kind: &str, source: &str, tags: &[&str], output: &str) -> Value {
+        json!({"cell_type": kind, "source": source, "metadata": {"tags": tags},
+               "execution_count": 1,
+               "outputs": [{"output_type": "stream", "name": "stdout", "text": output}]})
+    }
+
+    #[test]
+    fn remove_tags_hide_the_cell_its_input_or_its_outputs() {
+        let nb = json!({"cells": [
+            cell("code", "let kept_source = 1;", &[], "kept output"),
+            cell("code", "let hidden_source = 2;", &["remove-input"], "shown output"),
+            cell("code", "let shown_source = 3;", &["remove-output"], "hidden output"),
+            cell("code", "let gone_source = 4;", &["remove-cell"], "gone output"),
+            cell("markdown", "gone markdown", &["remove-cell"], ""),
+        ]});
+        let page = report(&nb, "t");
+        for shown in ["kept_source", "kept output", "shown output", "shown_source"] {
+            assert!(page.contains(shown), "{shown} missing");
+        }
+        for hidden in [
+            "hidden_source",
+            "hidden output",
+            "gone_source",
+            "gone output",
+            "gone markdown",
+        ] {
+            assert!(!page.contains(hidden), "{hidden} shown");
+        }
+        assert_eq!(page.matches("In [1]:").count(), 2);
+    }
+
+    #[test]
+    fn markdown_math_is_mathml_and_code_is_highlighted() {
+        let nb = json!({"cells": [
+            {"cell_type": "markdown", "source": "$$\\mathrm{acc}_{w2s}$$ and $a_b$", "metadata": {}},
+            {"cell_type": "code", "source": "let x = \"s\"; // c", "metadata": {},
+             "execution_count": 1, "outputs": []},
+        ]});
+        let page = report(&nb, "t");
+        assert!(
+            page.contains("<math xmlns=\"http://www.w3.org/1998/Math/MathML\" display=\"block\">")
+        );
+        assert!(!page.contains("<em>"));
+        assert!(page.contains("<span class=\"kw\">let</span> x = <span class=\"str\">&quot;s&quot;</span>; <span class=\"com\">// c</span>"));
+        assert!(page.contains(".kw {"));
     }
 }

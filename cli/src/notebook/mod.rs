@@ -2,8 +2,14 @@
 //! Jupyter, recording outputs as the kernel would send them and Jupyter would save them.
 
 pub mod format;
+mod highlight;
 mod html;
+mod kernel;
+mod markdown;
+mod math;
+mod parameters;
 mod record;
+mod rhai_tokens;
 
 use crate::ctrl_c::CtrlC;
 use crate::terminal::{ResultStyle, TerminalFrontend};
@@ -29,6 +35,8 @@ pub struct NotebookOptions {
     pub parameters: Vec<(String, String)>,
     /// Do not echo cell outputs to the terminal (errors are still reported).
     pub quiet: bool,
+    /// Run the cells as Rhai even when the notebook names another kernel.
+    pub any_kernel: bool,
 }
 
 /// How a run ended.
@@ -50,6 +58,20 @@ pub fn run_notebook(
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut notebook = Notebook::parse(&text, &path.display().to_string())?;
+    if let Some(other) = notebook
+        .other_kernel
+        .as_ref()
+        .filter(|_| !options.any_kernel)
+    {
+        return Err(format!(
+            "{} is a notebook for {other}, not for Ladder (Rhai); nothing was run \
+             (--any-kernel runs its cells as Rhai anyway)",
+            path.display()
+        ));
+    }
+    for warning in parameters::unknown_parameter_warnings(&notebook, &options.parameters) {
+        eprintln!("{warning}");
+    }
     notebook.inject_parameters(&options.parameters)?;
 
     let mut ctrl_c = None;

@@ -1,6 +1,7 @@
 //! Saving and loading a network: weights as safetensors plus a small JSON description of
 //! the architecture, so `load_model` rebuilds it. Both files are written to a temporary
-//! name and renamed, so a crash never leaves a half-written model.
+//! name (`<file>.tmp-<pid>`) and renamed, so a crash never leaves a half-written model;
+//! the temporaries a killed save left behind are removed by the next save to that path.
 
 use super::network::{Network, NetworkSpec};
 use crate::error::{Error, Result};
@@ -23,11 +24,69 @@ pub fn paths(path: &str) -> (PathBuf, PathBuf) {
     (with(".safetensors"), with(".json"))
 }
 
-fn atomic_write(target: &Path, write: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+/// `<target>.tmp-<pid>`: the name a save by process `pid` writes before renaming.
+fn temporary(target: &Path, pid: u32) -> PathBuf {
     let mut tmp = target.as_os_str().to_owned();
-    tmp.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let result = write(&tmp).and_then(|_| std::fs::rename(&tmp, target).map_err(Error::from));
+    tmp.push(format!(".tmp-{pid}"));
+    PathBuf::from(tmp)
+}
+
+/// Remove the temporaries of `target` left by saves whose process is gone (killed during
+/// the write); a live process's temporary may be a save in progress and is left alone.
+fn remove_stale_temporaries(target: &Path) {
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!("{}.tmp-", name.to_string_lossy());
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let pid = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = pid.filter(|pid| !process_alive(*pid)) {
+            let _ = std::fs::remove_file(temporary(target, pid));
+        }
+    }
+}
+
+/// Whether a process with this id exists (signal 0 checks without sending anything; EPERM
+/// means it exists but belongs to someone else).
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill with signal 0 only checks whether the process exists.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// Without a way to ask, every temporary is taken to be in use.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
+/// Write `bytes` to `target` through a temporary of this process, created like any new file
+/// (so the weights and the architecture get the same mode).
+fn atomic_write(target: &Path, bytes: &[u8]) -> Result<()> {
+    remove_stale_temporaries(target);
+    let tmp = temporary(target, std::process::id());
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, target))
+        .map_err(Error::from);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -50,10 +109,11 @@ pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
         &serde_json::json!({ "format": "ladder-model/1", "network": net.spec }),
     )
     .map_err(|e| Error::new(e.to_string()))?;
-    atomic_write(&weights, |tmp| {
-        Ok(candle_core::safetensors::save(&tensors, tmp)?)
-    })?;
-    atomic_write(&spec, |tmp| Ok(std::fs::write(tmp, json)?))?;
+    // Serialised here rather than by candle's `save`, which writes through a randomly named
+    // temporary of its own (mode 0600) that a killed save would leave behind for good.
+    let bytes = safetensors::serialize(&tensors, None).map_err(|e| Error::new(e.to_string()))?;
+    atomic_write(&weights, &bytes)?;
+    atomic_write(&spec, json.as_bytes())?;
     Ok((weights, spec))
 }
 
@@ -111,6 +171,45 @@ pub fn load(path: &str) -> Result<Network> {
 mod tests {
     use super::*;
     use crate::nn::layers::Activation;
+
+    /// A process id that is surely not running: a child that has exited and been reaped.
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        pid
+    }
+
+    #[test]
+    fn a_save_removes_temporaries_left_by_dead_processes_and_keeps_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m").to_str().unwrap().to_string();
+        let (weights, spec) = paths(&path);
+        let dead = temporary(&weights, dead_pid());
+        let dead_spec = temporary(&spec, dead_pid());
+        // pid 1 (init) is always alive: its temporary may be a save in progress.
+        let live = temporary(&weights, 1);
+        let other_model = temporary(&dir.path().join("other.safetensors"), dead_pid());
+        for file in [&dead, &dead_spec, &live, &other_model] {
+            std::fs::write(file, b"partial").unwrap();
+        }
+        let net = Network::mlp(&[2, 2], Activation::Tanh, 0.1, true, 1).unwrap();
+        save(&net, &path).unwrap();
+        assert!(!dead.exists() && !dead_spec.exists());
+        assert!(live.exists() && other_model.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn weights_and_architecture_get_the_same_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m").to_str().unwrap().to_string();
+        let net = Network::mlp(&[2, 2], Activation::Tanh, 0.1, true, 1).unwrap();
+        let (w, j) = save(&net, &path).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&w), mode(&j));
+    }
 
     #[test]
     fn a_missing_model_is_an_io_error_naming_the_file() {
