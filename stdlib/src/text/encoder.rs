@@ -112,6 +112,8 @@ impl Encoder {
                 &Device::Cpu,
             )?);
         }
+        let dims = [rows.len(), self.source.config.hidden_size];
+        crate::tensor::budget::check_f32("embed", &dims)?;
         let pooled = self.frozen.pooled(rows, &Device::Cpu, false, batch)?;
         if normalize {
             pretrained::l2_normalize(&pooled)
