@@ -60,6 +60,7 @@ fn main() {
     });
 
     println!("session benchmark (stdlib installed; median of 21 runs)");
+    println!("{}", ladder_stdlib::machine::describe());
     println!(
         "  engine + session creation + first cell: {:9.1} us  (target <= 10000 us; bare Rhai Engine::new + eval: {:.1} us, ratio {:.1}x)",
         micros(session_start),

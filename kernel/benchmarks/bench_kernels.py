@@ -145,6 +145,15 @@ def measure(name: str, runs: int) -> dict:
     }
 
 
+def cpu_model() -> str:
+    """The CPU's model name: figures from different CPUs are never compared blind."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(l.split(":", 1)[1].strip() for l in info if l.startswith("model name"))
+    except (OSError, StopIteration):
+        return "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -168,6 +177,7 @@ def main() -> None:
         ("interrupt busy loop -> reply", "interrupt_s", 1000, "ms"),
         ("idle RSS", "rss_mib", 1, "MiB"),
     ]
+    print(f"CPU: {cpu_model()}; cores: {os.cpu_count()}")
     print(f"{'measure':40} {'ladder':>12} {'ipykernel':>12} {'ratio':>8}")
     for label, key, scale, unit in rows:
         a, b = ours[key] * scale, ref[key] * scale

@@ -201,6 +201,7 @@ fn main() {
         .iter()
         .map(Vec::len)
         .sum();
+    println!("{}", ladder_stdlib::machine::describe());
     println!(
         "all-MiniLM-L6-v2 embedding benchmark: {} sentences, {:.1} tokens on average, {} cores",
         texts.len(),

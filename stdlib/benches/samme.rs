@@ -9,6 +9,7 @@ use std::process::Command;
 use std::time::Instant;
 
 fn main() {
+    println!("{}", ladder_stdlib::machine::describe());
     let csv = concat!(env!("CARGO_MANIFEST_DIR"), "/data/breast_cancer.csv");
     let data = Labelled::from_csv(&std::fs::read_to_string(csv).unwrap()).unwrap();
     let config = SammeConfig {

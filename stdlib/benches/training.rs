@@ -213,6 +213,7 @@ fn main() {
         return; // `cargo test --benches` probes harness-less benches with --list
     }
     threads::init_process();
+    println!("{}", ladder_stdlib::machine::describe());
     // `--profile N`: only N fit steps at the current setting (for callgrind / perf).
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--profile") {

@@ -26,6 +26,7 @@ pub mod experiments;
 mod html_table;
 pub mod kernels;
 pub mod loss;
+pub mod machine;
 pub mod nn;
 pub mod optim;
 pub mod opts;
