@@ -1,5 +1,7 @@
 //! `ladder`: the Rhai REPL, script runner and Jupyter kernel for weak-to-strong research.
 
+mod runs_command;
+
 use clap::{Parser, Subcommand};
 use ladder_scripting::{Frontend, Session, SessionFactory};
 use std::path::PathBuf;
@@ -43,6 +45,14 @@ enum Command {
         /// Notebooks: run the cells as Rhai even when the notebook names another kernel.
         #[arg(long = "any-kernel")]
         any_kernel: bool,
+    },
+    /// The run records experiment calls leave: list them, show one, export them.
+    Runs {
+        #[command(subcommand)]
+        command: Option<runs_command::RunsCommand>,
+        /// The store to read (default: $LADDER_RUNS, else ~/.local/share/ladder/runs.sqlite).
+        #[arg(long, global = true, value_name = "PATH")]
+        db: Option<PathBuf>,
     },
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
@@ -93,6 +103,7 @@ fn main() -> ExitCode {
             };
             ladder_cli::runner::run_file(&file, options, session_factory())
         }
+        Command::Runs { command, db } => runs_command::run(command, db),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }
