@@ -4,6 +4,9 @@ use super::record::RunRecord;
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};
 
+/// Where one group of a record's columns comes from.
+type MapOf = fn(&RunRecord) -> Option<&Map<String, Value>>;
+
 /// One line per record, the record's JSON as stored.
 pub fn to_jsonl(records: &[RunRecord]) -> Result<String> {
     let mut out = String::new();
@@ -33,7 +36,7 @@ pub fn to_csv(records: &[RunRecord]) -> Result<String> {
         "git_commit",
         "ladder_version",
     ];
-    let places: [(&str, fn(&RunRecord) -> Option<&Map<String, Value>>); 3] = [
+    let places: [(&str, MapOf); 3] = [
         ("options", |r| r.options.as_object()),
         ("metrics", |r| Some(&r.metrics)),
         ("tags", |r| Some(&r.tags)),
