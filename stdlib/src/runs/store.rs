@@ -130,8 +130,10 @@ impl RunStore {
     /// The record with this id (or the only one whose id starts with it, as git takes short
     /// hashes); `None` when there is none.
     pub fn get(&self, id: &str) -> Result<Option<RunRecord>> {
+        // A range on the primary key, not LIKE, so the lookup uses its index: ids are
+        // lowercase hex and dashes, all sorting before `~`.
         let mut found = self.query(
-            "SELECT record FROM runs WHERE id = ?1 OR id LIKE ?1 || '%' LIMIT 3",
+            "SELECT record FROM runs WHERE id >= ?1 AND id < ?1 || '~' ORDER BY id LIMIT 3",
             [id],
         )?;
         if let Some(exact) = found.iter().position(|r| r.id == id) {
