@@ -210,3 +210,35 @@ fn bad_sweeps_are_clear_errors() {
     assert!(e.contains("resum"), "{e}");
     assert!(records(dir.path()).is_empty());
 }
+
+#[test]
+fn an_interrupted_sweep_stops_and_records_the_running_point_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    let handle = s.interrupt_handle();
+    let store = dir.path().join("runs.sqlite");
+    // Interrupt once the first point is recorded; the second point never ends by itself.
+    let interrupter = std::thread::spawn(move || loop {
+        let written = RunStore::open(&store).and_then(|s| s.count()).unwrap_or(0);
+        if written >= 1 {
+            handle.interrupt();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    });
+    let outcome = s.execute("sweep(#{i: [0, 1, 2, 3]}, |cfg| { if cfg.i > 0 { loop {} } cfg.i })");
+    interrupter.join().unwrap();
+    let e = outcome.expect_err("the sweep must stop");
+    assert_eq!(
+        e.kind,
+        ladder_scripting::ErrorKind::Interrupted,
+        "{}",
+        e.report()
+    );
+    let statuses: Vec<String> = records(dir.path()).into_iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        ["ok", "interrupted"],
+        "no point runs after the interrupt"
+    );
+}
