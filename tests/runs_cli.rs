@@ -85,3 +85,31 @@ fn ladder_stdlib_store(store: &Path) {
     std::fs::write(&script, r#"runs_db(); runs().len"#).unwrap();
     stdout(ladder(store, &["run", script.to_str().unwrap()]));
 }
+
+#[test]
+fn a_store_that_cannot_be_written_warns_once_and_the_calls_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the store's folder should be: nothing can be created under it.
+    let blocker = dir.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let script = dir.path().join("fits.rhai");
+    std::fs::write(
+        &script,
+        r#"let d = moons(#{n: 50});
+           for i in 0..3 { fit(mlp([2, 4, 2]), d, #{epochs: 1, progress: false}); }
+           "done""#,
+    )
+    .unwrap();
+    let out = ladder(
+        &blocker.join("runs.sqlite"),
+        &["run", script.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("done"));
+    assert_eq!(
+        stderr.matches("run records are not being saved").count(),
+        1,
+        "{stderr}"
+    );
+}
