@@ -35,6 +35,7 @@ pub fn sweep(options: SweepOptions, store: &dyn RecordStore) -> Result<i32, Stri
     let ladder = std::env::current_exe().map_err(|e| format!("cannot find ladder itself: {e}"))?;
     let count = sweep.points().len();
     if let Some(slurm) = &options.slurm {
+        sweep.save(dir)?;
         let job = slurm::submit(&mut sweep, dir, &ladder, slurm)?;
         sweep.save(dir)?;
         match job {

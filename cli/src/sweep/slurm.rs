@@ -25,10 +25,6 @@ pub fn submit(
     ladder: &Path,
     options: &SlurmOptions,
 ) -> Result<Option<String>, String> {
-    let sbatch = find_on_path("sbatch").ok_or(
-        "sbatch is not on PATH: --slurm submits with Slurm's sbatch (Debian's slurm-client); \
-         run this on a cluster's login node",
-    )?;
     let layout = sweep.layout(dir);
     layout.create_folders()?;
     let pending: Vec<usize> = sweep
@@ -46,6 +42,13 @@ pub fn submit(
         &script,
         &batch_script(sweep, &layout, ladder, options, &pending),
     )?;
+    let sbatch = find_on_path("sbatch").ok_or_else(|| {
+        format!(
+            "sbatch is not on PATH, so {} was written but not submitted: --slurm submits with \
+             Slurm's sbatch (Debian's slurm-client); run it on a cluster's login node",
+            script.display()
+        )
+    })?;
     let done = Command::new(sbatch)
         .arg("--parsable")
         .arg(&script)
