@@ -7,6 +7,12 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
+# Tests must never write into the user's run store (README, "Run records"): every process
+# started from here records into a throwaway one.
+runs_dir="$(mktemp -d)"
+trap 'rm -rf "$runs_dir"' EXIT
+export LADDER_RUNS="$runs_dir/runs.sqlite"
+
 if [[ -f tests/requirements.txt ]] && grep -qvE '^\s*(#|$)' tests/requirements.txt; then
     venv="$root/.venv"
     stamp="$venv/.requirements.sha256"

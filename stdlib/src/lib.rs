@@ -32,6 +32,7 @@ pub mod optim;
 pub mod opts;
 pub mod plot;
 pub mod rng;
+pub mod runs;
 pub mod tensor;
 pub mod text;
 mod text_table;
