@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
 
+mod sweep_command;
+mod sweep_store;
+
 // Counts the bytes the process holds, so a runaway cell stops at `max_memory` with an
 // error instead of being killed for running out of memory.
 #[global_allocator]
@@ -44,6 +47,8 @@ enum Command {
         #[arg(long = "any-kernel")]
         any_kernel: bool,
     },
+    /// Run a notebook once per point of a parameter grid, here or as a Slurm array job.
+    Sweep(sweep_command::SweepArgs),
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
         #[arg(long = "connection-file", short = 'f')]
@@ -93,6 +98,7 @@ fn main() -> ExitCode {
             };
             ladder_cli::runner::run_file(&file, options, session_factory())
         }
+        Command::Sweep(args) => sweep_command::run(args),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }
