@@ -88,6 +88,24 @@ def test_a_four_point_sweep_runs_as_one_array_job_and_is_collected(cluster):
     assert {r["run"] for r in rows} == {"ok"}
 
 
+def test_the_weak_to_strong_grid_runs_on_slurm(cluster):
+    """notebooks/w2s_point.ipynb over 3 weak sizes × 2 losses × 3 seeds, as the README shows."""
+    root, env = cluster
+    out = root / "w2s"
+    submitted = ladder(env, ROOT / "notebooks" / "w2s_point.ipynb", "-p", "weak_size=1,2,4",
+                       "-p", "loss=xent,logconf", "-p", "seed=0..3", "--slurm", "-o", out)
+    assert submitted.returncode == 0, submitted.stderr
+    assert "#SBATCH --array=0-17" in (out / "sweep.sbatch").read_text()
+    wait_until_done(env, out, 18)
+    collected = ladder(env, "--collect", out)
+    assert collected.returncode == 0, collected.stderr
+    with open(out / "summary.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len({r["point"] for r in rows}) == 18
+    assert {r["run"] for r in rows} == {"ok"}
+    assert len(list((out / "notebooks").glob("*.ipynb"))) == 18
+
+
 def test_a_refused_submission_shows_what_sbatch_said(cluster):
     root, env = cluster
     refused = ladder(env, POINT, "-p", "seed=0..2", "--slurm", "--partition", "nowhere",

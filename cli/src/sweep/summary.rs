@@ -32,7 +32,19 @@ pub fn table(sweep: &Sweep, dir: &Path, store: &dyn RecordStore) -> Result<Table
     let mut header = vec!["point".to_string()];
     header.extend(sweep.axes.iter().map(|a| a.name.clone()));
     header.extend(["run", "record", "status", "seconds"].map(String::from));
-    header.extend(metrics.iter().cloned());
+    // A metric named like a setting (a record of `seed`) gets its own column, named apart.
+    let fixed: BTreeSet<String> = header
+        .iter()
+        .cloned()
+        .chain(["error".into(), "id".into()])
+        .collect();
+    header.extend(metrics.iter().map(|m| {
+        if fixed.contains(m) {
+            format!("metric:{m}")
+        } else {
+            m.clone()
+        }
+    }));
     header.extend(["error", "id"].map(String::from));
 
     let mut rows = Vec::new();
