@@ -41,6 +41,9 @@ pub fn run_file(
         quiet,
         any_kernel,
     } = options;
+    // Run records name the notebook or script they came from (ladder_stdlib::runs::origin).
+    let absolute = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    std::env::set_var("LADDER_SOURCE", absolute);
     let parameters = parameters
         .iter()
         .map(|p| parse_parameter(p))

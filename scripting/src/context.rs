@@ -18,6 +18,8 @@ pub struct Context {
     pub frontend: Rc<dyn Frontend>,
     pub renderers: Rc<RefCell<Renderers>>,
     pub interrupt: InterruptHandle,
+    /// The running cell's number (its execution count): run records name the cell with it.
+    pub cell: usize,
 }
 
 thread_local! {

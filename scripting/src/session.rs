@@ -152,8 +152,8 @@ impl Session {
 
     fn run_cell(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
         self.arm_memory_guard();
-        let _context = context::enter(self.context());
         self.cells += 1;
+        let _context = context::enter(self.context());
         let source = format!("cell[{}]", self.cells);
         self.sources.insert(&source, code);
         let mut shown = None;
@@ -244,6 +244,7 @@ impl Session {
             frontend: self.frontend.clone(),
             renderers: self.renderers.clone(),
             interrupt: self.interrupt.clone(),
+            cell: self.cells,
         }
     }
 

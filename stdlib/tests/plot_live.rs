@@ -24,6 +24,7 @@ fn live_progress_shows_one_display_and_updates_it_in_place() {
         frontend: frontend.clone(),
         renderers: Rc::new(RefCell::new(Renderers::default())),
         interrupt: InterruptHandle::default(),
+        cell: 0,
     });
     let mut live = LiveProgress::new("fit", Some(50));
     for step in 1..=50u64 {
@@ -72,6 +73,7 @@ fn long_histories_are_thinned_but_keep_their_ends() {
         frontend: Rc::new(CaptureFrontend::new()),
         renderers: Rc::new(RefCell::new(Renderers::default())),
         interrupt: InterruptHandle::default(),
+        cell: 0,
     });
     let mut live = LiveProgress::new("", None);
     for step in 0..5001u64 {

@@ -10,6 +10,7 @@ use crate::nn::network::Network;
 use crate::optim::bindings::{kind_from, schedule_from};
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
+use crate::runs::{recorded, Call};
 
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::Renderers;
@@ -114,7 +115,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         engine,
         /// Train a model in place with the defaults (10 epochs, batch 32, AdamW lr 1e-3, cross-entropy, seed 0).
         fn fit(model: Network, data: Dataset) -> RhaiResult<History> {
-            run(&model, &data, Map::new())
+            let options = Map::new();
+            recorded(Call::new("fit", &options).on(&data), || {
+                run(&model, &data, options.clone())
+            })
         },
         /// Train a model in place; returns the history (loss per step, metrics per epoch). Same seed ⇒ identical run.
         /// Options: `epochs` (10), `batch_size` (32), `lr` (1e-3), `optimizer` ("adamw", "adam", "sgd", "lion"), `weight_decay`, `momentum`/`beta1`, `beta2`,
@@ -124,7 +128,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// `reweight`: "lin_upper", "quadratic" or "extremes" with temperature from `r_start` (1.0) to `r_end` (0.1).
         /// Per-sample weights come from the data set (`with_weights`). Ctrl-C / interrupt stops after the current step, keeping those weights.
         fn fit(model: Network, data: Dataset, options: Map) -> RhaiResult<History> {
-            run(&model, &data, options)
+            recorded(Call::new("fit", &options).on(&data), || {
+                run(&model, &data, options.clone())
+            })
         }
     );
     engine.register_get("loss", |h: &mut History| -> Array {

@@ -127,7 +127,29 @@ fn labelled(x: &Dynamic, y: &Dynamic, n_classes: Option<i64>, what: &str) -> Rha
     Ok(Labelled::new(x, y, k, Vec::new()).map_err(|e| format!("{what}: {e}"))?)
 }
 
+/// `samme` and `samme_cv` make a run record, on the data set when `x` is one.
+fn recorded_on<T: crate::runs::RunMetrics>(
+    name: &str,
+    x: &Dynamic,
+    options: &Map,
+    body: impl FnOnce() -> RhaiResult<T>,
+) -> RhaiResult<T> {
+    let data = x.read_lock::<crate::data::Dataset>().map(|d| d.clone());
+    let call = crate::runs::Call::new(name, options);
+    let call = match &data {
+        Some(d) => call.on(d),
+        None => call,
+    };
+    crate::runs::recorded(call, body)
+}
+
 fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Boosted> {
+    recorded_on("samme", &x.clone(), &options.clone(), || {
+        fit_samme(ctx, x, y, options)
+    })
+}
+
+fn fit_samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Boosted> {
     let mut o = Opts::new("samme", options);
     let config = config_from(&mut o)?;
     let choice = LearnerChoice::read(&mut o)?;
@@ -147,6 +169,17 @@ fn samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiRe
 }
 
 fn samme_cv(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> RhaiResult<Table> {
+    recorded_on("samme_cv", &x.clone(), &options.clone(), || {
+        cross_validate(ctx, x, y, options)
+    })
+}
+
+fn cross_validate(
+    ctx: NativeCallContext,
+    x: Dynamic,
+    y: Dynamic,
+    options: Map,
+) -> RhaiResult<Table> {
     let mut o = Opts::new("samme_cv", options);
     let config = config_from(&mut o)?;
     let choice = LearnerChoice::read(&mut o)?;

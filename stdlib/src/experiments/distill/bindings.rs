@@ -8,6 +8,7 @@ use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::nn::Network;
 use crate::opts::Opts;
+use crate::runs::{recorded, Call};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
@@ -75,7 +76,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// (required). Returns a report of accuracy and parameter count relative to the teacher;
         /// `report.student` is the trained student.
         fn distill(ctx: NativeCallContext, teacher: Network, student: Dynamic as "Map|Fn", data: Dataset, options: Map) -> RhaiResult<DistillReport> {
-            run(ctx, teacher, vec![student], data, options)
+            recorded(Call::new("distill", &options).on(&data), || run(ctx, teacher, vec![student], data.clone(), options.clone()))
         }
     );
     bind!(
@@ -89,7 +90,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             data: Dataset,
             options: Map,
         ) -> RhaiResult<DistillReport> {
-            run(ctx, teacher, students, data, options)
+            recorded(Call::new("distill_chain", &options).on(&data), || {
+                run(ctx, teacher, students, data.clone(), options.clone())
+            })
         }
     );
     engine.register_get("student", |r: &mut DistillReport| -> Dynamic {

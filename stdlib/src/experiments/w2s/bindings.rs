@@ -10,6 +10,7 @@ use crate::experiments::table::Table;
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
 use crate::plot::results::{weak_strong_bars, Estimate, WeakStrong};
+use crate::runs::{recorded, Call};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext};
 use ladder_scripting::Renderers;
 
@@ -177,7 +178,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             data: Dataset,
             options: Map,
         ) -> RhaiResult<W2sResult> {
-            w2s(ctx, data, options)
+            recorded(Call::new("weak_to_strong", &options).on(&data), || {
+                w2s(ctx, data.clone(), options.clone())
+            })
         }
     );
     engine.register_get("runs", |r: &mut W2sResult| -> Array {
@@ -244,7 +247,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             data: Dataset,
             options: Map,
         ) -> RhaiResult<Table> {
-            chain(ctx, data, options)
+            recorded(Call::new("bootstrap_chain", &options).on(&data), || {
+                chain(ctx, data.clone(), options.clone())
+            })
         }
     );
 }

@@ -10,6 +10,7 @@ use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
+use crate::runs::{recorded, Call};
 use ladder_scripting::context;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
@@ -279,20 +280,24 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// Dawid–Skene EM label model (needs >= 3 labelling functions). Options: `max_iter` (100),
         /// `tol` (1e-5). `model.proba` holds the training rows' probabilistic labels.
         fn dawid_skene(L: &mut LabelMatrix, options: Map) -> RhaiResult<LabelModel> {
-            let mut o = Opts::new("dawid_skene", options);
-            let config = DawidSkeneConfig {
-                max_iter: o.count("max_iter", 100)?,
-                tol: o.float("tol", 1e-5)?,
-            };
-            o.finish()?;
-            Ok(LabelModel(Rc::new(DawidSkene::fit(L, &config)?)))
+            recorded(Call::new("dawid_skene", &options), || {
+                let mut o = Opts::new("dawid_skene", options.clone());
+                let config = DawidSkeneConfig {
+                    max_iter: o.count("max_iter", 100)?,
+                    tol: o.float("tol", 1e-5)?,
+                };
+                o.finish()?;
+                Ok(LabelModel(Rc::new(DawidSkene::fit(L, &config)?)))
+            })
         },
         /// Dawid–Skene EM label model with the defaults (100 iterations, tol 1e-5).
         fn dawid_skene(L: &mut LabelMatrix) -> RhaiResult<LabelModel> {
-            Ok(LabelModel(Rc::new(DawidSkene::fit(
-                L,
-                &DawidSkeneConfig::default(),
-            )?)))
+            recorded(Call::new("dawid_skene", &Map::new()), || {
+                Ok(LabelModel(Rc::new(DawidSkene::fit(
+                    L,
+                    &DawidSkeneConfig::default(),
+                )?)))
+            })
         }
     );
     engine.register_get("proba", |m: &mut LabelModel| rows_array(&m.0.posterior));

@@ -1,0 +1,151 @@
+//! Run records from cells: experiment calls write one record each (an inner call belongs to
+//! its outer one), failures are recorded as failed, and the cell functions read them back.
+
+mod common;
+
+use common::{error, plain};
+use ladder_scripting::{CaptureFrontend, Session};
+use ladder_stdlib::runs::{RunFilter, RunStore};
+use std::path::Path;
+use std::rc::Rc;
+
+/// A session recording into its own store under `dir`.
+fn session_in(dir: &Path) -> Session {
+    let frontend = Rc::new(CaptureFrontend::new());
+    let mut s = Session::with_libraries(frontend, vec![ladder_stdlib::library()]);
+    let store = dir.join("runs.sqlite");
+    plain(
+        &mut s,
+        &format!("runs_db({:?});", store.display().to_string()),
+    );
+    s
+}
+
+fn records(dir: &Path) -> Vec<ladder_stdlib::runs::RunRecord> {
+    RunStore::open(&dir.join("runs.sqlite"))
+        .unwrap()
+        .list(&RunFilter::default())
+        .unwrap()
+}
+
+const DATA: &str = "let data = moons(#{n: 200});";
+
+#[test]
+fn a_fit_writes_one_record_with_its_data_options_and_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(&mut s, DATA);
+    plain(
+        &mut s,
+        "fit(mlp([2, 8, 2]), data, #{epochs: 2, seed: 7, progress: false});",
+    );
+    let all = records(dir.path());
+    assert_eq!(all.len(), 1);
+    let r = &all[0];
+    assert_eq!((r.name.as_str(), r.status.as_str()), ("fit", "ok"));
+    assert_eq!(r.seed, Some(7));
+    assert_eq!(r.options["epochs"], 2);
+    assert!(r.fingerprint.as_deref().unwrap().starts_with("sha256:"));
+    assert!(r.metrics["accuracy"].as_f64().unwrap() > 0.0);
+    assert_eq!(r.cell.as_deref(), Some("3"), "the session's third cell");
+    // The same data gives the same fingerprint; other data another.
+    plain(
+        &mut s,
+        "fit(mlp([2, 8, 2]), data, #{epochs: 1, progress: false});",
+    );
+    plain(
+        &mut s,
+        "fit(mlp([2, 8, 2]), moons(#{n: 100, seed: 1}), #{epochs: 1, progress: false});",
+    );
+    let all = records(dir.path());
+    assert_eq!(all[0].fingerprint, all[1].fingerprint);
+    assert_ne!(all[0].fingerprint, all[2].fingerprint);
+}
+
+#[test]
+fn calls_inside_a_recorded_call_make_no_record_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(&mut s, DATA);
+    // A weak model built by a function that itself calls fit: still one record.
+    plain(
+        &mut s,
+        r#"let weak = |inputs, classes, seed| {
+               let m = logistic_regression(inputs, classes);
+               fit(m, data, #{epochs: 1, progress: false});
+               m
+           };
+           weak_to_strong(data, #{weak: #{build: weak, epochs: 1}, strong: #{hidden: [8], epochs: 1}, seeds: [0, 1]});"#,
+    );
+    let all = records(dir.path());
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert_eq!(all[0].name, "weak_to_strong");
+    for key in [
+        "pgr",
+        "pgr_low",
+        "pgr_high",
+        "weak_acc",
+        "w2s_acc",
+        "ceiling_acc",
+    ] {
+        assert!(all[0].metrics.contains_key(key), "{key} missing");
+    }
+}
+
+#[test]
+fn a_failing_call_is_recorded_failed_with_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(&mut s, DATA);
+    let message = error(
+        &mut s,
+        "fit(mlp([3, 8, 2]), data, #{epochs: 1, progress: false})",
+    );
+    let all = records(dir.path());
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, "failed");
+    let recorded = all[0].error.as_deref().unwrap();
+    assert!(
+        recorded.contains(message.lines().next().unwrap()),
+        "{recorded} / {message}"
+    );
+}
+
+#[test]
+fn cell_functions_list_show_compare_and_plot_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(
+        &mut s,
+        r#"for w in [1, 2, 4] { for loss in ["xent", "logconf"] {
+               record("probe", #{options: #{weak_size: w, loss: loss}, metrics: #{pgr: w * 0.1}});
+           } }"#,
+    );
+    assert_eq!(plain(&mut s, "runs().len"), "6");
+    assert_eq!(
+        plain(&mut s, r#"runs(#{options: #{loss: "xent"}}).len"#),
+        "3"
+    );
+    let table = plain(&mut s, "runs()");
+    assert!(
+        table.contains("weak_size") && table.contains("pgr"),
+        "{table}"
+    );
+    let chart = plain(&mut s, r#"runs().plot("weak_size", "pgr", #{by: "loss"})"#);
+    assert!(chart.contains("line"), "{chart}");
+    assert_eq!(plain(&mut s, r#"run(runs()[0].id)["pgr"]"#), "0.1");
+    let compared = plain(&mut s, "let r = runs(); compare([r[0].id, r[5].id])");
+    assert!(compared.starts_with("Runs compared"), "{compared}");
+}
+
+#[test]
+fn bad_filters_and_ids_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    let e = error(&mut s, r#"runs(#{nmae: "fit"})"#);
+    assert!(e.contains("nmae") && e.contains("name"), "{e}");
+    let e = error(&mut s, r#"run("no-such-id")"#);
+    assert!(e.contains("no run with id"), "{e}");
+    let e = error(&mut s, r#"runs(#{options: 3})"#);
+    assert!(e.contains("must be a map"), "{e}");
+}
