@@ -139,9 +139,16 @@ fn a_sweep_runs_every_point_keeps_going_past_a_failure_and_resumes() {
     }
     let rows = summary_rows(&dir);
     assert_eq!(rows.len(), 4, "{rows:?}");
+    // The point's record, with its own score (seed * 10 + the loss's length).
     assert!(
-        rows[2].starts_with("002_seed=1_loss=xent,1,xent,ok,"),
+        rows[2].starts_with("002_seed=1_loss=xent,1,xent,ok,point,ok,"),
         "{rows:?}"
+    );
+    assert!(rows[2].contains(",14,"), "{rows:?}");
+    assert!(
+        stderr(&out).contains("3 new records merged into"),
+        "{}",
+        stderr(&out)
     );
     assert!(
         rows[3].starts_with("003_seed=1_loss=boom,1,boom,exit 1,"),
@@ -164,6 +171,8 @@ fn a_sweep_runs_every_point_keeps_going_past_a_failure_and_resumes() {
     );
     assert!(log.contains("seed=0 loss=xent: ok"), "{log}");
     assert!(!log.contains("seed=1 loss=xent"), "{log}");
+    // The rerun point's record is new; the others' were merged before.
+    assert!(log.contains("1 new records merged into"), "{log}");
     assert_eq!(summary_rows(&dir).len(), 4);
 
     // Another grid in the same folder is refused rather than mixed in.

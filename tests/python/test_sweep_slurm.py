@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -86,6 +87,22 @@ def test_a_four_point_sweep_runs_as_one_array_job_and_is_collected(cluster):
         rows = list(csv.DictReader(f))
     assert [r["point"] for r in rows] == names
     assert {r["run"] for r in rows} == {"ok"}
+    assert [r["score"] for r in rows] == ["4", "7", "14", "17"]
+    assert "4 new records merged" in collected.stderr
+
+    # The four records reached the user's store, each tagged with its sweep and point.
+    db = sqlite3.connect(env["LADDER_RUNS"])
+    records = [json.loads(r) for (r,) in db.execute("SELECT record FROM runs")]
+    db.close()
+    assert sorted(r["tags"]["point_name"] for r in records) == names
+    assert sorted((r["tags"]["point"]["seed"], r["tags"]["point"]["loss"]) for r in records) == [
+        (0, "logconf"), (0, "xent"), (1, "logconf"), (1, "xent")]
+    sweep_name = json.loads((out / "sweep.json").read_text())["name"]
+    assert {r["tags"]["sweep"] for r in records} == {sweep_name}
+
+    # Collecting again adds nothing.
+    again = ladder(env, "--collect", out)
+    assert "0 new records merged" in again.stderr
 
 
 def test_the_weak_to_strong_grid_runs_on_slurm(cluster):
@@ -101,8 +118,11 @@ def test_the_weak_to_strong_grid_runs_on_slurm(cluster):
     assert collected.returncode == 0, collected.stderr
     with open(out / "summary.csv") as f:
         rows = list(csv.DictReader(f))
-    assert len({r["point"] for r in rows}) == 18
+    # One weak_to_strong record per point, with its PGR.
+    assert len(rows) == 18 and len({r["point"] for r in rows}) == 18
     assert {r["run"] for r in rows} == {"ok"}
+    assert {r["record"] for r in rows} == {"weak_to_strong"}
+    assert all(r["pgr"] for r in rows)
     assert len(list((out / "notebooks").glob("*.ipynb"))) == 18
 
 

@@ -128,16 +128,16 @@ impl Point {
         parts.join(" ")
     }
 
-    /// The tags every record of this point carries: the sweep, the point and its settings,
-    /// typed as the notebook sees them.
+    /// The tags every record of this point carries: the sweep, the point's settings (typed as
+    /// the notebook sees them; `runs().plot` reads them from there, as for an in-cell sweep) and
+    /// the name of the point's files.
     pub fn tags(&self, sweep: &str, count: usize) -> Value {
-        let mut tags = Map::new();
-        tags.insert("sweep".into(), json!(sweep));
-        tags.insert("point".into(), json!(self.file_name(count)));
-        for (n, v) in &self.values {
-            tags.insert(n.clone(), typed(v));
-        }
-        Value::Object(tags)
+        let settings: Map<String, Value> = self
+            .values
+            .iter()
+            .map(|(n, v)| (n.clone(), typed(v)))
+            .collect();
+        json!({"sweep": sweep, "point": settings, "point_name": self.file_name(count)})
     }
 }
 
@@ -201,8 +201,8 @@ mod tests {
         let p = &points(&axes(&["seed=2", "loss=xent", "lr=1e-3", "aux=true"]).unwrap())[0];
         assert_eq!(
             p.tags("s1", 1),
-            json!({"sweep": "s1", "point": "000_seed=2_loss=xent_lr=1e-3_aux=true",
-                   "seed": 2, "loss": "xent", "lr": 0.001, "aux": true})
+            json!({"sweep": "s1", "point_name": "000_seed=2_loss=xent_lr=1e-3_aux=true",
+                   "point": {"seed": 2, "loss": "xent", "lr": 0.001, "aux": true}})
         );
         assert_eq!(
             points(&axes(&["name=a b/c"]).unwrap())[0].file_name(1),
