@@ -1,14 +1,15 @@
 //! `ladder`: the Rhai REPL, script runner and Jupyter kernel for weak-to-strong research.
 
+mod runs_command;
+mod sweep_command;
+mod sweep_store;
+
 use clap::{Parser, Subcommand};
 use ladder_scripting::{Frontend, Session, SessionFactory};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::Arc;
-
-mod sweep_command;
-mod sweep_store;
 
 // Counts the bytes the process holds, so a runaway cell stops at `max_memory` with an
 // error instead of being killed for running out of memory.
@@ -49,6 +50,14 @@ enum Command {
     },
     /// Run a notebook once per point of a parameter grid, here or as a Slurm array job.
     Sweep(sweep_command::SweepArgs),
+    /// The run records experiment calls leave: list them, show one, export them.
+    Runs {
+        #[command(subcommand)]
+        command: Option<runs_command::RunsCommand>,
+        /// The store to read (default: $LADDER_RUNS, else ~/.local/share/ladder/runs.sqlite).
+        #[arg(long, global = true, value_name = "PATH")]
+        db: Option<PathBuf>,
+    },
     /// Serve a Jupyter kernel (started by Jupyter with a connection file).
     Kernel {
         #[arg(long = "connection-file", short = 'f')]
@@ -99,6 +108,7 @@ fn main() -> ExitCode {
             ladder_cli::runner::run_file(&file, options, session_factory())
         }
         Command::Sweep(args) => sweep_command::run(args),
+        Command::Runs { command, db } => runs_command::run(command, db),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }

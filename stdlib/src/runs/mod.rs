@@ -3,6 +3,7 @@
 //! Bindings wrap their work in [`recorded`]; `bindings.rs` has the cell functions.
 
 pub mod bindings;
+pub mod export;
 mod filter;
 mod fingerprint;
 pub mod json;
@@ -13,7 +14,7 @@ mod recorder;
 mod store;
 #[cfg(test)]
 mod tests;
-mod view;
+pub mod view;
 
 pub use filter::RunFilter;
 pub use metrics::RunMetrics;

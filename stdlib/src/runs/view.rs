@@ -81,9 +81,17 @@ impl Runs {
             true,
         );
         let metrics = keys(self.records.iter().map(|r| &r.metrics), true);
+        // A metric named like an option (`loss`) is headed `metrics.loss`.
+        let metric_headers: Vec<String> = metrics
+            .iter()
+            .map(|k| match options.contains(k) {
+                true => format!("metrics.{k}"),
+                false => k.clone(),
+            })
+            .collect();
         let mut columns = vec!["id", "name", "status", "started", "dataset", "seed"];
         columns.extend(options.iter().map(String::as_str));
-        columns.extend(metrics.iter().map(String::as_str));
+        columns.extend(metric_headers.iter().map(String::as_str));
         let mut t = Table::new(format!("{} runs", self.records.len()), &columns);
         for r in &self.records {
             let mut row = vec![
