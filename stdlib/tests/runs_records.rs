@@ -149,3 +149,64 @@ fn bad_filters_and_ids_are_clear_errors() {
     let e = error(&mut s, r#"runs(#{options: 3})"#);
     assert!(e.contains("must be a map"), "{e}");
 }
+
+#[test]
+fn a_sweep_records_each_point_goes_past_a_failure_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(&mut s, DATA);
+    let point = r#"|cfg| {
+        if cfg.size == 4 && cfg.seed == 1 { throw "point failed on purpose"; }
+        fit(mlp([2, cfg.size, 2]), data, #{epochs: 1, seed: cfg.seed, progress: false});
+        #{double: cfg.size * 2}
+    }"#;
+    let runs = plain(
+        &mut s,
+        &format!("let f = {point}; sweep(#{{size: [2, 4], seed: [0, 1]}}, f).len"),
+    );
+    assert_eq!(runs, "4");
+    let all = records(dir.path());
+    assert_eq!(
+        all.len(),
+        4,
+        "one record per point: the fits inside belong to it"
+    );
+    let failed: Vec<_> = all.iter().filter(|r| r.status == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0].error.as_deref().unwrap().contains("on purpose"));
+    let ok = all.iter().find(|r| r.status == "ok").unwrap();
+    assert_eq!(ok.name, "sweep");
+    assert!(
+        ok.metrics.contains_key("accuracy"),
+        "the inner fit's metrics: {ok:?}"
+    );
+    assert!(ok.metrics.contains_key("double"), "the point's own value");
+    assert!(ok.tags["sweep"].as_str().unwrap().starts_with("sweep-"));
+    assert_eq!(ok.tags["point"]["size"], ok.options["size"]);
+
+    // Resumed: only the failed point runs again (and fails again).
+    let again = plain(
+        &mut s,
+        "sweep(#{size: [2, 4], seed: [0, 1]}, f, #{resume: true}).len",
+    );
+    assert_eq!(
+        again, "4",
+        "three points recorded before and the one that ran"
+    );
+    assert_eq!(records(dir.path()).len(), 5);
+}
+
+#[test]
+fn bad_sweeps_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    let e = error(&mut s, "sweep(#{}, |cfg| 1)");
+    assert!(e.contains("grid is empty"), "{e}");
+    let e = error(&mut s, "sweep(#{seed: []}, |cfg| 1)");
+    assert!(e.contains("`seed` has no values"), "{e}");
+    let e = error(&mut s, "sweep(#{seed: [0, 1]}, |cfg| 1, #{jobs: 2})");
+    assert!(e.contains("not supported yet"), "{e}");
+    let e = error(&mut s, "sweep(#{seed: [0, 1]}, |cfg| 1, #{resum: true})");
+    assert!(e.contains("resum"), "{e}");
+    assert!(records(dir.path()).is_empty());
+}

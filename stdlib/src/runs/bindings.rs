@@ -2,6 +2,7 @@
 
 use super::json::{map_to_json, to_dynamic};
 use super::record::RunRecord;
+use super::sweep::SweepConfig;
 use super::view::{self, Runs};
 use super::{recorder, RunFilter};
 use crate::bind;
@@ -9,7 +10,7 @@ use crate::error::{Error, RhaiResult};
 use crate::experiments::table::Table;
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
-use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
 /// One record, shown as a table of its fields; `r["pgr"]` reads a field (see `runs().plot`).
@@ -107,6 +108,29 @@ fn record(name: &str, fields: Map) -> crate::Result<String> {
     Ok(recorder::add_or_save(record))
 }
 
+/// `sweep(grid, f, #{name, resume, jobs, progress})`.
+fn sweep(ctx: NativeCallContext, grid: Map, f: FnPtr, options: Map) -> RhaiResult<Runs> {
+    let mut o = Opts::new("sweep", options);
+    let config = SweepConfig {
+        name: o.string("name", "sweep")?,
+        resume: o.bool("resume", false)?,
+        progress: o.bool("progress", true)?,
+    };
+    let jobs = o.count("jobs", 1)?;
+    o.finish()?;
+    if jobs > 1 {
+        return Err(Error::options(format!(
+            "sweep: `jobs: {jobs}` (points in parallel, each in its own session) is not supported \
+             yet in a cell; run the points one at a time, or run the notebook with \
+             `ladder sweep --jobs {jobs}`"
+        ))
+        .into());
+    }
+    super::sweep::run(&grid, &config, |point| {
+        f.call_within_context::<Dynamic>(&ctx, (Dynamic::from_map(point),))
+    })
+}
+
 fn plot(runs: &Runs, x: &str, y: &str, options: Map) -> crate::Result<Chart> {
     let mut o = Opts::new("runs.plot", options);
     let by = o.string_opt("by")?;
@@ -161,6 +185,23 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// sweep point) the metrics go into that call's record instead.
         fn record(name: &str, fields: Map) -> RhaiResult<String> {
             Ok(record(name, fields)?)
+        }
+    );
+    bind!(
+        engine,
+        /// Run `f` on every point of a grid (a map: an array takes each of its values, anything else
+        /// is fixed; `f` gets the point's map), one run record per point (tagged with the sweep's id
+        /// and the point), with a live table as points finish. A failing point is recorded failed and
+        /// the sweep goes on; an interrupt stops it. Options: `resume` (false: skip points already
+        /// recorded ok with the same settings), `name` ("sweep": the points' record name),
+        /// `progress` (true). Returns the points' runs.
+        /// Example: `sweep(#{loss: ["xent", "logconf"], seed: [0, 1, 2]}, |cfg| weak_to_strong(data, #{loss: cfg.loss, seed: cfg.seed}))`
+        fn sweep(ctx: NativeCallContext, grid: Map, f: FnPtr, options: Map) -> RhaiResult<Runs> {
+            sweep(ctx, grid, f, options)
+        },
+        /// Run `f` on every point of a grid (see `sweep(grid, f, options)`).
+        fn sweep(ctx: NativeCallContext, grid: Map, f: FnPtr) -> RhaiResult<Runs> {
+            sweep(ctx, grid, f, Map::new())
         }
     );
     bind!(

@@ -12,6 +12,7 @@ pub mod origin;
 mod record;
 mod recorder;
 mod store;
+mod sweep;
 #[cfg(test)]
 mod tests;
 pub mod view;
