@@ -172,16 +172,36 @@ fn weak_to_strong_takes_parameters() {
 fn the_sweep_notebook_records_its_grid_and_logconf_recovers_more_at_every_weak_size() {
     let nb = execute("sweep", &[]);
     let text = output_text(&nb);
-    assert!(text.contains("18 points recorded"), "{text}");
-    // The table of records: ... loss weak_size ceiling pgr w2s weak, one line per point.
+    assert!(text.contains(": 18/18 points"), "{text}");
+    // The live table of the points' records: each column is read between its header's start
+    // and the next one's (numbers are right-aligned, text left-aligned, some cells are blank).
+    let header = line(&text, "id ");
+    let starts: Vec<usize> = header
+        .char_indices()
+        .filter(|&(i, c)| c != ' ' && (i == 0 || header.as_bytes()[i - 1] == b' '))
+        .map(|(i, _)| i)
+        .collect();
+    let column = |row: &str, name: &str| -> String {
+        let k = starts
+            .iter()
+            .position(|&s| header[s..].split(' ').next() == Some(name))
+            .unwrap_or_else(|| panic!("no column {name} in {header}"));
+        let end = starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(row.len())
+            .min(row.len());
+        row[starts[k]..end].trim().to_string()
+    };
     let mut pgr: std::collections::BTreeMap<(String, String), Vec<f64>> = Default::default();
-    for row in text.lines().filter(|l| l.contains(" w2s_grid ")) {
-        let cells: Vec<&str> = row.split_whitespace().collect();
-        let [loss, size, _ceiling, p, _w2s, _weak] = cells[cells.len() - 6..] else {
-            unreachable!()
-        };
-        let key = (size.to_string(), loss.to_string());
-        pgr.entry(key).or_default().push(p.parse().unwrap());
+    for row in text
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("sweep"))
+    {
+        let key = (column(row, "weak_size"), column(row, "loss"));
+        pgr.entry(key)
+            .or_default()
+            .push(column(row, "pgr").parse().unwrap());
     }
     assert_eq!(pgr.len(), 6, "{text}");
     let mean = |k: (&str, &str)| {
