@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start a one-node Slurm cluster on this machine (for tests/python/test_sweep_slurm.py):
 # munged as the munge user with a fresh key, then slurmctld and slurmd with a generated
-# slurm.conf that needs neither systemd nor cgroups. Needs root and Debian's slurm-wlm + munge.
+# slurm.conf that needs neither systemd nor cgroups (addresses are 127.0.0.1, so the host name
+# need not resolve). Needs root and Debian's slurm-wlm + munge.
 #   tests/slurm/start.sh DIR     # writes DIR/slurm.conf; export SLURM_CONF=DIR/slurm.conf
 #   tests/slurm/stop.sh DIR      # stops what this started
 set -euo pipefail
@@ -29,7 +30,7 @@ fi
 
 cat > "$dir/slurm.conf" <<CONF
 ClusterName=ladder-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -44,7 +45,7 @@ SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 SlurmUser=root
 ReturnToService=2
-NodeName=$host CPUs=$cpus RealMemory=1000 State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=1000 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"
