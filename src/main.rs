@@ -1,6 +1,8 @@
 //! `ladder`: the Rhai REPL, script runner and Jupyter kernel for weak-to-strong research.
 
 mod runs_command;
+mod sweep_command;
+mod sweep_store;
 
 use clap::{Parser, Subcommand};
 use ladder_scripting::{Frontend, Session, SessionFactory};
@@ -46,6 +48,8 @@ enum Command {
         #[arg(long = "any-kernel")]
         any_kernel: bool,
     },
+    /// Run a notebook once per point of a parameter grid, here or as a Slurm array job.
+    Sweep(sweep_command::SweepArgs),
     /// The run records experiment calls leave: list them, show one, export them.
     Runs {
         #[command(subcommand)]
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
             };
             ladder_cli::runner::run_file(&file, options, session_factory())
         }
+        Command::Sweep(args) => sweep_command::run(args),
         Command::Runs { command, db } => runs_command::run(command, db),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)

@@ -30,6 +30,8 @@ fn execute(name: &str, params: &[&str]) -> Value {
     }
     let done = cmd
         .env("LADDER_IMAGE_DIR", dir.join("images"))
+        // Each run's records in a store of its own (sweep.ipynb reads them back).
+        .env("LADDER_RUNS", dir.join("runs.sqlite"))
         .output()
         .expect("start ladder run");
     assert!(
@@ -113,6 +115,7 @@ fn committed_notebooks_are_ladder_notebooks_with_outputs() {
         "distillation",
         "weak_supervision",
         "text_weak_to_strong",
+        "sweep",
     ] {
         let nb: Value =
             serde_json::from_str(&std::fs::read_to_string(notebook_path(name)).unwrap()).unwrap();
@@ -163,6 +166,69 @@ fn weak_to_strong_takes_parameters() {
     let text = output_text(&nb);
     assert!(text.contains("seeds [0, 1]"), "{text}");
     assert!(text.contains("2 seed(s)"), "{text}");
+}
+
+#[test]
+fn the_sweep_notebook_records_its_grid_and_logconf_recovers_more_at_every_weak_size() {
+    let nb = execute("sweep", &[]);
+    let text = output_text(&nb);
+    assert!(text.contains(": 18/18 points"), "{text}");
+    // The live table of the points' records: each column is read between its header's start
+    // and the next one's (numbers are right-aligned, text left-aligned, some cells are blank).
+    let header = line(&text, "id ");
+    let starts: Vec<usize> = header
+        .char_indices()
+        .filter(|&(i, c)| c != ' ' && (i == 0 || header.as_bytes()[i - 1] == b' '))
+        .map(|(i, _)| i)
+        .collect();
+    let column = |row: &str, name: &str| -> String {
+        let k = starts
+            .iter()
+            .position(|&s| header[s..].split(' ').next() == Some(name))
+            .unwrap_or_else(|| panic!("no column {name} in {header}"));
+        let end = starts
+            .get(k + 1)
+            .copied()
+            .unwrap_or(row.len())
+            .min(row.len());
+        row[starts[k]..end].trim().to_string()
+    };
+    let mut pgr: std::collections::BTreeMap<(String, String), Vec<f64>> = Default::default();
+    for row in text
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("sweep"))
+    {
+        let key = (column(row, "weak_size"), column(row, "loss"));
+        pgr.entry(key)
+            .or_default()
+            .push(column(row, "pgr").parse().unwrap());
+    }
+    assert_eq!(pgr.len(), 6, "{text}");
+    let mean = |k: (&str, &str)| {
+        let v = &pgr[&(k.0.to_string(), k.1.to_string())];
+        assert_eq!(v.len(), 3, "{k:?}: {v:?}");
+        v.iter().sum::<f64>() / 3.0
+    };
+    for size in ["1", "2", "4"] {
+        assert!(
+            mean((size, "logconf")) > mean((size, "xent")),
+            "weak size {size}: {pgr:?}"
+        );
+    }
+    assert_eq!(png_count(&nb), 1);
+}
+
+#[test]
+fn the_sweep_point_notebook_runs_one_point() {
+    let text = output_text(&execute(
+        "w2s_point",
+        &["weak_size=4", "loss=logconf", "seed=1"],
+    ));
+    let row = line(&text, "weak_size 4, logconf, seed 1:");
+    assert!(
+        number_after(row, "ceiling") > number_after(row, "weak "),
+        "{row}"
+    );
 }
 
 #[test]

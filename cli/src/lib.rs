@@ -10,4 +10,5 @@ mod ctrl_c;
 pub mod notebook;
 pub mod repl;
 pub mod runner;
+pub mod sweep;
 mod terminal;

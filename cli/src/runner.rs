@@ -122,7 +122,7 @@ fn run_cell(worker: &Worker, code: &str, name: &str) -> Result<Option<ErrorKind>
 }
 
 /// `NAME=VALUE` into its parts.
-fn parse_parameter(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_parameter(text: &str) -> Result<(String, String), String> {
     let (name, value) = text
         .split_once('=')
         .ok_or_else(|| format!("parameter '{text}' should be NAME=VALUE"))?;

@@ -7,7 +7,7 @@ mod html;
 mod kernel;
 mod markdown;
 mod math;
-mod parameters;
+pub mod parameters;
 mod record;
 mod rhai_tokens;
 

@@ -13,13 +13,12 @@ pub fn unknown_parameter_warnings(
     if parameters.is_empty() {
         return Vec::new();
     }
-    let Some(cell) = notebook.cells().iter().find(|c| has_tag(c, "parameters")) else {
+    let Some(defined) = parameter_names(notebook) else {
         return vec![
             "warning: no cell is tagged `parameters`; the -p values are set in a cell at the top"
                 .to_string(),
         ];
     };
-    let defined = defined_names(&source_text(cell));
     let known = if defined.is_empty() {
         "the parameters cell sets no variable".to_string()
     } else {
@@ -30,6 +29,12 @@ pub fn unknown_parameter_warnings(
         .filter(|(name, _)| !defined.contains(name))
         .map(|(name, _)| format!("warning: passed unknown parameter: {name} ({known})"))
         .collect()
+}
+
+/// The names the cell tagged `parameters` sets, in order; `None` when no cell is tagged so.
+pub fn parameter_names(notebook: &Notebook) -> Option<Vec<String>> {
+    let cell = notebook.cells().iter().find(|c| has_tag(c, "parameters"))?;
+    Some(defined_names(&source_text(cell)))
 }
 
 #[cfg(test)]
