@@ -148,3 +148,93 @@ fn a_rule_set_shows_its_rules() {
         "lf(\"stars > 3 => 1\")"
     );
 }
+
+/// `apply_lfs` reads closures like these as rules; where the rows do not fit the rules, the
+/// closure itself must vote (or fail) exactly as when called row by row.
+#[test]
+fn closures_read_as_rules_vote_as_called_where_the_rows_do_not_fit() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        // `extra` only where stars > 4: `&&` never reads it elsewhere.
+        let rows = [];
+        for i in 0..50 { rows.push(if i % 6 > 4 { #{stars: i % 6, extra: i % 4} } else { #{stars: i % 6} }); }
+        let short_circuit = [|r| if r.stars > 4 && r.extra > 1 { 1 } else if r.stars < 1 || r.stars == 3 { 0 } else { -1 }];
+        // Ints, then floats, then a string in the same column.
+        let mixed = [#{x: 1}, #{x: 2.5}, #{x: "many"}];
+        let threshold = 2;
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, short_circuit).to_array()"),
+        plain(&mut s, "by_hand(rows, short_circuit)")
+    );
+    // A captured variable: the closure is called, with its captured value.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(rows, [|r| if r.stars > threshold { 1 } else { -1 }]).to_array()"
+        ),
+        plain(
+            &mut s,
+            "by_hand(rows, [|r| if r.stars > threshold { 1 } else { -1 }])"
+        )
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(mixed.extract(0, 2), [|r| if r.x >= 2 { 1 } else { -1 }]).to_array()"
+        ),
+        "[[-1], [1]]"
+    );
+    // Rhai compares a string with a number as false: the string row abstains.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(mixed, [|r| if r.x >= 2 { 1 } else { -1 }]).to_array()"
+        ),
+        "[[-1], [1], [-1]]"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [|r| if r.stars.contains(\"a\") { 1 } else { -1 }])",
+    );
+    assert!(
+        e.contains("labelling function 'lf_0' failed on row 0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_script_defined_contains_is_what_closures_call() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        fn contains(word) { this.len() > word.len() }
+        let rows = [#{t: "ab"}, #{t: "abcd"}, #{t: "wxyz"}];
+        let lfs = [|r| if r.t.contains("abc") { 1 } else { 0 }];
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs).to_array()"),
+        "[[0], [1], [1]]"
+    );
+    // A function taking the string first is what a method call on a string calls too.
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        fn contains(s, word) { s.len() > word.len() }
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        let rows = [#{t: "ab"}, #{t: "abcd"}, #{t: "wxyz"}];
+        let lfs = [|r| if r.t.contains("abc") { 1 } else { 0 }];
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs).to_array()"),
+        plain(&mut s, "by_hand(rows, lfs)")
+    );
+}

@@ -1,19 +1,34 @@
-//! `apply_lfs`: the votes of labelling functions on every row. Rule sets ([`Rules`]) label
-//! whole columns at once; closures are called once per row and labelling function.
+//! `apply_lfs`: the votes of labelling functions on every row. Rule sets ([`Rules`]), and
+//! closures that are rules in disguise (see [`closure_rules`]), label whole columns at once;
+//! other closures are called once per row.
 
+use super::compile::closure_rules;
 use super::rules::{Column, Rules};
 use crate::error::{Error, RhaiResult};
 use ladder_scripting::context;
-use ladder_scripting::rhai::{
-    Array, Dynamic, EvalAltResult, FnPtr, ImmutableString, Map, NativeCallContext,
-};
+use ladder_scripting::rhai::{Array, Dynamic, FnPtr, ImmutableString, Map, NativeCallContext};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 /// One labelling function as `apply_lfs` takes it.
 pub enum Lf {
-    Closure(FnPtr),
+    /// A closure, with the rules it stands for when its body is one (see [`closure_rules`]).
+    Closure(FnPtr, Option<Rules>),
     Rules(Rc<Rules>),
+}
+
+impl Lf {
+    pub fn closure(ctx: &NativeCallContext, f: FnPtr) -> Lf {
+        let rules = closure_rules(ctx, &f);
+        Lf::Closure(f, rules)
+    }
+
+    fn rules(&self) -> Option<&Rules> {
+        match self {
+            Lf::Closure(_, rules) => rules.as_ref(),
+            Lf::Rules(rules) => Some(rules),
+        }
+    }
 }
 
 /// How many rows pass between two looks at the interrupt flag.
@@ -30,31 +45,37 @@ pub fn apply(
     let (n, m) = (rows.len(), lfs.len());
     let mut out = vec![0; n * m];
     let columns = columns(rows, lfs)?;
+    let mut called: Vec<(usize, &FnPtr)> = Vec::new();
     for (j, lf) in lfs.iter().enumerate() {
-        if let Lf::Rules(rules) = lf {
-            context::check_interrupt()?;
-            let votes = rules.votes(n, |name| &columns[name])?;
-            for (i, v) in votes.into_iter().enumerate() {
-                out[i * m + j] = v;
+        context::check_interrupt()?;
+        let votes = lf.rules().map(|rules| {
+            for name in rules.columns() {
+                if let Err(m) = &columns[name] {
+                    return Err(Error::data(format!("lf(\"{}\"): {m}", rules.source)));
+                }
             }
+            rules.votes(n, |name| columns[name].as_ref().expect("checked above"))
+        });
+        match (lf, votes) {
+            (_, Some(Ok(votes))) => {
+                for (i, v) in votes.into_iter().enumerate() {
+                    out[i * m + j] = v;
+                }
+            }
+            (Lf::Rules(_), Some(Err(e))) => return Err(e.into()),
+            // The columns do not fit the closure's rules: the closure itself votes (or fails).
+            (Lf::Closure(f, _), _) => called.push((j, f)),
+            (Lf::Rules(_), None) => unreachable!("a rule set always has rules"),
         }
     }
-    let closures: Vec<(usize, &FnPtr)> = lfs
-        .iter()
-        .enumerate()
-        .filter_map(|(j, lf)| match lf {
-            Lf::Closure(f) => Some((j, f)),
-            Lf::Rules(_) => None,
-        })
-        .collect();
-    if closures.is_empty() {
+    if called.is_empty() {
         return Ok(out);
     }
     for (i, row) in rows.iter().enumerate() {
         if i % INTERRUPT_EVERY == 0 {
             context::check_interrupt()?;
         }
-        for &(j, f) in &closures {
+        for &(j, f) in &called {
             out[i * m + j] = call(ctx, f, row, i, &names[j])?;
         }
     }
@@ -82,43 +103,43 @@ fn call(
     })?)
 }
 
-/// The columns the rule sets read, in one pass over the rows. Each column is ints, floats
-/// (ints and floats mixed) or strings; anything else fails, naming the first rule set that
-/// reads the column and the row.
-fn columns(rows: &Array, lfs: &[Lf]) -> RhaiResult<HashMap<String, Column>> {
+/// The columns the rules read, in one pass over the rows. Each column is ints, floats (ints
+/// and floats mixed) or strings; a column that cannot be read holds why, naming the row.
+fn columns(rows: &Array, lfs: &[Lf]) -> RhaiResult<HashMap<String, Result<Column, String>>> {
     let mut builders: Vec<Builder> = Vec::new();
-    for lf in lfs {
-        if let Lf::Rules(rules) = lf {
-            for name in rules.columns() {
-                if !builders.iter().any(|b| b.name == name) {
-                    builders.push(Builder::new(name, &rules.source, rows.len()));
-                }
-            }
+    for name in lfs.iter().filter_map(Lf::rules).flat_map(Rules::columns) {
+        if !builders.iter().any(|b| b.name == name) {
+            builders.push(Builder::new(name, rows.len()));
         }
-    }
-    if builders.is_empty() {
-        return Ok(HashMap::new());
     }
     for (i, row) in rows.iter().enumerate() {
         if i % (16 * INTERRUPT_EVERY) == 0 {
             context::check_interrupt()?;
         }
-        let map = row.read_lock::<Map>().ok_or_else(|| {
-            builders[0].fail(format!(
-                "row {i} is a {}, not a map: rules read the named columns of map rows",
-                row.type_name()
-            ))
-        })?;
-        for b in builders.iter_mut() {
-            let v = map.get(b.name).ok_or_else(|| {
-                let have: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
-                b.fail(format!(
-                    "no column '{}' in row {i} (its columns: {})",
-                    b.name,
-                    have.join(", ")
-                ))
-            })?;
-            b.push(i, v)?;
+        if builders.iter().all(|b| b.failed.is_some()) {
+            break;
+        }
+        let Some(map) = row.read_lock::<Map>() else {
+            for b in builders.iter_mut().filter(|b| b.failed.is_none()) {
+                b.failed = Some(format!(
+                    "row {i} is a {}, not a map: rules read the named columns of map rows",
+                    row.type_name()
+                ));
+            }
+            continue;
+        };
+        for b in builders.iter_mut().filter(|b| b.failed.is_none()) {
+            match map.get(b.name) {
+                Some(v) => b.push(i, v),
+                None => {
+                    let have: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
+                    b.failed = Some(format!(
+                        "no column '{}' in row {i} (its columns: {})",
+                        b.name,
+                        have.join(", ")
+                    ));
+                }
+            }
         }
     }
     Ok(builders
@@ -130,36 +151,38 @@ fn columns(rows: &Array, lfs: &[Lf]) -> RhaiResult<HashMap<String, Column>> {
 /// One column being read from the rows.
 struct Builder<'a> {
     name: &'a str,
-    /// The first rule set that reads the column, named in errors.
-    source: &'a str,
+    /// Why the column cannot be read, once that is known.
+    failed: Option<String>,
     ints: Vec<i64>,
     floats: Option<Vec<f64>>,
     texts: Vec<ImmutableString>,
 }
 
 impl<'a> Builder<'a> {
-    fn new(name: &'a str, source: &'a str, n: usize) -> Self {
+    fn new(name: &'a str, n: usize) -> Self {
         Builder {
             name,
-            source,
+            failed: None,
             ints: Vec::with_capacity(n),
             floats: None,
             texts: Vec::new(),
         }
     }
 
-    fn fail(&self, m: String) -> Box<EvalAltResult> {
-        Error::data(format!("lf(\"{}\"): {m}", self.source)).into()
+    fn push(&mut self, i: usize, v: &Dynamic) {
+        if let Err(m) = self.try_push(i, v) {
+            self.failed = Some(m);
+        }
     }
 
-    fn push(&mut self, i: usize, v: &Dynamic) -> RhaiResult<()> {
+    fn try_push(&mut self, i: usize, v: &Dynamic) -> Result<(), String> {
         let is_text = !self.texts.is_empty();
         let mixed = |what: &str| {
-            self.fail(format!(
+            format!(
                 "column '{}' holds {what} in row {i} but {} in row 0",
                 self.name,
                 if is_text { "a string" } else { "a number" }
-            ))
+            )
         };
         if let Ok(x) = v.as_int() {
             if is_text {
@@ -183,20 +206,23 @@ impl<'a> Builder<'a> {
             }
             self.texts.push(s.clone());
         } else {
-            return Err(self.fail(format!(
+            return Err(format!(
                 "column '{}' holds a {} in row {i}; rules compare numbers and strings",
                 self.name,
                 v.type_name()
-            )));
+            ));
         }
         Ok(())
     }
 
-    fn finish(self) -> Column {
-        match self.floats {
+    fn finish(self) -> Result<Column, String> {
+        if let Some(m) = self.failed {
+            return Err(m);
+        }
+        Ok(match self.floats {
             Some(f) => Column::Float(f),
             None if !self.texts.is_empty() => Column::Text(self.texts),
             None => Column::Int(self.ints),
-        }
+        })
     }
 }

@@ -147,7 +147,7 @@ fn apply_lfs(
                 return Ok(Lf::Rules(rules.0.clone()));
             }
             let type_name = f.type_name();
-            f.try_cast::<FnPtr>().map(Lf::Closure).ok_or_else(|| {
+            f.try_cast::<FnPtr>().map(|f| Lf::closure(&ctx, f)).ok_or_else(|| {
                 format!("apply_lfs: labelling function {j} is a {type_name}, not a function or lf(rules)")
             })
         })
@@ -156,7 +156,7 @@ fn apply_lfs(
         lfs.iter()
             .enumerate()
             .map(|(j, lf)| match lf {
-                Lf::Closure(f) => lf_name(f, j),
+                Lf::Closure(f, _) => lf_name(f, j),
                 Lf::Rules(r) => r.source.clone(),
             })
             .collect()

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod apply;
+pub mod compile;
 pub mod dawid_skene;
 pub mod label_matrix;
 pub mod majority;
