@@ -189,6 +189,19 @@ fn closures_read_as_rules_vote_as_called_where_the_rows_do_not_fit() {
         ),
         "[[-1], [1]]"
     );
+    // Ints beyond 2^53 next to floats: compared exactly, as ints.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs([#{x: 9007199254740993}, #{x: 0.5}], [|r| if r.x > 9007199254740992 { 1 } else { 0 }]).to_array()"
+        ),
+        "[[1], [0]]"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs([#{x: 0.5}, #{x: 9007199254740993}], [lf(\"x > 1 => 1\")])",
+    );
+    assert!(e.contains("the int 9007199254740993, too large"), "{e}");
     // Rhai compares a string with a number as false: the string row abstains.
     assert_eq!(
         plain(

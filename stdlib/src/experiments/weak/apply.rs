@@ -148,6 +148,19 @@ fn columns(rows: &Array, lfs: &[Lf]) -> RhaiResult<HashMap<String, Result<Column
         .collect())
 }
 
+/// An int of a column that also holds floats, as a float. Rhai compares two ints exactly, so
+/// an int too large to be exact as a float makes the column unreadable as floats.
+fn exact_float(x: i64, row: usize, column: &str) -> Result<f64, String> {
+    const EXACT: i64 = 1 << 53;
+    if (-EXACT..=EXACT).contains(&x) {
+        Ok(x as f64)
+    } else {
+        Err(format!(
+            "column '{column}' holds floats and, in row {row}, the int {x}, too large to compare exactly as a float"
+        ))
+    }
+}
+
 /// One column being read from the rows.
 struct Builder<'a> {
     name: &'a str,
@@ -189,17 +202,23 @@ impl<'a> Builder<'a> {
                 return Err(mixed("a number"));
             }
             match self.floats.as_mut() {
-                Some(f) => f.push(x as f64),
+                Some(f) => f.push(exact_float(x, i, self.name)?),
                 None => self.ints.push(x),
             }
         } else if let Ok(x) = v.as_float() {
             if is_text {
                 return Err(mixed("a number"));
             }
-            let ints = &mut self.ints;
-            self.floats
-                .get_or_insert_with(|| ints.drain(..).map(|a| a as f64).collect())
-                .push(x);
+            if self.floats.is_none() {
+                let ints = std::mem::take(&mut self.ints);
+                let name = self.name;
+                let floats = ints
+                    .into_iter()
+                    .enumerate()
+                    .map(|(r, a)| exact_float(a, r, name));
+                self.floats = Some(floats.collect::<Result<_, _>>()?);
+            }
+            self.floats.as_mut().expect("set above").push(x);
         } else if let Some(s) = v.read_lock::<ImmutableString>() {
             if i > 0 && !is_text {
                 return Err(mixed("a string"));
