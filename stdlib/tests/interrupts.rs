@@ -150,6 +150,15 @@ fn apply_lfs_is_interrupted() {
 }
 
 #[test]
+fn apply_lfs_mixing_rules_and_closures_is_interrupted() {
+    // The rules label every row first; the interrupt lands among the closures' rows.
+    interrupts(
+        "let rows = []; for i in 0..300000 { rows.push(#{n: i}); }",
+        "apply_lfs(rows, [lf(\"n > 5 => 1\"), |r| { let s = 0; for k in 0..20 { s += k; } if r.n % 2 == 0 { 1 } else { -1 } }])",
+    );
+}
+
+#[test]
 fn embed_is_interrupted() {
     if let Err(e) = ladder_stdlib::text::encoder::Encoder::open(None) {
         eprintln!("SKIPPED: all-MiniLM-L6-v2 is not installed ({e})");

@@ -2,10 +2,13 @@
 //! `majority_vote`, `dawid_skene`.
 
 use super::analysis::{analysis_table, lf_analysis};
+use super::apply::{apply, Lf};
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
 use super::majority::{majority_predict, majority_proba};
+use super::rules::Rules;
 use crate::bind;
+use crate::error::Error;
 use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
 use crate::opts::Opts;
@@ -19,6 +22,23 @@ use std::rc::Rc;
 crate::type_names! {
     LabelMatrix => "LabelMatrix",
     LabelModel => "LabelModel",
+    ColumnLf => "ColumnLf",
+}
+
+/// A labelling function made of rules on columns (`lf("stars > 3 => 1")`) as a Rhai value.
+#[derive(Clone)]
+pub struct ColumnLf(pub Rc<Rules>);
+
+impl ColumnLf {
+    fn text(&self) -> String {
+        format!("lf(\"{}\")", self.0.source)
+    }
+}
+
+impl Render for ColumnLf {
+    fn mime_bundle(&self) -> MimeBundle {
+        MimeBundle::text(self.text())
+    }
 }
 
 impl Render for LabelMatrix {
@@ -113,7 +133,7 @@ fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>
 
 fn apply_lfs(
     ctx: NativeCallContext,
-    rows: Array,
+    rows: &Array,
     lfs: Array,
     options: Map,
 ) -> RhaiResult<LabelMatrix> {
@@ -121,46 +141,41 @@ fn apply_lfs(
     if lfs.is_empty() {
         return Err("apply_lfs: no labelling functions given".into());
     }
-    let fns: Vec<FnPtr> = lfs
-        .iter()
+    let lfs: Vec<Lf> = lfs
+        .into_iter()
         .enumerate()
         .map(|(j, f)| {
-            f.clone().try_cast::<FnPtr>().ok_or_else(|| {
-                format!(
-                    "apply_lfs: labelling function {j} is a {}, not a function",
-                    f.type_name()
-                )
+            if let Some(rules) = f.read_lock::<ColumnLf>() {
+                return Ok(Lf::Rules(rules.0.clone()));
+            }
+            let type_name = f.type_name();
+            f.try_cast::<FnPtr>().map(|f| Lf::closure(&ctx, f)).ok_or_else(|| {
+                format!("apply_lfs: labelling function {j} is a {type_name}, not a function or lf(rules)")
             })
         })
         .collect::<Result<_, _>>()?;
-    let names: Vec<String> =
-        names.unwrap_or_else(|| fns.iter().enumerate().map(|(j, f)| lf_name(f, j)).collect());
-    let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        if i % 256 == 0 {
-            context::check_interrupt()?;
-        }
-        let mut votes = Vec::with_capacity(fns.len());
-        for (j, f) in fns.iter().enumerate() {
-            let v: Dynamic = f.call_within_context(&ctx, (row.clone(),)).map_err(|e| {
-                crate::error::Error::callback(&e, |e| {
-                    format!(
-                        "labelling function '{}' failed on row {i}: {e}",
-                        names.get(j).map_or("?", |s| s)
-                    )
-                })
-            })?;
-            let vote = v.as_int().map_err(|t| {
-                format!(
-                    "labelling function '{}' returned a {t} on row {i}; it must return a class or -1 to abstain",
-                    names.get(j).map_or("?", |s| s)
-                )
-            })?;
-            votes.push(vote);
-        }
-        out.push(votes);
+    let names: Vec<String> = names.unwrap_or_else(|| {
+        lfs.iter()
+            .enumerate()
+            .map(|(j, lf)| match lf {
+                Lf::Closure(f, _) => lf_name(f, j),
+                Lf::Rules(r) => r.source.clone(),
+            })
+            .collect()
+    });
+    if names.len() != lfs.len() {
+        return Err(Error::options(format!(
+            "apply_lfs: {} names for {} labelling functions",
+            names.len(),
+            lfs.len()
+        ))
+        .into());
     }
-    Ok(LabelMatrix::new(out, Some(names), k).map_err(|e| format!("apply_lfs: {e}"))?)
+    let votes = apply(&ctx, rows, &lfs, &names)?;
+    Ok(
+        LabelMatrix::from_votes(rows.len(), lfs.len(), votes, Some(names), k)
+            .map_err(|e| format!("apply_lfs: {e}"))?,
+    )
 }
 
 fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
@@ -189,12 +204,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     bind!(
         engine,
         /// Apply labelling functions to every row: each function takes a row (a map, string or
-        /// array) and returns a class or -1 to abstain. Options: `names` (default: the
-        /// functions' names), `classes` (default: inferred). Example:
-        /// `let L = apply_lfs(rows, [|r| if r.text.contains("great") { 1 } else { -1 }, lf_bad])`
+        /// array) and returns a class or -1 to abstain; `lf("...")` rules label whole columns at
+        /// once and mix with functions. Options: `names` (default: the functions' names, a
+        /// rule's text), `classes` (default: inferred). Example:
+        /// `let L = apply_lfs(rows, [|r| if r.text.contains("great") { 1 } else { -1 }, lf("stars < 2 => 0")])`
         fn apply_lfs(
             ctx: NativeCallContext,
-            rows: Array,
+            rows: &mut Array,
             lfs: Array,
             options: Map,
         ) -> RhaiResult<LabelMatrix> {
@@ -204,8 +220,28 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     bind!(
         engine,
         /// Apply labelling functions to every row (see `apply_lfs(rows, lfs, options)`).
-        fn apply_lfs(ctx: NativeCallContext, rows: Array, lfs: Array) -> RhaiResult<LabelMatrix> {
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            rows: &mut Array,
+            lfs: Array,
+        ) -> RhaiResult<LabelMatrix> {
             apply_lfs(ctx, rows, lfs, Map::new())
+        }
+    );
+    crate::doc::register_rendered::<ColumnLf>(engine, renderers);
+    engine.register_fn("to_string", |l: &mut ColumnLf| l.text());
+    engine.register_fn("to_debug", |l: &mut ColumnLf| l.text());
+    bind!(
+        engine,
+        /// A labelling function made of rules on the rows' columns, for `apply_lfs`: rules are
+        /// separated by `;`, each `condition => class`, conditions joined by `and`, each
+        /// `column op value` (> >= < <= == !=, a number or a quoted string) or
+        /// `column contains 'word'`. The first rule that holds votes; none abstains (-1). It
+        /// labels every row at once, far faster than a closure called per row.
+        ///
+        /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("text contains 'great' => 1")]);
+        fn lf(rules: &str) -> RhaiResult<ColumnLf> {
+            Ok(ColumnLf(Rc::new(Rules::parse(rules)?)))
         }
     );
     bind!(

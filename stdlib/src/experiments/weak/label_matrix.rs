@@ -24,17 +24,11 @@ impl LabelMatrix {
         names: Option<Vec<String>>,
         n_classes: Option<usize>,
     ) -> Result<Self, Error> {
-        let n = rows.len();
-        if n == 0 {
-            return Err(Error::data("label matrix: no rows"));
-        }
-        let m = rows[0].len();
+        let m = rows.first().map_or(0, Vec::len);
         if m == 0 {
-            return Err(Error::data(
-                "label matrix: no labelling functions (columns)",
-            ));
+            return Self::from_votes(rows.len(), 0, Vec::new(), names, n_classes);
         }
-        let mut votes = Vec::with_capacity(n * m);
+        let mut votes = Vec::with_capacity(rows.len() * m);
         for (i, row) in rows.iter().enumerate() {
             if row.len() != m {
                 return Err(Error::data(format!(
@@ -44,6 +38,26 @@ impl LabelMatrix {
             }
             votes.extend_from_slice(row);
         }
+        Self::from_votes(rows.len(), m, votes, names, n_classes)
+    }
+
+    /// `n` rows of `m` votes, row-major, checked as [`LabelMatrix::new`] checks them.
+    pub fn from_votes(
+        n: usize,
+        m: usize,
+        votes: Vec<i64>,
+        names: Option<Vec<String>>,
+        n_classes: Option<usize>,
+    ) -> Result<Self, Error> {
+        if n == 0 {
+            return Err(Error::data("label matrix: no rows"));
+        }
+        if m == 0 {
+            return Err(Error::data(
+                "label matrix: no labelling functions (columns)",
+            ));
+        }
+        debug_assert_eq!(votes.len(), n * m);
         let largest = votes.iter().copied().max().unwrap_or(ABSTAIN);
         let k = n_classes.unwrap_or((largest + 1).max(2) as usize);
         if let Some(pos) = votes.iter().position(|&v| v < ABSTAIN || v >= k as i64) {

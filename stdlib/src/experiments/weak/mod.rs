@@ -2,9 +2,12 @@
 //! models (majority vote, Dawid–Skene) that turn votes into probabilistic labels.
 
 pub mod analysis;
+pub mod apply;
+pub mod compile;
 pub mod dawid_skene;
 pub mod label_matrix;
 pub mod majority;
+pub mod rules;
 
 pub use analysis::{analysis_table, lf_analysis, LfSummary};
 pub use dawid_skene::{DawidSkene, DawidSkeneConfig};

@@ -1,0 +1,184 @@
+//! Labelling functions over 100,000 rows of 3-field maps with 6 small closures, in one run:
+//! `apply_lfs` in a session (what a user runs) with closures it reads as rules, the same
+//! closures written so that it calls them on every row (also on a bare engine with the
+//! standard library: no interrupt, stack or memory hooks), the `lf("...")` rules, and the same
+//! six lambdas in a plain CPython loop. Run: `cargo bench -p ladder-stdlib --bench lfs`
+//! (python3 or $LADDER_PYTHON).
+
+use ladder_scripting::rhai::{Dynamic, Engine, Scope};
+use ladder_scripting::{NullFrontend, Renderers, Session};
+use std::process::Command;
+use std::rc::Rc;
+use std::time::Instant;
+
+/// Rows labelled; `LADDER_LFS_ROWS` sets fewer, e.g. to profile under callgrind.
+fn rows() -> usize {
+    std::env::var("LADDER_LFS_ROWS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// The rows and the six closures, as a user would write them.
+fn setup() -> String {
+    let rows = rows();
+    format!(
+        r#"
+let words = ["great", "awful", "fine", "boring", "superb", "meh"];
+let rows = [];
+for i in 0..{rows} {{
+    rows.push(#{{stars: i % 6, text: `the film was ${{words[(i / 6) % 6]}} overall`, length: (i * 37) % 200}});
+}}
+let lfs = [
+    |r| if r.stars > 3 {{ 1 }} else {{ -1 }},
+    |r| if r.stars < 2 {{ 0 }} else {{ -1 }},
+    |r| if r.text.contains("great") {{ 1 }} else {{ -1 }},
+    |r| if r.text.contains("awful") {{ 0 }} else {{ -1 }},
+    |r| if r.length > 150 {{ 1 }} else {{ -1 }},
+    |r| if r.length < 20 {{ 0 }} else {{ -1 }},
+];
+"#
+    )
+}
+
+/// The same closures with a body `apply_lfs` does not read as rules (a local variable), so it
+/// calls them on every row: the interpreter's own speed.
+const INTERPRETED: &str = r#"
+let called = [
+    |r| { let v = r.stars; if v > 3 { 1 } else { -1 } },
+    |r| { let v = r.stars; if v < 2 { 0 } else { -1 } },
+    |r| { let v = r.text; if v.contains("great") { 1 } else { -1 } },
+    |r| { let v = r.text; if v.contains("awful") { 0 } else { -1 } },
+    |r| { let v = r.length; if v > 150 { 1 } else { -1 } },
+    |r| { let v = r.length; if v < 20 { 0 } else { -1 } },
+];
+"#;
+
+/// The vectorised form of the same six rules.
+const VECTORISED: &str = r#"
+let rules = [
+    lf("stars > 3 => 1"),
+    lf("stars < 2 => 0"),
+    lf("text contains 'great' => 1"),
+    lf("text contains 'awful' => 0"),
+    lf("length > 150 => 1"),
+    lf("length < 20 => 0"),
+];
+"#;
+
+/// Per-LF sums of the votes: the same on both sides when they did the same work.
+const SUMS: &str = "let t = L.to_array(); let s = [0, 0, 0, 0, 0, 0]; for r in t { for j in 0..6 { s[j] += r[j]; } } s";
+
+fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn session_cell(s: &mut Session, code: &str) -> String {
+    match s.execute(code) {
+        Ok(b) => b
+            .and_then(|b| b.plain().map(str::to_string))
+            .unwrap_or_default(),
+        Err(e) => panic!("{code}: {}", e.report()),
+    }
+}
+
+fn main() {
+    println!("{}", ladder_stdlib::machine::describe());
+    let mut s = Session::with_libraries(Rc::new(NullFrontend), vec![ladder_stdlib::library()]);
+    session_cell(&mut s, &setup());
+    let session = best_of(5, || {
+        session_cell(&mut s, "let L = apply_lfs(rows, lfs);");
+    });
+    let sums = session_cell(&mut s, SUMS);
+    session_cell(&mut s, INTERPRETED);
+    let interpreted = best_of(3, || {
+        session_cell(&mut s, "let L = apply_lfs(rows, called);");
+    });
+    assert_eq!(
+        session_cell(&mut s, SUMS),
+        sums,
+        "the called closures vote differently"
+    );
+    let vectorised = match s.execute(VECTORISED) {
+        Ok(_) => {
+            let t = best_of(5, || {
+                session_cell(&mut s, "let L = apply_lfs(rows, rules);");
+            });
+            let v = session_cell(&mut s, SUMS);
+            assert_eq!(v, sums, "the vectorised rules vote differently");
+            Some(t)
+        }
+        Err(e) => {
+            println!("no vectorised form: {}", e.message);
+            None
+        }
+    };
+
+    // The same cell on an engine with the library but none of the session's hooks.
+    let mut engine = Engine::new();
+    ladder_stdlib::library().install(&mut engine, &mut Renderers::default());
+    let mut scope = Scope::new();
+    let setup_ast = engine.compile(setup()).unwrap();
+    engine.run_ast_with_scope(&mut scope, &setup_ast).unwrap();
+    // Later cells see the closures' definitions, as a session's cells do.
+    let cell = |code: &str| {
+        setup_ast
+            .clone_functions_only()
+            .merge(&engine.compile(code).unwrap())
+    };
+    engine.run_with_scope(&mut scope, INTERPRETED).unwrap();
+    let apply = cell(&(INTERPRETED.to_string() + "let L = apply_lfs(rows, called);"));
+    let bare = best_of(3, || {
+        engine.run_ast_with_scope(&mut scope, &apply).unwrap();
+    });
+    let bare_sums: Dynamic = engine.eval_ast_with_scope(&mut scope, &cell(SUMS)).unwrap();
+
+    let calls = (rows() * 6) as f64;
+    println!(
+        "apply_lfs, 6 closures read as rules: {:.2} ms",
+        session * 1e3
+    );
+    println!(
+        "apply_lfs, 6 closures called per row: {:.1} ms ({:.3} us a call); on a bare engine with the library: {:.1} ms (session / bare {:.2}x)",
+        interpreted * 1e3,
+        interpreted * 1e6 / calls,
+        bare * 1e3,
+        interpreted / bare
+    );
+    if let Some(v) = vectorised {
+        println!("apply_lfs, 6 lf(\"...\") rules: {:.2} ms", v * 1e3);
+    }
+    println!("votes per LF {sums} (bare engine {bare_sums})");
+
+    let python = std::env::var("LADDER_PYTHON").unwrap_or_else(|_| "python3".to_string());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/lfs_cpython.py");
+    match Command::new(&python)
+        .arg(script)
+        .arg(rows().to_string())
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            print!("{text}");
+            let cpython: f64 = text
+                .split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN);
+            println!("speed against the CPython loop (CPython time / Ladder time, same run):");
+            println!("  closures read as rules {:.1}x", cpython / session);
+            println!("  closures called per row {:.2}x", cpython / interpreted);
+            if let Some(v) = vectorised {
+                println!("  lf(\"...\") rules {:.1}x", cpython / v);
+            }
+        }
+        Ok(out) => println!("{python} failed: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => println!("no {python}: {e}"),
+    }
+}

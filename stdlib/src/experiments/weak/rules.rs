@@ -1,0 +1,406 @@
+//! Labelling functions written as rules on columns, `lf("stars > 3 => 1; stars < 2 => 0")`:
+//! each rule is a conjunction of comparisons that votes a class, the first rule that holds
+//! votes, and a row no rule holds for abstains. A rule set labels a whole column at once
+//! (one pass over each column it reads), instead of one interpreted call per row.
+//!
+//! Grammar: `rules := rule (';' rule)*`, `rule := cond ('and' cond)* '=>' int`,
+//! `cond := column op value | column 'contains' string`, `op := > >= < <= == !=`,
+//! `value := number | 'text' | "text"`.
+
+use super::label_matrix::ABSTAIN;
+use crate::error::{Error, Result};
+use ladder_scripting::rhai::ImmutableString;
+use std::cmp::Ordering;
+
+/// A value a column is compared with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Op {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
+    Contains,
+}
+
+/// One comparison of a column with a literal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cond {
+    pub column: String,
+    pub op: Op,
+    pub value: Literal,
+}
+
+/// Conditions that must all hold for the rule to vote `vote`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub conds: Vec<Cond>,
+    pub vote: i64,
+}
+
+/// A labelling function made of rules; `source` is its text (its default name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rules {
+    pub source: String,
+    pub rules: Vec<Rule>,
+}
+
+/// One column of the rows, as the rules read it. Ints and floats mixed in a column are all
+/// floats, as Rhai compares an int with a float.
+pub enum Column {
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Text(Vec<ImmutableString>),
+}
+
+impl Column {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Column::Int(_) | Column::Float(_) => "numbers",
+            Column::Text(_) => "strings",
+        }
+    }
+}
+
+impl Rules {
+    pub fn parse(source: &str) -> Result<Rules> {
+        let fail = |m: String| Error::options(format!("lf(\"{source}\"): {m}"));
+        let mut rules = Vec::new();
+        for text in source.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+            let (conds, vote) = text
+                .split_once("=>")
+                .ok_or_else(|| fail(format!("rule '{text}' has no '=> class'")))?;
+            let vote: i64 = vote.trim().parse().map_err(|_| {
+                fail(format!(
+                    "rule '{text}' votes '{}', not a class (an int, -1 to abstain)",
+                    vote.trim()
+                ))
+            })?;
+            if vote < ABSTAIN {
+                return Err(fail(format!("rule '{text}' votes {vote}, below -1")));
+            }
+            let conds = split_and(conds)
+                .into_iter()
+                .map(|c| parse_cond(c).map_err(|m| fail(format!("in '{c}': {m}"))))
+                .collect::<Result<Vec<_>>>()?;
+            rules.push(Rule { conds, vote });
+        }
+        if rules.is_empty() {
+            return Err(fail("no rules (write e.g. \"stars > 3 => 1\")".into()));
+        }
+        Ok(Rules {
+            source: source.trim().to_string(),
+            rules,
+        })
+    }
+
+    /// Every column the rules read, each once, in order of first use.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in self.rules.iter().flat_map(|r| &r.conds) {
+            if !out.contains(&c.column.as_str()) {
+                out.push(&c.column);
+            }
+        }
+        out
+    }
+
+    /// The votes on `n` rows; `column` gives the column of a name (every name in
+    /// [`Rules::columns`] must resolve). A comparison whose column holds the wrong kind of
+    /// value fails, naming the rule and the column.
+    pub fn votes<'a>(&self, n: usize, column: impl Fn(&str) -> &'a Column) -> Result<Vec<i64>> {
+        let mut out = vec![ABSTAIN; n];
+        let mut decided = vec![false; n];
+        let mut holds = vec![true; n];
+        for rule in &self.rules {
+            holds.copy_from_slice(&decided);
+            holds.iter_mut().for_each(|h| *h = !*h);
+            for cond in &rule.conds {
+                self.and_cond(cond, column(&cond.column), &mut holds)?;
+            }
+            for ((o, d), &h) in out.iter_mut().zip(decided.iter_mut()).zip(&holds) {
+                if h {
+                    *o = rule.vote;
+                    *d = true;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `holds[i] &= cond(row i)`, one tight loop per kind of column.
+    fn and_cond(&self, cond: &Cond, col: &Column, holds: &mut [bool]) -> Result<()> {
+        let wrong = || {
+            Error::data(format!(
+                "lf(\"{}\"): column '{}' holds {}, which {} cannot compare with {}",
+                self.source,
+                cond.column,
+                col.kind(),
+                op_text(cond.op),
+                literal_text(&cond.value)
+            ))
+        };
+        match (col, &cond.value, cond.op) {
+            (Column::Text(v), Literal::Text(word), Op::Contains) => {
+                and_each(holds, v, |s| s.contains(word.as_str()))
+            }
+            (_, _, Op::Contains) => return Err(wrong()),
+            (Column::Text(v), Literal::Text(t), op) => {
+                and_each(holds, v, |s| test(op, s.as_str().cmp(t.as_str())))
+            }
+            (Column::Int(v), Literal::Int(x), op) => and_each(holds, v, |a| test(op, a.cmp(x))),
+            (Column::Int(v), Literal::Float(x), op) => {
+                and_each(holds, v, |&a| test_f(op, a as f64, *x))
+            }
+            (Column::Float(v), Literal::Int(x), op) => {
+                and_each(holds, v, |&a| test_f(op, a, *x as f64))
+            }
+            (Column::Float(v), Literal::Float(x), op) => and_each(holds, v, |&a| test_f(op, a, *x)),
+            _ => return Err(wrong()),
+        }
+        Ok(())
+    }
+}
+
+fn and_each<T>(holds: &mut [bool], values: &[T], f: impl Fn(&T) -> bool) {
+    for (h, v) in holds.iter_mut().zip(values) {
+        *h = *h && f(v);
+    }
+}
+
+fn test(op: Op, o: Ordering) -> bool {
+    match op {
+        Op::Gt => o == Ordering::Greater,
+        Op::Ge => o != Ordering::Less,
+        Op::Lt => o == Ordering::Less,
+        Op::Le => o != Ordering::Greater,
+        Op::Eq => o == Ordering::Equal,
+        Op::Ne => o != Ordering::Equal,
+        Op::Contains => false,
+    }
+}
+
+/// Float comparisons as Rust (and Rhai) make them: NaN compares false except with `!=`.
+fn test_f(op: Op, a: f64, b: f64) -> bool {
+    match op {
+        Op::Gt => a > b,
+        Op::Ge => a >= b,
+        Op::Lt => a < b,
+        Op::Le => a <= b,
+        Op::Eq => a == b,
+        Op::Ne => a != b,
+        Op::Contains => false,
+    }
+}
+
+/// The conditions of a rule, split on the word `and` outside quotes.
+fn split_and(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quote) = (0, None);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if text[i..].starts_with(" and ") => {
+                parts.push(text[start..i].trim());
+                start = i + 5;
+                i += 4;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim());
+    parts
+}
+
+const OPS: [(&str, Op); 6] = [
+    (">=", Op::Ge),
+    ("<=", Op::Le),
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    (">", Op::Gt),
+    ("<", Op::Lt),
+];
+
+fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
+    let (column, op, value) = if let Some((c, v)) = text.split_once(" contains ") {
+        (c, Op::Contains, v)
+    } else {
+        let (at, sym, op) = OPS
+            .iter()
+            .filter_map(|&(sym, op)| text.find(sym).map(|at| (at, sym, op)))
+            .min_by_key(|&(at, sym, _)| (at, std::cmp::Reverse(sym.len())))
+            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'`")?;
+        (&text[..at], op, &text[at + sym.len()..])
+    };
+    let column = column.trim();
+    if column.is_empty() || !column.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!("'{column}' is not a column name"));
+    }
+    let value = parse_literal(value.trim())?;
+    if op == Op::Contains && !matches!(value, Literal::Text(_)) {
+        return Err("`contains` needs a quoted word".into());
+    }
+    Ok(Cond {
+        column: column.to_string(),
+        op,
+        value,
+    })
+}
+
+fn parse_literal(text: &str) -> std::result::Result<Literal, String> {
+    for q in ['\'', '"'] {
+        if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
+            return Ok(Literal::Text(text[1..text.len() - 1].to_string()));
+        }
+    }
+    if let Ok(i) = text.parse::<i64>() {
+        return Ok(Literal::Int(i));
+    }
+    if let Ok(f) = text.parse::<f64>() {
+        return Ok(Literal::Float(f));
+    }
+    Err(format!("'{text}' is neither a number nor a quoted string"))
+}
+
+fn op_text(op: Op) -> &'static str {
+    match op {
+        Op::Gt => ">",
+        Op::Ge => ">=",
+        Op::Lt => "<",
+        Op::Le => "<=",
+        Op::Eq => "==",
+        Op::Ne => "!=",
+        Op::Contains => "contains",
+    }
+}
+
+fn literal_text(v: &Literal) -> String {
+    match v {
+        Literal::Int(i) => i.to_string(),
+        Literal::Float(f) => f.to_string(),
+        Literal::Text(t) => format!("'{t}'"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn votes(source: &str, cols: &[(&str, Column)]) -> Result<Vec<i64>> {
+        let rules = Rules::parse(source)?;
+        let n = match &cols[0].1 {
+            Column::Int(v) => v.len(),
+            Column::Float(v) => v.len(),
+            Column::Text(v) => v.len(),
+        };
+        rules.votes(n, |name| &cols.iter().find(|(c, _)| *c == name).unwrap().1)
+    }
+
+    fn text(v: &[&str]) -> Column {
+        Column::Text(v.iter().map(|&s| s.into()).collect())
+    }
+
+    #[test]
+    fn the_first_rule_that_holds_votes_and_no_rule_abstains() {
+        let stars = ("stars", Column::Int(vec![5, 1, 3, 4]));
+        assert_eq!(
+            votes("stars > 3 => 1; stars < 2 => 0", &[stars]).unwrap(),
+            vec![1, 0, -1, 1]
+        );
+        let stars = ("stars", Column::Int(vec![5, 1, 3, 4]));
+        assert_eq!(
+            votes("stars >= 3 => 1; stars >= 4 => 0", &[stars]).unwrap(),
+            vec![1, -1, 1, 1]
+        );
+    }
+
+    #[test]
+    fn conditions_joined_by_and_must_all_hold() {
+        let cols = [
+            ("stars", Column::Int(vec![5, 5, 1])),
+            ("text", text(&["so great", "bad", "great and more"])),
+        ];
+        assert_eq!(
+            votes("stars == 5 and text contains 'great' => 1", &cols).unwrap(),
+            vec![1, -1, -1]
+        );
+    }
+
+    #[test]
+    fn ints_compare_with_floats_as_rhai_compares_them() {
+        let x = ("x", Column::Float(vec![0.5, 2.0, f64::NAN]));
+        assert_eq!(
+            votes("x > 1 => 1; x != 2 => 0", &[x]).unwrap(),
+            vec![0, 1, 0]
+        );
+        let n = ("n", Column::Int(vec![1, 2]));
+        assert_eq!(votes("n <= 1.5 => 1", &[n]).unwrap(), vec![1, -1]);
+    }
+
+    #[test]
+    fn strings_compare_and_contain() {
+        let t = ("t", text(&["a \"b\"", "and", "c"]));
+        assert_eq!(
+            votes(
+                "t == 'c' => 2; t contains '\"b\"' => 1; t contains \"an\" => 0",
+                &[t]
+            )
+            .unwrap(),
+            vec![1, 0, 2]
+        );
+    }
+
+    #[test]
+    fn a_comparison_with_the_wrong_kind_of_column_names_the_rule_and_column() {
+        let t = ("text", text(&["x"]));
+        let e = votes("text > 3 => 1", &[t]).unwrap_err();
+        assert!(
+            e.message().contains("column 'text' holds strings") && e.message().contains("text > 3"),
+            "{e:?}"
+        );
+        let s = ("stars", Column::Int(vec![1]));
+        let e = votes("stars contains 'x' => 1", &[s]).unwrap_err();
+        assert!(
+            e.message().contains("column 'stars' holds numbers"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn malformed_rules_say_what_is_wrong() {
+        for (source, says) in [
+            ("", "no rules"),
+            ("stars > 3", "no '=> class'"),
+            ("stars > 3 => yes", "not a class"),
+            ("stars > 3 => -2", "below -1"),
+            ("stars ~ 3 => 1", "expected `column > value`"),
+            ("stars > three => 1", "neither a number nor a quoted string"),
+            ("text contains 3 => 1", "needs a quoted word"),
+            ("st ars > 3 => 1", "not a column name"),
+        ] {
+            let e = Rules::parse(source).unwrap_err();
+            assert!(matches!(e, Error::Options(_)), "{source}: {e:?}");
+            assert!(e.message().contains(says), "{source}: {}", e.message());
+        }
+    }
+
+    #[test]
+    fn columns_are_listed_once_in_order_of_use() {
+        let r = Rules::parse("b > 1 and a < 2 => 1; b == 3 => 0").unwrap();
+        assert_eq!(r.columns(), vec!["b", "a"]);
+    }
+}

@@ -1,0 +1,253 @@
+//! `apply_lfs` gives exactly the votes of calling each labelling function on each row in a
+//! plain Rhai loop; `lf("...")` rules give exactly the votes of the closures they stand for,
+//! alone or mixed with closures; errors name the labelling function, the row and the column.
+
+mod common;
+
+use common::{error, plain, session};
+use ladder_scripting::Session;
+
+/// Rows with every kind of column the rules read: ints, floats (some rows hold an int there,
+/// as Rhai data often does), strings; 300 rows so votes and abstains both occur.
+const ROWS: &str = r#"
+let words = ["great", "awful", "fine", "boring", "superb", "meh"];
+let rows = [];
+for i in 0..300 {
+    let score = if i % 7 == 0 { i % 5 } else { (i % 50) / 10.0 };
+    rows.push(#{stars: i % 6, text: `the film was ${words[(i / 6) % 6]} overall`, length: (i * 37) % 200, score: score});
+}
+let closures = [
+    |r| if r.stars > 3 { 1 } else if r.stars < 2 { 0 } else { -1 },
+    |r| if r.text.contains("great") { 1 } else { -1 },
+    |r| if r.text == "the film was awful overall" { 0 } else { -1 },
+    |r| if r.length >= 150 && r.stars != 0 { 1 } else if r.length <= 20 { 0 } else { -1 },
+    |r| if r.score > 2.5 { 1 } else if r.score < 1 { 0 } else { -1 },
+    |r| if r.text < "the film was c" { 2 } else { -1 },
+];
+let rules = [
+    lf("stars > 3 => 1; stars < 2 => 0"),
+    lf("text contains 'great' => 1"),
+    lf("text == \"the film was awful overall\" => 0"),
+    lf("length >= 150 and stars != 0 => 1; length <= 20 => 0"),
+    lf("score > 2.5 => 1; score < 1 => 0"),
+    lf("text < 'the film was c' => 2"),
+];
+// The plain per-row path: each function called on each row by the script itself.
+fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+"#;
+
+fn with_rows() -> Session {
+    let mut s = session();
+    plain(&mut s, ROWS);
+    s
+}
+
+#[test]
+fn closures_vote_as_a_plain_rhai_loop_calls_them() {
+    let mut s = with_rows();
+    let by_hand = plain(&mut s, "by_hand(rows, closures)");
+    assert!(by_hand.contains("-1") && by_hand.contains('2'), "{by_hand}");
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, closures).to_array()"),
+        by_hand
+    );
+}
+
+#[test]
+fn rules_vote_as_the_closures_they_stand_for() {
+    let mut s = with_rows();
+    let closures = plain(&mut s, "apply_lfs(rows, closures).to_array()");
+    assert_eq!(plain(&mut s, "apply_lfs(rows, rules).to_array()"), closures);
+}
+
+#[test]
+fn rules_and_closures_mix_in_one_call() {
+    let mut s = with_rows();
+    let closures = plain(&mut s, "apply_lfs(rows, closures).to_array()");
+    let mixed = "[rules[0], closures[1], rules[2], closures[3], rules[4], closures[5]]";
+    assert_eq!(
+        plain(&mut s, &format!("apply_lfs(rows, {mixed}).to_array()")),
+        closures
+    );
+    assert_eq!(
+        plain(&mut s, &format!("apply_lfs(rows, {mixed}).names")),
+        r#"["stars > 3 => 1; stars < 2 => 0", "lf_1", "text == \"the film was awful overall\" => 0", "lf_3", "score > 2.5 => 1; score < 1 => 0", "lf_5"]"#
+    );
+}
+
+#[test]
+fn a_closure_that_changes_its_row_changes_nothing_else() {
+    let mut s = with_rows();
+    let votes = plain(
+        &mut s,
+        "apply_lfs(rows, [|r| { r.stars = 0; -1 }, closures[0]]).to_array().map(|v| v[1])",
+    );
+    assert_eq!(
+        votes,
+        plain(
+            &mut s,
+            "apply_lfs(rows, [closures[0]]).to_array().map(|v| v[0])"
+        )
+    );
+    assert_eq!(plain(&mut s, "rows[5].stars"), "5");
+}
+
+#[test]
+fn a_failing_closure_names_itself_and_the_row() {
+    let mut s = with_rows();
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [closures[0], |r| if r.stars == 4 { r.nothing + 1 } else { -1 }])",
+    );
+    assert!(
+        e.contains("labelling function 'lf_1' failed on row 4"),
+        "{e}"
+    );
+    let e = error(&mut s, "apply_lfs(rows, [rules[1], |r| r.text])");
+    assert!(e.contains("'lf_1' returned a string on row 0"), "{e}");
+}
+
+#[test]
+fn rules_on_a_missing_column_or_the_wrong_kind_of_value_say_so() {
+    let mut s = with_rows();
+    let e = error(&mut s, "apply_lfs(rows, [lf(\"star > 3 => 1\")])");
+    assert!(
+        e.contains("no column 'star' in row 0 (its columns: length, score, stars, text)"),
+        "{e}"
+    );
+    let e = error(&mut s, "apply_lfs(rows, [lf(\"text > 3 => 1\")])");
+    assert!(
+        e.contains("column 'text' holds strings, which > cannot compare with 3"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs([#{a: 1}, #{a: \"x\"}], [lf(\"a > 0 => 1\")])",
+    );
+    assert!(
+        e.contains("column 'a' holds a string in row 1 but a number in row 0"),
+        "{e}"
+    );
+    let e = error(&mut s, "apply_lfs([#{a: [1]}], [lf(\"a > 0 => 1\")])");
+    assert!(e.contains("column 'a' holds a array in row 0"), "{e}");
+    let e = error(&mut s, "apply_lfs([1, 2], [lf(\"a > 0 => 1\")])");
+    assert!(e.contains("row 0 is a i64, not a map"), "{e}");
+    let e = error(&mut s, "lf(\"stars >> 3 => 1\")");
+    assert!(e.contains("neither a number nor a quoted string"), "{e}");
+    let e = error(&mut s, "apply_lfs(rows, [42])");
+    assert!(e.contains("labelling function 0 is a i64"), "{e}");
+    let e = error(&mut s, "apply_lfs(rows, rules, #{names: [\"a\"]})");
+    assert!(e.contains("1 names for 6 labelling functions"), "{e}");
+}
+
+#[test]
+fn a_rule_set_shows_its_rules() {
+    let mut s = session();
+    assert_eq!(
+        plain(&mut s, "lf(\"stars > 3 => 1\")"),
+        "lf(\"stars > 3 => 1\")"
+    );
+}
+
+/// `apply_lfs` reads closures like these as rules; where the rows do not fit the rules, the
+/// closure itself must vote (or fail) exactly as when called row by row.
+#[test]
+fn closures_read_as_rules_vote_as_called_where_the_rows_do_not_fit() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        // `extra` only where stars > 4: `&&` never reads it elsewhere.
+        let rows = [];
+        for i in 0..50 { rows.push(if i % 6 > 4 { #{stars: i % 6, extra: i % 4} } else { #{stars: i % 6} }); }
+        let short_circuit = [|r| if r.stars > 4 && r.extra > 1 { 1 } else if r.stars < 1 || r.stars == 3 { 0 } else { -1 }];
+        // Ints, then floats, then a string in the same column.
+        let mixed = [#{x: 1}, #{x: 2.5}, #{x: "many"}];
+        let threshold = 2;
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, short_circuit).to_array()"),
+        plain(&mut s, "by_hand(rows, short_circuit)")
+    );
+    // A captured variable: the closure is called, with its captured value.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(rows, [|r| if r.stars > threshold { 1 } else { -1 }]).to_array()"
+        ),
+        plain(
+            &mut s,
+            "by_hand(rows, [|r| if r.stars > threshold { 1 } else { -1 }])"
+        )
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(mixed.extract(0, 2), [|r| if r.x >= 2 { 1 } else { -1 }]).to_array()"
+        ),
+        "[[-1], [1]]"
+    );
+    // Ints beyond 2^53 next to floats: compared exactly, as ints.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs([#{x: 9007199254740993}, #{x: 0.5}], [|r| if r.x > 9007199254740992 { 1 } else { 0 }]).to_array()"
+        ),
+        "[[1], [0]]"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs([#{x: 0.5}, #{x: 9007199254740993}], [lf(\"x > 1 => 1\")])",
+    );
+    assert!(e.contains("the int 9007199254740993, too large"), "{e}");
+    // Rhai compares a string with a number as false: the string row abstains.
+    assert_eq!(
+        plain(
+            &mut s,
+            "apply_lfs(mixed, [|r| if r.x >= 2 { 1 } else { -1 }]).to_array()"
+        ),
+        "[[-1], [1], [-1]]"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [|r| if r.stars.contains(\"a\") { 1 } else { -1 }])",
+    );
+    assert!(
+        e.contains("labelling function 'lf_0' failed on row 0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_script_defined_contains_is_what_closures_call() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        fn contains(word) { this.len() > word.len() }
+        let rows = [#{t: "ab"}, #{t: "abcd"}, #{t: "wxyz"}];
+        let lfs = [|r| if r.t.contains("abc") { 1 } else { 0 }];
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs).to_array()"),
+        "[[0], [1], [1]]"
+    );
+    // A function taking the string first is what a method call on a string calls too.
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        fn contains(s, word) { s.len() > word.len() }
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        let rows = [#{t: "ab"}, #{t: "abcd"}, #{t: "wxyz"}];
+        let lfs = [|r| if r.t.contains("abc") { 1 } else { 0 }];
+        "#,
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs).to_array()"),
+        plain(&mut s, "by_hand(rows, lfs)")
+    );
+}
