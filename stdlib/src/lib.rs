@@ -25,6 +25,7 @@ pub mod error;
 pub mod experiments;
 mod html_table;
 pub mod kernels;
+pub mod lm;
 pub mod loss;
 pub mod machine;
 pub mod nn;
