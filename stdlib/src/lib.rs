@@ -67,4 +67,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     plot::register(engine, renderers);
     text::bindings::register(engine, renderers);
     text::bindings::encoder::register(engine, renderers);
+    lm::train::bindings::register(engine, renderers);
 }
