@@ -13,6 +13,7 @@
 use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
 use ladder_stdlib::lm::forward::{Batch, Decoder, Target};
+use ladder_stdlib::lm::train::features::{self, Pooling};
 use ladder_stdlib::lm::train::lora::{Lora, LoraConfig};
 use ladder_stdlib::rng::Rng;
 use ladder_stdlib::threads;
@@ -30,6 +31,18 @@ fn best(runs: usize, mut f: impl FnMut()) -> f64 {
             t.elapsed().as_secs_f64()
         })
         .fold(f64::INFINITY, f64::min)
+}
+
+/// The process's peak resident memory (VmHWM), MiB.
+fn peak_rss_mib() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
+        })
+        .map_or(0, |kb| kb >> 10)
 }
 
 fn main() {
@@ -68,6 +81,32 @@ fn main() {
 
     let m = Decoder::open(&model).unwrap();
     let mut rng = Rng::new(1);
+    // Peak memory of embedding (the path lm_features and frozen classifiers take): 64 rows of
+    // 20 to 120 tokens, 16 per pass, before anything else allocates.
+    let texts: Vec<Vec<u32>> = (0..64)
+        .map(|i| {
+            (0..20 + i * 100 / 64)
+                .map(|_| 1 + rng.below(49151) as u32)
+                .collect()
+        })
+        .collect();
+    let text_refs: Vec<&[u32]> = texts.iter().map(|r| r.as_slice()).collect();
+    let t = Instant::now();
+    features::features(
+        &m,
+        &text_refs,
+        m.config.layers,
+        Pooling::Mean,
+        None,
+        features::BATCH,
+    )
+    .unwrap();
+    println!(
+        "features of 64 rows (20-120 tokens): {:.1} s, peak RSS {} MiB (weights {} MiB in f32)",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mib(),
+        m.num_parameters() * 4 >> 20
+    );
     let rows: Vec<Vec<u32>> = (0..BATCH)
         .map(|_| (0..SEQ).map(|_| 1 + rng.below(49151) as u32).collect())
         .collect();

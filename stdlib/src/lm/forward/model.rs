@@ -97,6 +97,27 @@ impl Decoder {
         })
     }
 
+    /// Weights (embedding and output projection included).
+    pub fn num_parameters(&self) -> usize {
+        let w = &self.weights;
+        let blocks: usize = w
+            .layers
+            .iter()
+            .map(|l| {
+                l.attn_norm.elem_count()
+                    + l.mlp_norm.elem_count()
+                    + l.proj
+                        .iter()
+                        .map(|p| p.wt.elem_count() + p.b.as_ref().map_or(0, |b| b.elem_count()))
+                        .sum::<usize>()
+            })
+            .sum();
+        w.embed.elem_count()
+            + blocks
+            + w.norm.elem_count()
+            + w.head.as_ref().map_or(0, |h| h.elem_count())
+    }
+
     pub fn device(&self) -> &Device {
         self.weights.embed.device()
     }

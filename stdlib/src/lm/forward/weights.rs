@@ -109,11 +109,80 @@ fn safetensors_files(dir: &Path) -> Result<Vec<PathBuf>> {
 pub fn read_folder(dir: &Path) -> Result<HashMap<String, Tensor>> {
     let mut all = HashMap::new();
     for file in safetensors_files(dir)? {
-        let part = candle_core::safetensors::load(&file, &Device::Cpu)
-            .map_err(|e| io_error(&file, Error::from(e)))?;
-        all.extend(part);
+        all.extend(read_safetensors(&file)?);
     }
     Ok(all)
+}
+
+/// The tensors of one safetensors file, read one at a time (candle's `load` holds the whole
+/// file and every tensor at once: twice the model at the peak).
+fn read_safetensors(path: &Path) -> Result<HashMap<String, Tensor>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut len = [0u8; 8];
+    f.read_exact(&mut len).map_err(|e| io_error(path, e))?;
+    let n = u64::from_le_bytes(len);
+    if n > 100 << 20 {
+        return Err(Error::data(format!(
+            "{}: not a safetensors file (header of {n} bytes)",
+            path.display()
+        )));
+    }
+    let mut header = vec![0u8; n as usize];
+    f.read_exact(&mut header).map_err(|e| io_error(path, e))?;
+    let v: serde_json::Value = serde_json::from_slice(&header)
+        .map_err(|e| Error::data(format!("{}: not a safetensors header: {e}", path.display())))?;
+    let entries = v
+        .as_object()
+        .ok_or_else(|| Error::data(format!("{}: not a safetensors header", path.display())))?;
+    let mut out = HashMap::new();
+    for (name, info) in entries.iter().filter(|(k, _)| *k != "__metadata__") {
+        let bad = || {
+            Error::data(format!(
+                "{}: tensor \"{name}\" is malformed",
+                path.display()
+            ))
+        };
+        let dtype = match info["dtype"].as_str() {
+            Some("F32") => DType::F32,
+            Some("BF16") => DType::BF16,
+            Some("F16") => DType::F16,
+            Some("F64") => DType::F64,
+            other => {
+                return Err(Error::data(format!(
+                    "{}: tensor \"{name}\" has dtype {other:?} (Ladder reads F32, BF16, F16, F64)",
+                    path.display()
+                )))
+            }
+        };
+        let shape: Vec<usize> = info["shape"]
+            .as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|d| d.as_u64().map(|d| d as usize).ok_or_else(bad))
+            .collect::<Result<_>>()?;
+        let offsets = info["data_offsets"].as_array().ok_or_else(bad)?;
+        let (start, end) = (
+            offsets.first().and_then(|o| o.as_u64()).ok_or_else(bad)?,
+            offsets.get(1).and_then(|o| o.as_u64()).ok_or_else(bad)?,
+        );
+        let bytes = end.checked_sub(start).ok_or_else(bad)? as usize;
+        if bytes != shape.iter().product::<usize>() * dtype.size_in_bytes() {
+            return Err(bad());
+        }
+        crate::tensor::budget::check(
+            &format!("reading {name} of {}", path.display()),
+            &shape,
+            DType::F32,
+        )?;
+        let mut buf = vec![0u8; bytes];
+        f.seek(SeekFrom::Start(8 + n + start))
+            .and_then(|_| f.read_exact(&mut buf))
+            .map_err(|e| io_error(path, e))?;
+        let t = Tensor::from_raw_buffer(&buf, dtype, &shape, &Device::Cpu)?.to_dtype(DType::F32)?;
+        out.insert(name.clone(), t);
+    }
+    Ok(out)
 }
 
 /// Every tensor of a GGUF file under its Hugging Face name, dequantised to f32; a Llama
