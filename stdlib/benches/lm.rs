@@ -105,7 +105,7 @@ fn main() {
         "features of 64 rows (20-120 tokens): {:.1} s, peak RSS {} MiB (weights {} MiB in f32)",
         t.elapsed().as_secs_f64(),
         peak_rss_mib(),
-        m.num_parameters() * 4 >> 20
+        (m.num_parameters() * 4) >> 20
     );
     let rows: Vec<Vec<u32>> = (0..BATCH)
         .map(|_| (0..SEQ).map(|_| 1 + rng.below(49151) as u32).collect())
