@@ -25,6 +25,7 @@ pub mod error;
 pub mod experiments;
 mod html_table;
 pub mod kernels;
+pub mod lm;
 pub mod loss;
 pub mod machine;
 pub mod nn;
@@ -68,4 +69,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     text::bindings::register(engine, renderers);
     text::bindings::encoder::register(engine, renderers);
     runs::bindings::register(engine, renderers);
+    lm::train::bindings::register(engine, renderers);
 }

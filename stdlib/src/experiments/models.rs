@@ -4,6 +4,7 @@
 use crate::data::Dataset;
 use crate::error::Error;
 use crate::nn::layers::Activation;
+use crate::nn::lm_classifier::LmClassifierOptions;
 use crate::nn::Network;
 use crate::train::Classifier;
 use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
@@ -26,6 +27,8 @@ pub enum Builder {
     },
     /// A Rhai function `|inputs, classes, seed| -> Model`.
     Rhai(FnPtr),
+    /// A decoder-LM classifier (`kind: "lm"`); classes and seed are filled in per build.
+    Lm(Box<LmClassifierOptions>),
 }
 
 /// A model to train in a protocol: its builder, the feature columns it sees (all when
@@ -60,6 +63,11 @@ impl ModelPlan {
                 sizes.push(classes);
                 Network::mlp(&sizes, *activation, *dropout, false, seed)
             }
+            Builder::Lm(o) => crate::nn::lm_classifier::classifier(&LmClassifierOptions {
+                classes,
+                seed,
+                ..(**o).clone()
+            }),
             Builder::Rhai(f) => {
                 let ctx =
                     env.ok_or("a model built by a Rhai function can only be used inside a script")?;

@@ -6,7 +6,11 @@
 use crate::data::Dataset;
 use crate::experiments::convert::{classes, RhaiResult};
 use crate::experiments::models::{Builder, ModelPlan};
+use crate::lm::train::features::Pooling;
+use crate::lm::train::layer::LoraSpec;
 use crate::nn::layers::Activation;
+use crate::nn::lm_classifier::LmClassifierOptions;
+use crate::nn::pretrained_classifier::Head;
 use crate::optim::Schedule;
 use crate::opts::Opts;
 use crate::train::FitConfig;
@@ -85,12 +89,18 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             })?)
         }
     };
+    let lm = if kind == "lm" {
+        Some(lm_options(&mut o)?)
+    } else {
+        None
+    };
     let given_name = o.raw("name").map(|n| n.to_string());
     let builder = match (build, kind.as_str()) {
         (Some(f), _) => Builder::Rhai(f),
         (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
         (None, "logistic" | "logistic_regression" | "linear") => Builder::Logistic,
-        (None, other) => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\" or \"logistic\", or pass a function)").into()),
+        (None, "lm") => Builder::Lm(Box::new(lm.ok_or("lm options")?)),
+        (None, other) => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\", \"logistic\" or \"lm\", or pass a function)").into()),
     };
     let name = match given_name {
         Some(n) => n,
@@ -98,6 +108,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             let base = match &builder {
                 Builder::Logistic => "logistic".to_string(),
                 Builder::Rhai(f) => f.fn_name().to_string(),
+                Builder::Lm(l) => l.describe(),
                 _ => format!("mlp{hidden:?}"),
             };
             match &features {
@@ -132,5 +143,32 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         builder,
         features,
         fit,
+    })
+}
+
+/// The model keys of `kind: "lm"` (a decoder-LM classifier, see `lm_classifier`): `path`
+/// (required), `layer`, `pooling`, `lora`, `adapter`, `max_len`, `pad`; the head is linear.
+fn lm_options(o: &mut Opts) -> RhaiResult<LmClassifierOptions> {
+    let path = o.string_opt("path")?.ok_or_else(|| {
+        o.fail(
+            "path",
+            "is required for kind \"lm\": a model folder or a GGUF file",
+        )
+    })?;
+    let lora = match o.raw("lora") {
+        None => None,
+        Some(v) => LoraSpec::from_option(v)?,
+    };
+    Ok(LmClassifierOptions {
+        path,
+        classes: 2,
+        head: Head::Linear,
+        layer: o.int_opt("layer")?.map(|l| l.max(0) as usize),
+        pooling: Pooling::parse(&o.string("pooling", "last")?)?,
+        max_len: o.count("max_len", 256)?,
+        pad: o.usize("pad", 0)? as u32,
+        lora,
+        adapter: o.string_opt("adapter")?,
+        seed: 0,
     })
 }

@@ -6,6 +6,7 @@ use super::pretrained::{PretrainedLayer, PretrainedSpec};
 use super::transformer::{TransformerLayer, TransformerSpec};
 use crate::bail;
 use crate::error::Result;
+use crate::lm::train::layer::{LmLayer, LmSpec};
 use crate::rng::Rng;
 use crate::tensor::ops::{log_softmax, softmax};
 use candle_core::{DType, Device, Tensor, Var};
@@ -85,6 +86,8 @@ pub enum LayerSpec {
     Pretrained(PretrainedSpec),
     /// A transformer encoder trained from scratch: token ids → pooled (n, dim) (nn/transformer.rs).
     TransformerEncoder(TransformerSpec),
+    /// A decoder LM, frozen or with LoRA adapters: token ids → pooled (n, dim) (lm/train/layer.rs).
+    Lm(LmSpec),
 }
 
 impl LayerSpec {
@@ -108,6 +111,7 @@ impl LayerSpec {
             LayerSpec::Flatten => "flatten".into(),
             LayerSpec::Pretrained(p) => p.describe(),
             LayerSpec::TransformerEncoder(t) => t.describe(),
+            LayerSpec::Lm(l) => l.describe(),
         }
     }
 }
@@ -124,6 +128,7 @@ pub enum Layer {
     Flatten,
     Pretrained(PretrainedLayer),
     TransformerEncoder(Box<TransformerLayer>),
+    Lm(Box<LmLayer>),
 }
 
 fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
@@ -196,6 +201,7 @@ impl Layer {
             LayerSpec::TransformerEncoder(t) => {
                 Layer::TransformerEncoder(Box::new(TransformerLayer::init(t, rng, device)?))
             }
+            LayerSpec::Lm(l) => Layer::Lm(Box::new(LmLayer::init(l, rng, device)?)),
         })
     }
 
@@ -273,6 +279,7 @@ impl Layer {
             Layer::Flatten => x.flatten_from(1)?,
             Layer::Pretrained(p) => p.forward(x, rng.is_some())?,
             Layer::TransformerEncoder(t) => t.forward(x, rng)?,
+            Layer::Lm(l) => l.forward(x, rng.is_some())?,
         })
     }
 
@@ -292,6 +299,7 @@ impl Layer {
             Layer::Embedding { table } => vec![("weight".into(), table)],
             Layer::Pretrained(p) => p.vars(),
             Layer::TransformerEncoder(t) => t.vars(),
+            Layer::Lm(l) => l.vars(),
             _ => vec![],
         }
     }

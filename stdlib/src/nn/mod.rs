@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod functional;
 pub mod fused;
 pub mod layers;
+pub mod lm_classifier;
 pub mod network;
 pub mod pretrained;
 pub mod pretrained_classifier;

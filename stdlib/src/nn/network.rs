@@ -167,6 +167,7 @@ impl Network {
                 LayerSpec::LayerNorm { size, .. } => Some(*size),
                 LayerSpec::Embedding { .. }
                 | LayerSpec::Pretrained(_)
+                | LayerSpec::Lm(_)
                 | LayerSpec::TransformerEncoder(_) => Some(0),
                 _ => None,
             })
@@ -265,6 +266,7 @@ fn check_chain(layers: &[LayerSpec]) -> Result<()> {
             LayerSpec::Embedding { dim, .. } => width = Some((*dim, i)),
             LayerSpec::Pretrained(p) => width = Some((p.dim, i)),
             LayerSpec::TransformerEncoder(t) => width = Some((t.dim, i)),
+            LayerSpec::Lm(l) => width = Some((l.dim, i)),
             LayerSpec::Flatten => width = None,
             _ => {}
         }

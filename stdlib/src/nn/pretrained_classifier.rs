@@ -40,26 +40,13 @@ pub fn classifier(o: &ClassifierOptions) -> Result<Network> {
     }
     let spec = PretrainedSpec::new(o.path.as_deref(), o.frozen, o.max_len, o.normalize)?;
     let dim = spec.dim;
-    let linear = |inputs, outputs| LayerSpec::Linear {
-        inputs,
-        outputs,
-        bias: true,
-        zero_init: false,
-    };
     let mut layers = vec![LayerSpec::Pretrained(spec)];
-    match o.head {
-        Head::Linear => layers.push(linear(dim, o.classes)),
-        Head::Mlp { hidden } => {
-            if hidden == 0 {
-                bail!("pretrained_classifier: `hidden` must be positive");
-            }
-            layers.push(linear(dim, hidden));
-            layers.push(LayerSpec::Activation {
-                activation: Activation::Relu,
-            });
-            layers.push(linear(hidden, o.classes));
-        }
-    }
+    layers.extend(head_layers(
+        dim,
+        o.classes,
+        o.head,
+        "pretrained_classifier",
+    )?);
     Network::new(
         NetworkSpec {
             kind: "pretrained_classifier".into(),
@@ -68,4 +55,29 @@ pub fn classifier(o: &ClassifierOptions) -> Result<Network> {
         },
         &Device::Cpu,
     )
+}
+
+/// The head's layers on a `dim`-wide embedding (`what` names the caller in errors).
+pub fn head_layers(dim: usize, classes: usize, head: Head, what: &str) -> Result<Vec<LayerSpec>> {
+    let linear = |inputs, outputs| LayerSpec::Linear {
+        inputs,
+        outputs,
+        bias: true,
+        zero_init: false,
+    };
+    Ok(match head {
+        Head::Linear => vec![linear(dim, classes)],
+        Head::Mlp { hidden } => {
+            if hidden == 0 {
+                bail!("{what}: `hidden` must be positive");
+            }
+            vec![
+                linear(dim, hidden),
+                LayerSpec::Activation {
+                    activation: Activation::Relu,
+                },
+                linear(hidden, classes),
+            ]
+        }
+    })
 }

@@ -1,0 +1,144 @@
+//! The decoder-LM classifier as a user meets it, on the tiny Llama of tests/data/lm: token ids
+//! whose class decides which tokens they hold. Frozen features + head and LoRA + head train
+//! with `fit`; `kind: "lm"` model specs serve `weak_to_strong` and `distill`; `save_model`
+//! round-trips it and `save_lora` writes PEFT's files.
+
+mod common;
+use common::{error, number, plain, session};
+
+fn setup() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/lm/tiny-llama");
+    format!(
+        r#"
+let P = "{path}";
+let x = []; let y = [];
+for i in 0..96 {{
+    let c = i % 2; let row = []; let n = 3 + i % 4;
+    for j in 0..7 {{
+        if j < n {{ row.push(if c == 0 {{ 10 + (i * 7 + j * 3) % 20 }} else {{ 60 + (i * 5 + j * 11) % 20 }}) }}
+        else {{ row.push(0) }}
+    }}
+    x.push(row); y.push(c);
+}}
+let data = dataset(tensor(x), tensor(y));
+"#
+    )
+}
+
+#[test]
+fn frozen_and_lora_classifiers_learn_save_and_reload() {
+    let mut s = session();
+    plain(&mut s, &setup());
+    let acc = number(
+        &mut s,
+        r#"let m = lm_classifier(#{path: P, classes: 2, pooling: "mean"});
+           fit(m, data, #{epochs: 20, lr: 0.05, progress: false}); accuracy(m, data)"#,
+    );
+    assert!(acc > 0.9, "frozen features + linear head: {acc}");
+
+    let losses = plain(
+        &mut s,
+        r#"let t = lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: 8}, seed: 1});
+           let h = fit(t, data, #{epochs: 6, lr: 0.01, batch_size: 16, progress: false});
+           let l = h.loss; `${l[0]} ${l[l.len() - 1]}`"#,
+    );
+    let v: Vec<f64> = losses
+        .trim_matches('"')
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert!(v[1] < v[0], "LoRA fit loss should fall: {v:?}");
+    // The adapters are trainable variables: 2 layers × 7 projections × (A, B), plus the head.
+    // Per layer, A (4 × inputs) + B (outputs × 4): q 256, k 192, v 192, o 256, gate 384,
+    // up 384, down 384 = 2048; two layers, and the head 32 × 2 + 2.
+    assert_eq!(number(&mut s, "t.n_params"), 2.0 * 2048.0 + 66.0);
+
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("m").display().to_string();
+    let same = plain(
+        &mut s,
+        &format!(
+            r#"save_model(t, "{base}"); let back = load_model("{base}");
+               let a = predict_proba(t, data); let b = predict_proba(back, data);
+               (a - b).abs().max()"#
+        ),
+    );
+    let diff: f64 = same["tensor(".len()..same.find(',').unwrap()]
+        .parse()
+        .unwrap();
+    assert!(diff < 1e-5, "{same}");
+    let peft = dir.path().join("peft").display().to_string();
+    plain(&mut s, &format!(r#"save_lora(t, "{peft}")"#));
+    assert!(dir.path().join("peft/adapter_model.safetensors").is_file());
+    assert!(dir.path().join("peft/adapter_config.json").is_file());
+    // Started from that adapter, a classifier has its adapters.
+    let from = number(
+        &mut s,
+        &format!(
+            r#"let u = lm_classifier(#{{path: P, classes: 2, lora: #{{r: 4, alpha: 8}}, adapter: "{peft}"}}); u.n_params"#
+        ),
+    );
+    assert_eq!(from, number(&mut s, "t.n_params"));
+    assert!(error(&mut s, "save_lora(m, \"/tmp/x\")").contains("no LoRA adapters"));
+}
+
+#[test]
+fn lm_specs_serve_weak_to_strong_and_distill() {
+    let mut s = session();
+    plain(&mut s, &setup());
+    let pgr = plain(
+        &mut s,
+        r#"let parts = split(data, #{test: 0.25, seed: 0, stratify: true});
+           let r = weak_to_strong(parts[0], #{test: parts[1],
+               weak: #{kind: "logistic", features: [0], epochs: 5},
+               strong: #{kind: "lm", path: P, pooling: "mean", epochs: 30, lr: 0.05},
+               seeds: [0]});
+           r.ceiling"#,
+    );
+    assert!(
+        pgr.parse::<f64>().unwrap() > 0.75,
+        "the LM trained on true labels: {pgr}"
+    );
+    let acc = plain(
+        &mut s,
+        r#"let teacher = lm_classifier(#{path: P, classes: 2, pooling: "mean"});
+           fit(teacher, data, #{epochs: 20, lr: 0.05, progress: false});
+           let d = distill(teacher, #{kind: "lm", path: P, layer: 1, epochs: 30, lr: 0.05}, data, #{test: data});
+           accuracy(d.student, data)"#,
+    );
+    assert!(
+        acc.parse::<f64>().unwrap() > 0.8,
+        "distilled LM student: {acc}"
+    );
+}
+
+#[test]
+fn features_report_cut_rows_and_bad_options_name_themselves() {
+    let (mut s, out) = common::session_with_output();
+    plain(&mut s, &setup());
+    let dims = plain(
+        &mut s,
+        r#"let f = lm_features(P, data, #{layer: 1, max_len: 4}); f.shape"#,
+    );
+    assert_eq!(dims, "[96, 32]");
+    // Rows hold 3 to 6 tokens: those of 5 and 6 (half of them) are cut to 4.
+    let said = out.text(ladder_scripting::Stream::Stderr);
+    assert!(
+        said.contains("48 of 96 rows were longer than 4 tokens"),
+        "{said}"
+    );
+    assert!(error(&mut s, r#"lm_features(P, data, #{layer: 9})"#).contains("layer 9"));
+    assert!(error(
+        &mut s,
+        r#"lm_classifier(#{path: P, classes: 2, pooling: "max"})"#
+    )
+    .contains("pooling"));
+    assert!(error(
+        &mut s,
+        r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 2, targets: ["qkv"]}})"#
+    )
+    .contains("qkv"));
+    assert!(
+        error(&mut s, r#"lm_classifier(#{path: "/no/such", classes: 2})"#).contains("/no/such")
+    );
+}
