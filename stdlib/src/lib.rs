@@ -25,6 +25,7 @@ pub mod error;
 pub mod experiments;
 mod html_table;
 pub mod kernels;
+pub mod lm;
 pub mod loss;
 pub mod machine;
 pub mod nn;
@@ -66,4 +67,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     plot::register(engine, renderers);
     text::bindings::register(engine, renderers);
     text::bindings::encoder::register(engine, renderers);
+    lm::bindings::register(engine, renderers);
 }

@@ -1,0 +1,15 @@
+//! Decoder language models: loading (GGUF files and Hugging Face folders), tokenizers rebuilt
+//! from GGUF metadata, generation, scoring and LM labellers.
+
+pub mod bindings;
+pub mod chat;
+pub mod family;
+pub mod folder;
+pub mod generate;
+pub mod gguf_tokenizer;
+pub mod locate;
+pub mod metadata;
+pub mod model;
+pub mod tokenizer;
+
+pub use model::{Lm, LoadOptions};
