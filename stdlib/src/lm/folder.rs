@@ -18,7 +18,7 @@ pub struct Folder {
 
 impl Folder {
     pub fn open(dir: &Path) -> Result<Folder> {
-        let config = read_json(&dir.join("config.json"))?;
+        let config = normalised(read_json(&dir.join("config.json"))?);
         let shown = dir.join("config.json").display().to_string();
         let architecture = architecture(&config, &shown)?;
         let tokenizer = dir.join("tokenizer.json");
@@ -83,6 +83,40 @@ impl Folder {
             .as_u64()
             .unwrap_or(2048) as usize
     }
+}
+
+/// A configuration in the older layout candle-transformers reads: transformers 5 writes
+/// `rope_parameters` (theta, scaling) where earlier versions wrote `rope_theta` and
+/// `rope_scaling`, and `sliding_window: null` means no window.
+fn normalised(mut config: serde_json::Value) -> serde_json::Value {
+    let Some(map) = config.as_object_mut() else {
+        return config;
+    };
+    if let Some(rope) = map.get("rope_parameters").cloned() {
+        if !map.contains_key("rope_theta") {
+            if let Some(theta) = rope.get("rope_theta") {
+                map.insert("rope_theta".into(), theta.clone());
+            }
+        }
+        let kind = rope
+            .get("rope_type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("default");
+        if kind != "default" && !map.contains_key("rope_scaling") {
+            map.insert("rope_scaling".into(), rope.clone());
+        }
+        if let Some(factor) = rope.get("partial_rotary_factor") {
+            map.entry("partial_rotary_factor").or_insert(factor.clone());
+        }
+    }
+    if map.get("sliding_window").is_some_and(|w| w.is_null()) {
+        let whole = map
+            .get("max_position_embeddings")
+            .cloned()
+            .unwrap_or(serde_json::Value::from(4096));
+        map.insert("sliding_window".into(), whole);
+    }
+    config
 }
 
 /// The family of a configuration: `model_type`, else the first of `architectures`.
