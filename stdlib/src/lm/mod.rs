@@ -7,9 +7,11 @@ pub mod family;
 pub mod folder;
 pub mod generate;
 pub mod gguf_tokenizer;
+pub mod labeller;
 pub mod locate;
 pub mod metadata;
 pub mod model;
+pub mod score;
 pub mod tokenizer;
 
 pub use model::{Lm, LoadOptions};

@@ -1,4 +1,7 @@
-//! Rhai bindings of language models: `lm(name_or_path)`, its tokenizer and description.
+//! Rhai bindings of language models: `lm(name_or_path)`, its tokenizer and description,
+//! `generate` and `score`; labellers are in `labeller.rs`.
+
+pub mod labeller;
 
 use super::chat::{self, Message};
 use super::generate::{self, GenerateOptions};
@@ -112,6 +115,19 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn generate(model: &mut Lm, prompt: &str, options: Map) -> RhaiResult<String> {
             run_generate(model, prompt, options)
         },
+        /// log P(continuation | prompt) for each pair, summed over the continuation's tokens (tokenised on its own: a leading space belongs to it). One continuation string is scored after every prompt.
+        /// Example: `m.score(["The movie was great. Sentiment:"], [" positive"])`
+        fn score(model: &mut Lm, prompts: Array, continuations: Dynamic as "Array|string") -> RhaiResult<Array> {
+            let prompts = crate::text::bindings::strings(&prompts, "score: prompts")?;
+            let conts = if continuations.is_string() {
+                vec![continuations.into_string()?; prompts.len()]
+            } else {
+                let a = continuations.try_cast::<Array>().ok_or("score: continuations must be a string or an array of strings")?;
+                crate::text::bindings::strings(&a, "score: continuations")?
+            };
+            Ok(super::score::score(model, &prompts, &conts)?.into_iter().map(Dynamic::from_float).collect())
+        }
+
         /// Text of token ids (special tokens left out).
         fn decode(model: &mut Lm, ids: Array) -> RhaiResult<String> {
             let ids = ids
@@ -125,6 +141,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(model.tokenizer.decode(&ids)?)
         }
     );
+    labeller::register(engine, renderers);
     engine.register_get("tokenizer", |m: &mut Lm| m.tokenizer.text.clone());
     engine.register_get("context_len", |m: &mut Lm| m.info.context_len as INT);
     engine.register_get("vocab_size", |m: &mut Lm| m.info.vocab_size as INT);
