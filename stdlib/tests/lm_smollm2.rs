@@ -14,7 +14,13 @@ fn reference() -> Value {
 }
 
 fn open(dequantise: bool) -> Option<Lm> {
-    match Lm::open("smollm2", LoadOptions { dequantise }) {
+    match Lm::open(
+        "smollm2",
+        LoadOptions {
+            dequantise,
+            ..Default::default()
+        },
+    ) {
         Ok(m) => Some(m),
         Err(e) => {
             eprintln!("SKIPPED: {e}");
@@ -93,9 +99,8 @@ fn dequantised_logits_match_transformers_within_1e_3() {
     }
 }
 
-#[test]
-fn quantised_top1_agrees_with_llama_cpp_at_95_percent_of_positions() {
-    let Some(m) = quantised() else { return };
+/// Positions where the model's top-1 next token is llama.cpp's, and positions in all.
+fn top1_agreement(m: &Lm) -> (usize, usize) {
     let r = reference();
     let (mut agree, mut total) = (0, 0);
     for (text_ids, want) in r["text_ids"]
@@ -115,6 +120,13 @@ fn quantised_top1_agrees_with_llama_cpp_at_95_percent_of_positions() {
             total += 1;
         }
     }
+    (agree, total)
+}
+
+#[test]
+fn quantised_top1_agrees_with_llama_cpp_at_95_percent_of_positions() {
+    let Some(m) = quantised() else { return };
+    let (agree, total) = top1_agreement(m);
     assert!(total > 50);
     let share = agree as f64 / total as f64;
     eprintln!("top-1 agreement with llama.cpp: {agree}/{total} = {share:.3}");
@@ -122,6 +134,22 @@ fn quantised_top1_agrees_with_llama_cpp_at_95_percent_of_positions() {
         share >= 0.95,
         "top-1 agreement {agree}/{total} = {share:.3}"
     );
+}
+
+#[test]
+fn the_requantised_fast_path_stays_close_to_llama_cpp() {
+    let fast = LoadOptions {
+        requantise: true,
+        ..Default::default()
+    };
+    let Ok(m) = Lm::open("smollm2", fast) else {
+        eprintln!("SKIPPED: smollm2 is not installed");
+        return;
+    };
+    assert_eq!(m.info.weights, "Q4_1 run as Q8_0");
+    let (agree, total) = top1_agreement(&m);
+    eprintln!("requantised top-1 agreement with llama.cpp: {agree}/{total}");
+    assert!(agree as f64 / total as f64 >= 0.9, "{agree}/{total}");
 }
 
 #[test]

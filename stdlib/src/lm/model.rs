@@ -35,11 +35,15 @@ pub struct Lm {
     pub device: Device,
 }
 
-/// How to load.
+/// How to load (the default: GGUF weights as stored).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadOptions {
-    /// GGUF weights dequantised to f32 (slower, the reference path).
+    /// GGUF weights dequantised to f32 (the reference path).
     pub dequantise: bool,
+    /// GGUF types without a SIMD kernel in candle (Q4_1, Q5_0, Q5_1) run as Q8_0: about 5x
+    /// faster, but SmolLM2's top-1 tokens then agree with llama.cpp's at 94 % of positions
+    /// instead of 97 %, so it is asked for, not the default.
+    pub requantise: bool,
 }
 
 impl Lm {
@@ -53,12 +57,21 @@ impl Lm {
                 let context_len = meta
                     .uint(&format!("{architecture}.context_length"))?
                     .unwrap_or(2048) as usize;
-                let weights = if opts.dequantise {
-                    "f32 (dequantised)".to_string()
+                let precision = if opts.dequantise {
+                    gguf::Precision::F32
+                } else if opts.requantise {
+                    gguf::Precision::Fast
                 } else {
-                    main_quantisation(&meta)
+                    gguf::Precision::AsStored
                 };
-                let model = gguf::load(meta, opts.dequantise, &device)?;
+                let weights = match precision {
+                    gguf::Precision::F32 => "f32 (dequantised)".to_string(),
+                    gguf::Precision::Fast if gguf::has_slow_tensors(&meta) => {
+                        format!("{} run as Q8_0", main_quantisation(&meta))
+                    }
+                    _ => main_quantisation(&meta),
+                };
+                let model = gguf::load(meta, precision, &device)?;
                 Ok(Lm::new(
                     LmInfo {
                         path,
