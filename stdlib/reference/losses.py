@@ -1,7 +1,7 @@
 """Reference values for stdlib/src/loss/tests.rs, computed independently with numpy from the
 formulas in METHODS.md (and PyTorch's documented definitions). Run:
 
-    /work/main/.venv/bin/python stdlib/reference/losses.py
+    .venv/bin/python stdlib/reference/losses.py
 
 and paste the printed numbers into the Rust test if a formula changes.
 """

@@ -1,6 +1,6 @@
 """Reference trajectories for stdlib/src/optim/tests.rs: three steps of each optimiser on
 f(θ) = Σ c·θ², written from PyTorch's documented update rules (SGD, AdamW) and Chen et al.
-2023 (Lion), in numpy. Run: /work/main/.venv/bin/python stdlib/reference/optimizers.py
+2023 (Lion), in numpy. Run: .venv/bin/python stdlib/reference/optimizers.py
 """
 import math
 

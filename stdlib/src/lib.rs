@@ -69,5 +69,6 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     text::bindings::register(engine, renderers);
     text::bindings::encoder::register(engine, renderers);
     runs::bindings::register(engine, renderers);
+    lm::bindings::register(engine, renderers);
     lm::train::bindings::register(engine, renderers);
 }

@@ -8,8 +8,6 @@ from sklearn.model_selection import cross_val_score, StratifiedKFold, KFold
 from sklearn.tree import DecisionTreeClassifier
 
 DATA = Path(__file__).resolve().parents[2] / "stdlib" / "data"
-if not DATA.exists():
-    DATA = Path("/work/shared/data")
 
 
 def load(name):

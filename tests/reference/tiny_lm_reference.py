@@ -9,7 +9,7 @@ Writes, under stdlib/tests/data/lm/:
 - reference.json: transformers' logits for fixed prompts (each run alone, no padding), the
   hidden states after layer 1 of the first prompt, and the logits with the PEFT adapter.
 
-Run: /work/refvenv/bin/python tests/reference/tiny_lm_reference.py
+Run: .venv-ref/bin/python tests/reference/tiny_lm_reference.py
      (transformers 5.x, torch CPU, peft, gguf).
 With --check-adapter DIR MODEL_DIR: load a Ladder-saved adapter in PEFT and pin its logits at the
 first prompt's last position as "ladder_adapter_in_peft" (the adapter is the one

@@ -268,6 +268,25 @@ impl Tokenizer {
         })
     }
 
+    /// A tokenizer built elsewhere (e.g. from a GGUF file's metadata); padding and truncation
+    /// are switched off as for loaded files.
+    pub fn from_parts(
+        mut inner: tokenizers::Tokenizer,
+        pad_id: u32,
+        origin: String,
+    ) -> Result<Tokenizer> {
+        inner.with_padding(None);
+        inner
+            .with_truncation(None)
+            .map_err(|e| tk_err("tokenizer", e))?;
+        Ok(Tokenizer {
+            inner: Arc::new(inner),
+            pad_id,
+            file_max_len: None,
+            origin: Origin::File(origin),
+        })
+    }
+
     /// The underlying `tokenizers` tokenizer.
     pub fn inner(&self) -> &tokenizers::Tokenizer {
         &self.inner

@@ -1,0 +1,167 @@
+//! The decoder LM's f32 path against transformers + PEFT (PyTorch CPU), same model, same
+//! threads, one run: forward tokens/s (batch 4 × 128 tokens, no gradients) and one LoRA
+//! training step (r 8 on all seven projections, next-token cross-entropy, AdamW). The model is
+//! SmolLM2-135M's architecture with random weights (the f32 path's cost does not depend on the
+//! values), written by benches/lm_torch.py. Prints figures and ratios; asserts nothing.
+//!
+//!     cargo bench --profile dev -p ladder-stdlib --bench lm_train
+//!
+//! LADDER_TORCH_PYTHON: a Python with torch, transformers and peft (default python3; see tests/reference/README.md);
+//! LADDER_LM_BENCH_DIR: where the model is written (default /tmp/ladder-lm-bench);
+//! LADDER_BENCH_THREADS: threads for both sides (default 1).
+
+use candle_core::{Device, Tensor};
+use candle_nn::Optimizer;
+use ladder_stdlib::lm::forward::{Batch, Decoder, Target};
+use ladder_stdlib::lm::train::features::{self, Pooling};
+use ladder_stdlib::lm::train::lora::{Lora, LoraConfig};
+use ladder_stdlib::rng::Rng;
+use ladder_stdlib::threads;
+use std::process::Command;
+use std::time::Instant;
+
+const BATCH: usize = 4;
+const SEQ: usize = 128;
+
+fn best(runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// The process's peak resident memory (VmHWM), MiB.
+fn peak_rss_mib() -> usize {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<usize>().ok())
+        })
+        .map_or(0, |kb| kb >> 10)
+}
+
+fn main() {
+    let python = std::env::var("LADDER_TORCH_PYTHON").unwrap_or("python3".into());
+    let dir = std::env::var("LADDER_LM_BENCH_DIR").unwrap_or("/tmp/ladder-lm-bench".into());
+    let n: usize = std::env::var("LADDER_BENCH_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(1);
+    threads::set_threads(n);
+    println!("{}", ladder_stdlib::machine::describe());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/lm_torch.py");
+    let model = std::path::Path::new(&dir).join("smollm2-arch");
+    if !model.join("model.safetensors").is_file() {
+        let ok = Command::new(&python)
+            .args([script, "make", &model.display().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "{python} could not write the model (needs torch + transformers)"
+        );
+    }
+    let out = Command::new(&python)
+        .args([script, "time", &model.display().to_string(), &n.to_string()])
+        .output()
+        .expect("run the PyTorch side");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let torch: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("{}"))
+        .unwrap_or_else(|e| {
+            panic!(
+                "PyTorch side: {e}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+
+    let m = Decoder::open(&model).unwrap();
+    let mut rng = Rng::new(1);
+    // Peak memory of embedding (the path lm_features and frozen classifiers take): 64 rows of
+    // 20 to 120 tokens, 16 per pass, before anything else allocates.
+    let texts: Vec<Vec<u32>> = (0..64)
+        .map(|i| {
+            (0..20 + i * 100 / 64)
+                .map(|_| 1 + rng.below(49151) as u32)
+                .collect()
+        })
+        .collect();
+    let text_refs: Vec<&[u32]> = texts.iter().map(|r| r.as_slice()).collect();
+    let t = Instant::now();
+    features::features(
+        &m,
+        &text_refs,
+        m.config.layers,
+        Pooling::Mean,
+        None,
+        features::BATCH,
+    )
+    .unwrap();
+    println!(
+        "features of 64 rows (20-120 tokens): {:.1} s, peak RSS {} MiB (weights {} MiB in f32)",
+        t.elapsed().as_secs_f64(),
+        peak_rss_mib(),
+        (m.num_parameters() * 4) >> 20
+    );
+    let rows: Vec<Vec<u32>> = (0..BATCH)
+        .map(|_| (0..SEQ).map(|_| 1 + rng.below(49151) as u32).collect())
+        .collect();
+    let refs: Vec<&[u32]> = rows.iter().map(|r| r.as_slice()).collect();
+    let b = Batch::new(&refs, 0, &Device::Cpu).unwrap();
+    let forward = || {
+        threads::with_threads(n, || m.logits(&b, None, false).unwrap());
+    };
+    forward();
+    let fwd = best(3, forward);
+    let ours_tps = (BATCH * SEQ) as f64 / fwd;
+    let layers = m.config.layers;
+    let body = best(2, || {
+        threads::with_threads(n, || m.hidden(&b, layers, None, false).unwrap());
+    });
+    println!(
+        "Ladder forward {fwd:.2} s, of which the decoder blocks {body:.2} s and the output projection {:.2} s",
+        fwd - body
+    );
+
+    let cfg = LoraConfig {
+        rank: 8,
+        alpha: 16.0,
+        targets: Target::ALL.to_vec(),
+        rslora: false,
+    };
+    let lora = Lora::new(&m, cfg, 0).unwrap();
+    let vars: Vec<_> = lora.named_vars().into_iter().map(|(_, v)| v).collect();
+    let mut opt = candle_nn::AdamW::new_lr(vars, 1e-4).unwrap();
+    let inputs = Batch {
+        ids: b.ids.narrow(1, 0, SEQ - 1).unwrap(),
+        lengths: vec![SEQ - 1; BATCH],
+    };
+    let targets = b.ids.narrow(1, 1, SEQ - 1).unwrap().flatten_all().unwrap();
+    let mut step = || {
+        let loss = threads::with_threads(n, || -> Tensor {
+            let logits = m.logits(&inputs, Some(&lora), true).unwrap();
+            let logits = logits.reshape((BATCH * (SEQ - 1), 49152)).unwrap();
+            candle_nn::loss::cross_entropy(&logits, &targets).unwrap()
+        });
+        let grads = threads::with_threads(n, || loss.backward().unwrap());
+        opt.step(&grads).unwrap();
+    };
+    step();
+    let train = best(2, step);
+
+    let t_tps = torch["forward_tokens_per_s"].as_f64().unwrap_or(f64::NAN);
+    let t_step = torch["lora_step_s"].as_f64().unwrap_or(f64::NAN);
+    println!("model: SmolLM2-135M architecture, f32, batch {BATCH} x {SEQ} tokens, {n} thread(s); PyTorch {}", torch["torch"]);
+    println!(
+        "forward: Ladder {ours_tps:.0} tokens/s, PyTorch {t_tps:.0} tokens/s, ratio {:.2}",
+        ours_tps / t_tps
+    );
+    println!(
+        "LoRA step (r 8, 7 projections): Ladder {train:.2} s, PyTorch {t_step:.2} s, speed ratio {:.2}",
+        t_step / train
+    );
+}

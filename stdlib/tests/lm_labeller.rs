@@ -1,0 +1,129 @@
+//! LM labellers and scoring from a cell: soft labels, abstention, calibration, a labelling
+//! function for `apply_lfs`, and the errors a user meets (a label word of several tokens).
+//! The tiny llama folder of tests/reference/lm_families runs everywhere; SmolLM2 on the
+//! shipped reviews runs where it is installed.
+
+mod common;
+
+use common::{error, number, plain, session};
+
+fn tiny_session() -> ladder_scripting::Session {
+    let mut s = session();
+    plain(
+        &mut s,
+        &format!(
+            "let m = lm({:?});",
+            format!(
+                "{}/../tests/reference/lm_families/llama",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        ),
+    );
+    s
+}
+
+#[test]
+fn a_label_word_of_several_tokens_is_an_error_naming_it() {
+    let mut s = tiny_session();
+    let e = error(
+        &mut s,
+        "lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4 w5\"]})",
+    );
+    assert!(e.contains("\"w4 w5\"") && e.contains("2 tokens"), "{e}");
+    let e = error(
+        &mut s,
+        "lm_labeller(m, #{template: \"no slot\", labels: [\"w3\", \"w4\"]})",
+    );
+    assert!(e.contains("{text}"), "{e}");
+}
+
+#[test]
+fn soft_labels_are_distributions_and_abstention_lowers_coverage() {
+    let mut s = tiny_session();
+    plain(
+        &mut s,
+        "let texts = [\"w5 w6\", \"w7 w8 w9\", \"w10\", \"w11 w12\"];",
+    );
+    plain(&mut s, "let lab = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"], calibrate: \"none\"});");
+    plain(&mut s, "let r = lab.label(texts);");
+    assert_eq!(plain(&mut s, "r.soft.shape"), "[4, 2]");
+    let sums = plain(&mut s, "r.soft.sum(1).to_array()");
+    for v in sums.trim_matches(['[', ']']).split(", ") {
+        assert!((v.parse::<f64>().unwrap() - 1.0).abs() < 1e-5, "{sums}");
+    }
+    assert_eq!(number(&mut s, "r.coverage"), 1.0);
+    plain(&mut s, "let strict = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"], abstain_below: 0.999999});");
+    assert_eq!(number(&mut s, "strict.label(texts).coverage"), 0.0);
+    assert_eq!(
+        plain(&mut s, "strict.label(texts).votes"),
+        "[-1, -1, -1, -1]"
+    );
+}
+
+#[test]
+fn calibrations_differ_and_the_labeller_is_a_labelling_function() {
+    let mut s = tiny_session();
+    plain(
+        &mut s,
+        "let texts = [\"w5 w6\", \"w7 w8 w9\", \"w10\", \"w11 w12\"];",
+    );
+    let soft = |s: &mut ladder_scripting::Session, c: &str| {
+        plain(
+            s,
+            &format!("lm_labeller(m, #{{template: \"{{text}} w1\", labels: [\"w3\", \"w4\"], calibrate: \"{c}\"}}).label(texts).soft.to_array()"),
+        )
+    };
+    let none = soft(&mut s, "none");
+    assert_ne!(none, soft(&mut s, "contextual"));
+    assert_ne!(none, soft(&mut s, "prior"));
+    plain(
+        &mut s,
+        "let lab = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"]});",
+    );
+    let votes = plain(&mut s, "lab.label(texts).votes");
+    plain(
+        &mut s,
+        "let L = apply_lfs(texts, [lab.lf(), |r| -1], #{names: [\"lm\", \"never\"], classes: 2});",
+    );
+    assert_eq!(plain(&mut s, "L.to_array().map(|r| r[0])"), votes);
+}
+
+#[test]
+fn score_sums_continuation_log_probabilities() {
+    let mut s = tiny_session();
+    let one = number(&mut s, "m.score([\"w1 w2\"], [\"w3\"])[0]");
+    let two = number(&mut s, "m.score([\"w1 w2\"], [\"w3 w4\"])[0]");
+    let next = number(&mut s, "m.score([\"w1 w2 w3\"], [\"w4\"])[0]");
+    assert!(
+        one < 0.0 && (two - (one + next)).abs() < 1e-4,
+        "{one} {two} {next}"
+    );
+    let e = error(&mut s, "m.score([\"a\", \"b\"], [\"w3\"])");
+    assert!(e.contains("2 prompts but 1 continuations"), "{e}");
+    let long = vec!["w3"; 40].join(" ");
+    let e = error(&mut s, &format!("m.score([{long:?}], \" w4\")"));
+    assert!(
+        e.contains("41 tokens") && e.contains("context of 32") && e.contains("prompt 40 tokens"),
+        "{e}"
+    );
+}
+
+#[test]
+fn smollm2_labels_reviews_better_than_chance_after_calibration() {
+    let mut s = session();
+    if let Err(e) = s.execute("let m = lm(\"smollm2\");") {
+        eprintln!("SKIPPED: {}", e.message);
+        return;
+    }
+    plain(&mut s, "let idx = []; for i in 0..40 { idx.push(i * 100); } let d = dataset(\"reviews\").subset(idx);");
+    plain(&mut s, "let lab = lm_labeller(m, #{template: \"Review: {text}\\nIs this review positive or negative? Answer:\", labels: [\" negative\", \" positive\"]});");
+    let r = plain(&mut s, "let r = lab.evaluate(d); r");
+    eprintln!("{r}");
+    let before = number(&mut s, "r.none.accuracy");
+    let after = number(&mut s, "r.contextual.accuracy");
+    eprintln!(
+        "accuracy before {before}, contextual {after}, prior {}",
+        number(&mut s, "r.prior.accuracy")
+    );
+    assert!(after > 0.6, "{r}");
+}
