@@ -14,7 +14,6 @@ use crate::experiments::table::{Cell, Table};
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
 use crate::runs::{recorded, Call};
-use ladder_scripting::context;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 use std::rc::Rc;
