@@ -1,5 +1,6 @@
 //! `ladder sweep` on this machine: bad input is refused before anything runs, a sweep runs
-//! every point into its folder, keeps going past a failing point, and a rerun resumes.
+//! every point into its folder, keeps going past a failing point, and a rerun resumes, also
+//! after the sweep was killed mid-point.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -182,5 +183,107 @@ fn a_sweep_runs_every_point_keeps_going_past_a_failure_and_resumes() {
         "{}",
         stderr(&other)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The point notebook, each point past `seed = 0` made to take a while (a busy wait: Rhai has
+/// no sleep), so a kill lands while one runs.
+fn slow_point_notebook(dir: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(point_notebook()).unwrap().replace(
+        "\"source\": \"if loss",
+        "\"source\": \"let start = timestamp();\\nwhile seed > 0 && start.elapsed < 1.5 {}\\nif loss",
+    );
+    assert!(text.contains("start.elapsed"));
+    let path = dir.join("slow.ipynb");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Waits for `path` to exist; the deadline only keeps a broken sweep from hanging the test.
+fn wait_for(path: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never came",
+            path.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_killed_sweep_resumes_where_it_stopped() {
+    use std::os::unix::process::CommandExt;
+    let dir = temp_dir("killed");
+    let nb = slow_point_notebook(&dir);
+    let out = dir.join("out");
+    let args = [
+        nb.to_str().unwrap(),
+        "-p",
+        "seed=0..=2",
+        "-j",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    // Its own process group, so the kill takes its running `ladder run` with it.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .arg("sweep")
+        .args(args)
+        .env("LADDER_RUNS", dir.join("user-runs.sqlite"))
+        .env("LADDER_IMAGE_DIR", dir.join("images"))
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    wait_for(&out.join("status/000_seed=0.exit"));
+    wait_for(&out.join("logs/001_seed=1.log"));
+    let pgid = first.id() as i32;
+    assert_eq!(unsafe { libc::kill(-pgid, libc::SIGKILL) }, 0);
+    first.wait().unwrap();
+    let finished_notebook = std::fs::read(out.join("notebooks/000_seed=0.ipynb")).unwrap();
+    let second_done_before_kill = out.join("status/001_seed=1.exit").exists();
+
+    let again = sweep(&dir, &args);
+    let log = stderr(&again);
+    assert_eq!(again.status.code(), Some(0), "{log}");
+    assert!(log.contains("resuming:"), "{log}");
+    assert!(
+        !log.contains("seed=0:"),
+        "the finished point ran again: {log}"
+    );
+    if !second_done_before_kill {
+        assert!(log.contains("seed=1: ok"), "{log}");
+    }
+    assert!(log.contains("seed=2: ok"), "{log}");
+    assert_eq!(
+        std::fs::read(out.join("notebooks/000_seed=0.ipynb")).unwrap(),
+        finished_notebook
+    );
+
+    // Every point once, with its own record (score = seed * 10 + 4), in the summary and the store.
+    let rows = summary_rows(&dir);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for (seed, row) in rows.iter().enumerate() {
+        assert!(
+            row.starts_with(&format!("00{seed}_seed={seed},{seed},ok,point,ok,")),
+            "{rows:?}"
+        );
+        assert!(row.contains(&format!(",{},", seed * 10 + 4)), "{rows:?}");
+    }
+    let export = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args(["runs", "export", "--jsonl"])
+        .env("LADDER_RUNS", dir.join("user-runs.sqlite"))
+        .output()
+        .unwrap();
+    let mut scores: Vec<i64> = String::from_utf8(export.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|r| r["metrics"]["score"].as_i64().unwrap())
+        .collect();
+    scores.sort();
+    assert_eq!(scores, [4, 14, 24]);
     let _ = std::fs::remove_dir_all(&dir);
 }
