@@ -12,9 +12,9 @@
 
 use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
-use ladder_stdlib::lm::forward::{Batch, Decoder, Target};
-use ladder_stdlib::lm::train::features::{self, Pooling};
-use ladder_stdlib::lm::train::lora::{Lora, LoraConfig};
+use ladder_stdlib::decoder::forward::{Batch, Decoder, Target};
+use ladder_stdlib::decoder::train::features::{self, Pooling};
+use ladder_stdlib::decoder::train::lora::{Lora, LoraConfig};
 use ladder_stdlib::rng::Rng;
 use ladder_stdlib::threads;
 use std::process::Command;

@@ -12,14 +12,17 @@
 //! - [`optim`]: SGD, AdamW, Lion and learning-rate schedules;
 //! - [`train`]: `fit` with history, progress and interrupts, and the [`train::Classifier`]
 //!   interface experiments use for any model;
+//! - [`lm`]: decoder language models (load, generate, score, labellers); [`decoder`]: our own
+//!   forward pass for them, with LoRA, features and classifiers;
 //! - [`text`]: tokenizers, text data sets' token ids, transformers and pretrained encoders;
 //! - [`experiments`]: boosting, weak supervision, metrics, weak-to-strong protocols,
 //!   ensembles and distillation;
 //! - [`plot`]: charts (plotters) and their options;
 //! - [`opts`]: the one reader of option maps; [`error`]: the library's error kinds;
-//! - [`threads`]: the CPU threading policy.
+//! - [`threads`]: the CPU threading policy; [`user_dirs`]: where models and run records live.
 
 pub mod data;
+pub mod decoder;
 pub mod doc;
 pub mod error;
 pub mod experiments;
@@ -39,6 +42,7 @@ pub mod text;
 mod text_table;
 pub mod threads;
 pub mod train;
+pub mod user_dirs;
 
 pub use data::Dataset;
 pub use error::{Error, Result};
@@ -70,5 +74,5 @@ fn install(engine: &mut Engine, renderers: &mut Renderers) {
     text::bindings::encoder::register(engine, renderers);
     runs::bindings::register(engine, renderers);
     lm::bindings::register(engine, renderers);
-    lm::train::bindings::register(engine, renderers);
+    decoder::train::bindings::register(engine, renderers);
 }

@@ -4,9 +4,9 @@
 //! stdlib/tests/data/lm/reference.json (torch 2.15 CPU, transformers 5.25, peft 0.21.2).
 
 use candle_core::{DType, Device, Tensor};
-use ladder_stdlib::lm::forward::{Batch, Decoder, Target};
-use ladder_stdlib::lm::train::lora::{Lora, LoraConfig};
-use ladder_stdlib::lm::train::peft;
+use ladder_stdlib::decoder::forward::{Batch, Decoder, Target};
+use ladder_stdlib::decoder::train::lora::{Lora, LoraConfig};
+use ladder_stdlib::decoder::train::peft;
 use ladder_stdlib::rng::Rng;
 use serde_json::Value;
 use std::path::PathBuf;

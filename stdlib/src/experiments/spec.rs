@@ -4,10 +4,10 @@
 //! (any model, e.g. a text transformer, with its own fit options).
 
 use crate::data::Dataset;
+use crate::decoder::train::features::Pooling;
+use crate::decoder::train::layer::LoraSpec;
 use crate::experiments::convert::{classes, RhaiResult};
 use crate::experiments::models::{Builder, ModelPlan};
-use crate::lm::train::features::Pooling;
-use crate::lm::train::layer::LoraSpec;
 use crate::nn::layers::Activation;
 use crate::nn::lm_classifier::LmClassifierOptions;
 use crate::nn::pretrained_classifier::Head;

@@ -2,7 +2,7 @@
 //! folder (a Hugging Face folder, or one holding a single GGUF file).
 
 use crate::error::{Error, Result};
-use crate::nn::pretrained::models_dir;
+use crate::user_dirs::models_dir;
 use std::path::{Path, PathBuf};
 
 /// Installed models: name, folder under the models folder, file in it, install flag.

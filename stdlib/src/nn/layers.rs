@@ -5,8 +5,8 @@ use super::functional::dropout;
 use super::pretrained::{PretrainedLayer, PretrainedSpec};
 use super::transformer::{TransformerLayer, TransformerSpec};
 use crate::bail;
+use crate::decoder::train::layer::{LmLayer, LmSpec};
 use crate::error::Result;
-use crate::lm::train::layer::{LmLayer, LmSpec};
 use crate::rng::Rng;
 use crate::tensor::ops::{log_softmax, softmax};
 use candle_core::{DType, Device, Tensor, Var};
@@ -86,7 +86,7 @@ pub enum LayerSpec {
     Pretrained(PretrainedSpec),
     /// A transformer encoder trained from scratch: token ids → pooled (n, dim) (nn/transformer.rs).
     TransformerEncoder(TransformerSpec),
-    /// A decoder LM, frozen or with LoRA adapters: token ids → pooled (n, dim) (lm/train/layer.rs).
+    /// A decoder LM, frozen or with LoRA adapters: token ids → pooled (n, dim) (decoder/train/layer.rs).
     Lm(LmSpec),
 }
 

@@ -1,4 +1,4 @@
-//! `lm_classifier`: a network whose first layer is a decoder LM ([`crate::lm::train::layer`]),
+//! `lm_classifier`: a network whose first layer is a decoder LM ([`crate::decoder::train::layer`]),
 //! frozen or with LoRA adapters, and whose head is a linear layer or a small MLP (as
 //! [`super::pretrained_classifier`] does for the BERT encoder).
 
@@ -6,9 +6,9 @@ use super::layers::LayerSpec;
 use super::network::{Network, NetworkSpec};
 use super::pretrained_classifier::{head_layers, Head};
 use crate::bail;
+use crate::decoder::train::features::{self, Pooling};
+use crate::decoder::train::layer::{LmSpec, LoraSpec};
 use crate::error::Result;
-use crate::lm::train::features::{self, Pooling};
-use crate::lm::train::layer::{LmSpec, LoraSpec};
 use candle_core::Device;
 use std::path::Path;
 

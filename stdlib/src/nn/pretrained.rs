@@ -34,25 +34,9 @@ pub const EVAL_BATCH: usize = 32;
 /// Memoised pooled embeddings are dropped once they would take more than this.
 const MEMO_BYTES: usize = 256 << 20;
 
-/// Where installed models live: `$LADDER_MODELS_DIR`, else the user data directory
-/// (`$XDG_DATA_HOME`, else `~/.local/share`) + `ladder/models`.
-pub fn models_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("LADDER_MODELS_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").unwrap_or_default();
-            PathBuf::from(home).join(".local/share")
-        });
-    data.join("ladder").join("models")
-}
-
 /// The folder of the installed all-MiniLM-L6-v2.
 pub fn default_model_dir() -> PathBuf {
-    models_dir().join(DEFAULT_MODEL)
+    crate::user_dirs::models_dir().join(DEFAULT_MODEL)
 }
 
 /// The files a model folder must hold.

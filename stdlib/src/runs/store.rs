@@ -194,15 +194,10 @@ impl RunStore {
 
 /// The default path with the environment read through `var`.
 pub(super) fn default_path_in(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> PathBuf {
-    let var = |name| var(name).filter(|v| !v.is_empty());
-    if let Some(path) = var(STORE_ENV) {
-        return PathBuf::from(path);
+    match var(STORE_ENV).filter(|v| !v.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => crate::user_dirs::ladder_data_dir_in(var).join("runs.sqlite"),
     }
-    let data = var("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| var("HOME").map(|h| Path::new(&h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    data.join("ladder").join("runs.sqlite")
 }
 
 /// `ignore_existing`: keep a record already stored under the same id (merging).

@@ -4,8 +4,8 @@
 
 use super::features::{self, Pooling, Shared};
 use super::lora::{Lora, LoraConfig};
+use crate::decoder::forward::Target;
 use crate::error::{Error, Result};
-use crate::lm::forward::Target;
 use crate::opts::Opts;
 use crate::rng::Rng;
 use candle_core::{DType, Device, Tensor, Var};

@@ -4,8 +4,8 @@
 //! PEFT's `PeftModel.from_pretrained` loads what Ladder saves and Ladder loads what PEFT saves.
 
 use super::lora::{peft_name, Lora, LoraConfig, Pair};
+use crate::decoder::forward::{Decoder, Target};
 use crate::error::{Error, Result};
-use crate::lm::forward::{Decoder, Target};
 use candle_core::{DType, Device, Tensor, Var};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

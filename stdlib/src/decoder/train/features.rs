@@ -2,9 +2,9 @@
 //! tokens (the last token, or the mean), computed in batches of similar length (so memory
 //! stays bounded by one batch's activations) and memoised by token row for frozen models.
 
+use crate::decoder::forward::{Adapters, Batch, Decoder};
+use crate::decoder::train::lora::Lora;
 use crate::error::{check_interrupt, Error, Result};
-use crate::lm::forward::{Adapters, Batch, Decoder};
-use crate::lm::train::lora::Lora;
 use crate::threads;
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};

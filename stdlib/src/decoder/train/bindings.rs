@@ -3,9 +3,9 @@
 
 use crate::bind;
 use crate::data::Dataset;
+use crate::decoder::train::features::{self, Pooling};
+use crate::decoder::train::layer::LoraSpec;
 use crate::error::{Error, RhaiResult};
-use crate::lm::train::features::{self, Pooling};
-use crate::lm::train::layer::LoraSpec;
 use crate::nn::layers::Layer;
 use crate::nn::lm_classifier::{self, LmClassifierOptions};
 use crate::nn::network::Network;
@@ -90,7 +90,7 @@ fn lm_features(path: &str, ids: Dynamic, o: Map) -> RhaiResult<Tensor> {
                 .0
         }
     };
-    let rows = crate::lm::train::layer::token_rows(&x, pad, c.vocab)?;
+    let rows = crate::decoder::train::layer::token_rows(&x, pad, c.vocab)?;
     let (rows, cut) = features::truncate(&rows, max_len);
     if cut > 0 {
         ladder_scripting::context::stream(
@@ -111,7 +111,7 @@ fn save_lora(net: &Network, dir: &str) -> RhaiResult<()> {
     for layer in &net.layers {
         if let Layer::Lm(l) = layer {
             if let Some(lora) = &l.lora {
-                crate::lm::train::peft::save(lora, Path::new(dir), &l.spec.path, "CAUSAL_LM")?;
+                crate::decoder::train::peft::save(lora, Path::new(dir), &l.spec.path, "CAUSAL_LM")?;
                 return Ok(());
             }
         }

@@ -3,8 +3,8 @@
 //! uniform in ±1/√inputs (kaiming-uniform with a = √5), B zero, so training starts from the
 //! base model exactly.
 
+use crate::decoder::forward::{Adapters, Decoder, Target};
 use crate::error::{Error, Result};
-use crate::lm::forward::{Adapters, Decoder, Target};
 use crate::rng::Rng;
 use candle_core::{Tensor, Var};
 use std::collections::BTreeMap;
