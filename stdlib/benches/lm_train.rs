@@ -4,7 +4,7 @@
 //! SmolLM2-135M's architecture with random weights (the f32 path's cost does not depend on the
 //! values), written by benches/lm_torch.py. Prints figures and ratios; asserts nothing.
 //!
-//!     cargo bench --profile dev -p ladder-stdlib --bench lm_train
+//!     cargo bench -p ladder-stdlib --bench lm_train
 //!
 //! LADDER_TORCH_PYTHON: a Python with torch, transformers and peft (default python3; see tests/reference/README.md);
 //! LADDER_LM_BENCH_DIR: where the model is written (default /tmp/ladder-lm-bench);
