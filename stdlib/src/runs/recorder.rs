@@ -94,13 +94,20 @@ fn start(call: Call) -> RunRecord {
     record.seed = call.options.get("seed").and_then(Value::as_i64);
     record.options = Value::Object(call.options);
     record.tags.extend(call.tags);
+    // An inner call's record only lends its parent what the parent lacks (fold_into_parent):
+    // skip the hashing and the reads of .git that would be thrown away.
+    let parent_has_data = OPEN.with(|o| o.borrow().last().map(|p| p.dataset.is_some()));
     if let Some(data) = call.data {
         record.dataset = Some(data.name.clone());
-        record.fingerprint = fingerprint(data);
+        if parent_has_data != Some(true) {
+            record.fingerprint = fingerprint(data);
+        }
     }
-    record.source = origin::source();
-    record.cell = origin::cell();
-    record.git_commit = origin::git_commit(record.source.as_deref());
+    if parent_has_data.is_none() {
+        record.source = origin::source();
+        record.cell = origin::cell();
+        record.git_commit = origin::git_commit(record.source.as_deref());
+    }
     record
 }
 
