@@ -229,22 +229,11 @@ impl Kernel {
                 };
                 self.transport.send(channel, ids, parent, &reply);
             }
-            Request::CommInfo => {
-                let reply = CommInfoReply {
-                    status: "ok",
-                    comms: Map::new(),
-                };
-                t.send(channel, ids, parent, &reply);
+            Request::CommInfo(r) => return self.comm_info(message, parent, r.target_name),
+            Request::CommOpen(_) | Request::CommMsg(_) | Request::CommClose(_) => {
+                return self.comm(message, parent, request)
             }
-            // No comm targets exist: close the comm at once so the front end stops waiting.
-            Request::CommOpen(open) => t.publish(
-                parent,
-                &CommClose {
-                    comm_id: open.comm_id,
-                    data: Map::new(),
-                },
-            ),
-            Request::CommIgnored | Request::InputReply(_) => {}
+            Request::InputReply(_) => {}
             Request::Interrupt => {
                 self.worker.interrupt();
                 t.send(channel, ids, parent, &InterruptReply { status: "ok" });
@@ -371,7 +360,7 @@ impl Kernel {
         self.relay(message, parent, ask, false)
     }
 
-    fn unexpected(&self, waited: Waited) -> Flow {
+    pub(crate) fn unexpected(&self, waited: Waited) -> Flow {
         match waited {
             Waited::Shutdown => Flow::Stop,
             _ => {

@@ -6,6 +6,7 @@
 //! protocol's rules and builds its JSON.
 
 mod batch;
+mod comms;
 pub mod connection;
 mod core;
 mod fields;

@@ -62,9 +62,28 @@ pub struct HistoryRequest {
     pub unique: bool,
 }
 
+/// A `comm_open` from the front end; its metadata (a widget's protocol version) is the
+/// message's.
 #[derive(Clone, Debug, Deserialize)]
-pub struct CommOpen {
+pub struct CommOpenRequest {
     pub comm_id: String,
+    pub target_name: String,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}
+
+/// A `comm_msg` or `comm_close` from the front end.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CommData {
+    pub comm_id: String,
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct CommInfoRequest {
+    #[serde(default)]
+    pub target_name: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -87,10 +106,10 @@ pub enum Request {
     Inspect(CodeAtCursor),
     IsComplete(IsCompleteRequest),
     History(HistoryRequest),
-    CommInfo,
-    CommOpen(CommOpen),
-    /// `comm_msg` / `comm_close` for comms this kernel never opened: nothing to do.
-    CommIgnored,
+    CommInfo(CommInfoRequest),
+    CommOpen(CommOpenRequest),
+    CommMsg(CommData),
+    CommClose(CommData),
     Shutdown(ShutdownRequest),
     Interrupt,
     InputReply(InputReply),
@@ -138,11 +157,10 @@ impl Request {
             "inspect_request" => typed(c).map(Request::Inspect),
             "is_complete_request" => typed(c).map(Request::IsComplete),
             "history_request" => typed(c).map(Request::History),
-            "comm_info_request" => typed::<Map<String, Value>>(c).map(|_| Request::CommInfo),
+            "comm_info_request" => typed(c).map(Request::CommInfo),
             "comm_open" => typed(c).map(Request::CommOpen),
-            "comm_msg" | "comm_close" => {
-                typed::<Map<String, Value>>(c).map(|_| Request::CommIgnored)
-            }
+            "comm_msg" => typed(c).map(Request::CommMsg),
+            "comm_close" => typed(c).map(Request::CommClose),
             "shutdown_request" => typed(c).map(Request::Shutdown),
             "interrupt_request" => typed::<Map<String, Value>>(c).map(|_| Request::Interrupt),
             "input_reply" => typed(c).map(Request::InputReply),
@@ -171,6 +189,7 @@ content! {
     CompleteReply => "complete_reply", InspectReply => "inspect_reply",
     IsCompleteReply => "is_complete_reply", HistoryReply => "history_reply",
     CommInfoReply => "comm_info_reply", CommClose => "comm_close",
+    CommOpened => "comm_open", CommMsg => "comm_msg",
     ShutdownReply => "shutdown_reply", InterruptReply => "interrupt_reply",
     InputRequest => "input_request",
 }
@@ -298,6 +317,19 @@ pub struct HistoryReply {
 pub struct CommInfoReply {
     pub status: &'static str,
     pub comms: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct CommOpened {
+    pub comm_id: String,
+    pub target_name: String,
+    pub data: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+pub struct CommMsg {
+    pub comm_id: String,
+    pub data: Map<String, Value>,
 }
 
 #[derive(Serialize)]

@@ -1,6 +1,7 @@
 //! The kernel's `Frontend`: what a running cell produces travels, in order, to the protocol
 //! thread, which publishes it on iopub.
 
+use ladder_scripting::comms::CommMessage;
 use ladder_scripting::host::Reply;
 use ladder_scripting::{Frontend, InputError, MimeBundle, Stream};
 use std::sync::mpsc::{sync_channel, Sender, SyncSender};
@@ -17,6 +18,8 @@ pub enum Event {
         display_id: String,
     },
     ClearOutput(bool),
+    /// A comm message for the front end (`comm_open`, `comm_msg`, `comm_close`).
+    Comm(CommMessage),
     /// A prompt for the stdin channel; the answer goes back through `reply`.
     Input {
         prompt: String,
@@ -92,6 +95,10 @@ impl Frontend for KernelFrontend {
 
     fn clear_output(&self, wait: bool) {
         self.send(Event::ClearOutput(wait));
+    }
+
+    fn comm(&self, message: &CommMessage) {
+        self.send(Event::Comm(message.clone()));
     }
 
     fn input(&self, prompt: &str, password: bool) -> Result<String, InputError> {

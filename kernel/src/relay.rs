@@ -166,6 +166,7 @@ impl Kernel {
                 );
             }
             Event::ClearOutput(wait) => t.publish(parent, &ClearOutput { wait }),
+            Event::Comm(message) => self.publish_comm(parent, message),
             Event::Stream(..) | Event::Input { .. } | Event::Done(_) => {}
         }
     }

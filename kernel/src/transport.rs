@@ -158,6 +158,20 @@ impl Transport {
         self.send_frames(&self.iopub, message.encode(&self.signer));
     }
 
+    /// Publish on iopub with message metadata (a widget's comm_open carries its protocol
+    /// version there).
+    pub fn publish_with_metadata<C: Content>(
+        &self,
+        parent: &Map<String, Value>,
+        metadata: Map<String, Value>,
+        content: &C,
+    ) {
+        let topic = format!("kernel.{}.{}", self.session, C::MSG_TYPE).into_bytes();
+        let mut message = self.message(vec![topic], parent, content);
+        message.metadata = metadata;
+        self.send_frames(&self.iopub, message.encode(&self.signer));
+    }
+
     /// Answer new iopub subscriptions with `iopub_welcome` (protocol 5.4), so a client knows
     /// it will not miss the next `busy`.
     pub fn welcome_subscribers(&self) {

@@ -3,6 +3,7 @@
 //! The REPL, `ladder run` and the Jupyter kernel each implement [`Frontend`]; the session and
 //! the standard library never know which one they are talking to.
 
+use crate::comms::CommMessage;
 use crate::mime::MimeBundle;
 
 /// Which output stream text belongs to.
@@ -66,6 +67,10 @@ pub trait Frontend {
 
     /// Push buffered output out now (before an error or a result is shown).
     fn flush(&self) {}
+
+    /// Send a comm message to the front end (widgets speak through comms). Front ends
+    /// without comms drop it.
+    fn comm(&self, _message: &CommMessage) {}
 }
 
 /// A front end that drops everything; handy for benchmarks and embedding.
@@ -97,6 +102,7 @@ pub enum Output {
 #[derive(Default)]
 pub struct CaptureFrontend {
     outputs: std::cell::RefCell<Vec<Output>>,
+    comms: std::cell::RefCell<Vec<CommMessage>>,
     inputs: std::cell::RefCell<std::collections::VecDeque<String>>,
 }
 
@@ -113,6 +119,11 @@ impl CaptureFrontend {
     /// Take every output recorded so far, merging adjacent text on the same stream.
     pub fn take(&self) -> Vec<Output> {
         std::mem::take(&mut *self.outputs.borrow_mut())
+    }
+
+    /// Take every comm message sent so far.
+    pub fn take_comms(&self) -> Vec<CommMessage> {
+        std::mem::take(&mut *self.comms.borrow_mut())
     }
 
     /// Everything printed to one stream so far (without taking it).
@@ -159,5 +170,8 @@ impl Frontend for CaptureFrontend {
             .borrow_mut()
             .push(Output::InputRequest(prompt.to_string(), password));
         self.inputs.borrow_mut().pop_front().ok_or(InputError::Eof)
+    }
+    fn comm(&self, message: &CommMessage) {
+        self.comms.borrow_mut().push(message.clone());
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod builtins;
 pub mod commands;
+pub mod comms;
 pub mod complete;
 pub mod context;
 pub mod error;
@@ -27,6 +28,7 @@ mod panic;
 mod scan;
 pub mod session;
 mod stack;
+pub mod widgets;
 
 pub use complete::Completions;
 pub use error::{ErrorKind, Location, ScriptError};

@@ -447,6 +447,8 @@ fn build_engine(
     engine.set_module_resolver(imports::ReloadingResolver::new(None));
     let mut renderers = Renderers::default();
     builtins::register(&mut engine);
+    crate::comms::register(&mut engine);
+    crate::widgets::register(&mut engine, &mut renderers);
     let flag = interrupt.clone();
     engine.on_progress(move |_| {
         if flag.is_set() {

@@ -229,6 +229,18 @@ fn serve(session: &mut Session, request: Request) -> Reply {
             session.reset();
             Reply::Reset
         }
+        Request::Comm(message) => {
+            if let Err(error) = session.comm(message) {
+                let text = error.traceback(false).join("\n");
+                session
+                    .frontend
+                    .stream(crate::Stream::Stderr, &format!("{text}\n"));
+            }
+            Reply::Comm
+        }
+        Request::CommInfo { target_name } => {
+            Reply::CommInfo(crate::comms::open_comms(target_name.as_deref()))
+        }
     }
 }
 

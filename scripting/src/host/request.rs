@@ -1,5 +1,6 @@
 //! What a front end asks of a session host, and what the host answers.
 
+use crate::comms::CommMessage;
 use crate::complete::Completions;
 use crate::error::ScriptError;
 use crate::is_complete::Completeness;
@@ -28,6 +29,12 @@ pub enum Request {
     },
     /// Forget every variable, function and import (`%reset` without a cell).
     Reset,
+    /// A comm message from the front end, handled in order with cells.
+    Comm(CommMessage),
+    /// The open comms, optionally of one target only.
+    CommInfo {
+        target_name: Option<String>,
+    },
 }
 
 /// Run a cell.
@@ -63,6 +70,10 @@ pub enum Reply {
     IsComplete(Completeness),
     Help(Help),
     Reset,
+    /// A comm message was handled (an error in its callback went to stderr).
+    Comm,
+    /// Open comms as (comm id, target name).
+    CommInfo(Vec<(String, String)>),
 }
 
 /// How a cell ended.
