@@ -4,6 +4,9 @@
 # (playwright-core is installed into ~/.cache/ladder-lab-check on first use).
 #   kernel/checks/jupyterlab_check.sh            # builds target/debug/ladder
 #   LADDER_BIN=path/to/ladder kernel/checks/jupyterlab_check.sh
+# CHECK=widgets runs widgets_check.cjs on the cells of widgets_lab.rhai instead (a slider
+# drives a chart); its venv needs jupyterlab_widgets and ipywidgets too:
+#   VENV=/work/labvenv CHECK=widgets SCREENSHOT=kernel/checks/widgets_lab.png kernel/checks/jupyterlab_check.sh
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 venv=${VENV:-$repo/.venv}
@@ -25,11 +28,19 @@ export JUPYTER_PATH=$work/prefix/share/jupyter XDG_DATA_HOME=$work/data
 export JUPYTERLAB_SETTINGS_DIR=$work/settings
 mkdir -p "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension" "$work/notebooks"
 echo '{"fetchNews": "false"}' > "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
-"$venv/bin/python" - "$work/notebooks/check.ipynb" <<'PY'
-import sys, nbformat
+check=${CHECK:-jupyterlab}
+cells=$repo/kernel/checks/${check}_lab.rhai
+"$venv/bin/python" - "$work/notebooks/check.ipynb" "$cells" <<'PY'
+import os, sys, nbformat
 nb = nbformat.v4.new_notebook()
 nb.metadata["kernelspec"] = {"name": "ladder", "display_name": "Rhai (Ladder)", "language": "rhai"}
-nb.cells = [nbformat.v4.new_code_cell('print("hello from rhai");\n6 * 7')]
+# A check's cells, one file, separated by `// ---- cell` lines.
+if os.path.exists(sys.argv[2]):
+    with open(sys.argv[2]) as f:
+        sources = [c.strip() for c in f.read().split("// ---- cell\n")]
+else:
+    sources = ['print("hello from rhai");\n6 * 7']
+nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
 nbformat.write(nb, sys.argv[1])
 PY
 
@@ -44,4 +55,4 @@ for _ in $(seq 100); do
 done
 LAB_URL="http://127.0.0.1:$port/lab/tree/check.ipynb?token=$token" CHROMIUM=$chromium_bin \
   PLAYWRIGHT_CORE=$cache/node_modules/playwright-core SCREENSHOT=${SCREENSHOT:-/tmp/jupyterlab-check.png} \
-  node "$repo/kernel/checks/jupyterlab_check.cjs" || { tail -30 "$work/lab.log"; exit 1; }
+  node "$repo/kernel/checks/${check}_check.cjs" || { tail -30 "$work/lab.log"; exit 1; }

@@ -281,3 +281,33 @@ def test_interact_reruns_into_its_output_area_and_shows_errors_there(kc):
     [error] = last_outputs(iopub, area)
     assert (error["output_type"], error["evalue"]) == ("error", "too hot")
     assert result_text(kc, "40 + 2") == "42"
+
+
+def test_ladder_run_saves_the_widget_state_ipywidgets_schema_describes(tmp_path):
+    import subprocess
+
+    import nbformat
+    from ladder_kernelspec import ladder_binary
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('let T = float_slider(#{min: 1.0, max: 8.0, description: "T"}); T'),
+                nbformat.v4.new_code_cell("T.value = 4.0;")]
+    path = tmp_path / "widgets.ipynb"
+    nbformat.write(nb, path)
+    out = tmp_path / "executed.ipynb"
+    run = subprocess.run([str(ladder_binary()), "run", str(path), "-o", str(out)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert 'FloatSlider(description="T", value=1.0)' in run.stdout
+
+    saved = nbformat.read(out, as_version=4)
+    nbformat.validate(saved)
+    state = saved.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+    jsonschema.validate(state, json.loads((SCHEMA_DIR / "state.schema.json").read_text()))
+    models = state["state"]
+    view = saved.cells[0].outputs[0]["data"][VIEW_MIME]
+    slider = models[view["model_id"]]
+    assert slider["model_name"] == "FloatSliderModel"
+    assert slider["state"]["value"] == 4.0
+    for model in models.values():
+        jsonschema.validate(model["state"], SCHEMAS[model["model_name"]])

@@ -16,6 +16,7 @@ use crate::terminal::{ResultStyle, TerminalFrontend};
 use format::{clear_cell, source_text, Notebook};
 use ladder_scripting::error::{ErrorKind, ScriptError};
 use ladder_scripting::host::{Execute, HostGone, Reply, ReplySink, Request, SessionHost};
+use ladder_scripting::widgets::SavedState;
 use ladder_scripting::{Frontend, InputError, InterruptHandle, SessionFactory};
 use record::{Outputs, Recorder};
 use serde_json::{json, Value};
@@ -23,6 +24,7 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::mpsc::channel;
+use std::sync::{Arc, Mutex};
 
 /// What to do besides running the notebook.
 #[derive(Clone, Debug, Default)]
@@ -141,13 +143,15 @@ pub fn execute(
 
     let outputs = Outputs::default();
     let recorded = outputs.clone();
+    let widgets = Arc::new(Mutex::new(SavedState::default()));
+    let saved = widgets.clone();
     let mut order: VecDeque<usize> = sources.iter().map(|(i, _)| *i).collect();
     let (error_tx, errors) = channel::<Option<ScriptError>>();
     let host = SessionHost::spawn(make_session, move || {
         let echo = echo.then(|| {
             TerminalFrontend::new(ResultStyle::Numbered, Box::new(|_, _| unreachable_input()))
         });
-        let recorder = Rc::new(Recorder::new(echo, recorded));
+        let recorder = Rc::new(Recorder::new(echo, recorded).keep_widgets(saved));
         // Outputs belong to the cell at the front of `order` until its reply.
         if let Some(first) = order.front() {
             recorder.start_cell(*first);
@@ -209,6 +213,14 @@ pub fn execute(
         cells[index]["execution_count"] = json!(count);
         cells[index]["outputs"] = Value::Array(outputs.remove(&index).unwrap_or_default());
     }
+    // As JupyterLab saves it, so a viewer draws the widgets with their last values.
+    let widgets = widgets.lock().unwrap_or_else(|e| e.into_inner()).metadata();
+    if let Some(metadata) = notebook.json["metadata"].as_object_mut() {
+        match widgets {
+            Some(widgets) => metadata.insert("widgets".into(), widgets),
+            None => metadata.remove("widgets"),
+        };
+    }
     Ok(summary)
 }
 
@@ -221,7 +233,6 @@ fn unreachable_input() -> Result<String, InputError> {
 mod tests {
     use super::*;
     use ladder_scripting::Session;
-    use std::sync::Arc;
 
     fn notebook(cells: &[&str]) -> Notebook {
         let cells: Vec<Value> = cells
@@ -264,6 +275,21 @@ mod tests {
         assert_eq!(cells[4]["execution_count"], 4);
         assert_eq!(cells[5]["outputs"], json!([]));
         assert_eq!(cells[5]["execution_count"], Value::Null);
+    }
+
+    #[test]
+    fn widgets_show_their_text_and_their_last_state_is_saved_in_the_metadata() {
+        let mut nb = notebook(&["let s = int_slider(#{value: 4}); s", "s.value = 6;"]);
+        let factory: SessionFactory = Arc::new(Session::new);
+        execute(&mut nb, factory, false, |_| {}).unwrap();
+        let shown = &nb.cells()[0]["outputs"][0]["data"];
+        assert_eq!(shown["text/plain"], "IntSlider(value=4)");
+        let model_id = shown["application/vnd.jupyter.widget-view+json"]["model_id"].clone();
+        let saved = &nb.json["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"];
+        assert_eq!(saved["version_major"], 2);
+        let model = &saved["state"][model_id.as_str().unwrap()];
+        assert_eq!(model["model_name"], "IntSliderModel");
+        assert_eq!(model["state"]["value"], 6);
     }
 
     #[test]

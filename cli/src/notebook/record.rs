@@ -2,9 +2,11 @@
 //! what the kernel sent, and echoes them to the terminal as they come.
 
 use crate::terminal::TerminalFrontend;
+use ladder_scripting::comms::CommMessage;
 use ladder_scripting::error::ScriptError;
 use ladder_scripting::frontend::{Frontend, InputError, Stream};
 use ladder_scripting::mime::MimeBundle;
+use ladder_scripting::widgets::SavedState;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,6 +26,8 @@ pub struct Recorder {
     clear_pending: RefCell<bool>,
     /// Where outputs are echoed as they come (`None` for `ladder run --quiet`).
     echo: Option<TerminalFrontend>,
+    /// The widgets' state, for the notebook's metadata.
+    widgets: Option<Arc<Mutex<SavedState>>>,
 }
 
 impl Recorder {
@@ -34,7 +38,14 @@ impl Recorder {
             displays: RefCell::default(),
             clear_pending: RefCell::new(false),
             echo,
+            widgets: None,
         }
+    }
+
+    /// Keep the state of the widgets the run makes in `saved`.
+    pub fn keep_widgets(mut self, saved: Arc<Mutex<SavedState>>) -> Self {
+        self.widgets = Some(saved);
+        self
     }
 
     pub fn start_cell(&self, index: usize) {
@@ -186,6 +197,15 @@ impl Frontend for Recorder {
     fn flush(&self) {
         if let Some(echo) = &self.echo {
             echo.flush();
+        }
+    }
+
+    fn comm(&self, message: &CommMessage) {
+        if let Some(saved) = &self.widgets {
+            saved
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .record(message);
         }
     }
 }

@@ -7,11 +7,13 @@ mod bindings;
 mod interact;
 mod model;
 mod output;
+mod saved;
 mod schema;
 mod text;
 
 pub use bindings::register;
 pub use model::{Widget, PROTOCOL_VERSION, TARGET};
+pub use saved::SavedState;
 
 /// The MIME type front ends render a widget's view from.
 pub const VIEW_MIME: &str = "application/vnd.jupyter.widget-view+json";

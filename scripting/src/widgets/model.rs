@@ -72,6 +72,7 @@ impl Widget {
             let value = coerce(model_name, &key, value)?;
             full.insert(key, value);
         }
+        clamp_value(model_name, &mut full);
         let data = json!({"state": full, "buffer_paths": []});
         let metadata = json!({"version": PROTOCOL_VERSION});
         let comm = Comm::open(TARGET, as_map(data), as_map(metadata));
@@ -144,6 +145,17 @@ impl Widget {
         let mut coerced = Map::new();
         for (key, value) in state {
             coerced.insert(key.clone(), coerce(&model_name, &key, value)?);
+        }
+        if ["value", "min", "max"]
+            .iter()
+            .any(|k| coerced.contains_key(*k))
+        {
+            let mut after = self.0.borrow().state.clone();
+            after.extend(coerced.clone());
+            clamp_value(&model_name, &mut after);
+            if after.get("value") != self.0.borrow().state.get("value") {
+                coerced.insert("value".into(), after["value"].clone());
+            }
         }
         let changes = self.apply(coerced.clone());
         if !coerced.is_empty() {
@@ -257,6 +269,18 @@ impl Widget {
         changes
     }
 
+    /// A float slider's value from the browser, to 15 significant digits: JavaScript's
+    /// arithmetic sends 5.500000000000001 for 5.5, which would show in every label made
+    /// from it.
+    fn snapped(&self, key: &str, value: Value) -> Value {
+        match (self.model_name().as_str(), key, value.as_f64()) {
+            ("FloatSliderModel", "value", Some(v)) => format!("{v:.14e}")
+                .parse::<f64>()
+                .map_or(value, |v| json!(v)),
+            _ => value,
+        }
+    }
+
     /// Run the observers of each change, in the order they were added.
     fn notify(&self, invoker: &Invoker, changes: Vec<Change>) -> RhaiResult<()> {
         for change in changes {
@@ -299,6 +323,16 @@ impl Widget {
                     _ => Map::new(),
                 };
                 self.send_update("echo_update", state.clone());
+                // JavaScript sends 8.0 as 8: a float attribute stays a float in Rhai.
+                let model_name = self.model_name();
+                let state = state
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let v = coerce(&model_name, &k, v.clone()).unwrap_or(v);
+                        let v = self.snapped(&k, v);
+                        (k, v)
+                    })
+                    .collect();
                 let changes = self.apply(state);
                 self.notify(invoker, changes)
             }
@@ -362,6 +396,29 @@ fn coerce(model_name: &str, key: &str, value: Value) -> Result<Value, String> {
         "float" => json!(value.as_f64().unwrap_or(0.0)),
         _ => value,
     })
+}
+
+/// Keep a bounded control's value within its range, as ipywidgets does (a log slider's
+/// bounds are exponents of its base).
+fn clamp_value(model_name: &str, state: &mut Map<String, Value>) {
+    let number = |k: &str| state.get(k).and_then(Value::as_f64);
+    let (Some(value), Some(min), Some(max)) = (number("value"), number("min"), number("max"))
+    else {
+        return;
+    };
+    let (lo, hi) = match number("base") {
+        Some(base) if model_name == "FloatLogSliderModel" => (base.powf(min), base.powf(max)),
+        _ => (min, max),
+    };
+    if lo <= hi && !(lo..=hi).contains(&value) {
+        let clamped = value.clamp(lo, hi);
+        let clamped = if state["value"].is_i64() || state["value"].is_u64() {
+            json!(clamped as i64)
+        } else {
+            json!(clamped)
+        };
+        state.insert("value".into(), clamped);
+    }
 }
 
 fn label_of(option: &Dynamic) -> String {

@@ -81,6 +81,32 @@ fn a_slider_opens_its_layout_and_style_first_and_shows_as_a_view() {
 }
 
 #[test]
+fn a_value_stays_within_its_range() {
+    let (mut s, _f) = session();
+    let value = |s: &mut Session, code: &str| {
+        s.execute(code)
+            .unwrap()
+            .unwrap()
+            .plain()
+            .map(str::to_string)
+    };
+    assert_eq!(
+        value(
+            &mut s,
+            "let a = float_slider(#{min: 1.0, max: 8.0}); a.value"
+        )
+        .as_deref(),
+        Some("1.0")
+    );
+    assert_eq!(
+        value(&mut s, "a.value = 20.0; a.value").as_deref(),
+        Some("8.0")
+    );
+    let log = "let l = log_slider(#{min: -4.0, max: -1.0, value: 1.0}); l.value";
+    assert_eq!(value(&mut s, log).as_deref(), Some("0.1"));
+}
+
+#[test]
 fn unknown_options_and_wrong_types_are_refused_by_name() {
     let (mut s, _f) = session();
     let err = s.execute("int_slider(#{maximum: 3})").unwrap_err();
@@ -198,12 +224,23 @@ fn interact_builds_controls_in_parameter_order_and_reruns_into_its_area() {
         "{shown:?}"
     );
 
-    s.comm(front_end_update(&controls[1].0, json!({"value": 2.0})))
+    // JavaScript sends 2.0 as 2; the float slider's value stays a float.
+    s.comm(front_end_update(&controls[1].0, json!({"value": 2})))
         .unwrap();
     let comms = f.take_comms();
     assert_eq!(
         last_outputs(&comms, area),
         json!([{"output_type": "stream", "name": "stdout", "text": "5 2.0\n"}])
+    );
+    // The noise of a browser's arithmetic is dropped.
+    s.comm(front_end_update(
+        &controls[1].0,
+        json!({"value": 5.500000000000001}),
+    ))
+    .unwrap();
+    assert_eq!(
+        last_outputs(&f.take_comms(), area),
+        json!([{"output_type": "stream", "name": "stdout", "text": "5 5.5\n"}])
     );
 }
 
