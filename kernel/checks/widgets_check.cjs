@@ -2,71 +2,55 @@
 // slider and a chart made by `interact`, drag the slider, and check that the chart's image
 // changes and that Rhai reads the slider's new value. Run through jupyterlab_check.sh
 // (CHECK=widgets), which starts JupyterLab and sets LAB_URL.
-const { chromium } = require(process.env.PLAYWRIGHT_CORE || "playwright-core");
+const { openNotebook, withPage } = require("./jupyterlab_check.cjs");
 
 async function chartSource(page) {
   return page.locator(".widget-output img").first().getAttribute("src", { timeout: 30000 });
 }
 
-async function main() {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run",
-    ],
-  });
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  const screenshot = process.env.SCREENSHOT || "widgets-lab.png";
-  try {
-    await page.goto(process.env.LAB_URL, { timeout: 60000 });
-    await page.getByText(/Rhai \(Ladder\) \| Idle/).waitFor({ timeout: 60000 });
-    await page.locator(".jp-Cell .cm-content").first().click();
-    await page.keyboard.press("Shift+Enter");
+async function check(page) {
+  await openNotebook(page);
+  await page.locator(".jp-Cell .cm-content").first().click();
+  await page.keyboard.press("Shift+Enter");
 
-    const handle = page.locator(".widget-slider .noUi-handle").first();
-    await handle.waitFor({ timeout: 30000 });
-    const before = await chartSource(page);
-    const readout = page.locator(".widget-readout").first();
-    const startValue = (await readout.innerText()).trim();
+  const handle = page.locator(".widget-slider .noUi-handle").first();
+  await handle.waitFor({ timeout: 30000 });
+  const before = await chartSource(page);
+  const readout = page.locator(".widget-readout").first();
+  const start = parseFloat((await readout.innerText()).trim());
 
-    // Drag the handle to the right, as a person would.
-    const box = await handle.boundingBox();
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 10 });
-    await page.mouse.up();
-    const moved = parseFloat((await readout.innerText()).trim());
-    if (!(moved > parseFloat(startValue))) throw new Error(`slider did not move: ${startValue} -> ${moved}`);
+  // Drag the handle to the right, as a person would.
+  const box = await handle.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 10 });
+  await page.mouse.up();
+  const moved = parseFloat((await readout.innerText()).trim());
+  if (!(moved > start)) throw new Error(`the slider did not move: ${start} -> ${moved}`);
 
-    const deadline = Date.now() + 30000;
-    let after = before;
-    while (after === before && Date.now() < deadline) {
-      await page.waitForTimeout(200);
-      after = await chartSource(page);
-    }
-    if (after === before) throw new Error("the chart did not change after the slider moved");
-    console.log(`slider moved ${startValue} -> ${moved}; chart image changed`);
-    await page.screenshot({ path: screenshot });
-
-    await page.locator(".jp-Cell .cm-content").nth(1).click();
-    await page.keyboard.press("Shift+Enter");
-    const printed = page.locator(".jp-OutputArea-output").filter({ hasText: /^T = / });
-    await printed.first().waitFor({ timeout: 30000 });
-    const text = (await printed.first().innerText()).trim();
-    const rhaiValue = parseFloat(text.replace("T = ", ""));
-    if (Math.abs(rhaiValue - moved) > 1e-9) throw new Error(`Rhai reads ${text}, the slider shows ${moved}`);
-    console.log(`Rhai reads ${text}`);
-    console.log("JupyterLab widgets check passed");
-  } catch (error) {
-    await page.screenshot({ path: screenshot });
-    throw error;
-  } finally {
-    await browser.close();
+  const deadline = Date.now() + 30000;
+  let after = before;
+  while (after === before && Date.now() < deadline) {
+    await page.waitForTimeout(200);
+    after = await chartSource(page);
   }
+  if (after === before) throw new Error("the chart did not change after the slider moved");
+  console.log(`slider moved ${start} -> ${moved}; the chart's image changed`);
+  await page.screenshot({ path: process.env.SCREENSHOT || "widgets-lab.png" });
+
+  await page.locator(".jp-Cell .cm-content").nth(1).click();
+  await page.keyboard.press("Shift+Enter");
+  const printed = page.locator(".jp-OutputArea-output").filter({ hasText: /^T = / });
+  await printed.first().waitFor({ timeout: 30000 });
+  const text = (await printed.first().innerText()).trim();
+  if (parseFloat(text.replace("T = ", "")) !== moved) {
+    throw new Error(`Rhai reads ${text}, the slider shows ${moved}`);
+  }
+  console.log(`Rhai reads ${text}`);
+  console.log("JupyterLab widgets check passed");
 }
 
-main().catch((error) => {
+withPage(check, { width: 1100, height: 800 }).catch((error) => {
   console.error(error);
   process.exit(1);
 });
