@@ -54,6 +54,12 @@ def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:
                     mime: normalise_text(value) if mime.startswith("text/") else value
                     for mime, value in o.data.items()
                 }
+                # A widget's model id is fresh in every run.
+                view = record["data"].get("application/vnd.jupyter.widget-view+json")
+                if view:
+                    record["data"]["application/vnd.jupyter.widget-view+json"] = {
+                        k: v for k, v in view.items() if k != "model_id"
+                    }
             records.append(record)
         cells.append(records)
     return cells
