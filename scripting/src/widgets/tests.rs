@@ -254,6 +254,15 @@ fn an_error_in_an_interact_function_shows_in_its_area_and_the_kernel_goes_on() {
     let slider = &models.iter().find(|m| m.1 == "IntSliderModel").unwrap().0;
     let area = &models.iter().find(|m| m.1 == "OutputModel").unwrap().0;
     assert_eq!(last_outputs(&comms, area)[0]["data"]["text/plain"], "8");
+    // Where widgets cannot be drawn, the box reads as text with the area's outputs.
+    let shown = f.take();
+    let [Output::Display(b, None)] = &shown[..] else {
+        panic!("{shown:?}")
+    };
+    assert_eq!(
+        b.plain(),
+        Some(r#"VBox(children=[IntSlider(description="x", value=4), Output(outputs=["8"])])"#)
+    );
     s.comm(front_end_update(slider, json!({"value": 7})))
         .unwrap();
     let outputs = last_outputs(&f.take_comms(), area);

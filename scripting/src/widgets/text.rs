@@ -18,7 +18,8 @@ pub fn text_form(widget: &Widget) -> String {
         fields.push(format!("value={}", crate::mime::plain_text(&value)));
     }
     if let Some(Value::Array(outputs)) = widget.get("outputs") {
-        fields.push(format!("outputs={}", outputs.len()));
+        let texts: Vec<String> = outputs.iter().map(output_text).collect();
+        fields.push(format!("outputs=[{}]", texts.join(", ")));
     }
     if let Some(Value::Array(children)) = widget.get("children") {
         let parts = widget.parts();
@@ -30,6 +31,23 @@ pub fn text_form(widget: &Widget) -> String {
         fields.push(format!("children=[{}]", shown.join(", ")));
     }
     format!("{kind}({})", fields.join(", "))
+}
+
+/// An output area's output as one quoted line of text (what a terminal can show of it).
+fn output_text(output: &Value) -> String {
+    let text = match output["output_type"].as_str() {
+        Some("stream") => output["text"].as_str().unwrap_or("").trim_end().to_string(),
+        Some("error") => format!(
+            "{}: {}",
+            output["ename"].as_str().unwrap_or(""),
+            output["evalue"].as_str().unwrap_or("")
+        ),
+        _ => output["data"]["text/plain"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+    };
+    format!("{text:?}")
 }
 
 pub fn bundle(widget: &Widget) -> MimeBundle {
