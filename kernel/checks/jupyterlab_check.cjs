@@ -17,7 +17,7 @@ function launch() {
 // Open the notebook and wait until the status bar names the kernel and its state: only
 // then is the kernel really connected (the toolbar says idle before).
 async function openNotebook(page) {
-  await page.goto(process.env.LAB_URL, { timeout: 60000 });
+  if (page.url() !== process.env.LAB_URL) await page.goto(process.env.LAB_URL, { timeout: 60000 });
   await page.getByText(/Rhai \(Ladder\) \| Idle/).waitFor({ timeout: 60000 });
 }
 

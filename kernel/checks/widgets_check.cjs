@@ -47,6 +47,18 @@ async function check(page) {
     throw new Error(`Rhai reads ${text}, the slider shows ${moved}`);
   }
   console.log(`Rhai reads ${text}`);
+
+  // A reloaded page asks the kernel for its widgets again and shows them as they were.
+  await page.keyboard.press("Control+s");
+  await page.waitForTimeout(1500);
+  await page.reload();
+  await openNotebook(page);
+  const restored = page.locator(".widget-readout").first();
+  await restored.waitFor({ timeout: 30000 });
+  const shown = parseFloat((await restored.innerText()).trim());
+  if (shown !== moved) throw new Error(`after a reload the slider shows ${shown}, not ${moved}`);
+  await page.locator(".widget-output img").first().waitFor({ timeout: 30000 });
+  console.log(`after a reload the slider shows ${shown} and the chart is back`);
   console.log("JupyterLab widgets check passed");
 }
 
