@@ -255,6 +255,22 @@ def test_a_slider_syncs_both_ways_and_its_observer_runs(kc):
     assert full["content"]["data"]["state"]["value"] == 2
 
 
+def test_a_reconnecting_front_end_gets_every_widget_state_on_the_control_comm(kc):
+    _, iopub = execute(kc, "let probe_slider = int_slider(#{value: 4}); probe_slider")
+    states = check_widget_opens(iopub)
+    slider = next(i for i, s in states.items() if s["_model_name"] == "IntSliderModel")
+    iopub = send_comm(kc, "comm_open", {"comm_id": "control-1", "target_name": "jupyter.widget.control",
+                                        "data": {}})
+    assert of_type(iopub, "comm_close") == []
+    iopub = send_comm(kc, "comm_msg", {"comm_id": "control-1", "data": {"method": "request_states"}})
+    [reply] = of_type(iopub, "comm_msg")
+    data = reply["content"]["data"]
+    assert (data["method"], data["buffer_paths"]) == ("update_states", [])
+    assert data["states"][slider]["state"]["value"] == 4
+    for model in data["states"].values():
+        jsonschema.validate(model["state"], SCHEMAS[model["model_name"]])
+
+
 def last_outputs(iopub: list[dict], area: str) -> list[dict]:
     updates = [m["content"]["data"]["state"]["outputs"] for m in of_type(iopub, "comm_msg")
                if m["content"]["comm_id"] == area and "outputs" in m["content"]["data"]["state"]]

@@ -34,7 +34,7 @@ impl Comm {
     }
 
     /// A handle on a comm the front end opened.
-    pub(crate) fn existing(id: &str, target: &str) -> Self {
+    pub fn existing(id: &str, target: &str) -> Self {
         Comm {
             id: id.to_string(),
             target: target.to_string(),

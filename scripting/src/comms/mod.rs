@@ -11,7 +11,9 @@ mod registry;
 mod serve;
 
 pub use bindings::{register, Comm};
-pub use registry::{open_comms, Handler, Invoker, Target};
+pub use registry::{
+    open_comms, register_target as register_native_target, Handler, Invoker, Target,
+};
 
 use serde_json::{Map, Value};
 

@@ -116,7 +116,9 @@ pub(crate) fn handlers(comm_id: &str) -> Option<(Option<Handler>, Option<Handler
     })
 }
 
-pub(crate) fn register_target(name: &str, target: Target) {
+/// Answer the front end's opens of comms for `name` (library code; Rhai uses
+/// `register_comm_target`).
+pub fn register_target(name: &str, target: Target) {
     with(|c| c.targets.insert(name.to_string(), target));
 }
 

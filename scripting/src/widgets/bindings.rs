@@ -30,6 +30,7 @@ const CONTROLS: &[(&str, &str)] = &[
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_type_with_name::<Widget>("Widget");
+    super::control::register_target();
     renderers.register_fn(|value| value.read_lock::<Widget>().map(|w| bundle(&w)));
     engine.register_fn("to_string", |w: &mut Widget| text_form(w));
     engine.register_fn("to_debug", |w: &mut Widget| text_form(w));

@@ -4,6 +4,7 @@
 //! Front ends without comms show a widget's text form.
 
 mod bindings;
+mod control;
 mod interact;
 mod model;
 mod output;

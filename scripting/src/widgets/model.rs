@@ -91,6 +91,7 @@ impl Widget {
         comm.on_msg(Handler::Native(Rc::new(move |invoker, message| {
             handler.receive(invoker, message)
         })));
+        super::control::add(&widget);
         Ok(widget)
     }
 
@@ -223,6 +224,7 @@ impl Widget {
             }
         }
         inner.comm.close();
+        super::control::remove(&inner.comm.id);
     }
 
     /// Model name, module and state, as the notebook's widget state keeps them.

@@ -270,3 +270,34 @@ fn an_error_in_an_interact_function_shows_in_its_area_and_the_kernel_goes_on() {
     assert_eq!(outputs[0]["evalue"], "too big");
     assert_eq!(s.execute("1 + 1").unwrap().unwrap().plain(), Some("2"));
 }
+
+#[test]
+fn a_reconnecting_front_end_gets_every_widget_state_on_the_control_comm() {
+    let (mut s, f) = session();
+    s.execute("let n = int_slider(#{value: 3}); n.value = 5;")
+        .unwrap();
+    let slider = opened(&f.take_comms()).last().unwrap().0.clone();
+    s.comm(CommMessage::Open {
+        comm_id: "control-1".into(),
+        target_name: "jupyter.widget.control".into(),
+        data: Map::new(),
+        metadata: Map::new(),
+    })
+    .unwrap();
+    let ask = json!({"method": "request_states"});
+    s.comm(CommMessage::Msg {
+        comm_id: "control-1".into(),
+        data: ask.as_object().unwrap().clone(),
+        metadata: Map::new(),
+    })
+    .unwrap();
+    let [reply] = &updates(&f.take_comms(), "control-1")[..] else {
+        panic!("no single reply")
+    };
+    assert_eq!(reply["method"], "update_states");
+    let model = &reply["states"][slider.as_str()];
+    assert_eq!(model["model_name"], "IntSliderModel");
+    assert_eq!(model["state"]["value"], 5);
+    // Its layout and style are there too, so the front end can build the view.
+    assert_eq!(reply["states"].as_object().unwrap().len(), 3);
+}
