@@ -113,14 +113,7 @@ fn make(model: &str, opts: rhai::Map) -> RhaiResult<Widget> {
 }
 
 fn boxed(model: &str, children: Array) -> RhaiResult<Widget> {
-    let mut parts = Vec::new();
-    for child in children {
-        let widget = child
-            .read_lock::<Widget>()
-            .map(|w| w.clone())
-            .ok_or_else(|| format!("a box holds widgets, not {}", child.type_name()))?;
-        parts.push(widget);
-    }
+    let parts = widgets_of(children)?;
     let mut state = Map::new();
     let refs = parts.iter().map(Widget::reference).collect();
     state.insert("children".into(), Value::Array(refs));
@@ -151,12 +144,39 @@ fn set(ctx: NativeCallContext, w: &mut Widget, key: &str, value: Dynamic) -> Rha
                 .map_err(|t| format!("options must be an array, not {t}"))?;
             w.set_options(&invoker, options)
         }
+        ("children", _) => {
+            let children = widgets_of(
+                value
+                    .into_array()
+                    .map_err(|t| format!("children must be an array, not {t}"))?,
+            )?;
+            let mut state = Map::new();
+            state.insert(
+                "children".into(),
+                Value::Array(children.iter().map(Widget::reference).collect()),
+            );
+            for child in children {
+                w.keep(child);
+            }
+            w.set(&invoker, state)
+        }
         _ => {
             let mut state = Map::new();
             state.insert(key.to_string(), json_of(&value)?);
             w.set(&invoker, state)
         }
     }
+}
+
+fn widgets_of(values: Array) -> RhaiResult<Vec<Widget>> {
+    values
+        .into_iter()
+        .map(|v| {
+            v.read_lock::<Widget>()
+                .map(|w| w.clone())
+                .ok_or_else(|| format!("a box holds widgets, not {}", v.type_name()).into())
+        })
+        .collect()
 }
 
 fn json_of(value: &Dynamic) -> RhaiResult<Value> {

@@ -170,6 +170,27 @@ fn setting_a_value_in_rhai_moves_the_control() {
 }
 
 #[test]
+fn a_box_takes_new_children() {
+    let (mut s, f) = session();
+    let shown = s
+        .execute("let b = hbox([checkbox()]); b.children = [button(), text_input()]; b")
+        .unwrap()
+        .unwrap();
+    let models = opened(&f.take_comms());
+    assert_eq!(
+        shown.plain(),
+        Some(r#"HBox(children=[Button(), Text(value="")])"#)
+    );
+    assert!(models.iter().any(|m| m.1 == "TextModel"));
+    let err = s.execute("b.children = [1]").unwrap_err();
+    assert!(
+        err.message.contains("a box holds widgets, not i64"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
 fn a_button_click_runs_its_callback() {
     let (mut s, f) = session();
     s.execute(r#"let b = button(#{description: "go"}); b.on_click(|b| print("clicked"));"#)
