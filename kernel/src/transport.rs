@@ -153,9 +153,7 @@ impl Transport {
 
     /// Publish on iopub under a topic naming the message type.
     pub fn publish<C: Content>(&self, parent: &Map<String, Value>, content: &C) {
-        let topic = format!("kernel.{}.{}", self.session, C::MSG_TYPE).into_bytes();
-        let message = self.message(vec![topic], parent, content);
-        self.send_frames(&self.iopub, message.encode(&self.signer));
+        self.publish_with_metadata(parent, Map::new(), content);
     }
 
     /// Publish on iopub with message metadata (a widget's comm_open carries its protocol
@@ -169,6 +167,9 @@ impl Transport {
         let topic = format!("kernel.{}.{}", self.session, C::MSG_TYPE).into_bytes();
         let mut message = self.message(vec![topic], parent, content);
         message.metadata = metadata;
+        // A client that subscribed since the last poll must get its welcome before anything
+        // else (the first `status` would otherwise overtake it when the kernel is slow).
+        self.welcome_subscribers();
         self.send_frames(&self.iopub, message.encode(&self.signer));
     }
 
