@@ -8,6 +8,7 @@
 mod batch;
 pub mod connection;
 mod core;
+mod debug;
 mod fields;
 pub mod history;
 mod info;

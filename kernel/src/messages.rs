@@ -94,6 +94,8 @@ pub enum Request {
     Shutdown(ShutdownRequest),
     Interrupt,
     InputReply(InputReply),
+    /// A debugger (DAP) request, passed on as it came.
+    Debug(Value),
 }
 
 /// Why a message's content could not be typed.
@@ -146,6 +148,9 @@ impl Request {
             "shutdown_request" => typed(c).map(Request::Shutdown),
             "interrupt_request" => typed::<Map<String, Value>>(c).map(|_| Request::Interrupt),
             "input_reply" => typed(c).map(Request::InputReply),
+            "debug_request" => {
+                typed::<Map<String, Value>>(c).map(|m| Request::Debug(Value::Object(m)))
+            }
             _ => return Ok(None),
         };
         request.map(Some)
@@ -173,6 +178,7 @@ content! {
     CommInfoReply => "comm_info_reply", CommClose => "comm_close",
     ShutdownReply => "shutdown_reply", InterruptReply => "interrupt_reply",
     InputRequest => "input_request",
+    DebugReply => "debug_reply", DebugEvent => "debug_event",
 }
 
 #[derive(Serialize)]
@@ -262,7 +268,18 @@ pub struct KernelInfoReply {
     pub banner: String,
     pub debugger: bool,
     pub help_links: Vec<Value>,
+    pub supported_features: Vec<&'static str>,
 }
+
+/// A DAP response, as the debugger wrote it.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct DebugReply(pub Value);
+
+/// A DAP event (`stopped`, `continued`, `terminated`).
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct DebugEvent(pub Value);
 
 #[derive(Serialize)]
 pub struct CompleteReply {

@@ -66,6 +66,9 @@ pub trait Frontend {
 
     /// Push buffered output out now (before an error or a result is shown).
     fn flush(&self) {}
+
+    /// A debugger event (`stopped`, `continued`) for an attached debugging client.
+    fn debug_event(&self, _event: &serde_json::Value) {}
 }
 
 /// A front end that drops everything; handy for benchmarks and embedding.

@@ -11,6 +11,7 @@ pub mod builtins;
 pub mod commands;
 pub mod complete;
 pub mod context;
+pub mod debugger;
 pub mod error;
 pub mod frontend;
 mod functions;

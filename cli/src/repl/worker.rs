@@ -82,7 +82,7 @@ impl Worker {
                     Reply::IsComplete(answer) => Event::IsComplete(answer),
                     Reply::Completed(answer) => Event::Completions(answer),
                     // Never asked for by the terminal front ends.
-                    Reply::Inspected(_) | Reply::Help(_) | Reply::Reset => return,
+                    Reply::Inspected(_) | Reply::Help(_) | Reply::Reset | Reply::Debug(_) => return,
                 };
                 let _ = event_tx.send(event);
             });

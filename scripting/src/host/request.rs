@@ -28,6 +28,8 @@ pub enum Request {
     },
     /// Forget every variable, function and import (`%reset` without a cell).
     Reset,
+    /// A debugger (DAP) request that needs the idle session, e.g. `inspectVariables`.
+    Debug(serde_json::Value),
 }
 
 /// Run a cell.
@@ -63,6 +65,8 @@ pub enum Reply {
     IsComplete(Completeness),
     Help(Help),
     Reset,
+    /// The DAP response to a [`Request::Debug`].
+    Debug(serde_json::Value),
 }
 
 /// How a cell ended.
