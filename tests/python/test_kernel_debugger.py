@@ -239,3 +239,17 @@ def test_interrupt_while_stopped_ends_the_cell(kernel, kc):
     assert run(kc, "before + 1")["status"] == "ok"
     assert debug(kc, "disconnect", {"restart": False})["success"]
     assert run(kc, code)["status"] == "ok"
+
+
+def test_shutdown_while_stopped_ends_the_kernel_and_tells_the_client(kernel, kc):
+    km, _ = kernel
+    code = "let a = 1;\nlet b = 2;"
+    break_at(kc, code, 2)
+    kc.execute(code)
+    stopped_at(kc, "breakpoint")
+    kc.shutdown(restart=True)
+    assert next_event(kc, "terminated") == {}
+    deadline = time.monotonic() + TIMEOUT
+    while km.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not km.is_alive()

@@ -140,8 +140,9 @@ impl Hook {
             DebuggerEvent::Step => "step",
             _ => return Ok(DebuggerCommand::Continue),
         };
-        let files = self.hub.files();
-        let file = file_of(&files, call_stack(&context));
+        let file = self
+            .hub
+            .with_files(|files| file_of(files, call_stack(&context)));
         let line = pos.line();
         if reason == "breakpoint" {
             // Every node of a breakpoint's line matches: stop at its first (a statement, or
@@ -168,6 +169,7 @@ impl Hook {
                 return Ok(DebuggerCommand::StepInto);
             }
         }
+        let files = self.hub.files();
         let outcome = self.stop(&mut context, reason, &files, file.clone(), pos);
         if let Ok(command) = outcome {
             *self.last.borrow_mut() = Some(Last {

@@ -240,6 +240,12 @@ impl DebugHub {
         lock(&self.state).files.clone()
     }
 
+    /// Read the cell files without copying them (checked at every node of a breakpoint's
+    /// line, in whichever cell).
+    pub(crate) fn with_files<T>(&self, read: impl FnOnce(&CellFiles) -> T) -> T {
+        read(&lock(&self.state).files)
+    }
+
     pub(crate) fn stop_calls(&self) -> MutexGuard<'_, Receiver<StopCall>> {
         lock(&self.at_stop)
     }
