@@ -140,7 +140,7 @@ def test_stop_at_a_breakpoint_inspect_step_and_continue(kc):
     assert (frame["line"], frame["source"]["path"], frame["name"]) == (7, path, "<cell>")
     assert debug(kc, "debugInfo")["body"]["stoppedThreads"] == [1]
     x = locals_of(kc, frame["id"])["x"]
-    assert (x["value"], x["type"]) == ("10", "i64")
+    assert (x["value"], x["type"]) == ("10", "int")
     evaluated = debug(kc, "evaluate", {"expression": "x * 2 + 1", "frameId": frame["id"]})
     assert evaluated["body"]["result"] == "21"
 
@@ -213,7 +213,7 @@ def test_variable_explorer_without_stopping(kc):
     listed = debug(kc, "inspectVariables")["body"]["variables"]
     by_name = {v["name"]: v for v in listed}
     assert [v["name"] for v in listed] == ["n", "xs", "text"]
-    assert (by_name["n"]["type"], by_name["n"]["value"]) == ("i64", "42")
+    assert (by_name["n"]["type"], by_name["n"]["value"]) == ("int", "42")
     assert by_name["xs"]["value"] == "[1, 2, 3]"
     items = debug(kc, "variables", {"variablesReference": by_name["xs"]["variablesReference"]})
     assert [v["value"] for v in items["body"]["variables"]] == ["1", "2", "3"]

@@ -110,6 +110,19 @@ pub fn type_name(engine: &Engine, value: &Dynamic) -> String {
     engine.map_type_name(value.type_name()).to_string()
 }
 
+/// The type a debugging front end is told. JupyterLab's variables tree shows the value only
+/// for Python's scalar type names (`int`, `float`, `bool`, `str`) and the type for any other,
+/// so Rhai's scalars go by those names; everything else by its Rhai name.
+pub fn dap_type(engine: &Engine, value: &Dynamic) -> String {
+    let name = type_name(engine, value);
+    match name.as_str() {
+        "i64" | "i32" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" => "int".into(),
+        "f64" | "f32" => "float".into(),
+        "string" | "char" => "str".into(),
+        _ => name,
+    }
+}
+
 /// A one-line value: the rendered text's first line, cut short.
 pub fn short_value(renderers: &Renderers, value: &Dynamic) -> String {
     let text = if value.is_unit() {
@@ -142,7 +155,7 @@ pub fn variable(
     json!({
         "name": name,
         "value": short_value(renderers, value),
-        "type": type_name(engine, value),
+        "type": dap_type(engine, value),
         "evaluateName": evaluate_name,
         "variablesReference": reference,
     })
