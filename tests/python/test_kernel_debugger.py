@@ -219,6 +219,9 @@ def test_variable_explorer_without_stopping(kc):
     assert [v["value"] for v in items["body"]["variables"]] == ["1", "2", "3"]
     rich = debug(kc, "richInspectVariables", {"variableName": "text"})
     assert rich["body"]["data"]["text/plain"] == '"Hello the world"'
+    # An expression the front end evaluates does not stop, even on a breakpoint's line.
+    break_at(kc, 'let n = 42;\nlet xs = [1, 2, 3];\nlet text = "Hello the world";', 1)
+    assert debug(kc, "evaluate", {"expression": "n * 2", "context": "repl"})["body"]["result"] == "84"
     # The explorer follows each cell.
     run(kc, "let n = 43;")
     listed = debug(kc, "inspectVariables")["body"]["variables"]

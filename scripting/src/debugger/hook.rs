@@ -117,7 +117,7 @@ impl Hook {
         node: ASTNode,
         pos: Position,
     ) -> Result<DebuggerCommand, Box<EvalAltResult>> {
-        if self.nested.get() {
+        if self.nested.get() || self.hub.quiet() {
             return Ok(DebuggerCommand::Continue);
         }
         let depth = call_stack(&context).len();

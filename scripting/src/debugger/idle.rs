@@ -4,6 +4,7 @@
 
 use super::dap::{arguments, command, failure, response};
 use super::values::{self, Key, Path, Refs, Root};
+use super::DebugHub;
 use crate::session::Session;
 use rhai::Dynamic;
 use serde_json::{json, Value};
@@ -14,7 +15,7 @@ thread_local! {
     static REFS: RefCell<Refs<Root>> = RefCell::new(Refs::default());
 }
 
-pub fn serve(session: &mut Session, request: Value) -> Value {
+pub fn serve(session: &mut Session, hub: &DebugHub, request: Value) -> Value {
     let args = arguments(&request).clone();
     match command(&request) {
         "inspectVariables" => {
@@ -45,8 +46,10 @@ pub fn serve(session: &mut Session, request: Value) -> Value {
         "evaluate" => {
             let expression = args["expression"].as_str().unwrap_or("");
             let engine = &session.engine;
+            hub.set_quiet(true);
             let outcome =
                 engine.eval_expression_with_scope::<Dynamic>(&mut session.scope, expression);
+            hub.set_quiet(false);
             match outcome {
                 Ok(value) => response(&request, evaluated(session, &value)),
                 Err(e) => failure(&request, e.to_string()),

@@ -57,6 +57,8 @@ struct HubState {
     /// Breakpoint lines by cell file, as the client set them.
     breakpoints: BTreeMap<String, BTreeSet<u32>>,
     stopped: bool,
+    /// Set while the idle session evaluates a front end's expression: it must not stop.
+    quiet: bool,
     files: CellFiles,
 }
 
@@ -226,6 +228,14 @@ impl DebugHub {
             .breakpoints
             .get(file)
             .is_some_and(|lines| lines.contains(&line))
+    }
+
+    pub(crate) fn quiet(&self) -> bool {
+        lock(&self.state).quiet
+    }
+
+    pub(crate) fn set_quiet(&self, quiet: bool) {
+        lock(&self.state).quiet = quiet;
     }
 
     pub(crate) fn set_stopped(&self, stopped: bool) {

@@ -236,7 +236,7 @@ fn serve(session: &mut Session, hub: &Arc<DebugHub>, request: Request) -> Reply 
             }
             Reply::Executed(execute_cell(session, execute))
         }
-        Request::Debug(dap) => Reply::Debug(debugger::idle::serve(session, dap)),
+        Request::Debug(dap) => Reply::Debug(debugger::idle::serve(session, hub, dap)),
         Request::Complete { code, cursor } => Reply::Completed(session.complete(&code, cursor)),
         Request::Inspect { code, cursor } => Reply::Inspected(session.inspect(&code, cursor)),
         Request::IsComplete { code } => Reply::IsComplete(session.is_complete(&code)),
