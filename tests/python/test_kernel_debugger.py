@@ -256,3 +256,17 @@ def test_shutdown_while_stopped_ends_the_kernel_and_tells_the_client(kernel, kc)
     while km.is_alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not km.is_alive()
+
+
+def test_a_breakpoint_inside_a_closure_and_disconnect_while_stopped(kc):
+    code = "let xs = [1, 2, 3].map(|v| {\n    let w = v * 10;\n    w\n});\nxs"
+    path = break_at(kc, code, 2)
+    msg_id = kc.execute(code)
+    frame = stopped_at(kc, "breakpoint")
+    assert (frame["line"], frame["source"]["path"]) == (2, path)
+    assert locals_of(kc, frame["id"])["v"]["value"] == "1"
+    # A client that goes away lets the cell run to its end, breakpoints forgotten.
+    assert debug(kc, "disconnect", {"restart": False})["success"]
+    next_event(kc, "continued")
+    reply = reply_to(kc, msg_id)
+    assert reply["status"] == "ok"
