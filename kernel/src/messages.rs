@@ -392,6 +392,18 @@ mod tests {
     }
 
     #[test]
+    fn debug_requests_pass_through_and_replies_are_the_dap_message() {
+        let dap = json!({"seq": 3, "type": "request", "command": "stackTrace", "arguments": {}});
+        let Request::Debug(content) = Request::parse("debug_request", &dap).unwrap() else {
+            panic!()
+        };
+        assert_eq!(content, dap);
+        let reply = serde_json::to_value(DebugReply(json!({"success": true}))).unwrap();
+        assert_eq!(reply, json!({"success": true}));
+        assert!(Request::parse("debug_request", &json!([1])).is_err());
+    }
+
+    #[test]
     fn execute_replies_carry_their_status() {
         let ok = ExecuteReply::Ok {
             execution_count: 2,
