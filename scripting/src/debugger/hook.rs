@@ -203,12 +203,15 @@ impl Hook {
         file: String,
         pos: Position,
     ) -> Result<DebuggerCommand, Box<EvalAltResult>> {
+        let calls = self.hub.stop_calls();
+        // Requests left from an earlier stop were given up on by their askers (before this
+        // stop is announced, so that none of its own is dropped).
+        while calls.try_recv().is_ok() {}
         self.hub.set_stopped(true);
         let body = json!({"reason": reason, "threadId": THREAD_ID, "allThreadsStopped": true});
         self.frontend.debug_event(&dap::event("stopped", body));
         let frames = Stop::frames(files, call_stack(context), file, pos);
         let mut stop = Stop::new(frames, files.params.clone());
-        let calls = self.hub.stop_calls();
         self.nested.set(true);
         let command = loop {
             if self.interrupt.is_set() {
@@ -224,6 +227,9 @@ impl Hook {
                             let _ = call.reply.send(reply);
                         }
                         Answer::Resume(reply, command) => {
+                            // Not stopped from here on, before the front end hears so:
+                            // its next request must not wait for this stop.
+                            self.hub.set_stopped(false);
                             let _ = call.reply.send(reply);
                             break Ok(command);
                         }
