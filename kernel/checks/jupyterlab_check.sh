@@ -8,26 +8,7 @@
 # drives a chart); its venv needs jupyterlab_widgets and ipywidgets too:
 #   VENV=/work/labvenv CHECK=widgets SCREENSHOT=kernel/checks/widgets_lab.png kernel/checks/jupyterlab_check.sh
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-venv=${VENV:-$repo/.venv}
-if [[ -z "${LADDER_BIN:-}" ]]; then
-  (cd "$repo" && cargo build --quiet --bin ladder)
-  LADDER_BIN=$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
-    "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/ladder
-fi
-chromium_bin=$(command -v chromium || command -v chromium-browser)
-cache=${LADDER_LAB_CACHE:-$HOME/.cache/ladder-lab-check}
-if [[ ! -d "$cache/node_modules/playwright-core" ]]; then
-  mkdir -p "$cache" && npm install --silent --prefix "$cache" playwright-core
-fi
-
-work=$(mktemp -d)
-trap 'kill "${lab_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$LADDER_BIN" install --prefix "$work/prefix" >/dev/null
-export JUPYTER_PATH=$work/prefix/share/jupyter XDG_DATA_HOME=$work/data
-export JUPYTERLAB_SETTINGS_DIR=$work/settings
-mkdir -p "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension" "$work/notebooks"
-echo '{"fetchNews": "false"}' > "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+source "$(dirname "$0")/lab_common.sh"
 check=${CHECK:-jupyterlab}
 cells=$repo/kernel/checks/${check}_lab.rhai
 "$venv/bin/python" - "$work/notebooks/check.ipynb" "$cells" <<'PY'
@@ -43,16 +24,5 @@ else:
 nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
 nbformat.write(nb, sys.argv[1])
 PY
-
-port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-token=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
-"$venv/bin/jupyter" lab --no-browser --allow-root --ServerApp.ip=127.0.0.1 --ServerApp.port="$port" \
-  --IdentityProvider.token="$token" --ServerApp.root_dir="$work/notebooks" >"$work/lab.log" 2>&1 &
-lab_pid=$!
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$port/api/status?token=$token" >/dev/null && break
-  sleep 0.3
-done
-LAB_URL="http://127.0.0.1:$port/lab/tree/check.ipynb?token=$token" CHROMIUM=$chromium_bin \
-  PLAYWRIGHT_CORE=$cache/node_modules/playwright-core SCREENSHOT=${SCREENSHOT:-/tmp/jupyterlab-check.png} \
-  node "$repo/kernel/checks/${check}_check.cjs" || { tail -30 "$work/lab.log"; exit 1; }
+lab_start
+lab_run check.ipynb "$repo/kernel/checks/${check}_check.cjs" SCREENSHOT="${SCREENSHOT:-/tmp/${check}-check.png}"

@@ -2,7 +2,12 @@
 // slider and a chart made by `interact`, drag the slider, and check that the chart's image
 // changes and that Rhai reads the slider's new value. Run through jupyterlab_check.sh
 // (CHECK=widgets), which starts JupyterLab and sets LAB_URL.
-const { openNotebook, withPage } = require("./jupyterlab_check.cjs");
+const { runCheck } = require("./lab_browser.cjs");
+
+// The status bar names the kernel and its state only once it is really connected.
+async function openNotebook(page) {
+  await page.getByText(/Rhai \(Ladder\) \| Idle/).waitFor({ timeout: 60000 });
+}
 
 async function chartSource(page) {
   return page.locator(".widget-output img").first().getAttribute("src", { timeout: 30000 });
@@ -36,7 +41,7 @@ async function check(page) {
   }
   if (after === before) throw new Error("the chart did not change after the slider moved");
   console.log(`slider moved ${start} -> ${moved}; the chart's image changed`);
-  await page.screenshot({ path: process.env.SCREENSHOT || "widgets-lab.png" });
+  await page.screenshot({ path: screenshot });
 
   await page.locator(".jp-Cell .cm-content").nth(1).click();
   await page.keyboard.press("Shift+Enter");
@@ -62,7 +67,5 @@ async function check(page) {
   console.log("JupyterLab widgets check passed");
 }
 
-withPage(check, { width: 1100, height: 800 }).catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+const screenshot = process.env.SCREENSHOT || "widgets-lab.png";
+runCheck({ url: process.env.LAB_URL, viewport: { width: 1100, height: 800 }, screenshot }, check);

@@ -32,6 +32,8 @@ pub struct Kernel {
     /// Requests that were waiting when a cell failed with `stop_on_error` (taken before
     /// that cell's `idle`, as ipykernel does): their execute requests are answered `aborted`.
     queued_after_error: Vec<Message>,
+    /// Set while a request is with the session: requests that need it cannot be put now.
+    pub(crate) relaying: bool,
 }
 
 impl Kernel {
@@ -44,6 +46,7 @@ impl Kernel {
             history,
             execution_count: 0,
             queued_after_error: Vec::new(),
+            relaying: false,
         }
     }
 
@@ -238,6 +241,7 @@ impl Kernel {
                 self.worker.interrupt();
                 t.send(channel, ids, parent, &InterruptReply { status: "ok" });
             }
+            Request::Debug(dap) => return self.debug(channel, message, parent, dap),
             Request::Shutdown(request) => {
                 self.shutdown(channel, ids, parent, request.restart);
                 return Flow::Stop;
@@ -351,7 +355,7 @@ impl Kernel {
     }
 
     /// Put a non-execute request to the session (no stdin).
-    fn ask(
+    pub(crate) fn ask(
         &mut self,
         message: &Message,
         parent: &Map<String, Value>,
@@ -384,6 +388,7 @@ impl Kernel {
         };
         self.transport.send(channel, ids, parent, &reply);
         self.transport.publish(parent, &reply);
+        self.debugger_terminated(parent);
         self.worker.interrupt();
     }
 
@@ -401,7 +406,7 @@ impl Kernel {
 fn serves_control(msg_type: &str) -> bool {
     matches!(
         msg_type,
-        "kernel_info_request" | "interrupt_request" | "shutdown_request"
+        "kernel_info_request" | "interrupt_request" | "shutdown_request" | "debug_request"
     )
 }
 

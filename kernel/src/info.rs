@@ -28,10 +28,11 @@ pub fn kernel_info() -> KernelInfoReply {
             "Ladder {} (Rhai {RHAI_VERSION}): weak-to-strong ML research in Rhai. %help lists commands.",
             env!("CARGO_PKG_VERSION")
         ),
-        debugger: false,
+        debugger: true,
         help_links: vec![
             json!({"text": "Rhai language book", "url": "https://rhai.rs/book/"}),
             json!({"text": "Jupyter messaging protocol", "url": "https://jupyter-client.readthedocs.io/en/latest/messaging.html"}),
         ],
+        supported_features: vec!["debugger"],
     }
 }

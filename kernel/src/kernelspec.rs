@@ -35,7 +35,7 @@ pub fn write_spec(dir: &Path, exe: &Path) -> Result<(), String> {
         "display_name": "Rhai (Ladder)",
         "language": "rhai",
         "interrupt_mode": "message",
-        "metadata": {"debugger": false},
+        "metadata": {"debugger": true},
     });
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.join(name);

@@ -9,6 +9,7 @@ mod batch;
 mod comms;
 pub mod connection;
 mod core;
+mod debug;
 mod fields;
 pub mod history;
 mod info;

@@ -113,6 +113,8 @@ pub enum Request {
     Shutdown(ShutdownRequest),
     Interrupt,
     InputReply(InputReply),
+    /// A debugger (DAP) request, passed on as it came.
+    Debug(Value),
 }
 
 /// Why a message's content could not be typed.
@@ -164,6 +166,9 @@ impl Request {
             "shutdown_request" => typed(c).map(Request::Shutdown),
             "interrupt_request" => typed::<Map<String, Value>>(c).map(|_| Request::Interrupt),
             "input_reply" => typed(c).map(Request::InputReply),
+            "debug_request" => {
+                typed::<Map<String, Value>>(c).map(|m| Request::Debug(Value::Object(m)))
+            }
             _ => return Ok(None),
         };
         request.map(Some)
@@ -192,6 +197,7 @@ content! {
     CommOpened => "comm_open", CommMsg => "comm_msg",
     ShutdownReply => "shutdown_reply", InterruptReply => "interrupt_reply",
     InputRequest => "input_request",
+    DebugReply => "debug_reply", DebugEvent => "debug_event",
 }
 
 #[derive(Serialize)]
@@ -281,7 +287,18 @@ pub struct KernelInfoReply {
     pub banner: String,
     pub debugger: bool,
     pub help_links: Vec<Value>,
+    pub supported_features: Vec<&'static str>,
 }
+
+/// A DAP response, as the debugger wrote it.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct DebugReply(pub Value);
+
+/// A DAP event (`stopped`, `continued`, `terminated`).
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct DebugEvent(pub Value);
 
 #[derive(Serialize)]
 pub struct CompleteReply {
@@ -404,6 +421,18 @@ mod tests {
             let err = Request::parse(msg_type, &json!(["print(\"x\")", true])).unwrap_err();
             assert!(matches!(err, ParseError::Malformed { .. }), "{msg_type}");
         }
+    }
+
+    #[test]
+    fn debug_requests_pass_through_and_replies_are_the_dap_message() {
+        let dap = json!({"seq": 3, "type": "request", "command": "stackTrace", "arguments": {}});
+        let Request::Debug(content) = Request::parse("debug_request", &dap).unwrap() else {
+            panic!()
+        };
+        assert_eq!(content, dap);
+        let reply = serde_json::to_value(DebugReply(json!({"success": true}))).unwrap();
+        assert_eq!(reply, json!({"success": true}));
+        assert!(Request::parse("debug_request", &json!([1])).is_err());
     }
 
     #[test]

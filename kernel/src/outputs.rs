@@ -29,6 +29,8 @@ pub enum Event {
     /// The request finished: always the last event of a request (the host replies after
     /// every output).
     Done(Reply),
+    /// A debugger event for iopub.
+    Debug(serde_json::Value),
 }
 
 /// Wakes the protocol thread (blocked in `zmq::poll`) after an event was queued: a PUSH
@@ -99,6 +101,10 @@ impl Frontend for KernelFrontend {
 
     fn comm(&self, message: &CommMessage) {
         self.send(Event::Comm(message.clone()));
+    }
+
+    fn debug_event(&self, event: &serde_json::Value) {
+        self.send(Event::Debug(event.clone()));
     }
 
     fn input(&self, prompt: &str, password: bool) -> Result<String, InputError> {

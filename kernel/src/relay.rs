@@ -41,6 +41,18 @@ impl Kernel {
         if !self.worker.send(to_session) {
             return Waited::SessionGone;
         }
+        self.relaying = true;
+        let waited = self.relay_events(request, parent, allow_stdin);
+        self.relaying = false;
+        waited
+    }
+
+    fn relay_events(
+        &mut self,
+        request: &Message,
+        parent: &Map<String, Value>,
+        allow_stdin: bool,
+    ) -> Waited {
         let mut waiting_input: Option<InputReplyTo> = None;
         loop {
             loop {
@@ -167,6 +179,7 @@ impl Kernel {
             }
             Event::ClearOutput(wait) => t.publish(parent, &ClearOutput { wait }),
             Event::Comm(message) => self.publish_comm(parent, message),
+            Event::Debug(event) => t.publish(parent, &DebugEvent(event)),
             Event::Stream(..) | Event::Input { .. } | Event::Done(_) => {}
         }
     }

@@ -3,10 +3,12 @@
 //! thread's wake-up socket.
 
 use crate::outputs::{Event, KernelFrontend, Wake};
+use ladder_scripting::debugger::DebugHub;
 use ladder_scripting::host::{HostInterrupt, ReplySink, Request, SessionHost};
 use ladder_scripting::{Frontend, SessionFactory};
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
 
 pub struct Worker {
     /// Outputs and replies, in the order the session produced them. Dropped before the
@@ -34,6 +36,10 @@ impl Worker {
     /// Hand a request to the session; false when the session thread has died.
     pub fn send(&self, request: Request) -> bool {
         self.host.send(request).is_ok()
+    }
+
+    pub fn debugger(&self) -> Arc<DebugHub> {
+        self.host.debugger()
     }
 
     pub fn interrupt(&self) {

@@ -200,6 +200,16 @@ impl Sources {
         self.functions.insert(name.to_string(), source.to_string());
     }
 
+    /// Each script function with the source it was (last) defined in.
+    pub(crate) fn functions(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.functions.iter().map(|(f, s)| (f.as_str(), s.as_str()))
+    }
+
+    /// The text of a named source (a cell).
+    pub(crate) fn text(&self, name: &str) -> Option<&str> {
+        self.texts.get(name).map(String::as_str)
+    }
+
     pub fn clear(&mut self) {
         self.texts.clear();
         self.functions.clear();

@@ -71,6 +71,9 @@ pub trait Frontend {
     /// Send a comm message to the front end (widgets speak through comms). Front ends
     /// without comms drop it.
     fn comm(&self, _message: &CommMessage) {}
+
+    /// A debugger event (`stopped`, `continued`) for an attached debugging client.
+    fn debug_event(&self, _event: &serde_json::Value) {}
 }
 
 /// A front end that drops everything; handy for benchmarks and embedding.

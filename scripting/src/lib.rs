@@ -12,6 +12,7 @@ pub mod commands;
 pub mod comms;
 pub mod complete;
 pub mod context;
+pub mod debugger;
 pub mod error;
 pub mod frontend;
 mod functions;

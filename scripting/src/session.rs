@@ -59,6 +59,8 @@ pub struct Session {
     pub(crate) module_constants: HashMap<String, Vec<(String, Dynamic)>>,
     /// Where `import "relative/path"` looks (the current directory when `None`).
     import_dir: Option<std::path::PathBuf>,
+    /// Whether the engine carries the debugger's hook (a rebuilt engine does not).
+    pub(crate) debugger_installed: bool,
 }
 
 impl Session {
@@ -88,6 +90,7 @@ impl Session {
             global_refs: HashSet::new(),
             module_constants: HashMap::new(),
             import_dir: None,
+            debugger_installed: false,
         }
     }
 
@@ -230,6 +233,7 @@ impl Session {
             engine.set_module_resolver(imports::ReloadingResolver::new(Some(dir)));
         }
         self.engine = engine;
+        self.debugger_installed = false;
         *self.renderers.borrow_mut() = renderers;
         self.scope = Scope::new();
         self.ast = AST::empty();

@@ -7,26 +7,7 @@
 #   stdlib/checks/plot_lab_check.sh                      # builds target/debug/ladder
 #   LADDER_BIN=path/to/ladder SCREENSHOT=/tmp/plots.png stdlib/checks/plot_lab_check.sh
 set -euo pipefail
-repo=$(cd "$(dirname "$0")/../.." && pwd)
-venv=${VENV:-$repo/.venv}
-if [[ -z "${LADDER_BIN:-}" ]]; then
-  (cd "$repo" && cargo build --quiet --bin ladder)
-  LADDER_BIN=$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
-    "$venv/bin/python" -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/ladder
-fi
-chromium_bin=$(command -v chromium || command -v chromium-browser)
-cache=${LADDER_LAB_CACHE:-$HOME/.cache/ladder-lab-check}
-if [[ ! -d "$cache/node_modules/playwright-core" ]]; then
-  mkdir -p "$cache" && npm install --silent --prefix "$cache" playwright-core
-fi
-
-work=$(mktemp -d)
-trap 'kill "${lab_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-"$LADDER_BIN" install --prefix "$work/prefix" >/dev/null
-export JUPYTER_PATH=$work/prefix/share/jupyter XDG_DATA_HOME=$work/data
-export JUPYTERLAB_SETTINGS_DIR=$work/settings
-mkdir -p "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension" "$work/notebooks"
-echo '{"fetchNews": "false"}' > "$JUPYTERLAB_SETTINGS_DIR/@jupyterlab/apputils-extension/notification.jupyterlab-settings"
+source "$(dirname "$0")/../../kernel/checks/lab_common.sh"
 
 # One cell per chart kind; the last asks for SVG too.
 "$venv/bin/python" - "$work/charts.ipynb" <<'PY'
@@ -52,15 +33,6 @@ nbformat.write(nb, sys.argv[1])
 PY
 "$LADDER_BIN" run "$work/charts.ipynb" -o "$work/notebooks/charts.ipynb" >/dev/null
 
-port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-token=$("$venv/bin/python" -c 'import secrets; print(secrets.token_hex(16))')
-"$venv/bin/jupyter" lab --no-browser --allow-root --ServerApp.ip=127.0.0.1 --ServerApp.port="$port" \
-  --IdentityProvider.token="$token" --ServerApp.root_dir="$work/notebooks" >"$work/lab.log" 2>&1 &
-lab_pid=$!
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$port/api/status?token=$token" >/dev/null && break
-  sleep 0.3
-done
-LAB_URL="http://127.0.0.1:$port/lab/tree/charts.ipynb?token=$token" CHROMIUM=$chromium_bin EXPECTED_IMAGES=6 \
-  PLAYWRIGHT_CORE=$cache/node_modules/playwright-core SCREENSHOT=${SCREENSHOT:-/tmp/plot-lab-check.png} \
-  node "$repo/stdlib/checks/plot_lab_check.cjs" || { tail -30 "$work/lab.log"; exit 1; }
+lab_start
+lab_run charts.ipynb "$repo/stdlib/checks/plot_lab_check.cjs" EXPECTED_IMAGES=6 \
+  SCREENSHOT="${SCREENSHOT:-/tmp/plot-lab-check.png}"

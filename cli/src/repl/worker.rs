@@ -86,7 +86,8 @@ impl Worker {
                     | Reply::Help(_)
                     | Reply::Reset
                     | Reply::Comm
-                    | Reply::CommInfo(_) => return,
+                    | Reply::CommInfo(_)
+                    | Reply::Debug(_) => return,
                 };
                 let _ = event_tx.send(event);
             });

@@ -14,6 +14,7 @@ mod tests;
 pub use request::{Execute, ExecuteReply, Help, Reply, Request};
 
 use crate::commands::help_query;
+use crate::debugger::{self, DebugHub};
 use crate::error::ScriptError;
 use crate::frontend::Frontend;
 use crate::interrupt::InterruptHandle;
@@ -105,6 +106,7 @@ pub struct SessionHost {
     thread: Option<JoinHandle<()>>,
     interrupt: HostInterrupt,
     ready: Receiver<()>,
+    debugger: Arc<DebugHub>,
 }
 
 impl SessionHost {
@@ -119,6 +121,8 @@ impl SessionHost {
         let (ready_tx, ready) = channel();
         let interrupt = HostInterrupt::default();
         let attach = interrupt.clone();
+        let debugger = Arc::new(DebugHub::default());
+        let hub = debugger.clone();
         let thread = std::thread::Builder::new()
             .name("ladder-session".into())
             .stack_size(STACK_SIZE)
@@ -128,7 +132,7 @@ impl SessionHost {
                 attach.attach(session.interrupt_handle());
                 let _ = ready_tx.send(());
                 for request in request_rx {
-                    sink(serve(&mut session, request));
+                    sink(serve(&mut session, &hub, request));
                 }
             })
             .map_err(|e| format!("cannot start the session thread: {e}"))?;
@@ -137,6 +141,7 @@ impl SessionHost {
             thread: Some(thread),
             interrupt,
             ready,
+            debugger,
         })
     }
 
@@ -173,6 +178,11 @@ impl SessionHost {
         let requests = self.requests.as_ref().ok_or(HostGone)?;
         self.interrupt.clear();
         requests.send(request).map_err(|_| HostGone)
+    }
+
+    /// The debugger state this host's session shares with the front end's thread.
+    pub fn debugger(&self) -> Arc<DebugHub> {
+        self.debugger.clone()
     }
 
     pub fn interrupter(&self) -> HostInterrupt {
@@ -218,9 +228,15 @@ impl Client {
 }
 
 /// Answer one request on the session thread.
-fn serve(session: &mut Session, request: Request) -> Reply {
+fn serve(session: &mut Session, hub: &Arc<DebugHub>, request: Request) -> Reply {
     match request {
-        Request::Execute(execute) => Reply::Executed(execute_cell(session, execute)),
+        Request::Execute(execute) => {
+            if hub.attached() {
+                debugger::hook::prepare(session, hub, &execute.code);
+            }
+            Reply::Executed(execute_cell(session, execute))
+        }
+        Request::Debug(dap) => Reply::Debug(debugger::idle::serve(session, hub, dap)),
         Request::Complete { code, cursor } => Reply::Completed(session.complete(&code, cursor)),
         Request::Inspect { code, cursor } => Reply::Inspected(session.inspect(&code, cursor)),
         Request::IsComplete { code } => Reply::IsComplete(session.is_complete(&code)),

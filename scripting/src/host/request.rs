@@ -35,6 +35,8 @@ pub enum Request {
     CommInfo {
         target_name: Option<String>,
     },
+    /// A debugger (DAP) request that needs the idle session, e.g. `inspectVariables`.
+    Debug(serde_json::Value),
 }
 
 /// Run a cell.
@@ -74,6 +76,8 @@ pub enum Reply {
     Comm,
     /// Open comms as (comm id, target name).
     CommInfo(Vec<(String, String)>),
+    /// The DAP response to a [`Request::Debug`].
+    Debug(serde_json::Value),
 }
 
 /// How a cell ended.
