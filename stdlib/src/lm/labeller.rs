@@ -7,6 +7,7 @@ use super::model::Lm;
 use super::score::log_softmax;
 use crate::error::{check_interrupt, Error, Result};
 use ladder_scripting::{MimeBundle, Render};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 crate::type_names! {
@@ -43,7 +44,13 @@ pub struct LmLabeller {
     content_free: Vec<f64>,
     /// Log of the fitted prior (per class); zeros until fitted.
     log_prior: Arc<Mutex<Option<Vec<f64>>>>,
+    /// Raw label log-probabilities by text: evaluating, labelling a split and voting as an LF
+    /// often meet the same rows, and each costs a forward pass of the model.
+    memo: Arc<Mutex<HashMap<String, Vec<f64>>>>,
 }
+
+/// Texts whose label log-probabilities are kept (a few floats each) before the memo restarts.
+const MEMO_ROWS: usize = 200_000;
 
 /// What labelling rows gave.
 #[derive(Clone, Debug)]
@@ -119,6 +126,7 @@ impl LmLabeller {
             label_ids,
             content_free: Vec::new(),
             log_prior: Arc::new(Mutex::new(None)),
+            memo: Arc::new(Mutex::new(HashMap::new())),
         };
         labeller.content_free = labeller.label_logprobs(CONTENT_FREE)?;
         Ok(labeller)
@@ -140,15 +148,25 @@ impl LmLabeller {
         p
     }
 
-    /// Log-probabilities of the label words after one text's prompt.
+    /// Log-probabilities of the label words after one text's prompt (memoised by text).
     pub fn label_logprobs(&self, text: &str) -> Result<Vec<f64>> {
+        let poisoned = |_| Error::new("lm_labeller: a lock was poisoned by an earlier panic");
+        if let Some(v) = self.memo.lock().map_err(poisoned)?.get(text) {
+            return Ok(v.clone());
+        }
         let ids = self.lm.tokenizer.encode_prompt(&self.prompt(text))?;
         let logp = log_softmax(&self.lm.next_logits(&ids)?)?.to_vec1::<f32>()?;
-        Ok(self
+        let v: Vec<f64> = self
             .label_ids
             .iter()
             .map(|&i| logp[i as usize] as f64)
-            .collect())
+            .collect();
+        let mut memo = self.memo.lock().map_err(poisoned)?;
+        if memo.len() >= MEMO_ROWS {
+            memo.clear();
+        }
+        memo.insert(text.to_string(), v.clone());
+        Ok(v)
     }
 
     /// Raw label log-probabilities of many texts.
@@ -243,12 +261,28 @@ impl LmLabeller {
         Ok(self.labels_from(&raw, self.opts.calibrate))
     }
 
-    pub fn describe(&self) -> String {
-        let c = match self.opts.calibrate {
+    /// A short name for tables: the model file and the calibration.
+    pub fn name(&self) -> String {
+        let model = self
+            .lm
+            .info
+            .path
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        format!("{model} labeller (calibration {})", self.calibration_name())
+    }
+
+    fn calibration_name(&self) -> &'static str {
+        match self.opts.calibrate {
             Calibration::None => "none",
             Calibration::Contextual => "contextual",
             Calibration::Prior => "prior",
-        };
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let c = self.calibration_name();
         format!(
             "LmLabeller: {} classes ({}), {} examples, calibration {c}, abstain below {} — {}",
             self.classes(),
