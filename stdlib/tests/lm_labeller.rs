@@ -38,6 +38,22 @@ fn a_label_word_of_several_tokens_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_row_longer_than_the_context_is_named_and_the_session_goes_on() {
+    let mut s = tiny_session();
+    plain(
+        &mut s,
+        "let lab = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"]});",
+    );
+    let long = vec!["w5"; 40].join(" ");
+    let e = error(&mut s, &format!("lab.label([\"w6 w7\", {long:?}])"));
+    assert!(
+        e.contains("row 1") && e.contains("41 tokens") && e.contains("context of 32"),
+        "{e}"
+    );
+    assert_eq!(plain(&mut s, "lab.label([\"w6 w7\"]).votes.len()"), "1");
+}
+
+#[test]
 fn soft_labels_are_distributions_and_abstention_lowers_coverage() {
     let mut s = tiny_session();
     plain(

@@ -173,9 +173,12 @@ impl LmLabeller {
     pub fn raw(&self, texts: &[String]) -> Result<Vec<Vec<f64>>> {
         texts
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
                 check_interrupt()?;
+                // Which row failed (a review longer than the context, say).
                 self.label_logprobs(t)
+                    .map_err(|e| e.context(&format!("lm_labeller: row {i}")))
             })
             .collect()
     }
