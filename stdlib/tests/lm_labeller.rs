@@ -105,6 +105,26 @@ fn calibrations_differ_and_the_labeller_is_a_labelling_function() {
 }
 
 #[test]
+fn labellers_on_one_model_share_its_memo_only_for_the_same_label_words() {
+    let mut s = tiny_session();
+    plain(&mut s, "let texts = [\"w5 w6\", \"w7 w8 w9\", \"w10\"];");
+    let soft = |s: &mut ladder_scripting::Session, model: &str, labels: &str| {
+        plain(
+            s,
+            &format!("lm_labeller({model}, #{{template: \"{{text}} w1\", labels: {labels}, calibrate: \"none\"}}).label(texts).soft.to_array()"),
+        )
+    };
+    let first = soft(&mut s, "m", "[\"w3\", \"w4\"]");
+    // Other label words after the same prompts: not the memoised values.
+    let other = soft(&mut s, "m", "[\"w11\", \"w12\"]");
+    assert_ne!(first, other);
+    // A fresh model (an empty memo) gives what the warm one gave.
+    plain(&mut s, "let fresh = lm(m.path);");
+    assert_eq!(soft(&mut s, "fresh", "[\"w11\", \"w12\"]"), other);
+    assert_eq!(soft(&mut s, "m", "[\"w3\", \"w4\"]"), first);
+}
+
+#[test]
 fn score_sums_continuation_log_probabilities() {
     let mut s = tiny_session();
     let one = number(&mut s, "m.score([\"w1 w2\"], [\"w3\"])[0]");

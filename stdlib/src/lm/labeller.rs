@@ -4,10 +4,8 @@
 //! rows), with abstention below a confidence.
 
 use super::model::Lm;
-use super::score::log_softmax;
 use crate::error::{check_interrupt, Error, Result};
 use ladder_scripting::{MimeBundle, Render};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 crate::type_names! {
@@ -44,13 +42,7 @@ pub struct LmLabeller {
     content_free: Vec<f64>,
     /// Log of the fitted prior (per class); zeros until fitted.
     log_prior: Arc<Mutex<Option<Vec<f64>>>>,
-    /// Raw label log-probabilities by text: evaluating, labelling a split and voting as an LF
-    /// often meet the same rows, and each costs a forward pass of the model.
-    memo: Arc<Mutex<HashMap<String, Vec<f64>>>>,
 }
-
-/// Texts whose label log-probabilities are kept (a few floats each) before the memo restarts.
-const MEMO_ROWS: usize = 200_000;
 
 /// What labelling rows gave.
 #[derive(Clone, Debug)]
@@ -126,7 +118,6 @@ impl LmLabeller {
             label_ids,
             content_free: Vec::new(),
             log_prior: Arc::new(Mutex::new(None)),
-            memo: Arc::new(Mutex::new(HashMap::new())),
         };
         labeller.content_free = labeller.label_logprobs(CONTENT_FREE)?;
         Ok(labeller)
@@ -148,25 +139,12 @@ impl LmLabeller {
         p
     }
 
-    /// Log-probabilities of the label words after one text's prompt (memoised by text).
+    /// Log-probabilities of the label words after one text's prompt (memoised by the model:
+    /// evaluating, labelling a split and voting as an LF often meet the same rows, and so do
+    /// labellers that differ only in calibration or abstention).
     pub fn label_logprobs(&self, text: &str) -> Result<Vec<f64>> {
-        let poisoned = |_| Error::new("lm_labeller: a lock was poisoned by an earlier panic");
-        if let Some(v) = self.memo.lock().map_err(poisoned)?.get(text) {
-            return Ok(v.clone());
-        }
         let ids = self.lm.tokenizer.encode_prompt(&self.prompt(text))?;
-        let logp = log_softmax(&self.lm.next_logits(&ids)?)?.to_vec1::<f32>()?;
-        let v: Vec<f64> = self
-            .label_ids
-            .iter()
-            .map(|&i| logp[i as usize] as f64)
-            .collect();
-        let mut memo = self.memo.lock().map_err(poisoned)?;
-        if memo.len() >= MEMO_ROWS {
-            memo.clear();
-        }
-        memo.insert(text.to_string(), v.clone());
-        Ok(v)
+        self.lm.next_logprobs_of(&ids, &self.label_ids)
     }
 
     /// Raw label log-probabilities of many texts.

@@ -10,6 +10,7 @@ use super::tokenizer::LmTokenizer;
 use crate::error::{Error, Result};
 use candle_core::{Device, Tensor};
 use ladder_scripting::{MimeBundle, Render};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -36,7 +37,14 @@ pub struct Lm {
     pub tokenizer: Arc<LmTokenizer>,
     model: Arc<Mutex<Box<dyn CausalLm>>>,
     pub device: Device,
+    /// Log-probabilities of chosen next tokens by (prompt, tokens): what labellers ask for.
+    memo: Arc<Mutex<NextLogprobs>>,
 }
+
+type NextLogprobs = HashMap<(Vec<u32>, Vec<u32>), Vec<f64>>;
+
+/// Prompts whose chosen log-probabilities are kept (a few floats each) before the memo restarts.
+const MEMO_PROMPTS: usize = 200_000;
 
 /// How to load (the default: GGUF weights as stored).
 #[derive(Clone, Copy, Debug, Default)]
@@ -122,6 +130,7 @@ impl Lm {
             tokenizer: Arc::new(tokenizer),
             model: Arc::new(Mutex::new(model)),
             device,
+            memo: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -139,6 +148,23 @@ impl Lm {
         m.reset();
         let input = Tensor::new(ids, &self.device)?.unsqueeze(0)?;
         Ok(m.forward(&input, 0)?.squeeze(0)?)
+    }
+
+    /// Log-probabilities of the next tokens `wanted` after `ids`, memoised.
+    pub fn next_logprobs_of(&self, ids: &[u32], wanted: &[u32]) -> Result<Vec<f64>> {
+        let poisoned = |_| Error::new("lm: a lock was poisoned by an earlier panic");
+        let key = (ids.to_vec(), wanted.to_vec());
+        if let Some(v) = self.memo.lock().map_err(poisoned)?.get(&key) {
+            return Ok(v.clone());
+        }
+        let logp = log_softmax(&self.next_logits(ids)?)?.to_vec1::<f32>()?;
+        let v: Vec<f64> = wanted.iter().map(|&i| logp[i as usize] as f64).collect();
+        let mut memo = self.memo.lock().map_err(poisoned)?;
+        if memo.len() >= MEMO_PROMPTS {
+            memo.clear();
+        }
+        memo.insert(key, v.clone());
+        Ok(v)
     }
 
     /// Next-token logits ((ids.len() - prefix + 1) × vocab, f32) at positions prefix - 1 .. the
