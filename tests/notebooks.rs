@@ -361,6 +361,13 @@ fn lm_weak_to_strong_calibrates_the_labeller_and_reports_pgr_over_seeds() {
     };
     // The zero-shot labeller is far from chance once calibrated on the unlabelled rows.
     assert!(acc("prior") > 0.75 && acc("prior") > acc("none"), "{text}");
+    // Abstaining below 70% confidence: fewer rows, and more of them right.
+    let cautious = line(&text, "abstaining below 0.7, calibration prior:");
+    let (cautious_acc, coverage) = (
+        number_after(cautious, "accuracy"),
+        number_after(cautious, "coverage"),
+    );
+    assert!(coverage < 1.0 && cautious_acc > acc("prior"), "{cautious}");
     // The labeller supervises weak_to_strong with its own test accuracy, the same every seed.
     let row = line(&text, "LM labeller -> MiniLM: weak");
     let weak = numbers_after(row, "weak");
