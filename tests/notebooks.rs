@@ -115,6 +115,7 @@ fn committed_notebooks_are_ladder_notebooks_with_outputs() {
         "distillation",
         "weak_supervision",
         "text_weak_to_strong",
+        "lm_weak_to_strong",
         "sweep",
     ] {
         let nb: Value =
@@ -287,7 +288,21 @@ fn label_models_and_end_model_beat_their_floors() {
 
 /// Whether all-MiniLM-L6-v2 is installed where `encoder()` looks (`./install.sh --with-minilm`).
 fn minilm_installed() -> bool {
-    let models = std::env::var_os("LADDER_MODELS_DIR")
+    models_dir()
+        .join("all-MiniLM-L6-v2/model.safetensors")
+        .is_file()
+}
+
+/// Whether SmolLM2 is installed where `lm("smollm2")` looks (`./install.sh --with-smollm2`).
+fn smollm2_installed() -> bool {
+    models_dir()
+        .join("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
+        .is_file()
+}
+
+/// The folder Ladder installs models in.
+fn models_dir() -> PathBuf {
+    std::env::var_os("LADDER_MODELS_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| {
@@ -298,8 +313,7 @@ fn minilm_installed() -> bool {
                     PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/share")
                 });
             data.join("ladder/models")
-        });
-    models.join("all-MiniLM-L6-v2/model.safetensors").is_file()
+        })
 }
 
 #[test]
@@ -329,4 +343,54 @@ fn text_weak_to_strong_student_recovers_part_of_the_gap() {
     }
     assert!(text.contains("3 seed(s)"), "{text}");
     assert_eq!(png_count(&nb), 2);
+}
+
+#[test]
+fn lm_weak_to_strong_calibrates_the_labeller_and_reports_pgr_over_seeds() {
+    if !minilm_installed() || !smollm2_installed() {
+        eprintln!("SKIPPED lm_weak_to_strong: it needs all-MiniLM-L6-v2 and SmolLM2 (./install.sh --with-minilm --with-smollm2)");
+        return;
+    }
+    let nb = execute("lm_weak_to_strong", &[]);
+    let text = output_text(&nb);
+    let acc = |c: &str| {
+        number_after(
+            line(&text, &format!("labeller, calibration {c}:")),
+            "accuracy",
+        )
+    };
+    // The zero-shot labeller is far from chance once calibrated on the unlabelled rows.
+    assert!(acc("prior") > 0.75 && acc("prior") > acc("none"), "{text}");
+    // Abstaining below 70% confidence: fewer rows, and more of them right.
+    let cautious = line(&text, "abstaining below 0.7, calibration prior:");
+    let (cautious_acc, coverage) = (
+        number_after(cautious, "accuracy"),
+        number_after(cautious, "coverage"),
+    );
+    assert!(coverage < 1.0 && cautious_acc > acc("prior"), "{cautious}");
+    // The labeller supervises weak_to_strong with its own test accuracy, the same every seed.
+    let row = line(&text, "LM labeller -> MiniLM: weak");
+    let weak = numbers_after(row, "weak");
+    assert!(weak[0] > 0.75 && weak[1] == weak[2], "{row}");
+    for loss in ["naive", "logconf"] {
+        let row = line(&text, &format!("{loss}: weak"));
+        let (weak, ceiling) = (number_after(row, "weak"), number_after(row, "ceiling"));
+        assert!(
+            ceiling > weak,
+            "the frozen SmolLM2 probe on gold labels beats the transformer: {row}"
+        );
+        let pgr = numbers_after(
+            line(&text, &format!("PGR {loss}:")),
+            &format!("PGR {loss}:"),
+        );
+        assert!(pgr[1] <= pgr[0] && pgr[0] <= pgr[2], "{loss}: {pgr:?}");
+    }
+    assert!(text.contains("3 seed(s)"), "{text}");
+    let ds = number_after(line(&text, "Dawid-Skene: accuracy"), "accuracy");
+    assert!(ds > 0.75, "{text}");
+    assert!(
+        line(&text, "LoRA:").contains("trainable parameters"),
+        "{text}"
+    );
+    assert_eq!(png_count(&nb), 4);
 }

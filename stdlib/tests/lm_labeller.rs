@@ -38,6 +38,22 @@ fn a_label_word_of_several_tokens_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_row_longer_than_the_context_is_named_and_the_session_goes_on() {
+    let mut s = tiny_session();
+    plain(
+        &mut s,
+        "let lab = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"]});",
+    );
+    let long = vec!["w5"; 40].join(" ");
+    let e = error(&mut s, &format!("lab.label([\"w6 w7\", {long:?}])"));
+    assert!(
+        e.contains("row 1") && e.contains("41 tokens") && e.contains("context of 32"),
+        "{e}"
+    );
+    assert_eq!(plain(&mut s, "lab.label([\"w6 w7\"]).votes.len()"), "1");
+}
+
+#[test]
 fn soft_labels_are_distributions_and_abstention_lowers_coverage() {
     let mut s = tiny_session();
     plain(
@@ -86,6 +102,26 @@ fn calibrations_differ_and_the_labeller_is_a_labelling_function() {
         "let L = apply_lfs(texts, [lab.lf(), |r| -1], #{names: [\"lm\", \"never\"], classes: 2});",
     );
     assert_eq!(plain(&mut s, "L.to_array().map(|r| r[0])"), votes);
+}
+
+#[test]
+fn labellers_on_one_model_share_its_memo_only_for_the_same_label_words() {
+    let mut s = tiny_session();
+    plain(&mut s, "let texts = [\"w5 w6\", \"w7 w8 w9\", \"w10\"];");
+    let soft = |s: &mut ladder_scripting::Session, model: &str, labels: &str| {
+        plain(
+            s,
+            &format!("lm_labeller({model}, #{{template: \"{{text}} w1\", labels: {labels}, calibrate: \"none\"}}).label(texts).soft.to_array()"),
+        )
+    };
+    let first = soft(&mut s, "m", "[\"w3\", \"w4\"]");
+    // Other label words after the same prompts: not the memoised values.
+    let other = soft(&mut s, "m", "[\"w11\", \"w12\"]");
+    assert_ne!(first, other);
+    // A fresh model (an empty memo) gives what the warm one gave.
+    plain(&mut s, "let fresh = lm(m.path);");
+    assert_eq!(soft(&mut s, "fresh", "[\"w11\", \"w12\"]"), other);
+    assert_eq!(soft(&mut s, "m", "[\"w3\", \"w4\"]"), first);
 }
 
 #[test]

@@ -15,17 +15,25 @@ from ladder_kernelspec import REPO, install_kernelspec, ladder_binary
 
 install_kernelspec()
 
-NOTEBOOKS = ["weak_to_strong", "boosting", "distillation", "weak_supervision", "text_weak_to_strong"]
+NOTEBOOKS = ["weak_to_strong", "boosting", "distillation", "weak_supervision", "text_weak_to_strong", "lm_weak_to_strong"]
 
 
-def minilm_installed() -> bool:
-    """all-MiniLM-L6-v2 where `encoder()` looks (`./install.sh --with-minilm` puts it there)."""
+def installed(path: str) -> bool:
+    """Whether a model file is where Ladder looks (`./install.sh --with-minilm --with-smollm2` puts them there)."""
     import os
 
     models = os.environ.get("LADDER_MODELS_DIR") or os.path.join(
         os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "ladder", "models"
     )
-    return os.path.isfile(os.path.join(models, "all-MiniLM-L6-v2", "model.safetensors"))
+    return os.path.isfile(os.path.join(models, path))
+
+
+def minilm_installed() -> bool:
+    return installed("all-MiniLM-L6-v2/model.safetensors")
+
+
+def smollm2_installed() -> bool:
+    return installed("smollm2/SmolLM2-135M-Instruct.Q4_1.gguf")
 
 # A line that reports a duration or a rate: its digits may differ between runs.
 TIMING = re.compile(r"\b(time|rate|elapsed|ms|s|µs|it/s|steps/s)\b", re.IGNORECASE)
@@ -88,8 +96,10 @@ def run_kernel(source: Path) -> nbformat.NotebookNode:
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_kernel_and_ladder_run_give_the_same_outputs(name: str) -> None:
-    if name == "text_weak_to_strong" and not minilm_installed():
+    if name in ("text_weak_to_strong", "lm_weak_to_strong") and not minilm_installed():
         pytest.skip("all-MiniLM-L6-v2 is not installed (./install.sh --with-minilm)")
+    if name == "lm_weak_to_strong" and not smollm2_installed():
+        pytest.skip("SmolLM2 is not installed (./install.sh --with-smollm2)")
     source = REPO / "notebooks" / f"{name}.ipynb"
     folder = Path(tempfile.mkdtemp(prefix=f"ladder-nb-{name}-"))
     headless = run_ladder(source, folder / "out.ipynb")

@@ -77,6 +77,21 @@ impl Folder {
         })
     }
 
+    /// How many weights the files hold (0 where a file does not read; `load` names it).
+    pub fn parameters(&self) -> usize {
+        self.weights
+            .iter()
+            // SAFETY: the file is only read, as in `load`.
+            .filter_map(|f| unsafe { candle_core::safetensors::MmapedSafetensors::new(f) }.ok())
+            .flat_map(|st| {
+                st.tensors()
+                    .into_iter()
+                    .map(|(_, t)| t.shape().iter().product::<usize>())
+                    .collect::<Vec<_>>()
+            })
+            .sum()
+    }
+
     /// The longest sequence the model takes.
     pub fn context_len(&self) -> usize {
         self.config["max_position_embeddings"]

@@ -4,7 +4,6 @@
 //! rows), with abstention below a confidence.
 
 use super::model::Lm;
-use super::score::log_softmax;
 use crate::error::{check_interrupt, Error, Result};
 use ladder_scripting::{MimeBundle, Render};
 use std::sync::{Arc, Mutex};
@@ -140,24 +139,24 @@ impl LmLabeller {
         p
     }
 
-    /// Log-probabilities of the label words after one text's prompt.
+    /// Log-probabilities of the label words after one text's prompt (memoised by the model:
+    /// evaluating, labelling a split and voting as an LF often meet the same rows, and so do
+    /// labellers that differ only in calibration or abstention).
     pub fn label_logprobs(&self, text: &str) -> Result<Vec<f64>> {
         let ids = self.lm.tokenizer.encode_prompt(&self.prompt(text))?;
-        let logp = log_softmax(&self.lm.next_logits(&ids)?)?.to_vec1::<f32>()?;
-        Ok(self
-            .label_ids
-            .iter()
-            .map(|&i| logp[i as usize] as f64)
-            .collect())
+        self.lm.next_logprobs_of(&ids, &self.label_ids)
     }
 
     /// Raw label log-probabilities of many texts.
     pub fn raw(&self, texts: &[String]) -> Result<Vec<Vec<f64>>> {
         texts
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
                 check_interrupt()?;
+                // Which row failed (a review longer than the context, say).
                 self.label_logprobs(t)
+                    .map_err(|e| e.context(&format!("lm_labeller: row {i}")))
             })
             .collect()
     }
@@ -243,12 +242,28 @@ impl LmLabeller {
         Ok(self.labels_from(&raw, self.opts.calibrate))
     }
 
-    pub fn describe(&self) -> String {
-        let c = match self.opts.calibrate {
+    /// A short name for tables: the model file and the calibration.
+    pub fn name(&self) -> String {
+        let model = self
+            .lm
+            .info
+            .path
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        format!("{model} labeller (calibration {})", self.calibration_name())
+    }
+
+    fn calibration_name(&self) -> &'static str {
+        match self.opts.calibrate {
             Calibration::None => "none",
             Calibration::Contextual => "contextual",
             Calibration::Prior => "prior",
-        };
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let c = self.calibration_name();
         format!(
             "LmLabeller: {} classes ({}), {} examples, calibration {c}, abstain below {} — {}",
             self.classes(),

@@ -5,10 +5,12 @@ use super::family::{gguf, CausalLm};
 use super::folder::Folder;
 use super::locate::{locate, Located};
 use super::metadata::Metadata;
+use super::score::log_softmax;
 use super::tokenizer::LmTokenizer;
 use crate::error::{Error, Result};
 use candle_core::{Device, Tensor};
 use ladder_scripting::{MimeBundle, Render};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -25,6 +27,8 @@ pub struct LmInfo {
     pub weights: String,
     pub context_len: usize,
     pub vocab_size: usize,
+    /// How many weights the model has (as stored: a quantised block counts its weights).
+    pub parameters: usize,
 }
 
 #[derive(Clone)]
@@ -33,7 +37,14 @@ pub struct Lm {
     pub tokenizer: Arc<LmTokenizer>,
     model: Arc<Mutex<Box<dyn CausalLm>>>,
     pub device: Device,
+    /// Log-probabilities of chosen next tokens by (prompt, tokens): what labellers ask for.
+    memo: Arc<Mutex<NextLogprobs>>,
 }
+
+type NextLogprobs = HashMap<(Vec<u32>, Vec<u32>), Vec<f64>>;
+
+/// Prompts whose chosen log-probabilities are kept (a few floats each) before the memo restarts.
+const MEMO_PROMPTS: usize = 200_000;
 
 /// How to load (the default: GGUF weights as stored).
 #[derive(Clone, Copy, Debug, Default)]
@@ -71,6 +82,12 @@ impl Lm {
                     }
                     _ => main_quantisation(&meta),
                 };
+                let parameters = meta
+                    .content
+                    .tensor_infos
+                    .values()
+                    .map(|t| t.shape.elem_count())
+                    .sum();
                 let model = gguf::load(meta, precision, &device)?;
                 Ok(Lm::new(
                     LmInfo {
@@ -79,6 +96,7 @@ impl Lm {
                         weights,
                         context_len,
                         vocab_size: tokenizer.text.vocab_size(),
+                        parameters,
                     },
                     tokenizer,
                     Box::new(model),
@@ -96,6 +114,7 @@ impl Lm {
                         weights: "f32".into(),
                         context_len: folder.context_len(),
                         vocab_size: tokenizer.text.vocab_size(),
+                        parameters: folder.parameters(),
                     },
                     tokenizer,
                     model,
@@ -111,6 +130,7 @@ impl Lm {
             tokenizer: Arc::new(tokenizer),
             model: Arc::new(Mutex::new(model)),
             device,
+            memo: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -128,6 +148,23 @@ impl Lm {
         m.reset();
         let input = Tensor::new(ids, &self.device)?.unsqueeze(0)?;
         Ok(m.forward(&input, 0)?.squeeze(0)?)
+    }
+
+    /// Log-probabilities of the next tokens `wanted` after `ids`, memoised.
+    pub fn next_logprobs_of(&self, ids: &[u32], wanted: &[u32]) -> Result<Vec<f64>> {
+        let poisoned = |_| Error::new("lm: a lock was poisoned by an earlier panic");
+        let key = (ids.to_vec(), wanted.to_vec());
+        if let Some(v) = self.memo.lock().map_err(poisoned)?.get(&key) {
+            return Ok(v.clone());
+        }
+        let logp = log_softmax(&self.next_logits(ids)?)?.to_vec1::<f32>()?;
+        let v: Vec<f64> = wanted.iter().map(|&i| logp[i as usize] as f64).collect();
+        let mut memo = self.memo.lock().map_err(poisoned)?;
+        if memo.len() >= MEMO_PROMPTS {
+            memo.clear();
+        }
+        memo.insert(key, v.clone());
+        Ok(v)
     }
 
     /// Next-token logits ((ids.len() - prefix + 1) × vocab, f32) at positions prefix - 1 .. the
@@ -150,6 +187,41 @@ impl Lm {
             rows.push(m.forward(&input, pos)?);
         }
         Ok(Tensor::cat(&rows, 0)?)
+    }
+
+    /// log P(continuation | prompt) of each continuation (token ids) after one prompt: the
+    /// prompt runs once; its last logits score every continuation's first token, and the
+    /// rest of each continuation runs on a fork of the prompt's cache (on the prompt run
+    /// again where the model cannot fork).
+    pub fn continuation_logprobs(&self, prompt: &[u32], conts: &[Vec<u32>]) -> Result<Vec<f64>> {
+        self.check_len(prompt.len(), "prompt")?;
+        let mut m = self.lock()?;
+        m.reset();
+        let input = Tensor::new(prompt, &self.device)?.unsqueeze(0)?;
+        let first = log_softmax(&m.forward(&input, 0)?.squeeze(0)?)?.to_vec1::<f32>()?;
+        let mut out = Vec::with_capacity(conts.len());
+        for cont in conts {
+            crate::error::check_interrupt()?;
+            let mut total = first[cont[0] as usize] as f64;
+            if cont.len() > 1 {
+                let mut fork = m.fork();
+                let model: &mut dyn CausalLm = match &mut fork {
+                    Some(f) => f.as_mut(),
+                    None => {
+                        m.reset();
+                        m.forward(&input, 0)?;
+                        m.as_mut()
+                    }
+                };
+                for (k, &id) in cont[..cont.len() - 1].iter().enumerate() {
+                    let step = Tensor::new(&[id], &self.device)?.unsqueeze(0)?;
+                    let logp = log_softmax(&model.forward(&step, prompt.len() + k)?.squeeze(0)?)?;
+                    total += logp.get(cont[k + 1] as usize)?.to_scalar::<f32>()? as f64;
+                }
+            }
+            out.push(total);
+        }
+        Ok(out)
     }
 
     /// An error when `len` tokens do not fit the context.

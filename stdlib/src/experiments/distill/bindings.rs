@@ -1,11 +1,14 @@
 //! Rhai bindings: `distill(teacher, student_spec, data, options)` and
 //! `distill_chain(teacher, specs, data, options)`.
 
-use super::{distill_chain, DistillReport, KdConfig};
+use super::{distill_chain, DistillReport, FixedTeacher, KdConfig, Teacher};
 use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
+use crate::experiments::models::{labels, proba_tensor};
 use crate::experiments::spec::plan_from;
+use crate::lm::bindings::labeller::labeller_rows;
+use crate::lm::labeller::LmLabeller;
 use crate::nn::Network;
 use crate::opts::Opts;
 use crate::runs::{recorded, Call};
@@ -22,9 +25,40 @@ impl Render for DistillReport {
     }
 }
 
+/// An LM labeller as a fixed teacher: its log class probabilities on the training rows and its
+/// accuracy on the test rows it votes on.
+fn labeller_teacher(lab: &LmLabeller, train: &Dataset, test: &Dataset) -> RhaiResult<FixedTeacher> {
+    let on_train = labeller_rows(lab, train, "distill: data")?;
+    let on_test = labeller_rows(lab, test, "distill: test")?;
+    let log_p: Vec<Vec<f64>> = on_train
+        .soft
+        .iter()
+        .map(|r| r.iter().map(|p| p.max(1e-12).ln()).collect())
+        .collect();
+    let gold = labels(test)?;
+    let accuracy = on_test.accuracy(&gold).ok_or_else(|| {
+        format!(
+            "distill: the teacher {} abstains on every test row; lower its abstention threshold",
+            lab.name()
+        )
+    })?;
+    Ok(FixedTeacher {
+        name: lab.name(),
+        train_logits: proba_tensor(&log_p)?.0,
+        accuracy,
+        parameters: lab.lm.info.parameters,
+    })
+}
+
+/// The teacher of a call: a Model or an LM labeller.
+enum Given {
+    Network(Network),
+    Labeller(LmLabeller),
+}
+
 fn run(
     ctx: NativeCallContext,
-    teacher: Network,
+    teacher: Given,
     specs: Array,
     data: Dataset,
     o: Map,
@@ -57,8 +91,16 @@ fn run(
         .enumerate()
         .map(|(i, s)| plan_from(s, &data, &format!("student {i}")))
         .collect::<RhaiResult<Vec<_>>>()?;
+    let fixed;
+    let teacher = match &teacher {
+        Given::Network(net) => Teacher::Network(net),
+        Given::Labeller(lab) => {
+            fixed = labeller_teacher(lab, &data, &test)?;
+            Teacher::Fixed(&fixed)
+        }
+    };
     Ok(distill_chain(
-        &teacher,
+        teacher,
         &plans,
         &data,
         &test,
@@ -76,7 +118,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// (required). Returns a report of accuracy and parameter count relative to the teacher;
         /// `report.student` is the trained student.
         fn distill(ctx: NativeCallContext, teacher: Network, student: Dynamic as "Map|Fn", data: Dataset, options: Map) -> RhaiResult<DistillReport> {
-            recorded(Call::new("distill", &options).on(&data), || run(ctx, teacher, vec![student], data.clone(), options.clone()))
+            recorded(Call::new("distill", &options).on(&data), || run(ctx, Given::Network(teacher.clone()), vec![student], data.clone(), options.clone()))
+        }
+
+        /// Distillation from a language model: the teacher is an `lm_labeller`, whose class probabilities on `data`'s texts are the soft targets (its logits are their logs), and the student learns the rows' features (e.g. token ids). The report gives the labeller's accuracy on the test rows it votes on and the LM's parameter count. Options as `distill`.
+        /// Example: `distill(lm_labeller(lm("smollm2"), #{labels: [" negative", " positive"]}), #{epochs: 10}, train, #{test: test})`
+        fn distill(ctx: NativeCallContext, teacher: LmLabeller, student: Dynamic as "Map|Fn", data: Dataset, options: Map) -> RhaiResult<DistillReport> {
+            recorded(Call::new("distill", &options).on(&data), || run(ctx, Given::Labeller(teacher.clone()), vec![student], data.clone(), options.clone()))
         }
     );
     bind!(
@@ -91,7 +139,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             options: Map,
         ) -> RhaiResult<DistillReport> {
             recorded(Call::new("distill_chain", &options).on(&data), || {
-                run(ctx, teacher, students, data.clone(), options.clone())
+                run(
+                    ctx,
+                    Given::Network(teacher.clone()),
+                    students,
+                    data.clone(),
+                    options.clone(),
+                )
             })
         }
     );

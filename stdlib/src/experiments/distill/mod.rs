@@ -47,10 +47,29 @@ fn test_accuracy(net: &Network, plan: Option<&ModelPlan>, test: &Dataset) -> Res
     )?)
 }
 
-/// Distil `teacher` (which sees all features) through `plans` in order: each student learns
-/// from the previous model's logits on `train` with the KD loss.
+/// A teacher that is not a network (an LM labeller): its logits on the training rows (log
+/// class probabilities: softmax(log p / T) is p sharpened or softened by T), its test accuracy
+/// and its size.
+#[derive(Clone, Debug)]
+pub struct FixedTeacher {
+    pub name: String,
+    pub train_logits: candle_core::Tensor,
+    pub accuracy: f64,
+    pub parameters: usize,
+}
+
+/// Who teaches the first student.
+#[derive(Clone, Copy)]
+pub enum Teacher<'a> {
+    /// A trained network, which sees all features.
+    Network(&'a Network),
+    Fixed(&'a FixedTeacher),
+}
+
+/// Distil `teacher` through `plans` in order: each student learns from the previous model's
+/// logits on `train` with the KD loss.
 pub fn distill_chain(
-    teacher: &Network,
+    teacher: Teacher,
     plans: &[ModelPlan],
     train: &Dataset,
     test: &Dataset,
@@ -73,26 +92,34 @@ pub fn distill_chain(
         )));
     }
     let classes = train.num_classes.max(test.num_classes);
-    let mut report = DistillReport {
-        models: vec![DistilledModel {
+    let first = match teacher {
+        Teacher::Network(net) => DistilledModel {
             name: "teacher".into(),
-            accuracy: test_accuracy(teacher, None, test)?,
-            parameters: teacher.num_parameters(),
-        }],
+            accuracy: test_accuracy(net, None, test)?,
+            parameters: net.num_parameters(),
+        },
+        Teacher::Fixed(f) => DistilledModel {
+            name: format!("teacher: {}", f.name),
+            accuracy: f.accuracy,
+            parameters: f.parameters,
+        },
+    };
+    let mut report = DistillReport {
+        models: vec![first],
         students: Vec::new(),
         config: config.clone(),
     };
-    let mut current: (Network, Option<&ModelPlan>) = (teacher.clone(), None);
-    for plan in plans {
-        let teacher_view = match current.1 {
-            Some(p) => p.view(train)?,
-            None => train.clone(),
-        };
-        let teacher_logits = logits_batched(&current.0, &teacher_view.x)
-            .map_err(|e| e.context("distill: teacher logits"))?;
+    // The logits the next student learns from: the teacher's, then each student's.
+    let mut teacher_logits = match teacher {
+        Teacher::Network(net) => {
+            logits_batched(net, &train.x).map_err(|e| e.context("distill: teacher logits"))?
+        }
+        Teacher::Fixed(f) => f.train_logits.clone(),
+    };
+    for (i, plan) in plans.iter().enumerate() {
         let student = plan.build(train.num_features(), classes, config.seed, env)?;
         let loss = LossSpec::Distill {
-            teacher_logits,
+            teacher_logits: teacher_logits.clone(),
             temperature: config.temperature,
             alpha: config.alpha,
         };
@@ -102,8 +129,11 @@ pub fn distill_chain(
             accuracy: test_accuracy(&student, Some(plan), test)?,
             parameters: student.num_parameters(),
         });
-        report.students.push(student.clone());
-        current = (student, Some(plan));
+        if i + 1 < plans.len() {
+            teacher_logits = logits_batched(&student, &plan.view(train)?.x)
+                .map_err(|e| e.context("distill: teacher logits"))?;
+        }
+        report.students.push(student);
     }
     Ok(report)
 }

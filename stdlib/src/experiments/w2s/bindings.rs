@@ -1,12 +1,16 @@
 //! Rhai bindings: `weak_to_strong(data, options)` and `bootstrap_chain(data, options)`.
 
-use super::protocol::{bootstrap_chain, weak_to_strong, TransferLoss, W2sResult};
+use super::protocol::{
+    bootstrap_chain, weak_to_strong, FixedSupervisor, TransferLoss, W2sResult, Weak,
+};
 use super::report::chain_table;
 use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
 use crate::experiments::spec::plan_from;
 use crate::experiments::table::Table;
+use crate::lm::bindings::labeller::labeller_rows;
+use crate::lm::labeller::LmLabeller;
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
 use crate::plot::results::{weak_strong_bars, Estimate, WeakStrong};
@@ -80,20 +84,33 @@ fn w2s(ctx: NativeCallContext, data: Dataset, options: Map) -> RhaiResult<W2sRes
     let seeds = seeds_from(&mut o)?;
     let (train, test) = train_test(&data, &mut o)?;
     o.finish()?;
-    let weak = plan_from(
-        &weak.ok_or("weak_to_strong: option 'weak' (a model spec) is required")?,
-        &train,
-        "weak",
-    )?;
+    let weak =
+        weak.ok_or("weak_to_strong: option 'weak' (a model spec or an lm_labeller) is required")?;
     let strong = plan_from(
         &strong.ok_or("weak_to_strong: option 'strong' (a model spec) is required")?,
         &train,
         "strong",
     )?;
+    let (fixed, plan);
+    let weak = match weak.clone().try_cast::<LmLabeller>() {
+        Some(lab) => {
+            fixed = FixedSupervisor {
+                name: lab.name(),
+                train: labeller_rows(&lab, &train, "weak_to_strong: train")?.soft,
+                test: labeller_rows(&lab, &test, "weak_to_strong: test")?.soft,
+                abstain_below: lab.opts.abstain_below,
+            };
+            Weak::Fixed(&fixed)
+        }
+        None => {
+            plan = plan_from(&weak, &train, "weak")?;
+            Weak::Trained(&plan)
+        }
+    };
     Ok(weak_to_strong(
         &train,
         &test,
-        &weak,
+        weak,
         &strong,
         &loss,
         &seeds,
@@ -167,7 +184,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// learns half 2 from them; the strong ceiling learns half 2 from ground truth; all are scored on
         /// one test set. Returns accuracies, PGR (undefined when ceiling <= weak) and student/supervisor
         /// agreement per seed, with mean and 95% interval.
-        /// Options: `weak`, `strong`: a spec map (#{kind: "mlp"|"logistic", hidden: [64], features: [cols],
+        /// Options: `weak` may also be an `lm_labeller`: its soft labels on the training rows stand in for a
+        /// trained weak model's (rows it abstains on are left out of the student's training) and its test
+        /// accuracy counts the test rows it votes on (the table gives its coverage); the rows need texts.
+        /// `weak`, `strong`: a spec map (#{kind: "mlp"|"logistic", hidden: [64], features: [cols],
         /// name, and any `fit` option: epochs (2), batch_size (32), lr, optimizer ("adam"), schedule ("cosine")})
         /// or a function |inputs, classes, seed| -> Model; `loss`: "xent" (naive), "logconf" (auxiliary
         /// confidence, `aux_coef` 0.5, `warmup_frac` 0.1, linear warm-up) or "product"; `seeds` ([0]) or `seed`;

@@ -45,6 +45,12 @@ impl W2sResult {
                 ));
             }
         }
+        if let Some(c) = self.weak_coverage {
+            t.note(format!(
+                "the supervisor voted on {:.1}% of the test rows; its accuracy and the agreement count only those rows",
+                100.0 * c
+            ));
+        }
         t.note("PGR = (w2s - weak) / (ceiling - weak); agreement: student vs weak supervisor on the test set");
         t
     }

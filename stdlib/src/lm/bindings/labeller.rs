@@ -28,6 +28,13 @@ fn texts_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<String>> {
     }
 }
 
+/// The labeller's labels of a data set's texts (for `weak_to_strong` and `distill`, which
+/// take a labeller in place of a trained model).
+pub fn labeller_rows(lab: &LmLabeller, data: &Dataset, what: &str) -> RhaiResult<Labels> {
+    let texts = texts_of(&Dynamic::from(data.clone()), what)?;
+    Ok(lab.label(&texts)?)
+}
+
 fn gold_of(d: &Dataset, what: &str) -> RhaiResult<Vec<usize>> {
     let y =
         d.y.as_ref()

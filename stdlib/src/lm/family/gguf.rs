@@ -41,6 +41,17 @@ impl CausalLm for GgufLm {
             Weights::Qwen3(m) => m.clear_kv_cache(),
         }
     }
+
+    // Quantised Llama's cache grows by concatenation; Qwen2's model cannot be cloned and
+    // Qwen3's CPU cache is written in place.
+    fn fork(&self) -> Option<Box<dyn CausalLm>> {
+        match &self.weights {
+            Weights::Llama(m) => Some(Box::new(GgufLm {
+                weights: Weights::Llama(m.clone()),
+            })),
+            Weights::Qwen2(_) | Weights::Qwen3(_) => None,
+        }
+    }
 }
 
 /// The architecture named in the header, if Ladder loads it.

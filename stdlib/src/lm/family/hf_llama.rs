@@ -25,6 +25,17 @@ impl CausalLm for HfLlama {
             self.cache = cache;
         }
     }
+
+    // The cache replaces each layer's tensors by their concatenation with the new step's.
+    fn fork(&self) -> Option<Box<dyn CausalLm>> {
+        Some(Box::new(HfLlama {
+            model: self.model.clone(),
+            config: self.config.clone(),
+            cache: self.cache.clone(),
+            dtype: self.dtype,
+            device: self.device.clone(),
+        }))
+    }
 }
 
 pub fn load(config: &serde_json::Value, file: &str, vb: VarBuilder) -> Result<Box<dyn CausalLm>> {

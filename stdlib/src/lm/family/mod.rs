@@ -19,6 +19,12 @@ pub trait CausalLm: Send {
     fn forward(&mut self, tokens: &Tensor, offset: usize) -> Result<Tensor>;
     /// Forget the cache (the next forward starts at offset 0).
     fn reset(&mut self);
+    /// A copy holding the same cache, which a forward of the copy leaves alone (the weights
+    /// are shared): scoring reuses a prompt's cache for each of its continuations. `None`
+    /// where the model's cache is written in place (the prompt is then run again).
+    fn fork(&self) -> Option<Box<dyn CausalLm>> {
+        None
+    }
 }
 
 /// GGUF architectures (`general.architecture`) Ladder loads.
@@ -38,7 +44,8 @@ pub(crate) fn last_logits(logits: Tensor) -> Result<Tensor> {
 }
 
 /// A candle-transformers model with `forward(ids, offset)` and `clear_kv_cache()`, as a
-/// [`CausalLm`].
+/// [`CausalLm`]. Its cache must grow by concatenation (a new tensor per step, as in qwen2,
+/// qwen3, mistral, gemma and phi3), so that a clone's forward leaves the original's alone.
 macro_rules! cached_family {
     ($name:ident, $model:ty) => {
         pub struct $name(pub $model);
@@ -54,6 +61,10 @@ macro_rules! cached_family {
 
             fn reset(&mut self) {
                 self.0.clear_kv_cache()
+            }
+
+            fn fork(&self) -> Option<Box<dyn $crate::lm::family::CausalLm>> {
+                Some(Box::new($name(self.0.clone())))
             }
         }
     };
