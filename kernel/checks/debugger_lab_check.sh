@@ -4,7 +4,8 @@
 # step button moves it, continue finishes the cell. Leaves a screenshot of the stop.
 # Needs what kernel/checks/jupyterlab_check.sh needs.
 #   kernel/checks/debugger_lab_check.sh          # builds target/debug/ladder
-#   LADDER_BIN=path/to/ladder SCREENSHOT=/tmp/debugger.png kernel/checks/debugger_lab_check.sh
+#   LADDER_BIN=path/to/ladder SCREENSHOT=kernel/checks/debugger_lab.png kernel/checks/debugger_lab_check.sh
+# (kernel/checks/debugger_lab.png is the kept screenshot of a passing run.)
 set -euo pipefail
 source "$(dirname "$0")/lab_common.sh"
 "$venv/bin/python" - "$work/notebooks/debug.ipynb" <<'PY'
