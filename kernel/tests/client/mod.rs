@@ -39,7 +39,14 @@ pub const KERNEL_BIN: &str = env!("CARGO_BIN_EXE_ladder-rhai-kernel");
 /// Write a connection file with free ports into `dir`; its path and the ports (shell,
 /// iopub, stdin, control, heartbeat).
 pub fn connection_file(dir: &Path) -> (PathBuf, Vec<u16>) {
-    let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+    // Hold every listener until all five are chosen, so no port is picked twice.
+    let listeners: Vec<TcpListener> = (0..5)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
     let connection = json!({
         "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
         "control_port": ports[3], "hb_port": ports[4], "ip": "127.0.0.1",
@@ -51,33 +58,38 @@ pub fn connection_file(dir: &Path) -> (PathBuf, Vec<u16>) {
     (file, ports)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 impl Kernel {
     pub fn start() -> Self {
         Self::start_in(&temp_dir())
     }
 
     /// Start a kernel whose files (connection file, history) live in `dir`.
+    /// A free port can be taken by a test running beside this one before the kernel binds
+    /// it; the kernel then exits, and it is started again on fresh ports.
     pub fn start_in(dir: &Path) -> Self {
-        let (file, ports) = connection_file(dir);
-        let child = Command::new(KERNEL_BIN)
-            .arg("--connection-file")
-            .arg(&file)
-            .env("XDG_DATA_HOME", dir)
-            .spawn()
-            .expect("the kernel binary starts");
-        Self::connect(child, dir, &ports)
+        for _ in 0..5 {
+            let (file, ports) = connection_file(dir);
+            let child = Command::new(KERNEL_BIN)
+                .arg("--connection-file")
+                .arg(&file)
+                .env("XDG_DATA_HOME", dir)
+                .spawn()
+                .expect("the kernel binary starts");
+            if let Some(kernel) = Self::try_connect(child, dir, &ports) {
+                return kernel;
+            }
+        }
+        panic!("the kernel could not bind its ports in 5 tries");
     }
 
     /// Connect to the kernel that `child` started (or is) on `ports`, once it is ready.
     pub fn connect(child: Child, dir: &Path, ports: &[u16]) -> Self {
+        Self::try_connect(child, dir, ports).expect("the kernel is running")
+    }
+
+    /// As [`Kernel::connect`]; `None` if the kernel exits before it welcomes us (a port of
+    /// its connection file was taken).
+    fn try_connect(child: Child, dir: &Path, ports: &[u16]) -> Option<Self> {
         let context = zmq::Context::new();
         let connect = |kind, port: u16| {
             let socket = context.socket(kind).unwrap();
@@ -110,15 +122,22 @@ impl Kernel {
             .unwrap();
         // The kernel says hello on iopub once our subscription reaches it (protocol 5.4).
         // (`starting` may come first if we subscribed before the kernel was ready.)
+        let mut kernel = kernel;
+        let deadline = Instant::now() + TIMEOUT;
         loop {
-            let message = kernel.recv(&kernel.iopub);
+            let Some(message) = kernel.try_recv(&kernel.iopub, Duration::from_millis(50)) else {
+                if kernel.child.try_wait().unwrap().is_some() {
+                    return None;
+                }
+                assert!(Instant::now() < deadline, "the kernel welcomed us in time");
+                continue;
+            };
             if message.header.msg_type == "iopub_welcome" {
                 assert_eq!(message.content["subscription"], "");
-                break;
+                return Some(kernel);
             }
             assert_eq!(message.content["execution_state"], "starting");
         }
-        kernel
     }
 
     /// Send a signed request; returns its msg_id.
