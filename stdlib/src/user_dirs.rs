@@ -1,6 +1,7 @@
 //! Where Ladder keeps the user's files: installed models and the run store. One place, so
 //! `install.sh`, the encoder, the language models and the run records agree.
 
+use crate::error::{Error, Result};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -21,4 +22,30 @@ pub fn models_dir() -> PathBuf {
         Some(dir) => PathBuf::from(dir),
         None => ladder_data_dir_in(|name| std::env::var_os(name)).join("models"),
     }
+}
+
+/// Language models `./install.sh` installs: name, folder under the models folder, file in it,
+/// install flag.
+pub const INSTALLED_LMS: [(&str, &str, &str, &str); 1] = [(
+    "smollm2",
+    "smollm2",
+    "SmolLM2-135M-Instruct.Q4_1.gguf",
+    "--with-smollm2",
+)];
+
+/// The file of an installed language model named `name` (`None`: not such a name), or an
+/// error saying how to install it.
+pub fn installed_lm(name: &str) -> Option<Result<PathBuf>> {
+    let (name, dir, file, flag) = INSTALLED_LMS.iter().find(|i| i.0 == name)?;
+    let path = models_dir().join(dir).join(file);
+    if path.is_file() {
+        return Some(Ok(path));
+    }
+    Some(Err(Error::io(
+        path.display().to_string(),
+        format!(
+            "lm: the model {name} is not installed (looked for {}). Install it with `./install.sh {flag}` from the Ladder source folder (LADDER_MODELS_DIR moves the models folder)",
+            path.display()
+        ),
+    )))
 }

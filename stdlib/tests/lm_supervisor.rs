@@ -193,4 +193,10 @@ fn smollm2_supervises_and_teaches_on_reviews() {
         r#"distill(lab, #{kind: "logistic", epochs: 2}, parts[0], #{test: parts[1]})"#,
     );
     assert!(d.contains("SmolLM2") && d.contains("teacher"), "{d}");
+    // Features and `kind: "lm"` specs take the installed model's name, as `lm` does.
+    let dims = plain(
+        &mut s,
+        r#"lm_features("smollm2", parts[1], #{max_len: 8}).shape"#,
+    );
+    assert_eq!(dims, "[20, 576]");
 }

@@ -2,16 +2,8 @@
 //! folder (a Hugging Face folder, or one holding a single GGUF file).
 
 use crate::error::{Error, Result};
-use crate::user_dirs::models_dir;
+use crate::user_dirs::{installed_lm, INSTALLED_LMS};
 use std::path::{Path, PathBuf};
-
-/// Installed models: name, folder under the models folder, file in it, install flag.
-const INSTALLED: [(&str, &str, &str, &str); 1] = [(
-    "smollm2",
-    "smollm2",
-    "SmolLM2-135M-Instruct.Q4_1.gguf",
-    "--with-smollm2",
-)];
 
 pub enum Located {
     Gguf(PathBuf),
@@ -19,18 +11,8 @@ pub enum Located {
 }
 
 pub fn locate(name_or_path: &str) -> Result<Located> {
-    if let Some((name, dir, file, flag)) = INSTALLED.iter().find(|i| i.0 == name_or_path) {
-        let path = models_dir().join(dir).join(file);
-        if !path.is_file() {
-            return Err(Error::io(
-                path.display().to_string(),
-                format!(
-                    "lm: the model {name} is not installed (looked for {}). Install it with `./install.sh {flag}` from the Ladder source folder (LADDER_MODELS_DIR moves the models folder)",
-                    path.display()
-                ),
-            ));
-        }
-        return Ok(Located::Gguf(path));
+    if let Some(installed) = installed_lm(name_or_path) {
+        return installed.map(Located::Gguf);
     }
     let path = Path::new(name_or_path);
     if path.is_file() {
@@ -56,7 +38,7 @@ pub fn locate(name_or_path: &str) -> Result<Located> {
             ),
         ));
     }
-    let known: Vec<&str> = INSTALLED.iter().map(|i| i.0).collect();
+    let known: Vec<&str> = INSTALLED_LMS.iter().map(|i| i.0).collect();
     Err(Error::io(
         name_or_path,
         format!(

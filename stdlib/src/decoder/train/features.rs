@@ -6,6 +6,7 @@ use crate::decoder::forward::{Adapters, Batch, Decoder};
 use crate::decoder::train::lora::Lora;
 use crate::error::{check_interrupt, Error, Result};
 use crate::threads;
+use crate::user_dirs::installed_lm;
 use candle_core::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -48,9 +49,15 @@ pub struct Shared {
     memo: Mutex<Memo>,
 }
 
-/// Open (or reuse) the decoder at `path`.
+/// Open (or reuse) the decoder at `path`, or the installed model of that name (`"smollm2"`,
+/// as `lm(...)` takes it).
 pub fn open(path: &Path) -> Result<Arc<Shared>> {
     static OPENED: OnceLock<Mutex<HashMap<PathBuf, Arc<Shared>>>> = OnceLock::new();
+    let installed = match path.to_str().and_then(installed_lm) {
+        Some(found) => Some(found?),
+        None => None,
+    };
+    let path = installed.as_deref().unwrap_or(path);
     let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let opened = OPENED.get_or_init(Default::default);
     let poisoned = |_| Error::new("lm: a lock was poisoned by an earlier panic");
