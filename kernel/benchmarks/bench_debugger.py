@@ -22,7 +22,7 @@ from jupyter_client.manager import start_new_kernel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "python"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_kernels import wait_idle  # noqa: E402
+from bench_kernels import cpu_model, wait_idle  # noqa: E402
 from ladder_kernelspec import install_kernelspec  # noqa: E402
 
 LOOP = "let s = 0; for i in 0..1000000 { s += i; } s"
@@ -85,6 +85,7 @@ def main() -> None:
         debug(kc, "setBreakpoints", {"source": {"path": path}, "breakpoints": [{"line": 2}]})
         results.setdefault("attached, a breakpoint elsewhere", []).append(measure(kc, args.runs))
         debug(kc, "disconnect")
+    print(f"CPU: {cpu_model()}; cores: {os.cpu_count()}; {args.rounds} alternating rounds")
     print(f"{'state':36} {'1 + 1 (µs)':>12} {'1M loop (ms)':>14}")
     for state, rounds in results.items():
         one = statistics.median(r[0] for r in rounds) * 1e6
