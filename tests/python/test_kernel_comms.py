@@ -5,56 +5,24 @@ pinned in scripting/src/widgets/schema/)."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
-from jupyter_client.manager import start_new_kernel
+from kernel_client import TIMEOUT, execute, iopub_until, kernel_client
 from ladder_kernelspec import REPO, install_kernelspec
 
 install_kernelspec()
 
-TIMEOUT = 60
 SCHEMA_DIR = REPO / "scripting" / "src" / "widgets" / "schema"
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 @pytest.fixture(scope="module")
 def kc() -> Iterator[BlockingKernelClient]:
-    km, client = start_new_kernel(kernel_name="ladder")
-    try:
-        yield client
-    finally:
-        client.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def is_idle(msg: dict) -> bool:
-    return msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
-
-
-def iopub_of(kc: BlockingKernelClient, msg_id: str) -> list[dict]:
-    """The iopub messages of request `msg_id`, busy to idle."""
-    seen = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(msg)
-        if is_idle(msg):
-            return seen
-    raise AssertionError(f"no idle for {msg_id}; saw {seen}")
-
-
-def execute(kc: BlockingKernelClient, code: str) -> tuple[dict, list[dict]]:
-    msg_id = kc.execute(code)
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
-    assert reply["parent_header"]["msg_id"] == msg_id
-    return reply["content"], iopub_of(kc, msg_id)
+    yield from kernel_client()
 
 
 def result_text(kc: BlockingKernelClient, code: str) -> str:
@@ -68,14 +36,14 @@ def send_comm(kc: BlockingKernelClient, msg_type: str, content: dict) -> list[di
     """Send a comm message on shell as a front end does; its iopub messages."""
     msg = kc.session.msg(msg_type, content)
     kc.shell_channel.send(msg)
-    return iopub_of(kc, msg["header"]["msg_id"])
+    return iopub_until(kc, msg["header"]["msg_id"])
 
 
 def comm_info(kc: BlockingKernelClient, target_name: str | None = None) -> dict:
     msg_id = kc.comm_info(target_name)
     reply = kc.get_shell_msg(timeout=TIMEOUT)
     assert reply["parent_header"]["msg_id"] == msg_id
-    iopub_of(kc, msg_id)
+    iopub_until(kc, msg_id)
     assert reply["content"]["status"] == "ok"
     return reply["content"]["comms"]
 

@@ -9,41 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 from jupyter_client.blocking.client import BlockingKernelClient
-from jupyter_client.manager import start_new_kernel
+from kernel_client import TIMEOUT, is_idle, iopub_until, kernel_client
 from ladder_kernelspec import install_kernelspec
 
 install_kernelspec()
 
 MARKER = "cell started"
-TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
 def kc() -> Iterator[BlockingKernelClient]:
-    km, client = start_new_kernel(kernel_name="ladder")
-    try:
-        yield client
-    finally:
-        client.stop_channels()
-        km.shutdown_kernel(now=True)
-
-
-def iopub_until(kc: BlockingKernelClient, msg_id: str, done) -> list[dict]:
-    """The iopub messages of request `msg_id` up to the first one for which `done` is true."""
-    seen = []
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        seen.append(msg)
-        if done(msg):
-            return seen
-    raise AssertionError(f"no matching iopub message for {msg_id}; saw {seen}")
-
-
-def is_idle(msg: dict) -> bool:
-    return msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle"
+    yield from kernel_client()
 
 
 def run(kc: BlockingKernelClient, code: str) -> dict:
