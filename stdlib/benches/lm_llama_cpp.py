@@ -8,6 +8,11 @@ Prints one JSON line {"pp": tokens/s, "tg": tokens/s, "version": ...}.
 import json
 import sys
 import time
+from pathlib import Path
+
+# The AMX work-around the reference script needs too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "reference"))
+from smollm2_reference import without_extra_buffers  # noqa: E402
 
 
 def main() -> None:
@@ -15,18 +20,8 @@ def main() -> None:
     threads, gen, repeats = int(threads), int(gen), int(repeats)
     prompt = json.loads(prompt)
     import llama_cpp
-    import llama_cpp.llama as high_level
 
-    # AMX kernels stop with SIGILL where the OS does not grant AMX tile state; the extra
-    # (repacking) buffers sit on the same switch, so both are off.
-    default = llama_cpp.llama_model_default_params
-
-    def params():
-        p = default()
-        p.use_extra_bufts = False
-        return p
-
-    high_level.llama_cpp.llama_model_default_params = params
+    without_extra_buffers()
     llm = llama_cpp.Llama(model_path=path, n_ctx=1024, n_batch=512, n_threads=threads,
                           n_threads_batch=threads, verbose=False)
     best_pp, best_tg = 0.0, 0.0
