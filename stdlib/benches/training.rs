@@ -7,12 +7,16 @@
 //! `target-stdlib/venv-torch` (`python3 -m venv target-stdlib/venv-torch &&
 //! target-stdlib/venv-torch/bin/pip install torch numpy`; several GB: benchmarks only).
 //! Figures: MLP 64→256→256→2, batch 256, AdamW, ms/step at 1 and 2 threads (also with a busy
-//! thread competing for the cores); f32 matmul 1024³ GFLOP/s; a training loop in Rhai vs `fit`.
+//! thread competing for the cores); the from-scratch transformer's step (`transformer_classifier`
+//! defaults, batch 32 × 128 tokens, a BERT-sized vocabulary) against the same model in PyTorch;
+//! f32 matmul 1024³ GFLOP/s; a training loop in Rhai vs `fit`.
 
 use candle_core::DType;
 use ladder_scripting::{NullFrontend, Session};
 use ladder_stdlib::data::Dataset;
-use ladder_stdlib::nn::layers::Activation;
+use ladder_stdlib::nn::layers::{Activation, LayerSpec};
+use ladder_stdlib::nn::transformer::TransformerSpec;
+use ladder_stdlib::nn::NetworkSpec;
 use ladder_stdlib::train::{fit, FitConfig, Silent};
 use ladder_stdlib::{threads, Network};
 use std::collections::HashMap;
@@ -47,6 +51,82 @@ fn cfg(epochs: usize) -> FitConfig {
         lr: 1e-3,
         ..FitConfig::default()
     }
+}
+
+/// The from-scratch transformer as `transformer_classifier` builds it by default (dim 64,
+/// 4 heads, 2 layers, ff 256, dropout 0.1), a BERT-sized vocabulary, `TF_BATCH` rows of
+/// `TF_SEQ` tokens (no padding) per step; torch_reference.py builds the same model.
+const TF_VOCAB: usize = 30522;
+const TF_SEQ: usize = 128;
+const TF_BATCH: usize = 32;
+const TF_STEPS: usize = 16;
+
+fn transformer_spec() -> TransformerSpec {
+    TransformerSpec {
+        vocab: TF_VOCAB,
+        dim: 64,
+        heads: 4,
+        ff: 256,
+        layers: 2,
+        max_len: TF_SEQ,
+        dropout: 0.1,
+        pad_id: 0,
+    }
+}
+
+/// The arguments that make torch_reference.py time the same transformer step.
+fn torch_transformer_arg() -> String {
+    let s = transformer_spec();
+    format!(
+        "{},{},{},{},{},{TF_SEQ},{TF_BATCH},{},{TF_STEPS}",
+        s.vocab, s.dim, s.heads, s.ff, s.layers, s.dropout
+    )
+}
+
+/// `BATCHES` batches of random token ids (never the pad id) with random binary labels.
+fn transformer_data() -> Dataset {
+    let mut rng = ladder_stdlib::rng::Rng::new(3);
+    let n = TF_BATCH * BATCHES;
+    let ids: Vec<f32> = (0..n * TF_SEQ)
+        .map(|_| (1 + rng.below(TF_VOCAB - 1)) as f32)
+        .collect();
+    let labels: Vec<u32> = (0..n).map(|_| rng.below(2) as u32).collect();
+    let dev = candle_core::Device::Cpu;
+    let x = candle_core::Tensor::from_vec(ids, (n, TF_SEQ), &dev).unwrap();
+    let y = candle_core::Tensor::from_vec(labels, n, &dev).unwrap();
+    let t = ladder_stdlib::Tensor;
+    Dataset::new("tokens", t(x), Some(t(y)), None, 2).unwrap()
+}
+
+/// Milliseconds per `fit` step of the transformer (after a warm-up epoch), on `threads`
+/// threads: the library's products follow the setting, candle's own (attention) the pool.
+fn transformer_ms(d: &Dataset, threads: usize) -> f64 {
+    let spec = NetworkSpec {
+        kind: "transformer".into(),
+        layers: vec![
+            LayerSpec::TransformerEncoder(transformer_spec()),
+            LayerSpec::Linear {
+                inputs: 64,
+                outputs: 2,
+                bias: true,
+                zero_init: false,
+            },
+        ],
+        seed: 0,
+    };
+    let net = Network::new(spec, &candle_core::Device::Cpu).unwrap();
+    let cfg = |epochs| FitConfig {
+        epochs,
+        batch_size: TF_BATCH,
+        lr: 1e-3,
+        ..FitConfig::default()
+    };
+    threads::with_threads(threads, || {
+        fit(&net, d, &cfg(1), &mut Silent).unwrap();
+        let start = Instant::now();
+        let h = fit(&net, d, &cfg(TF_STEPS / BATCHES), &mut Silent).unwrap();
+        start.elapsed().as_secs_f64() * 1000.0 / h.steps() as f64
+    })
 }
 
 /// Interleaved rounds of candle and PyTorch measurements; figures are their medians.
@@ -154,6 +234,7 @@ fn torch(threads: usize) -> Option<HashMap<String, String>> {
     let out = Command::new(py)
         .arg(script)
         .args(["--threads", &threads.to_string()])
+        .args(["--transformer", &torch_transformer_arg()])
         .output()
         .ok()?;
     if !out.status.success() {
@@ -253,7 +334,32 @@ fn main() {
         }
         return;
     }
+    // `--profile-transformer T`: only the transformer's fit steps on T threads (for perf).
+    if let Some(i) = args.iter().position(|a| a == "--profile-transformer") {
+        let t: usize = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(1);
+        threads::set_threads(t);
+        println!("{:.2} ms/step", transformer_ms(&transformer_data(), t));
+        return;
+    }
+    // `--transformer`: only the transformer step against PyTorch, at 1 and 2 threads.
+    if args.iter().any(|a| a == "--transformer") {
+        let td = transformer_data();
+        for t in [1, 2] {
+            threads::set_threads(t);
+            let (mut ours, mut theirs) = (vec![], vec![]);
+            for _ in 0..ROUNDS {
+                ours.push(transformer_ms(&td, t));
+                let r = torch(t).and_then(|r| r.get("transformer_ms")?.parse::<f64>().ok());
+                theirs.extend(r);
+            }
+            let (o, p) = (median(ours).unwrap(), median(theirs));
+            let ratio = p.map_or("n/a".into(), |p| format!("{:.2}x", p / o));
+            println!("transformer ms/step, {t} thr: ladder {o:.2}, pytorch {p:.2?}: {ratio}");
+        }
+        return;
+    }
     let d = data();
+    let td = transformer_data();
     println!(
         "ladder-stdlib training benchmark ({} cores; medians of {ROUNDS} interleaved rounds; ms/step: lower is better)",
         threads::cores()
@@ -265,19 +371,30 @@ fn main() {
     for t in [1, 2] {
         threads::set_threads(t);
         // Rounds alternate candle and PyTorch so a noisy neighbour hurts both alike; medians.
-        let (mut ms, mut gf, mut tms, mut tgf) = (vec![], vec![], vec![], vec![]);
+        let (mut ms, mut gf, mut tf) = (vec![], vec![], vec![]);
+        let (mut tms, mut tgf, mut ttf) = (vec![], vec![], vec![]);
         for _ in 0..ROUNDS {
             ms.push(fit_ms(&d));
             gf.push(matmul_gflops());
+            tf.push(transformer_ms(&td, t));
             if let Some(r) = torch(t) {
                 let get = |k: &str| r.get(k).and_then(|v| v.parse::<f64>().ok());
                 tms.extend(get("mlp_ms"));
                 tgf.extend(get("matmul_gflops"));
+                ttf.extend(get("transformer_ms"));
             }
         }
-        let (ms, gf) = (median(ms).unwrap(), median(gf).unwrap());
-        let (tms, tgf) = (median(tms), median(tgf));
-        let tv = |k: &str| if k == "mlp_ms" { tms } else { tgf };
+        let (ms, gf, tf) = (
+            median(ms).unwrap(),
+            median(gf).unwrap(),
+            median(tf).unwrap(),
+        );
+        let (tms, tgf, ttf) = (median(tms), median(tgf), median(ttf));
+        let tv = |k: &str| match k {
+            "mlp_ms" => tms,
+            "transformer_ms" => ttf,
+            _ => tgf,
+        };
         let row = |name: String, ours: f64, theirs: Option<f64>, lower_better: bool| match theirs {
             Some(p) => println!(
                 "{name:<44} {ours:>10.3} {p:>10.3} {:>7.2}x",
@@ -296,6 +413,12 @@ fn main() {
             gf,
             tv("matmul_gflops"),
             false,
+        );
+        row(
+            format!("transformer b{TF_BATCH}x{TF_SEQ} AdamW ms/step, {t} thr"),
+            tf,
+            tv("transformer_ms"),
+            true,
         );
         let busy = loaded(|| fit_ms(&d));
         row(
