@@ -10,6 +10,7 @@
 use super::functional::dropout;
 use crate::bail;
 use crate::error::Result;
+use crate::kernels::dense::{self, FusedAct};
 use crate::rng::Rng;
 use candle_core::{DType, Device, Tensor, Var, D};
 use serde::{Deserialize, Serialize};
@@ -90,15 +91,19 @@ impl Linear {
         })
     }
 
-    /// x (..., inputs) → (..., outputs), as one matmul over the merged leading axes.
+    /// x (..., inputs) → (..., outputs), as one product over the merged leading axes: the
+    /// library's fused dense op where it applies (its backward sums the bias gradient in the
+    /// same pass and follows the thread policy), candle's ops otherwise.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims().to_vec();
         let inputs = *dims.last().unwrap();
         let rows = x.elem_count() / inputs;
-        let y = x
-            .reshape((rows, inputs))?
-            .matmul(self.w.as_tensor())?
-            .broadcast_add(self.b.as_tensor())?;
+        let x = x.reshape((rows, inputs))?;
+        let (w, b) = (self.w.as_tensor(), self.b.as_tensor());
+        let y = match dense::linear(&x, w, Some(b), FusedAct::Identity)? {
+            Some(y) => y,
+            None => x.matmul(w)?.broadcast_add(b)?,
+        };
         let mut out = dims;
         *out.last_mut().unwrap() = self.w.dims()[1];
         Ok(y.reshape(out)?)
@@ -175,8 +180,10 @@ pub fn attention(
             .transpose(1, 2)?
             .contiguous()?)
     };
-    let (q, k, v) = (split(q)?, split(k)?, split(v)?);
-    let scores = (q.matmul(&k.transpose(2, 3)?.contiguous()?)? / (dh as f64).sqrt())?;
+    // Scaling q instead of the scores: (b, heads, l, dh) values rather than (b, heads, l, l).
+    let q = (split(q)? * (1.0 / (dh as f64).sqrt()))?;
+    let (k, v) = (split(k)?, split(v)?);
+    let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
     let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((b, 1, 1, l))?;
     let weights = candle_nn::ops::softmax_last_dim(&scores.broadcast_add(&bias)?)?;
     let ctx = weights.matmul(&v)?; // (b, heads, l, dh)
