@@ -49,7 +49,7 @@ impl FusedAct {
 
 /// A 2-D strided f32 matrix inside a storage.
 #[derive(Clone, Copy)]
-struct View<'a> {
+pub(crate) struct View<'a> {
     data: &'a [f32],
     rows: usize,
     cols: usize,
@@ -73,7 +73,7 @@ impl<'a> View<'a> {
         })
     }
 
-    fn dense(data: &'a [f32], rows: usize, cols: usize) -> View<'a> {
+    pub(crate) fn dense(data: &'a [f32], rows: usize, cols: usize) -> View<'a> {
         View {
             data,
             rows,
@@ -83,7 +83,7 @@ impl<'a> View<'a> {
         }
     }
 
-    fn t(self) -> View<'a> {
+    pub(crate) fn t(self) -> View<'a> {
         View {
             rows: self.cols,
             cols: self.rows,
@@ -96,6 +96,19 @@ impl<'a> View<'a> {
 
 /// dst (a.rows × b.cols, row-major) = [dst +] a · b, on the threads the policy gives this size.
 fn gemm_into(dst: &mut [std::mem::MaybeUninit<f32>], accumulate: bool, a: View, b: View) {
+    let macs = a.rows.saturating_mul(a.cols).saturating_mul(b.cols);
+    gemm_on(dst, accumulate, a, b, threads::threads_for(macs));
+}
+
+/// dst (a.rows × b.cols, row-major) = [dst +] a · b on `threads` threads (1: this thread only,
+/// for callers that spread many small products over the cores themselves).
+pub(crate) fn gemm_on(
+    dst: &mut [std::mem::MaybeUninit<f32>],
+    accumulate: bool,
+    a: View,
+    b: View,
+    threads: usize,
+) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     debug_assert_eq!(k, b.rows);
     assert!(dst.len() >= m * n, "gemm_into: destination too small");
@@ -110,7 +123,6 @@ fn gemm_into(dst: &mut [std::mem::MaybeUninit<f32>], accumulate: bool, a: View, 
         }
         return;
     }
-    let threads = threads::threads_for(m.saturating_mul(n).saturating_mul(k));
     let par = if threads > 1 {
         gemm::Parallelism::Rayon(threads)
     } else {

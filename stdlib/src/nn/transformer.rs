@@ -183,10 +183,22 @@ pub fn attention(
     // Scaling q instead of the scores: (b, heads, l, dh) values rather than (b, heads, l, l).
     let q = (split(q)? * (1.0 / (dh as f64).sqrt()))?;
     let (k, v) = (split(k)?, split(v)?);
-    let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
-    let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?.reshape((b, 1, 1, l))?;
-    let weights = candle_nn::ops::softmax_last_dim(&scores.broadcast_add(&bias)?)?;
-    let ctx = weights.matmul(&v)?; // (b, heads, l, dh)
+    let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?;
+    let key_bias = bias
+        .flatten_all()?
+        .to_device(&Device::Cpu)?
+        .to_vec1::<f32>()?;
+    // (b, heads, l, dh): the fused op on f32 CPU tensors, candle's ops elsewhere.
+    let ctx = match crate::kernels::attention::attention(&q, &k, &v, key_bias)? {
+        Some(ctx) => ctx,
+        None => {
+            let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
+            let bias = bias.reshape((b, 1, 1, l))?;
+            // candle_nn's softmax, not softmax_last_dim: that one has no backward pass, and
+            // q and k would never learn.
+            candle_nn::ops::softmax(&scores.broadcast_add(&bias)?, D::Minus1)?.matmul(&v)?
+        }
+    };
     Ok(ctx.transpose(1, 2)?.contiguous()?.reshape((b, l, dim))?)
 }
 

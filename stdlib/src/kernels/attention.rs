@@ -1,0 +1,351 @@
+//! Masked multi-head attention for f32 CPU tensors as one candle custom op:
+//! softmax(q·kᵀ + key bias)·v per (row, head), and its backward.
+//!
+//! Why: composed from candle ops, attention makes several (batch, heads, l, l) tensors (scores,
+//! biased scores, weights) and autograd adds a zero-filled gradient and a sum for each. For the
+//! from-scratch transformer (l = 128, dh = 16) those full passes over memory cost more than the
+//! products. Here each (row, head) pair keeps its l × l weights in a scratch buffer; the
+//! backward pass recomputes them from q and k instead of storing them. Pairs are spread over
+//! the threads the policy gives the whole product.
+
+use super::dense::{gemm_on, View};
+use crate::threads;
+use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Tensor};
+use rayon::prelude::*;
+
+/// softmax(q·kᵀ + bias)·v for q, k, v (batch, heads, l, dh) and `key_bias` (batch × l values,
+/// added to every query's score for that key: 0 for a token, −1e9 for padding). q must carry
+/// the 1/√dh scale already. `None` when the tensors are not f32 on the CPU.
+pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor, key_bias: Vec<f32>) -> Result<Option<Tensor>> {
+    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32 && t.rank() == 4;
+    if !(ok(q) && ok(k) && ok(v)) {
+        return Ok(None);
+    }
+    let (b, _, l, _) = q.dims4()?;
+    if q.dims() != k.dims() || q.dims() != v.dims() || key_bias.len() != b * l {
+        candle_core::bail!(
+            "attention: q {:?}, k {:?}, v {:?} and {} key biases do not agree",
+            q.dims(),
+            k.dims(),
+            v.dims(),
+            key_bias.len()
+        );
+    }
+    let (q, k, v) = (q.contiguous()?, k.contiguous()?, v.contiguous()?);
+    Ok(Some(q.apply_op3(&k, &v, Attention { key_bias })?))
+}
+
+struct Attention {
+    key_bias: Vec<f32>,
+}
+
+/// (batch, heads, l, dh) of a 4-D tensor.
+#[derive(Clone, Copy)]
+struct Dims {
+    heads: usize,
+    l: usize,
+    dh: usize,
+    pairs: usize,
+}
+
+impl Dims {
+    fn of(shape: &Shape) -> Result<Dims> {
+        let (b, heads, l, dh) = shape.dims4()?;
+        Ok(Dims {
+            heads,
+            l,
+            dh,
+            pairs: b * heads,
+        })
+    }
+
+    /// Threads for the whole op: its products, q·kᵀ and weights·v, count 2·l²·dh per pair.
+    fn threads(&self) -> usize {
+        threads::threads_for(self.pairs * 2 * self.l * self.l * self.dh)
+    }
+}
+
+fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
+        _ => candle_core::bail!("attention: expected contiguous f32 tensors"),
+    }
+}
+
+/// p (l × l) = row-wise softmax(q·kᵀ + bias) for one pair.
+fn weights(q: &[f32], k: &[f32], bias: &[f32], d: Dims, p: &mut Vec<f32>) {
+    let l = d.l;
+    p.clear();
+    p.reserve(l * l);
+    gemm_on(
+        p.spare_capacity_mut(),
+        false,
+        View::dense(q, l, d.dh),
+        View::dense(k, l, d.dh).t(),
+        1,
+    );
+    // Safety: with `accumulate` off gemm_on stores all l × l values.
+    unsafe { p.set_len(l * l) };
+    softmax_rows(p, bias, l);
+}
+
+/// Each row of `p` (l wide) becomes softmax(row + bias).
+fn softmax_rows(p: &mut [f32], bias: &[f32], l: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports the features the function is compiled for.
+        unsafe { softmax_rows_avx2(p, bias, l) };
+        return;
+    }
+    softmax_rows_plain(p, bias, l)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_rows_avx2(p: &mut [f32], bias: &[f32], l: usize) {
+    softmax_rows_plain(p, bias, l)
+}
+
+#[inline(always)]
+fn softmax_rows_plain(p: &mut [f32], bias: &[f32], l: usize) {
+    for row in p.chunks_exact_mut(l) {
+        row.iter_mut().zip(bias).for_each(|(x, b)| *x += b);
+        let max =
+            lanes(row, f32::NEG_INFINITY, |acc, x| acc.max(x)).fold(f32::NEG_INFINITY, f32::max);
+        row.iter_mut().for_each(|x| *x = exp(*x - max));
+        let inv = 1.0 / lanes(row, 0.0, |acc, x| acc + x).sum::<f32>();
+        row.iter_mut().for_each(|x| *x *= inv);
+    }
+}
+
+/// The softmax's backward pass, row by row: ds = p ⊙ (ds − Σⱼ p·ds), ds holding dp on entry.
+fn softmax_backward_rows(ds: &mut [f32], p: &[f32], l: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports the features the function is compiled for.
+        unsafe { softmax_backward_rows_avx2(ds, p, l) };
+        return;
+    }
+    softmax_backward_rows_plain(ds, p, l)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn softmax_backward_rows_avx2(ds: &mut [f32], p: &[f32], l: usize) {
+    softmax_backward_rows_plain(ds, p, l)
+}
+
+#[inline(always)]
+fn softmax_backward_rows_plain(ds: &mut [f32], p: &[f32], l: usize) {
+    let mut prod = vec![0f32; l];
+    for (dr, pr) in ds.chunks_exact_mut(l).zip(p.chunks_exact(l)) {
+        prod.iter_mut()
+            .zip(dr.iter().zip(pr))
+            .for_each(|(o, (a, b))| *o = a * b);
+        let dot = lanes(&prod, 0.0, |acc, x| acc + x).sum::<f32>();
+        dr.iter_mut().zip(pr).for_each(|(x, p)| *x = p * (*x - dot));
+    }
+}
+
+/// A reduction over `x` in 16 independent lanes (so that it vectorises: one running value
+/// would chain every step on the last); the caller folds the lanes it returns.
+#[inline(always)]
+fn lanes(x: &[f32], init: f32, f: impl Fn(f32, f32) -> f32) -> impl Iterator<Item = f32> {
+    let mut acc = [init; 16];
+    let mut chunks = x.chunks_exact(16);
+    for c in &mut chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a = f(*a, v);
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(chunks.remainder()) {
+        *a = f(*a, v);
+    }
+    acc.into_iter()
+}
+
+/// eˣ for x ≤ 0 to about 1 ulp (Cephes' expf: 2ⁿ·e^r with |r| ≤ ln2/2), branch-free so that
+/// loops over it vectorise; 0 below −87.3 (where f32 underflows), as the masked keys need.
+#[inline(always)]
+fn exp(x: f32) -> f32 {
+    let xc = x.max(-87.0);
+    let n = (xc * std::f32::consts::LOG2_E + 0.5).floor();
+    let r = xc - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let mut y = 1.987_569_1e-4f32;
+    y = y * r + 1.398_2e-3;
+    y = y * r + 8.333_452e-3;
+    y = y * r + 4.166_579_6e-2;
+    y = y * r + 0.166_666_65;
+    y = y * r + 0.5;
+    y = y * r * r + r + 1.0;
+    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    if x < -87.0 {
+        0.0
+    } else {
+        y * scale
+    }
+}
+
+/// dst (l × dh) = a (l × l, or its transpose) · b (l × dh).
+fn product(dst: &mut [f32], a: View, b: View) {
+    // Safety: f32 and MaybeUninit<f32> share a layout; gemm_on overwrites every value.
+    let dst = unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
+    gemm_on(dst, false, a, b, 1);
+}
+
+impl CustomOp3 for Attention {
+    fn name(&self) -> &'static str {
+        "attention"
+    }
+
+    fn cpu_fwd(
+        &self,
+        qs: &CpuStorage,
+        ql: &Layout,
+        ks: &CpuStorage,
+        kl: &Layout,
+        vs: &CpuStorage,
+        vl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let d = Dims::of(ql.shape())?;
+        let (q, k, v) = (
+            contiguous(qs, ql)?,
+            contiguous(ks, kl)?,
+            contiguous(vs, vl)?,
+        );
+        let n = d.l * d.dh;
+        let mut out = vec![0f32; d.pairs * n];
+        threads::with_threads(d.threads(), || {
+            out.par_chunks_mut(n)
+                .enumerate()
+                .for_each_init(Vec::new, |p, (i, o)| {
+                    let s = i * n..(i + 1) * n;
+                    let bias = &self.key_bias[(i / d.heads) * d.l..][..d.l];
+                    weights(&q[s.clone()], &k[s.clone()], bias, d, p);
+                    product(o, View::dense(p, d.l, d.l), View::dense(&v[s], d.l, d.dh));
+                })
+        });
+        Ok((CpuStorage::F32(out), ql.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        q: &Tensor,
+        k: &Tensor,
+        v: &Tensor,
+        _out: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let d = Dims::of(q.shape())?;
+        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let (q, k, v, g) = (flat(q)?, flat(k)?, flat(v)?, flat(g)?);
+        let n = d.l * d.dh;
+        let (mut dq, mut dk, mut dv) = (
+            vec![0f32; q.len()],
+            vec![0f32; q.len()],
+            vec![0f32; q.len()],
+        );
+        threads::with_threads(d.threads(), || {
+            dq.par_chunks_mut(n)
+                .zip(dk.par_chunks_mut(n))
+                .zip(dv.par_chunks_mut(n))
+                .enumerate()
+                .for_each_init(
+                    || (Vec::new(), Vec::new()),
+                    |(p, ds), (i, ((dq, dk), dv))| {
+                        let s = i * n..(i + 1) * n;
+                        let bias = &self.key_bias[(i / d.heads) * d.l..][..d.l];
+                        let (q, k, v, g) = (&q[s.clone()], &k[s.clone()], &v[s.clone()], &g[s]);
+                        weights(q, k, bias, d, p);
+                        let (p, l, dh) = (p.as_slice(), d.l, d.dh);
+                        // dv = pᵀ·g
+                        product(dv, View::dense(p, l, l).t(), View::dense(g, l, dh));
+                        // dp = g·vᵀ, then the softmax's backward: ds = p ⊙ (dp − Σⱼ p·dp).
+                        ds.clear();
+                        ds.resize(l * l, 0.0);
+                        product(ds, View::dense(g, l, dh), View::dense(v, l, dh).t());
+                        softmax_backward_rows(ds, p, l);
+                        // dq = ds·k, dk = dsᵀ·q
+                        product(dq, View::dense(ds, l, l), View::dense(k, l, dh));
+                        product(dk, View::dense(ds, l, l).t(), View::dense(q, l, dh));
+                    },
+                )
+        });
+        let shape = (d.pairs / d.heads, d.heads, d.l, d.dh);
+        let t = |v: Vec<f32>| Tensor::from_vec(v, shape, &Device::Cpu);
+        Ok((Some(t(dq)?), Some(t(dk)?), Some(t(dv)?)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::Var;
+
+    #[test]
+    fn exp_matches_the_standard_library_and_is_zero_where_f32_underflows() {
+        for i in 0..=8700 {
+            let x = -(i as f32) * 0.01;
+            let (got, want) = (exp(x), x.exp());
+            assert!(
+                (got - want).abs() <= want * 3e-7,
+                "exp({x}) = {got}, want {want}"
+            );
+        }
+        assert_eq!(exp(-1e9), 0.0);
+    }
+
+    /// softmax(q·kᵀ + bias)·v from candle's own differentiable ops.
+    fn composed(q: &Tensor, k: &Tensor, v: &Tensor, bias: &Tensor) -> Tensor {
+        let scores = q.matmul(&k.transpose(2, 3).unwrap()).unwrap();
+        let scores = scores.broadcast_add(bias).unwrap();
+        let w = candle_nn::ops::softmax(&scores, candle_core::D::Minus1).unwrap();
+        w.matmul(v).unwrap()
+    }
+
+    #[test]
+    fn values_and_gradients_match_the_composed_ops() {
+        let (b, h, l, dh) = (2, 3, 5, 4);
+        let mut rng = crate::rng::Rng::new(4);
+        let mut var = || {
+            let t = Tensor::from_vec(
+                rng.normal_vec(b * h * l * dh, 0.0, 1.0),
+                (b, h, l, dh),
+                &Device::Cpu,
+            );
+            Var::from_tensor(&t.unwrap()).unwrap()
+        };
+        let (q, k, v) = (var(), var(), var());
+        let key_bias = vec![0.0, 0.0, 0.0, -1e9, -1e9, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let bias = Tensor::from_vec(key_bias.clone(), (b, 1, 1, l), &Device::Cpu).unwrap();
+        // A loss that weighs every output differently, so each gradient is exercised.
+        let weights = Tensor::arange(0f32, (b * h * l * dh) as f32, &Device::Cpu)
+            .unwrap()
+            .reshape((b, h, l, dh))
+            .unwrap()
+            .affine(0.01, -0.5)
+            .unwrap();
+        let loss = |o: &Tensor| o.mul(&weights).unwrap().sum_all().unwrap();
+        let ours = attention(&q, &k, &v, key_bias).unwrap().unwrap();
+        let theirs = composed(&q, &k, &v, &bias);
+        let close = |a: &Tensor, b: &Tensor, what: &str| {
+            let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap();
+            let diff = diff.to_scalar::<f32>().unwrap();
+            assert!(diff < 1e-5, "{what} differs by {diff}");
+        };
+        close(&ours, &theirs, "output");
+        let (g1, g2) = (
+            loss(&ours).backward().unwrap(),
+            loss(&theirs).backward().unwrap(),
+        );
+        for (x, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
+            let ours = g1
+                .get(x)
+                .unwrap_or_else(|| panic!("no {name} from the fused op"));
+            let theirs = g2
+                .get(x)
+                .unwrap_or_else(|| panic!("no {name} from candle's ops"));
+            close(ours, theirs, name);
+        }
+    }
+}
