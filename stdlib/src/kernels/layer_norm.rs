@@ -1,0 +1,171 @@
+//! Layer normalisation over the last axis for f32 CPU tensors as one candle custom op with its
+//! backward: y = (x − mean) / √(var + eps) · γ + β.
+//!
+//! Why: composed from candle ops it is nine nodes per call, and autograd gives each a
+//! zero-filled gradient and a sum; γ's and β's gradients are strided reductions over every
+//! row, slow in candle. Here each row is one pass forward and one backward (the normalised
+//! values are recomputed from x rather than stored).
+
+use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Tensor};
+
+/// `None` when the tensors are not f32 on the CPU, or γ and β are not vectors of x's last size.
+pub fn layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Option<Tensor>> {
+    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
+    let d = x.dims().last().copied().unwrap_or(0);
+    if !(ok(x) && ok(gamma) && ok(beta)) || d == 0 || gamma.dims() != [d] || beta.dims() != [d] {
+        return Ok(None);
+    }
+    let (x, gamma, beta) = (x.contiguous()?, gamma.contiguous()?, beta.contiguous()?);
+    Ok(Some(x.apply_op3(&gamma, &beta, LayerNorm { eps })?))
+}
+
+struct LayerNorm {
+    eps: f32,
+}
+
+fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
+        _ => candle_core::bail!("layer_norm: expected contiguous f32 tensors"),
+    }
+}
+
+/// (mean, 1/√(var + eps)) of one row.
+fn stats(row: &[f32], eps: f32) -> (f32, f32) {
+    let n = row.len() as f32;
+    let mean = row.iter().sum::<f32>() / n;
+    let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    (mean, 1.0 / (var + eps).sqrt())
+}
+
+impl CustomOp3 for LayerNorm {
+    fn name(&self) -> &'static str {
+        "layer_norm"
+    }
+
+    fn cpu_fwd(
+        &self,
+        xs: &CpuStorage,
+        xl: &Layout,
+        gs: &CpuStorage,
+        gl: &Layout,
+        bs: &CpuStorage,
+        bl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (x, gamma, beta) = (
+            contiguous(xs, xl)?,
+            contiguous(gs, gl)?,
+            contiguous(bs, bl)?,
+        );
+        let d = gamma.len();
+        let mut out = Vec::with_capacity(x.len());
+        for row in x.chunks_exact(d) {
+            let (mean, rstd) = stats(row, self.eps);
+            out.extend(
+                row.iter()
+                    .zip(gamma.iter().zip(beta))
+                    .map(|(v, (g, b))| (v - mean) * rstd * g + b),
+            );
+        }
+        Ok((CpuStorage::F32(out), xl.shape().clone()))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        gamma: &Tensor,
+        _beta: &Tensor,
+        _out: &Tensor,
+        dy: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
+        let (xv, gv, dyv) = (flat(x)?, flat(gamma)?, flat(dy)?);
+        let d = gv.len();
+        let (mut dx, mut dgamma, mut dbeta) =
+            (Vec::with_capacity(xv.len()), vec![0f32; d], vec![0f32; d]);
+        let mut xhat = vec![0f32; d];
+        for (row, g) in xv.chunks_exact(d).zip(dyv.chunks_exact(d)) {
+            let (mean, rstd) = stats(row, self.eps);
+            xhat.iter_mut()
+                .zip(row)
+                .for_each(|(h, v)| *h = (v - mean) * rstd);
+            // With ĝ = dy·γ: dx = rstd · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)).
+            let (mut sum_g, mut sum_gx) = (0.0f32, 0.0f32);
+            for i in 0..d {
+                dbeta[i] += g[i];
+                dgamma[i] += g[i] * xhat[i];
+                let gh = g[i] * gv[i];
+                sum_g += gh;
+                sum_gx += gh * xhat[i];
+            }
+            let (mg, mgx) = (sum_g / d as f32, sum_gx / d as f32);
+            dx.extend((0..d).map(|i| rstd * (g[i] * gv[i] - mg - xhat[i] * mgx)));
+        }
+        let dev = Device::Cpu;
+        Ok((
+            Some(Tensor::from_vec(dx, x.shape(), &dev)?),
+            Some(Tensor::from_vec(dgamma, d, &dev)?),
+            Some(Tensor::from_vec(dbeta, d, &dev)?),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Var, D};
+
+    /// The same normalisation from candle's ops.
+    fn composed(x: &Tensor, gamma: &Tensor, beta: &Tensor) -> Tensor {
+        let mean = x.mean_keepdim(D::Minus1).unwrap();
+        let centred = x.broadcast_sub(&mean).unwrap();
+        let var = centred.sqr().unwrap().mean_keepdim(D::Minus1).unwrap();
+        let std = (var + 1e-5).unwrap().sqrt().unwrap();
+        let y = centred
+            .broadcast_div(&std)
+            .unwrap()
+            .broadcast_mul(gamma)
+            .unwrap();
+        y.broadcast_add(beta).unwrap()
+    }
+
+    #[test]
+    fn values_and_gradients_match_the_composed_ops() {
+        let (b, l, d) = (2, 3, 8);
+        let mut rng = crate::rng::Rng::new(5);
+        let mut var = |dims: &[usize], mean: f32| {
+            let n = dims.iter().product();
+            let t = Tensor::from_vec(rng.normal_vec(n, mean, 1.0), dims, &Device::Cpu).unwrap();
+            Var::from_tensor(&t).unwrap()
+        };
+        let (x, gamma, beta) = (var(&[b, l, d], 3.0), var(&[d], 1.0), var(&[d], 0.0));
+        let weights = Tensor::arange(0f32, (b * l * d) as f32, &Device::Cpu)
+            .unwrap()
+            .reshape((b, l, d))
+            .unwrap()
+            .affine(0.1, -2.0)
+            .unwrap();
+        let loss = |y: &Tensor| y.mul(&weights).unwrap().sum_all().unwrap();
+        let ours = layer_norm(&x, &gamma, &beta, 1e-5).unwrap().unwrap();
+        let theirs = composed(&x, &gamma, &beta);
+        let close = |a: &Tensor, b: &Tensor, what: &str| {
+            let diff = (a - b).unwrap().abs().unwrap().max_all().unwrap();
+            let diff = diff.to_scalar::<f32>().unwrap();
+            assert!(diff < 1e-4, "{what} differs by {diff}");
+        };
+        close(&ours, &theirs, "output");
+        let (g1, g2) = (
+            loss(&ours).backward().unwrap(),
+            loss(&theirs).backward().unwrap(),
+        );
+        for (t, name) in [(&x, "dx"), (&gamma, "dγ"), (&beta, "dβ")] {
+            let ours = g1
+                .get(t)
+                .unwrap_or_else(|| panic!("no {name} from the fused op"));
+            let theirs = g2
+                .get(t)
+                .unwrap_or_else(|| panic!("no {name} from candle's ops"));
+            close(ours, theirs, name);
+        }
+    }
+}
