@@ -178,7 +178,9 @@ fn exp(x: f32) -> f32 {
     y = y * r + 0.166_666_65;
     y = y * r + 0.5;
     y = y * r * r + r + 1.0;
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    // 2ⁿ from the bits of n + 127 + 2²³ (float adds and shifts only: `as i32` would keep the
+    // loop scalar).
+    let scale = f32::from_bits((n + 8_388_735.0).to_bits() << 23);
     if x < -87.0 {
         0.0
     } else {
