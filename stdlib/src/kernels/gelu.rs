@@ -8,7 +8,7 @@
 //! candle's `gelu_erf`.
 
 use crate::error::Result;
-use candle_core::{CpuStorage, CustomOp1, DType, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
 
 /// GELU(x) = x · Φ(x), Φ the standard normal CDF.
 pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
@@ -49,9 +49,13 @@ fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
+/// GELU's derivative Φ(x) + x·φ(x).
 #[inline(always)]
-fn cdf(x: f32) -> f32 {
-    0.5 * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
+fn slope(x: f32) -> f32 {
+    let cdf = 0.5 * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2));
+    let pdf = super::exp::exp(-0.5 * x * x)
+        * (0.5 * std::f32::consts::FRAC_2_SQRT_PI * std::f32::consts::FRAC_1_SQRT_2);
+    cdf + x * pdf
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -100,25 +104,31 @@ impl CustomOp1 for Gelu {
     }
 
     fn bwd(&self, x: &Tensor, _: &Tensor, grad: &Tensor) -> candle_core::Result<Option<Tensor>> {
-        let x = x.contiguous()?;
-        let phi = ((x.sqr()? * -0.5)?.exp()?
-            * (0.5 * std::f64::consts::FRAC_2_SQRT_PI * std::f64::consts::FRAC_1_SQRT_2))?;
-        let slope = (x.apply_op1_no_bwd(&Cdf)? + x.mul(&phi)?)?;
-        Ok(Some(grad.mul(&slope)?))
+        let (x, grad) = (x.contiguous()?, grad.contiguous()?);
+        Ok(Some(x.apply_op2_no_bwd(&grad, &GeluGrad)?))
     }
 }
 
-/// Φ(x), for the backward pass.
-struct Cdf;
+/// g · (Φ(x) + x·φ(x)) from x and the output's gradient g, in one pass.
+struct GeluGrad;
 
-impl CustomOp1 for Cdf {
+impl CustomOp2 for GeluGrad {
     fn name(&self) -> &'static str {
-        "normal-cdf"
+        "gelu-erf-grad"
     }
 
-    fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> candle_core::Result<(CpuStorage, Shape)> {
-        let src = contiguous_f32(self.name(), s, l)?;
-        Ok((CpuStorage::F32(apply(src, cdf)), l.shape().clone()))
+    fn cpu_fwd(
+        &self,
+        xs: &CpuStorage,
+        xl: &Layout,
+        gs: &CpuStorage,
+        gl: &Layout,
+    ) -> candle_core::Result<(CpuStorage, Shape)> {
+        let x = contiguous_f32(self.name(), xs, xl)?;
+        let g = contiguous_f32(self.name(), gs, gl)?;
+        let mut slope = apply(x, slope);
+        slope.iter_mut().zip(g).for_each(|(s, g)| *s *= g);
+        Ok((CpuStorage::F32(slope), xl.shape().clone()))
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod attention;
 pub mod dense;
+pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
 pub mod quantile;
