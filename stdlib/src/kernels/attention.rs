@@ -66,13 +66,6 @@ impl Dims {
     }
 }
 
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
-        _ => candle_core::bail!("attention: expected contiguous f32 tensors"),
-    }
-}
-
 /// p (l × l) = row-wise softmax(q·kᵀ + bias) for one pair.
 fn weights(q: &[f32], k: &[f32], bias: &[f32], d: Dims, p: &mut Vec<f32>) {
     let l = d.l;
@@ -172,6 +165,10 @@ fn product(dst: &mut [f32], a: View, b: View) {
     gemm_on(dst, false, a, b, 1);
 }
 
+fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    super::gelu::contiguous_f32("attention", s, l)
+}
+
 impl CustomOp3 for Attention {
     fn name(&self) -> &'static str {
         "attention"
@@ -187,11 +184,7 @@ impl CustomOp3 for Attention {
         vl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let d = Dims::of(ql.shape())?;
-        let (q, k, v) = (
-            contiguous(qs, ql)?,
-            contiguous(ks, kl)?,
-            contiguous(vs, vl)?,
-        );
+        let (q, k, v) = (f32s(qs, ql)?, f32s(ks, kl)?, f32s(vs, vl)?);
         let n = d.l * d.dh;
         let mut out = vec![0f32; d.pairs * n];
         threads::with_threads(d.threads(), || {

@@ -77,7 +77,8 @@ fn apply(src: &[f32], f: impl Fn(f32) -> f32) -> Vec<f32> {
     dst
 }
 
-fn contiguous_f32<'a>(
+/// The f32 values of a contiguous CPU tensor (an error naming `name` otherwise).
+pub(crate) fn contiguous_f32<'a>(
     name: &str,
     storage: &'a CpuStorage,
     layout: &Layout,

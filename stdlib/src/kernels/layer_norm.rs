@@ -23,19 +23,16 @@ struct LayerNorm {
     eps: f32,
 }
 
-fn contiguous<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    match (s, l.contiguous_offsets()) {
-        (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
-        _ => candle_core::bail!("layer_norm: expected contiguous f32 tensors"),
-    }
-}
-
 /// (mean, 1/√(var + eps)) of one row.
 fn stats(row: &[f32], eps: f32) -> (f32, f32) {
     let n = row.len() as f32;
     let mean = row.iter().sum::<f32>() / n;
     let var = row.iter().map(|v| (v - mean) * (v - mean)).sum::<f32>() / n;
     (mean, 1.0 / (var + eps).sqrt())
+}
+
+fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+    super::gelu::contiguous_f32("layer_norm", s, l)
 }
 
 impl CustomOp3 for LayerNorm {
@@ -52,11 +49,7 @@ impl CustomOp3 for LayerNorm {
         bs: &CpuStorage,
         bl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, gamma, beta) = (
-            contiguous(xs, xl)?,
-            contiguous(gs, gl)?,
-            contiguous(bs, bl)?,
-        );
+        let (x, gamma, beta) = (f32s(xs, xl)?, f32s(gs, gl)?, f32s(bs, bl)?);
         let d = gamma.len();
         let mut out = Vec::with_capacity(x.len());
         for row in x.chunks_exact(d) {
