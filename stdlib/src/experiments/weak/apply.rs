@@ -1,7 +1,9 @@
 //! `apply_lfs`: the votes of labelling functions on every row. Rule sets ([`Rules`]), and
 //! closures that are rules in disguise (see [`closure_rules`]), label whole columns at once;
-//! other closures are called once per row.
+//! column functions ([`ColumnFn`]) are called once with their whole column; other closures
+//! are called once per row.
 
+use super::column_fn::{read_column, ColumnFn};
 use super::compile::closure_rules;
 use super::rules::{Column, Rules};
 use crate::error::{Error, RhaiResult};
@@ -15,6 +17,7 @@ pub enum Lf {
     /// A closure, with the rules it stands for when its body is one (see [`closure_rules`]).
     Closure(FnPtr, Option<Rules>),
     Rules(Rc<Rules>),
+    Column(Rc<ColumnFn>),
 }
 
 impl Lf {
@@ -27,6 +30,7 @@ impl Lf {
         match self {
             Lf::Closure(_, rules) => rules.as_ref(),
             Lf::Rules(rules) => Some(rules),
+            Lf::Column(_) => None,
         }
     }
 }
@@ -48,6 +52,13 @@ pub fn apply(
     let mut called: Vec<(usize, &FnPtr)> = Vec::new();
     for (j, lf) in lfs.iter().enumerate() {
         context::check_interrupt()?;
+        if let Lf::Column(c) = lf {
+            let column = read_column(rows, &c.column, &names[j])?;
+            for (i, v) in c.votes(ctx, column, &names[j])?.into_iter().enumerate() {
+                out[i * m + j] = v;
+            }
+            continue;
+        }
         let votes = lf.rules().map(|rules| {
             for name in rules.columns() {
                 if let Err(m) = &columns[name] {
@@ -65,7 +76,9 @@ pub fn apply(
             (Lf::Rules(_), Some(Err(e))) => return Err(e.into()),
             // The columns do not fit the closure's rules: the closure itself votes (or fails).
             (Lf::Closure(f, _), _) => called.push((j, f)),
-            (Lf::Rules(_), None) => unreachable!("a rule set always has rules"),
+            (Lf::Rules(_), None) | (Lf::Column(_), _) => {
+                unreachable!("a rule set always has rules; column functions are done above")
+            }
         }
     }
     if called.is_empty() {

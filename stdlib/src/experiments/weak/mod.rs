@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod apply;
+pub mod column_fn;
 pub mod compile;
 pub mod dawid_skene;
 pub mod label_matrix;
