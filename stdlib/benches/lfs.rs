@@ -19,6 +19,12 @@ fn rows() -> usize {
         .unwrap_or(100_000)
 }
 
+/// `LADDER_LFS_ONLY_RULES=1` runs only the rules (closures read as rules and `lf`), e.g. to
+/// count their instructions under callgrind without the per-row calls.
+fn only_rules() -> bool {
+    std::env::var_os("LADDER_LFS_ONLY_RULES").is_some()
+}
+
 /// The rows and the six closures, as a user would write them.
 fn setup() -> String {
     let rows = rows();
@@ -96,6 +102,21 @@ fn main() {
         session_cell(&mut s, "let L = apply_lfs(rows, lfs);");
     });
     let sums = session_cell(&mut s, SUMS);
+    if only_rules() {
+        let t = best_of(5, || {
+            session_cell(
+                &mut s,
+                &format!("{VECTORISED} let L = apply_lfs(rows, rules);"),
+            );
+        });
+        assert_eq!(session_cell(&mut s, SUMS), sums);
+        println!(
+            "rules only: closures read as rules {:.2} ms, lf rules {:.2} ms",
+            session * 1e3,
+            t * 1e3
+        );
+        return;
+    }
     session_cell(&mut s, INTERPRETED);
     let interpreted = best_of(3, || {
         session_cell(&mut s, "let L = apply_lfs(rows, called);");

@@ -5,7 +5,7 @@
 use crate::error::{Error, RhaiResult};
 use crate::tensor::Tensor;
 use candle_core::DType;
-use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map, NativeCallContext};
+use ladder_scripting::rhai::{Array, Dynamic, FnPtr, NativeCallContext};
 
 /// A function of one column and the column it reads.
 #[derive(Clone)]
@@ -52,34 +52,6 @@ impl ColumnFn {
     }
 }
 
-/// The column `name` of map rows, each value as the row holds it; an error names the first row
-/// that is not a map or lacks the column.
-pub fn read_column(rows: &Array, column: &str, lf: &str) -> Result<Array, Error> {
-    let mut out = Array::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let Some(map) = row.read_lock::<Map>() else {
-            return Err(Error::data(format!(
-                "labelling function '{lf}': row {i} is a {}, not a map with a column '{column}'",
-                row.type_name()
-            )));
-        };
-        match map.get(column) {
-            Some(v) => out.push(v.clone()),
-            None => return Err(Error::data(missing(column, i, &map, lf))),
-        }
-    }
-    Ok(out)
-}
-
-/// "no column 'x' in row 4 (its columns: a, b)", prefixed by the labelling function.
-pub fn missing(column: &str, row: usize, map: &Map, lf: &str) -> String {
-    let have: Vec<&str> = map.keys().map(|k| k.as_str()).collect();
-    format!(
-        "labelling function '{lf}': no column '{column}' in row {row} (its columns: {})",
-        have.join(", ")
-    )
-}
-
 /// An array of ints or a 1-D int tensor as votes.
 fn to_votes(out: Dynamic, name: &str) -> RhaiResult<Vec<i64>> {
     if let Some(t) = out.read_lock::<Tensor>() {
@@ -118,42 +90,6 @@ fn to_votes(out: Dynamic, name: &str) -> RhaiResult<Vec<i64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn row(pairs: &[(&str, Dynamic)]) -> Dynamic {
-        let mut m = Map::new();
-        for (k, v) in pairs {
-            m.insert((*k).into(), v.clone());
-        }
-        Dynamic::from_map(m)
-    }
-
-    #[test]
-    fn a_column_is_read_as_the_rows_hold_it() {
-        let rows: Array = vec![
-            row(&[("x", Dynamic::from_int(3)), ("y", Dynamic::from("a"))]),
-            row(&[("x", Dynamic::from_float(0.5))]),
-            row(&[("x", Dynamic::from("many"))]),
-        ];
-        let col = read_column(&rows, "x", "x: f").unwrap();
-        let kinds: Vec<&str> = col.iter().map(|v| v.type_name()).collect();
-        assert_eq!(kinds, ["i64", "f64", "string"]);
-        assert_eq!(col[0].as_int(), Ok(3));
-    }
-
-    #[test]
-    fn a_missing_column_or_a_row_that_is_no_map_names_the_row() {
-        let rows: Array = vec![
-            row(&[("x", Dynamic::from_int(1))]),
-            row(&[("y", Dynamic::from_int(2)), ("z", Dynamic::UNIT)]),
-        ];
-        let e = read_column(&rows, "x", "x: f").unwrap_err();
-        assert_eq!(
-            e.message(),
-            "labelling function 'x: f': no column 'x' in row 1 (its columns: y, z)"
-        );
-        let e = read_column(&vec![Dynamic::from_int(1)], "x", "x: f").unwrap_err();
-        assert!(e.message().contains("row 0 is a i64, not a map"), "{e:?}");
-    }
 
     #[test]
     fn votes_are_ints_or_an_int_tensor() {
