@@ -318,3 +318,34 @@ fn a_column_function_that_misses_a_column_or_votes_wrongly_says_so() {
     );
     assert!(e.contains("labelling function 'text: lf_0' failed"), "{e}");
 }
+
+/// A map of column arrays gives the votes of the same rows as maps, for rules, column
+/// functions and closures alike; columns that do not line up are refused.
+#[test]
+fn a_map_of_columns_votes_as_its_rows() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        let cols = #{stars: [], text: [], length: [], score: []};
+        for r in rows { for k in r.keys() { cols[k].push(r[k]); } }
+        let mixed = [rules[0], lf_column("text", |t| t.map(|x| if x.contains("great") { 1 } else { -1 })), closures[2], rules[3], closures[4], rules[5]];
+        "#,
+    );
+    let by_rows = plain(&mut s, "apply_lfs(rows, closures).to_array()");
+    assert_eq!(plain(&mut s, "apply_lfs(cols, mixed).to_array()"), by_rows);
+    assert_eq!(
+        plain(&mut s, "apply_lfs(cols, rules, #{classes: 3}).rows"),
+        "300"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(#{a: [1, 2], b: [1]}, [lf(\"a > 0 => 1\")])",
+    );
+    assert!(
+        e.contains("column 'b' has 1 values but column 'a' has 2"),
+        "{e}"
+    );
+    let e = error(&mut s, "apply_lfs(#{a: [1]}, [lf(\"b > 0 => 1\")])");
+    assert!(e.contains("no column 'b' (the columns: a)"), "{e}");
+}

@@ -4,12 +4,12 @@
 //! are called once per row.
 
 use super::column_fn::ColumnFn;
-use super::columns::{read_columns, Wanted};
+use super::columns::{columns_len, read_columns, read_map_columns, Wanted};
 use super::compile::closure_rules;
 use super::rules::Rules;
 use crate::error::{Error, RhaiResult};
 use ladder_scripting::context;
-use ladder_scripting::rhai::{Array, Dynamic, FnPtr, NativeCallContext};
+use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map, NativeCallContext};
 use std::rc::Rc;
 
 /// One labelling function as `apply_lfs` takes it.
@@ -38,17 +38,56 @@ impl Lf {
 /// How many rows pass between two looks at the interrupt flag.
 const INTERRUPT_EVERY: usize = 256;
 
+/// What labelling functions label: rows (maps, or anything a closure takes), or a map of
+/// columns, each an array with one value per row.
+pub enum Source<'a> {
+    Rows(&'a Array),
+    Columns(&'a Map),
+}
+
+impl Source<'_> {
+    fn len(&self) -> RhaiResult<usize> {
+        match self {
+            Source::Rows(rows) => Ok(rows.len()),
+            Source::Columns(c) => {
+                Ok(columns_len(c).map_err(|m| Error::data(format!("apply_lfs: {m}")))?)
+            }
+        }
+    }
+
+    /// Row `i` as a closure gets it: its own copy, so a closure that changes its argument
+    /// changes nothing else; from columns, a map of the row's values.
+    fn row(&self, i: usize) -> Dynamic {
+        match self {
+            Source::Rows(rows) => rows[i].clone(),
+            Source::Columns(c) => {
+                let row: Map = c
+                    .iter()
+                    .map(|(k, v)| {
+                        let values = v.read_lock::<Array>().expect("checked by len");
+                        (k.clone(), values[i].clone())
+                    })
+                    .collect();
+                Dynamic::from_map(row)
+            }
+        }
+    }
+}
+
 /// The n × m votes, row-major: row `i`'s vote by labelling function `j` at `i * m + j`.
 /// `names` name the functions in errors.
 pub fn apply(
     ctx: &NativeCallContext,
-    rows: &Array,
+    source: &Source,
     lfs: &[Lf],
     names: &[String],
 ) -> RhaiResult<Vec<i64>> {
-    let (n, m) = (rows.len(), lfs.len());
+    let (n, m) = (source.len()?, lfs.len());
     let mut out = vec![0; n * m];
-    let mut columns = read_columns(rows, &wanted(lfs), context::check_interrupt)?;
+    let mut columns = match source {
+        Source::Rows(rows) => read_columns(rows, &wanted(lfs), context::check_interrupt)?,
+        Source::Columns(c) => read_map_columns(c, &wanted(lfs)),
+    };
     let mut called: Vec<(usize, &FnPtr)> = Vec::new();
     for (j, lf) in lfs.iter().enumerate() {
         context::check_interrupt()?;
@@ -97,12 +136,12 @@ pub fn apply(
     if called.is_empty() {
         return Ok(out);
     }
-    for (i, row) in rows.iter().enumerate() {
+    for i in 0..n {
         if i % INTERRUPT_EVERY == 0 {
             context::check_interrupt()?;
         }
         for &(j, f) in &called {
-            out[i * m + j] = call(ctx, f, row, i, &names[j])?;
+            out[i * m + j] = call(ctx, f, source.row(i), i, &names[j])?;
         }
     }
     Ok(out)
@@ -136,16 +175,9 @@ fn wanted(lfs: &[Lf]) -> Vec<Wanted<'_>> {
     out
 }
 
-/// One closure's vote on one row. The closure gets its own copy of the row, as a Rhai call
-/// with the row as argument would, so a closure that changes its argument changes nothing else.
-fn call(
-    ctx: &NativeCallContext,
-    f: &FnPtr,
-    row: &Dynamic,
-    i: usize,
-    name: &str,
-) -> RhaiResult<i64> {
-    let v = f.call_raw(ctx, None, [row.clone()]).map_err(|e| {
+/// One closure's vote on one row.
+fn call(ctx: &NativeCallContext, f: &FnPtr, row: Dynamic, i: usize, name: &str) -> RhaiResult<i64> {
+    let v = f.call_raw(ctx, None, [row]).map_err(|e| {
         Error::callback(&e, |e| {
             format!("labelling function '{name}' failed on row {i}: {e}")
         })

@@ -2,7 +2,7 @@
 //! `majority_vote`, `dawid_skene`.
 
 use super::analysis::{analysis_table, lf_analysis};
-use super::apply::{apply, Lf};
+use super::apply::{apply, Lf, Source};
 use super::column_fn::ColumnFn;
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
@@ -150,7 +150,7 @@ fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>
 
 fn apply_lfs(
     ctx: NativeCallContext,
-    rows: &Array,
+    rows: Source,
     lfs: Array,
     options: Map,
 ) -> RhaiResult<LabelMatrix> {
@@ -192,11 +192,10 @@ fn apply_lfs(
         ))
         .into());
     }
-    let votes = apply(&ctx, rows, &lfs, &names)?;
-    Ok(
-        LabelMatrix::from_votes(rows.len(), lfs.len(), votes, Some(names), k)
-            .map_err(|e| format!("apply_lfs: {e}"))?,
-    )
+    let votes = apply(&ctx, &rows, &lfs, &names)?;
+    let n = votes.len() / lfs.len();
+    Ok(LabelMatrix::from_votes(n, lfs.len(), votes, Some(names), k)
+        .map_err(|e| format!("apply_lfs: {e}"))?)
 }
 
 fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
@@ -236,7 +235,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             lfs: Array,
             options: Map,
         ) -> RhaiResult<LabelMatrix> {
-            apply_lfs(ctx, rows, lfs, options)
+            apply_lfs(ctx, Source::Rows(rows), lfs, options)
         }
     );
     bind!(
@@ -247,7 +246,35 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             rows: &mut Array,
             lfs: Array,
         ) -> RhaiResult<LabelMatrix> {
-            apply_lfs(ctx, rows, lfs, Map::new())
+            apply_lfs(ctx, Source::Rows(rows), lfs, Map::new())
+        }
+    );
+    bind!(
+        engine,
+        /// Apply labelling functions to a map of columns, each an array with one value per row
+        /// (`#{stars: [5, 1], text: ["great", "awful"]}`): rules and `lf_column` read the arrays
+        /// directly, with no row maps to read; a closure gets each row as a map. Options as
+        /// for rows.
+        ///
+        /// let L = apply_lfs(#{stars: stars, text: texts}, [lf("stars > 3 => 1"), lf("text contains 'awful' => 0")], #{classes: 2});
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            columns: &mut Map,
+            lfs: Array,
+            options: Map,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, Source::Columns(columns), lfs, options)
+        }
+    );
+    bind!(
+        engine,
+        /// Apply labelling functions to a map of columns (see `apply_lfs(columns, lfs, options)`).
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            columns: &mut Map,
+            lfs: Array,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, Source::Columns(columns), lfs, Map::new())
         }
     );
     crate::doc::register_rendered::<ColumnLf>(engine, renderers);

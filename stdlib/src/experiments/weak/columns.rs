@@ -1,6 +1,6 @@
-//! The columns labelling functions read, taken out of map rows in one pass: each row's map is
-//! walked once and every wanted column picked from it, as typed values for rules ([`Column`])
-//! and/or as the rows hold them for column functions.
+//! The columns labelling functions read, taken out of map rows in one pass (each row's map is
+//! walked once and every wanted column picked from it) or out of a map of column arrays, as
+//! typed values for rules ([`Column`]) and/or as the rows hold them for column functions.
 
 use super::rules::Column;
 use ladder_scripting::rhai::{Array, Dynamic, ImmutableString, Map};
@@ -71,6 +71,66 @@ pub fn read_columns<E>(
         }
     }
     Ok(builders.into_iter().map(Builder::finish).collect())
+}
+
+/// The length of a map of columns: every value an array, all of one length (at least one).
+pub fn columns_len(columns: &Map) -> Result<usize, String> {
+    let mut len: Option<(usize, &str)> = None;
+    for (name, v) in columns.iter() {
+        let Some(a) = v.read_lock::<Array>() else {
+            return Err(format!(
+                "column '{name}' is a {}, not an array: columns are arrays of one value per row",
+                v.type_name()
+            ));
+        };
+        match len {
+            Some((n, first)) if n != a.len() => {
+                return Err(format!(
+                    "column '{name}' has {} values but column '{first}' has {n}",
+                    a.len()
+                ))
+            }
+            Some(_) => {}
+            None => len = Some((a.len(), name.as_str())),
+        }
+    }
+    len.map(|(n, _)| n)
+        .ok_or_else(|| "no columns: give a map of column arrays".to_string())
+}
+
+/// Read the wanted columns out of a map of column arrays (checked by [`columns_len`]).
+pub fn read_map_columns(columns: &Map, wanted: &[Wanted]) -> Vec<Read> {
+    wanted
+        .iter()
+        .map(|w| {
+            let mut b = Builder::new(w, 0);
+            match columns.get(w.name) {
+                Some(v) => {
+                    let values = v.read_lock::<Array>().expect("checked by columns_len");
+                    if let Some(t) = b.typed.as_mut() {
+                        for (i, v) in values.iter().enumerate() {
+                            if let Err(m) = t.push(w.name, i, v) {
+                                t.failed = Some(m);
+                                break;
+                            }
+                        }
+                    }
+                    if b.raw.is_some() {
+                        b.raw = Some(values.clone());
+                    }
+                }
+                None => {
+                    let have: Vec<&str> = columns.keys().map(|k| k.as_str()).collect();
+                    b.missing = Some(format!(
+                        "no column '{}' (the columns: {})",
+                        w.name,
+                        have.join(", ")
+                    ));
+                }
+            }
+            b.finish()
+        })
+        .collect()
 }
 
 /// An int of a column that also holds floats, as a float. Rhai compares two ints exactly, so
@@ -270,6 +330,40 @@ mod tests {
         let got = read(&vec![Dynamic::from_int(1)], &[both("x")]);
         let e = got[0].raw.as_ref().unwrap().as_ref().err().unwrap();
         assert!(e.contains("row 0 is a i64, not a map"), "{e}");
+    }
+
+    #[test]
+    fn a_map_of_columns_reads_as_the_same_rows_would() {
+        let ints: Array = vec![Dynamic::from_int(3), Dynamic::from_float(0.5)];
+        let texts: Array = vec![Dynamic::from("a"), Dynamic::from("b")];
+        let mut columns = Map::new();
+        columns.insert("n".into(), Dynamic::from_array(ints));
+        columns.insert("t".into(), Dynamic::from_array(texts));
+        assert_eq!(columns_len(&columns), Ok(2));
+        let got = read_map_columns(&columns, &[both("t"), both("n"), both("x")]);
+        assert!(matches!(&got[0].typed, Some(Ok(Column::Text(t))) if t[1] == "b"));
+        assert!(matches!(&got[1].typed, Some(Ok(Column::Float(f))) if f == &[3.0, 0.5]));
+        assert_eq!(got[1].raw.as_ref().unwrap().as_ref().unwrap().len(), 2);
+        assert_eq!(
+            got[2].typed.as_ref().unwrap().as_ref().err().unwrap(),
+            "no column 'x' (the columns: n, t)"
+        );
+    }
+
+    #[test]
+    fn columns_of_different_lengths_or_not_arrays_are_refused() {
+        let mut columns = Map::new();
+        columns.insert("a".into(), Dynamic::from_array(vec![Dynamic::from_int(1)]));
+        columns.insert("b".into(), Dynamic::from_array(Array::new()));
+        assert_eq!(
+            columns_len(&columns),
+            Err("column 'b' has 0 values but column 'a' has 1".to_string())
+        );
+        columns.insert("b".into(), Dynamic::from_int(1));
+        assert!(columns_len(&columns)
+            .unwrap_err()
+            .contains("column 'b' is a i64, not an array"));
+        assert!(columns_len(&Map::new()).is_err());
     }
 
     #[test]
