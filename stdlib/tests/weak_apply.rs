@@ -251,3 +251,101 @@ fn a_script_defined_contains_is_what_closures_call() {
         plain(&mut s, "by_hand(rows, lfs)")
     );
 }
+
+/// `lf_column` calls its function once with the whole column and votes as the per-row closure
+/// it is written after; it mixes with rules and closures and names itself `column: function`.
+#[test]
+fn a_column_function_is_called_once_and_votes_as_the_closure() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        let calls = 0;
+        fn great(texts) { texts.map(|t| if t.contains("great") { 1 } else { -1 }) }
+        let by_column = [
+            lf_column("stars", |stars| { calls += 1; stars.map(|x| if x > 3 { 1 } else if x < 2 { 0 } else { -1 }) }),
+            lf_column("text", Fn("great")),
+            rules[2],
+            closures[3],
+            lf_column("score", |xs| tensor(xs.map(|x| if x > 2.5 { 1 } else if x < 1 { 0 } else { -1 }), "i64")),
+            closures[5],
+        ];
+        "#,
+    );
+    let closures = plain(&mut s, "apply_lfs(rows, closures).to_array()");
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, by_column).to_array()"),
+        closures
+    );
+    assert_eq!(plain(&mut s, "calls"), "1");
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, by_column).names"),
+        r#"["stars: lf_0", "text: great", "text == \"the film was awful overall\" => 0", "lf_3", "score: lf_4", "lf_5"]"#
+    );
+    assert_eq!(plain(&mut s, "by_column[1]"), "lf_column(\"text\", great)");
+}
+
+#[test]
+fn a_column_function_that_misses_a_column_or_votes_wrongly_says_so() {
+    let mut s = with_rows();
+    let e = error(
+        &mut s,
+        "apply_lfs([#{a: 1}, #{b: 2}], [lf_column(\"a\", |a| a)])",
+    );
+    assert!(
+        e.contains("labelling function 'a: lf_0': no column 'a' in row 1 (its columns: b)"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [closures[0], lf_column(\"stars\", |s| [1, 0])])",
+    );
+    assert!(
+        e.contains("labelling function 'stars: lf_1' returned 2 votes for 300 rows"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [lf_column(\"text\", |t| t)], #{names: [\"echo\"]})",
+    );
+    assert!(
+        e.contains("labelling function 'echo' voted a string for row 0"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(rows, [lf_column(\"text\", |t| t.nothing())])",
+    );
+    assert!(e.contains("labelling function 'text: lf_0' failed"), "{e}");
+}
+
+/// A map of column arrays gives the votes of the same rows as maps, for rules, column
+/// functions and closures alike; columns that do not line up are refused.
+#[test]
+fn a_map_of_columns_votes_as_its_rows() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        let cols = #{stars: [], text: [], length: [], score: []};
+        for r in rows { for k in r.keys() { cols[k].push(r[k]); } }
+        let mixed = [rules[0], lf_column("text", |t| t.map(|x| if x.contains("great") { 1 } else { -1 })), closures[2], rules[3], closures[4], rules[5]];
+        "#,
+    );
+    let by_rows = plain(&mut s, "apply_lfs(rows, closures).to_array()");
+    assert_eq!(plain(&mut s, "apply_lfs(cols, mixed).to_array()"), by_rows);
+    assert_eq!(
+        plain(&mut s, "apply_lfs(cols, rules, #{classes: 3}).rows"),
+        "300"
+    );
+    let e = error(
+        &mut s,
+        "apply_lfs(#{a: [1, 2], b: [1]}, [lf(\"a > 0 => 1\")])",
+    );
+    assert!(
+        e.contains("column 'b' has 1 values but column 'a' has 2"),
+        "{e}"
+    );
+    let e = error(&mut s, "apply_lfs(#{a: [1]}, [lf(\"b > 0 => 1\")])");
+    assert!(e.contains("no column 'b' (the columns: a)"), "{e}");
+}

@@ -2,7 +2,8 @@
 //! `majority_vote`, `dawid_skene`.
 
 use super::analysis::{analysis_table, lf_analysis};
-use super::apply::{apply, Lf};
+use super::apply::{apply, Lf, Source};
+use super::column_fn::ColumnFn;
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
 use super::majority::{majority_predict, majority_proba};
@@ -22,6 +23,7 @@ crate::type_names! {
     LabelMatrix => "LabelMatrix",
     LabelModel => "LabelModel",
     ColumnLf => "ColumnLf",
+    ColumnFn => "ColumnFn",
 }
 
 /// A labelling function made of rules on columns (`lf("stars > 3 => 1")`) as a Rhai value.
@@ -37,6 +39,22 @@ impl ColumnLf {
 impl Render for ColumnLf {
     fn mime_bundle(&self) -> MimeBundle {
         MimeBundle::text(self.text())
+    }
+}
+
+fn column_fn_text(c: &ColumnFn) -> String {
+    let f = c.f.fn_name();
+    let f = if f.starts_with("anon$") {
+        "|column| ..."
+    } else {
+        f
+    };
+    format!("lf_column(\"{}\", {f})", c.column)
+}
+
+impl Render for ColumnFn {
+    fn mime_bundle(&self) -> MimeBundle {
+        MimeBundle::text(column_fn_text(self))
     }
 }
 
@@ -132,7 +150,7 @@ fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>
 
 fn apply_lfs(
     ctx: NativeCallContext,
-    rows: &Array,
+    rows: Source,
     lfs: Array,
     options: Map,
 ) -> RhaiResult<LabelMatrix> {
@@ -147,9 +165,12 @@ fn apply_lfs(
             if let Some(rules) = f.read_lock::<ColumnLf>() {
                 return Ok(Lf::Rules(rules.0.clone()));
             }
+            if let Some(c) = f.read_lock::<ColumnFn>() {
+                return Ok(Lf::Column(Rc::new(c.clone())));
+            }
             let type_name = f.type_name();
             f.try_cast::<FnPtr>().map(|f| Lf::closure(&ctx, f)).ok_or_else(|| {
-                format!("apply_lfs: labelling function {j} is a {type_name}, not a function or lf(rules)")
+                format!("apply_lfs: labelling function {j} is a {type_name}, not a function, lf(rules) or lf_column(column, f)")
             })
         })
         .collect::<Result<_, _>>()?;
@@ -159,6 +180,7 @@ fn apply_lfs(
             .map(|(j, lf)| match lf {
                 Lf::Closure(f, _) => lf_name(f, j),
                 Lf::Rules(r) => r.source.clone(),
+                Lf::Column(c) => c.default_name(j),
             })
             .collect()
     });
@@ -170,11 +192,10 @@ fn apply_lfs(
         ))
         .into());
     }
-    let votes = apply(&ctx, rows, &lfs, &names)?;
-    Ok(
-        LabelMatrix::from_votes(rows.len(), lfs.len(), votes, Some(names), k)
-            .map_err(|e| format!("apply_lfs: {e}"))?,
-    )
+    let votes = apply(&ctx, &rows, &lfs, &names)?;
+    let n = votes.len() / lfs.len();
+    Ok(LabelMatrix::from_votes(n, lfs.len(), votes, Some(names), k)
+        .map_err(|e| format!("apply_lfs: {e}"))?)
 }
 
 fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
@@ -204,7 +225,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         engine,
         /// Apply labelling functions to every row: each function takes a row (a map, string or
         /// array) and returns a class or -1 to abstain; `lf("...")` rules label whole columns at
-        /// once and mix with functions. Options: `names` (default: the functions' names, a
+        /// once, `lf_column(column, f)` calls `f` once on a whole column, and both mix with
+        /// functions. Options: `names` (default: the functions' names, a
         /// rule's text), `classes` (default: inferred). Example:
         /// `let L = apply_lfs(rows, [|r| if r.text.contains("great") { 1 } else { -1 }, lf("stars < 2 => 0")])`
         fn apply_lfs(
@@ -213,7 +235,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             lfs: Array,
             options: Map,
         ) -> RhaiResult<LabelMatrix> {
-            apply_lfs(ctx, rows, lfs, options)
+            apply_lfs(ctx, Source::Rows(rows), lfs, options)
         }
     );
     bind!(
@@ -224,7 +246,35 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             rows: &mut Array,
             lfs: Array,
         ) -> RhaiResult<LabelMatrix> {
-            apply_lfs(ctx, rows, lfs, Map::new())
+            apply_lfs(ctx, Source::Rows(rows), lfs, Map::new())
+        }
+    );
+    bind!(
+        engine,
+        /// Apply labelling functions to a map of columns, each an array with one value per row
+        /// (`#{stars: [5, 1], text: ["great", "awful"]}`): rules and `lf_column` read the arrays
+        /// directly, with no row maps to read; a closure gets each row as a map. Options as
+        /// for rows.
+        ///
+        /// let L = apply_lfs(#{stars: stars, text: texts}, [lf("stars > 3 => 1"), lf("text contains 'awful' => 0")], #{classes: 2});
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            columns: &mut Map,
+            lfs: Array,
+            options: Map,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, Source::Columns(columns), lfs, options)
+        }
+    );
+    bind!(
+        engine,
+        /// Apply labelling functions to a map of columns (see `apply_lfs(columns, lfs, options)`).
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            columns: &mut Map,
+            lfs: Array,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, Source::Columns(columns), lfs, Map::new())
         }
     );
     crate::doc::register_rendered::<ColumnLf>(engine, renderers);
@@ -241,6 +291,25 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("text contains 'great' => 1")]);
         fn lf(rules: &str) -> RhaiResult<ColumnLf> {
             Ok(ColumnLf(Rc::new(Rules::parse(rules)?)))
+        }
+    );
+    crate::doc::register_rendered::<ColumnFn>(engine, renderers);
+    engine.register_fn("to_string", |c: &mut ColumnFn| column_fn_text(c));
+    engine.register_fn("to_debug", |c: &mut ColumnFn| column_fn_text(c));
+    bind!(
+        engine,
+        /// A labelling function of one whole column, for `apply_lfs`: `f` is called once with
+        /// the column as an array (each row's value as the row holds it: strings, ints, floats)
+        /// and returns one vote per row, an array of ints or a 1-D int tensor (-1 abstains).
+        /// Its default name is `column: f`. One call labels every row, so `f` may be a function
+        /// written over whole arrays.
+        ///
+        /// let L = apply_lfs(rows, [lf_column("text", |texts| texts.map(|t| if t.contains("great") { 1 } else { -1 })), lf("stars < 2 => 0")]);
+        fn lf_column(column: &str, f: FnPtr) -> ColumnFn {
+            ColumnFn {
+                column: column.to_string(),
+                f,
+            }
         }
     );
     bind!(

@@ -3,6 +3,8 @@
 
 pub mod analysis;
 pub mod apply;
+pub mod column_fn;
+pub mod columns;
 pub mod compile;
 pub mod dawid_skene;
 pub mod label_matrix;
