@@ -6,6 +6,8 @@
 #   ./install.sh --minilm-only   install only the encoder (what CI does before the tests)
 #   ./install.sh --with-smollm2  also install the SmolLM2-135M-Instruct language model (`lm("smollm2")`)
 #   ./install.sh --smollm2-only  install only the language model (CI does this too)
+#   ./install.sh --with-rust-cells  build with `%%rust` cells (evcxr; a longer build, and cells
+#                                need rustc and cargo at run time)
 #
 # Needs only a Rust toolchain (cargo). The binary goes to cargo's bin directory,
 # ~/.cargo/bin (or $CARGO_HOME/bin), which rustup puts on PATH. Build files are kept in
@@ -27,14 +29,16 @@ cd "$root"
 build=1
 minilm=0
 smollm2=0
+features=()
 for arg in "$@"; do
     case "$arg" in
         --with-minilm) minilm=1 ;;
         --minilm-only) minilm=1; build=0 ;;
         --with-smollm2) smollm2=1 ;;
         --smollm2-only) smollm2=1; build=0 ;;
+        --with-rust-cells) features=(--features rust-cells) ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --with-rust-cells, --help)" >&2; exit 2 ;;
     esac
 done
 
@@ -135,7 +139,8 @@ fi
 
 bin_dir="${CARGO_HOME:-$HOME/.cargo}/bin"
 echo "== building a release ladder (the first build takes several minutes)"
-cargo install --path . --locked --force --target-dir "${CARGO_TARGET_DIR:-$root/target}" --bin ladder
+cargo install --path . --locked --force --target-dir "${CARGO_TARGET_DIR:-$root/target}" --bin ladder \
+    ${features[@]+"${features[@]}"}
 
 echo "== installed $bin_dir/ladder ($("$bin_dir/ladder" --version))"
 case ":$PATH:" in

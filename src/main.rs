@@ -5,7 +5,7 @@ mod sweep_command;
 mod sweep_store;
 
 use clap::{Parser, Subcommand};
-use ladder_scripting::{Frontend, Session, SessionFactory};
+use ladder_scripting::{Frontend, Library, Session, SessionFactory};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -79,12 +79,26 @@ enum Command {
 
 /// Every front end gets sessions with the standard library installed.
 fn session_factory() -> SessionFactory {
-    Arc::new(|frontend: Rc<dyn Frontend>| {
-        Session::with_libraries(frontend, vec![ladder_stdlib::library()])
-    })
+    Arc::new(|frontend: Rc<dyn Frontend>| Session::with_libraries(frontend, libraries()))
+}
+
+/// What every session gets: the standard library, and `%%rust` cells in a build with them.
+fn libraries() -> Vec<Rc<dyn Library>> {
+    let libraries = vec![ladder_stdlib::library()];
+    #[cfg(feature = "rust-cells")]
+    let libraries = {
+        let mut libraries = libraries;
+        libraries.push(ladder_rustcells::library());
+        libraries
+    };
+    libraries
 }
 
 fn main() -> ExitCode {
+    // A Rust cell's child process (and evcxr's rustc wrapper) is this binary: it takes over
+    // here and never returns.
+    #[cfg(feature = "rust-cells")]
+    ladder_rustcells::runtime_hook();
     // Before any thread starts: candle's element-wise pool size (see ladder_stdlib::threads).
     ladder_stdlib::threads::init_process();
     let cli = Cli::parse();

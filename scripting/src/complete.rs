@@ -52,6 +52,14 @@ impl Receiver {
 impl Session {
     /// Complete the word before `cursor`.
     pub fn complete(&self, code: &str, cursor: usize) -> Completions {
+        if let Some((language, body, offset)) = self.language_of(code) {
+            if cursor >= offset {
+                let mut found = language.complete(body, cursor - offset);
+                found.cursor_start += offset;
+                found.cursor_end += offset;
+                return found;
+            }
+        }
         let chars: Vec<char> = code.chars().collect();
         let end = cursor.min(chars.len());
         let before = &chars[..end];

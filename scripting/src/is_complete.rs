@@ -20,6 +20,9 @@ impl Session {
     /// bracket, string or comment, a dangling operator) means more is coming; an error
     /// before the end means no continuation can fix it. `%command` lines count as complete.
     pub fn is_complete(&self, code: &str) -> Completeness {
+        if let Some((language, body, _)) = self.language_of(code) {
+            return language.is_complete(body);
+        }
         let code = without_commands(code);
         if code.trim().is_empty() {
             return Completeness::Complete;

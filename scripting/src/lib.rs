@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod builtins;
+pub mod cell_language;
 pub mod commands;
 pub mod comms;
 pub mod complete;
@@ -31,6 +32,7 @@ pub mod session;
 mod stack;
 pub mod widgets;
 
+pub use cell_language::{CellLanguage, LanguageCell};
 pub use complete::Completions;
 pub use error::{ErrorKind, Location, ScriptError};
 pub use frontend::{CaptureFrontend, Frontend, InputError, NullFrontend, Output, Stream};

@@ -1,6 +1,7 @@
 //! The Rhai session: one engine, one scope and one growing set of functions that last
 //! across cells.
 
+use crate::cell_language::{self, CellLanguage, LanguageCell};
 use crate::commands::{self, Chunk};
 use crate::context::{self, Context};
 use crate::error::{ErrorKind, ScriptError, Sources};
@@ -21,6 +22,12 @@ use std::rc::Rc;
 /// engine from scratch.
 pub trait Library {
     fn install(&self, engine: &mut Engine, renderers: &mut Renderers);
+
+    /// Languages other than Rhai that this library runs cells in, by the name a cell's
+    /// `%%name` line gives.
+    fn cell_languages(&self) -> Vec<(String, Rc<dyn CellLanguage>)> {
+        Vec::new()
+    }
 }
 
 impl<F: Fn(&mut Engine, &mut Renderers)> Library for F {
@@ -61,6 +68,8 @@ pub struct Session {
     import_dir: Option<std::path::PathBuf>,
     /// Whether the engine carries the debugger's hook (a rebuilt engine does not).
     pub(crate) debugger_installed: bool,
+    /// Cell languages besides Rhai, by name (`rust` for `%%rust` cells).
+    languages: HashMap<String, Rc<dyn CellLanguage>>,
 }
 
 impl Session {
@@ -75,6 +84,10 @@ impl Session {
         let interrupt = InterruptHandle::default();
         let limits = Limits::default();
         let (engine, renderers) = build_engine(&libraries, &limits, &interrupt);
+        let languages = libraries
+            .iter()
+            .flat_map(|library| library.cell_languages())
+            .collect();
         Self {
             engine,
             scope: Scope::new(),
@@ -91,6 +104,7 @@ impl Session {
             module_constants: HashMap::new(),
             import_dir: None,
             debugger_installed: false,
+            languages,
         }
     }
 
@@ -159,6 +173,14 @@ impl Session {
         let _context = context::enter(self.context());
         let source = format!("cell[{}]", self.cells);
         self.sources.insert(&source, code);
+        if let Some((name, body, first_line)) = cell_language::split(code) {
+            let cell = LanguageCell {
+                source: &source,
+                body,
+                first_line,
+            };
+            return self.run_language_cell(name, &cell);
+        }
         let mut shown = None;
         for chunk in commands::split(code) {
             shown = match chunk {
@@ -175,6 +197,45 @@ impl Session {
             };
         }
         Ok(shown)
+    }
+
+    /// Run a `%%name` cell in its language.
+    fn run_language_cell(
+        &mut self,
+        name: &str,
+        cell: &LanguageCell,
+    ) -> Result<Option<MimeBundle>, ScriptError> {
+        let Some(language) = self.languages.get(name).cloned() else {
+            let mut known: Vec<String> = self.languages.keys().map(|k| format!("%%{k}")).collect();
+            known.sort();
+            let known = if known.is_empty() {
+                "none in this build".to_string()
+            } else {
+                known.join(", ")
+            };
+            return Err(ScriptError::new(
+                ErrorKind::Command,
+                "UnknownCellLanguage",
+                format!("`%%{name}`: no such cell language (known: {known})"),
+            ));
+        };
+        // The language may register functions for later Rhai cells.
+        self.fn_index.take();
+        let engine = &mut self.engine;
+        match panic::catch(AssertUnwindSafe(|| language.execute(cell, engine))) {
+            Ok(outcome) => outcome,
+            Err(message) => Err(panic_error(message)),
+        }
+    }
+
+    /// The language of a `%%name` cell, with its body and how many characters precede it.
+    pub(crate) fn language_of<'c>(
+        &self,
+        code: &'c str,
+    ) -> Option<(Rc<dyn CellLanguage>, &'c str, usize)> {
+        let (name, body, _) = cell_language::split(code)?;
+        let language = self.languages.get(name)?.clone();
+        Some((language, body, cell_language::body_offset_chars(code, body)))
     }
 
     /// Apply `max_memory` to this cell. A cell that starts above the limit (a runaway value

@@ -25,14 +25,17 @@ def is_idle(msg: dict) -> bool:
 
 
 def iopub_until(
-    kc: BlockingKernelClient, msg_id: str, done: Callable[[dict], bool] = is_idle
+    kc: BlockingKernelClient,
+    msg_id: str,
+    done: Callable[[dict], bool] = is_idle,
+    timeout: float = TIMEOUT,
 ) -> list[dict]:
     """The iopub messages of request `msg_id` up to the first one for which `done` is true
     (by default its idle)."""
     seen = []
-    deadline = time.monotonic() + TIMEOUT
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        msg = kc.get_iopub_msg(timeout=timeout)
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         seen.append(msg)
@@ -41,9 +44,11 @@ def iopub_until(
     raise AssertionError(f"no matching iopub message for {msg_id}; saw {seen}")
 
 
-def execute(kc: BlockingKernelClient, code: str) -> tuple[dict, list[dict]]:
+def execute(
+    kc: BlockingKernelClient, code: str, timeout: float = TIMEOUT
+) -> tuple[dict, list[dict]]:
     """Run a cell to its idle: the execute_reply content and the cell's iopub messages."""
     msg_id = kc.execute(code)
-    reply = kc.get_shell_msg(timeout=TIMEOUT)
+    reply = kc.get_shell_msg(timeout=timeout)
     assert reply["parent_header"]["msg_id"] == msg_id
-    return reply["content"], iopub_until(kc, msg_id)
+    return reply["content"], iopub_until(kc, msg_id, timeout=timeout)

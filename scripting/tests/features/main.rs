@@ -1,6 +1,7 @@
 //! The session's behaviour, one module per feature (as Rhai's own tests are organised).
 //! One test binary keeps linking cheap.
 
+mod cell_languages;
 mod commands;
 mod complete;
 mod errors;
