@@ -394,3 +394,35 @@ fn lm_weak_to_strong_calibrates_the_labeller_and_reports_pgr_over_seeds() {
     );
     assert_eq!(png_count(&nb), 4);
 }
+
+/// notebooks/rust_cells.ipynb: a loss written in a Rust cell trains a network from Rhai. At
+/// q = 0 the Rust GCE gradient must follow the stdlib's cross-entropy (checked against PyTorch)
+/// exactly; at q = 0.7 it must keep more of its test accuracy than cross-entropy under 40 %
+/// symmetric label noise, as Zhang & Sabuncu (2018) report; the chart comes from Rust as SVG.
+#[cfg(feature = "rust-cells")]
+#[test]
+fn rust_cells_notebook_trains_with_a_loss_written_in_rust() {
+    let nb = execute("rust_cells", &[]);
+    let text = output_text(&nb);
+    let replaced_line = text
+        .lines()
+        .find(|l| l.ends_with("training labels replaced"))
+        .unwrap_or_else(|| panic!("no noise line in:\n{text}"));
+    let replaced = numbers_after(replaced_line, "");
+    let share = replaced[0] / replaced[1];
+    assert!((0.35..0.45).contains(&share), "{replaced_line}");
+    let gap = number_after(line(&text, "GCE at q = 0"), "largest difference");
+    assert!(gap < 0.01, "GCE at q = 0 strays from cross-entropy by {gap}");
+    let ce = numbers_after(line(&text, "cross-entropy:"), "best test accuracy");
+    let gce = numbers_after(line(&text, "GCE (q = 0.7):"), "best test accuracy");
+    // Cross-entropy memorises the noise: its final accuracy falls well below its best.
+    assert!(ce[0] - ce[1] > 0.1, "cross-entropy {ce:?}");
+    assert!(gce[1] > ce[1] + 0.05, "GCE {gce:?} vs cross-entropy {ce:?}");
+    let svg = code_cells(&nb)
+        .iter()
+        .flat_map(|c| c["outputs"].as_array().unwrap())
+        .filter_map(|o| o["data"]["image/svg+xml"].as_str())
+        .next()
+        .expect("the chart drawn by the Rust cell");
+    assert_eq!(svg.matches("<polyline").count(), 2, "two curves: {svg}");
+}

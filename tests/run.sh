@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second command; CI runs exactly this).
 #   1. a Python venv for the Jupyter-side tests, when tests/requirements.txt exists
-#   2. every Rust test in the workspace (dev profile: dependencies are built with opt-level 3)
+#   2. every Rust test in the workspace (dev profile: dependencies are built with opt-level 3),
+#      with `%%rust` cells built in (the rust-cells feature) so their tests run
 #   3. the Python tests in tests/python/, when there are any
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,10 +31,12 @@ if [[ -f tests/requirements.txt ]] && grep -qvE '^\s*(#|$)' tests/requirements.t
     export VIRTUAL_ENV="$venv"
 fi
 
-echo "== cargo build --workspace"
-cargo build --workspace --bins
-echo "== cargo test --workspace"
-cargo test --workspace
+# The Rust-cell tests must run here, not skip.
+export LADDER_EXPECT_RUST_CELLS=1
+echo "== cargo build --workspace --features rust-cells"
+cargo build --workspace --bins --features rust-cells
+echo "== cargo test --workspace --features rust-cells"
+cargo test --workspace --features rust-cells
 
 shopt -s nullglob
 python_tests=(tests/python/test_*.py tests/python/*_test.py)

@@ -85,12 +85,11 @@ impl RustCells {
         values::from_json(json)
     }
 
-    /// Start evcxr if it is not running; the start-up time shows as a status line.
+    /// Start evcxr if it is not running.
     fn ensure_started(&self) -> Result<(), ScriptError> {
         if self.evaluator.borrow().is_some() {
             return Ok(());
         }
-        let started = Instant::now();
         let evaluator = Evaluator::start().map_err(|e| {
             ScriptError::new(
                 ErrorKind::Runtime,
@@ -98,13 +97,6 @@ impl RustCells {
                 format!("Rust cells need rustc and cargo on PATH (install them with rustup, https://rustup.rs): {}", e.trim_end()),
             )
         })?;
-        context::stream(
-            Stream::Stderr,
-            &format!(
-                "Rust: evcxr started in {:.1} s\n",
-                started.elapsed().as_secs_f64()
-            ),
-        );
         *self.evaluator.borrow_mut() = Some(evaluator);
         Ok(())
     }
@@ -120,7 +112,6 @@ impl RustCells {
         std::fs::write(crate_dir.join("Cargo.toml"), BRIDGE_MANIFEST)
             .and_then(|_| std::fs::write(crate_dir.join("src/lib.rs"), BRIDGE_LIB))
             .map_err(|e| runtime(e.to_string()))?;
-        let started = Instant::now();
         let code = format!(
             ":cache {CACHE_MIB}\n:dep ladder_bridge = {{ path = {:?} }}\nladder_bridge::__init({:?});",
             crate_dir.display().to_string(),
@@ -141,15 +132,6 @@ impl RustCells {
                     format!("could not build the ladder_bridge crate for Rust cells: {e}"),
                 ))
             }
-        }
-        if started.elapsed() > Duration::from_secs(2) {
-            context::stream(
-                Stream::Stderr,
-                &format!(
-                    "Rust: ladder_bridge ready in {:.1} s\n",
-                    started.elapsed().as_secs_f64()
-                ),
-            );
         }
         self.ready.set(true);
         // A restarted Rust side has none of the values: declare them all again.
@@ -227,8 +209,20 @@ impl CellLanguage for RustCells {
         cell: &LanguageCell,
         engine: &mut Engine,
     ) -> Result<Option<MimeBundle>, ScriptError> {
+        // The first Rust cell pays for evcxr's start and the bridge's build: say so, once.
+        let first = self.evaluator.borrow().is_none();
+        let started = Instant::now();
         self.ensure_started()?;
         self.ensure_ready()?;
+        if first {
+            context::stream(
+                Stream::Stderr,
+                &format!(
+                    "Rust: evcxr and ladder_bridge ready in {:.1} s\n",
+                    started.elapsed().as_secs_f64()
+                ),
+            );
+        }
         let undeclared: Vec<String> = self.undeclared.borrow().clone();
         let prelude: String = undeclared
             .iter()
@@ -282,7 +276,10 @@ fn show(outputs: EvalOutputs) -> Option<MimeBundle> {
     let mut rich = MimeBundle::default();
     for (mime, content) in outputs.content_by_mime_type {
         if mime == "text/plain" {
-            result = Some(MimeBundle::text(content));
+            // `()` is what a statement-like last line gives: as for Rhai's unit, nothing shows.
+            if content != "()" {
+                result = Some(MimeBundle::text(content));
+            }
         } else {
             let value = if mime.contains("json") {
                 serde_json::from_str(&content).unwrap_or(serde_json::Value::String(content))

