@@ -412,7 +412,10 @@ fn rust_cells_notebook_trains_with_a_loss_written_in_rust() {
     let share = replaced[0] / replaced[1];
     assert!((0.35..0.45).contains(&share), "{replaced_line}");
     let gap = number_after(line(&text, "GCE at q = 0"), "largest difference");
-    assert!(gap < 0.01, "GCE at q = 0 strays from cross-entropy by {gap}");
+    assert!(
+        gap < 0.01,
+        "GCE at q = 0 strays from cross-entropy by {gap}"
+    );
     let ce = numbers_after(line(&text, "cross-entropy:"), "best test accuracy");
     let gce = numbers_after(line(&text, "GCE (q = 0.7):"), "best test accuracy");
     // Cross-entropy memorises the noise: its final accuracy falls well below its best.

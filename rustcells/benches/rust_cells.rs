@@ -1,5 +1,5 @@
 //! Rust cells, measured in one run: the first `%%rust` cell of a session (evcxr's start and the
-//! bridge's first cell), a warm trivial Rust cell, and a lexicon labelling function over
+//! bridge's first cell), a warm trivial Rust cell, completion in a Rust cell, and a lexicon labelling function over
 //! 100,000 rows written in Rust (registered with `ladder_bridge::register`, applied by
 //! `apply_lfs` through `lf_column`) against the same function in Rhai, both end to end from a
 //! Rhai cell, with their votes checked equal.
@@ -89,6 +89,22 @@ fn main() {
     println!(
         "warm trivial Rust cell (`1 + 2`, median of 5): {:.0} ms",
         warm.as_secs_f64() * 1e3
+    );
+
+    let code = "%%rust\nlet items: Vec<i64> = vec![1, 2];\nitems.le";
+    let completion = median(
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                let found = session.complete(code, code.chars().count());
+                assert!(found.matches.iter().any(|m| m == "len"), "{found:?}");
+                start.elapsed()
+            })
+            .collect(),
+    );
+    println!(
+        "completion in a Rust cell (`items.le|`, median of 5): {:.0} ms",
+        completion.as_secs_f64() * 1e3
     );
 
     run(&mut session, LEXICON_RUST);

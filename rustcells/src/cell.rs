@@ -59,12 +59,9 @@ impl RustCells {
             return Err(format!("rust_set: `{name}` is not a Rust variable name"));
         }
         let folder = self.folder()?;
-        let json = values::to_json(value, folder)?;
-        std::fs::write(
-            folder.join("values").join(format!("{name}.json")),
-            json.to_string(),
-        )
-        .map_err(|e| format!("rust_set: {e}"))?;
+        let json = values::to_json_text(value, folder)?;
+        std::fs::write(folder.join("values").join(format!("{name}.json")), json)
+            .map_err(|e| format!("rust_set: {e}"))?;
         let ty = values::rust_type(value);
         let mut known = self.values.borrow_mut();
         known.retain(|(n, _)| n != name);
@@ -78,11 +75,10 @@ impl RustCells {
     /// `rust_get(name)`: a value a Rust cell gave with `ladder_bridge::set`.
     pub fn get(&self, name: &str) -> Result<Dynamic, String> {
         let path = self.folder()?.join("values").join(format!("{name}.json"));
-        let text = std::fs::read_to_string(&path).map_err(|_| {
+        let text = std::fs::read(&path).map_err(|_| {
             format!("rust_get: no value named `{name}` (a Rust cell gives one with ladder_bridge::set(\"{name}\", value))")
         })?;
-        let json = serde_json::from_str(&text).map_err(|e| format!("rust_get: {e}"))?;
-        values::from_json(json)
+        values::from_json_text(&text).map_err(|e| format!("rust_get: {e}"))
     }
 
     /// Start evcxr if it is not running.

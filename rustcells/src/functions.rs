@@ -3,8 +3,8 @@
 //! socket; a call sends the arguments as one JSON frame and reads the answer, so a function
 //! over a whole column costs one round trip.
 
-use crate::values::{from_json, to_json};
-use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext, Position};
+use crate::values::{from_json_text, to_json_text};
+use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
 use serde_json::Value;
 use std::any::TypeId;
 use std::cell::RefCell;
@@ -44,23 +44,28 @@ pub(crate) struct RustFunction {
 
 impl RustFunction {
     fn call(&self, args: &[&mut Dynamic]) -> Result<Dynamic, String> {
-        let args = args
-            .iter()
-            .map(|a| to_json(a, &self.folder))
-            .collect::<Result<Vec<_>, _>>()?;
-        let request = Value::Array(args).to_string();
-        let answer = self.round_trip(request.as_bytes()).map_err(|e| {
+        let mut request = b"[".to_vec();
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                request.push(b',');
+            }
+            request.extend(to_json_text(a, &self.folder)?);
+        }
+        request.push(b']');
+        let answer = self.round_trip(&request).map_err(|e| {
             self.connection.borrow_mut().take();
             format!(
                 "the Rust side is gone ({e}): it restarts after an interrupt or a crash; run the cell that registers `{}` again",
                 self.manifest.name
             )
         })?;
-        let mut answer: Value = serde_json::from_slice(&answer).map_err(|e| e.to_string())?;
-        if let Some(message) = answer.get("error").and_then(Value::as_str) {
+        let answer = from_json_text(&answer)?
+            .try_cast::<Map>()
+            .ok_or("the Rust side's answer is not a map")?;
+        if let Some(message) = answer.get("error") {
             return Err(message.to_string());
         }
-        from_json(answer["ok"].take())
+        Ok(answer.get("ok").cloned().unwrap_or(Dynamic::UNIT))
     }
 
     fn round_trip(&self, request: &[u8]) -> std::io::Result<Vec<u8>> {

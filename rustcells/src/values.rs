@@ -3,11 +3,55 @@
 //! map crosses too.
 
 use candle_core::{DType, Device};
-use ladder_scripting::rhai::{Array, Dynamic, Map, INT};
+use ladder_scripting::rhai::{Array, Dynamic, Map};
 use ladder_stdlib::Tensor;
 use serde_json::{json, Value};
 use std::cell::Cell;
 use std::path::Path;
+
+/// A Rhai value as JSON text. Values of plain data (a column of strings, say) are written
+/// straight from Rhai's own serialisation, without building a JSON tree first.
+pub(crate) fn to_json_text(value: &Dynamic, folder: &Path) -> Result<Vec<u8>, String> {
+    if is_plain(value) {
+        serde_json::to_vec(value).map_err(|e| e.to_string())
+    } else {
+        Ok(to_json(value, folder)?.to_string().into_bytes())
+    }
+}
+
+/// Whether `value` is made only of what JSON carries as it is (no tensors).
+fn is_plain(value: &Dynamic) -> bool {
+    if let Some(a) = value.read_lock::<Array>() {
+        return a.iter().all(is_plain);
+    }
+    if let Some(m) = value.read_lock::<Map>() {
+        return m.values().all(is_plain);
+    }
+    value.is_unit() || value.is_int() || value.is_float() || value.is_bool() || value.is_string()
+}
+
+/// JSON text from a Rust cell as a Rhai value, parsed straight into Rhai's values (JSON
+/// integers become ints, other numbers floats); `{"$tensor": path}` maps then become tensors.
+pub(crate) fn from_json_text(text: &[u8]) -> Result<Dynamic, String> {
+    let mut value: Dynamic = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    load_tensors(&mut value)?;
+    Ok(value)
+}
+
+fn load_tensors(value: &mut Dynamic) -> Result<(), String> {
+    if let Some(mut a) = value.write_lock::<Array>() {
+        return a.iter_mut().try_for_each(load_tensors);
+    }
+    let path = match value.write_lock::<Map>() {
+        Some(mut m) => match m.get("$tensor").and_then(|p| p.clone().into_string().ok()) {
+            Some(path) => path,
+            None => return m.values_mut().try_for_each(load_tensors),
+        },
+        None => return Ok(()),
+    };
+    *value = Dynamic::from(read_tensor(Path::new(&path))?);
+    Ok(())
+}
 
 /// A Rhai value as JSON; tensors are written under `folder/tensors`.
 pub(crate) fn to_json(value: &Dynamic, folder: &Path) -> Result<Value, String> {
@@ -54,33 +98,6 @@ pub(crate) fn to_json(value: &Dynamic, folder: &Path) -> Result<Value, String> {
         "a {} cannot go to Rust (numbers, strings, bools, arrays, maps and tensors can)",
         value.type_name()
     ))
-}
-
-/// JSON from a Rust cell as a Rhai value: whole numbers become integers, `{"$tensor": path}`
-/// a tensor.
-pub(crate) fn from_json(value: Value) -> Result<Dynamic, String> {
-    Ok(match value {
-        Value::Null => Dynamic::UNIT,
-        Value::Bool(b) => Dynamic::from_bool(b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Dynamic::from_int(i as INT),
-            None => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Dynamic::from(s),
-        Value::Array(items) => {
-            Dynamic::from_array(items.into_iter().map(from_json).collect::<Result<_, _>>()?)
-        }
-        Value::Object(o) => match o.get("$tensor").and_then(Value::as_str) {
-            Some(path) => Dynamic::from(read_tensor(Path::new(path))?),
-            None => {
-                let mut map = Map::new();
-                for (k, v) in o {
-                    map.insert(k.into(), from_json(v)?);
-                }
-                Dynamic::from_map(map)
-            }
-        },
-    })
 }
 
 fn read_tensor(path: &Path) -> Result<Tensor, String> {
@@ -152,8 +169,33 @@ mod tests {
         let v = Dynamic::from_map(m);
         let j = to_json(&v, dir.path()).unwrap();
         assert_eq!(j, json!({"a": 1, "b": [0.5, "x"]}));
-        let back = from_json(j).unwrap();
+        let back = from_json_text(j.to_string().as_bytes()).unwrap();
         assert_eq!(back.to_string(), v.to_string());
+    }
+
+    #[test]
+    fn json_text_crosses_both_ways_with_tensors_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("tensors")).unwrap();
+        let plain = Dynamic::from_array(vec![
+            "a".into(),
+            Dynamic::from_int(2),
+            Dynamic::from_float(0.5),
+        ]);
+        let text = to_json_text(&plain, dir.path()).unwrap();
+        assert_eq!(String::from_utf8(text.clone()).unwrap(), r#"["a",2,0.5]"#);
+        assert_eq!(
+            from_json_text(&text).unwrap().to_string(),
+            plain.to_string()
+        );
+
+        let t = candle_core::Tensor::new(&[1f32, 2.], &Device::Cpu).unwrap();
+        let mut m = Map::new();
+        m.insert("t".into(), Dynamic::from(Tensor(t)));
+        let text = to_json_text(&Dynamic::from_map(m), dir.path()).unwrap();
+        let back = from_json_text(&text).unwrap().cast::<Map>();
+        let t = back["t"].clone().cast::<Tensor>();
+        assert_eq!(t.0.to_vec1::<f32>().unwrap(), vec![1., 2.]);
     }
 
     #[test]
@@ -162,7 +204,9 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("tensors")).unwrap();
         let t = candle_core::Tensor::new(&[[1f32, 2.], [3., 4.]], &Device::Cpu).unwrap();
         let j = to_json(&Dynamic::from(Tensor(t)), dir.path()).unwrap();
-        let back = from_json(j).unwrap().cast::<Tensor>();
+        let back = from_json_text(j.to_string().as_bytes())
+            .unwrap()
+            .cast::<Tensor>();
         assert_eq!(
             back.0.to_vec2::<f32>().unwrap(),
             vec![vec![1., 2.], vec![3., 4.]]
