@@ -21,6 +21,12 @@ impl Session {
     /// before the end means no continuation can fix it. `%command` lines count as complete.
     pub fn is_complete(&self, code: &str) -> Completeness {
         if let Some((language, body, _)) = self.language_of(code) {
+            // A `%%name` line alone starts a cell: its code comes on the next lines.
+            if body.trim().is_empty() {
+                return Completeness::Incomplete {
+                    indent: String::new(),
+                };
+            }
             return language.is_complete(body);
         }
         let code = without_commands(code);

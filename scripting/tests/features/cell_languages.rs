@@ -124,4 +124,9 @@ fn completion_and_completeness_come_from_the_language() {
     // The same text as Rhai would be incomplete for another reason; as a cell of the
     // language it is complete.
     assert_eq!(s.is_complete("%%reversed\n{"), Completeness::Complete);
+    // The magic line alone waits for the cell's code.
+    assert!(matches!(
+        s.is_complete("%%reversed"),
+        Completeness::Incomplete { .. }
+    ));
 }
