@@ -60,6 +60,7 @@ fn rust_and_rhai_cells_share_values_and_their_outputs_are_saved() {
             "%%rust\nprintln!(\"{} scores\", scores.len());\nlet total: i64 = scores.iter().sum();\nladder_bridge::set(\"total\", total);\ntotal",
             "%%rust\nladder_bridge::display(\"image/svg+xml\", \"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>\");",
             "rust_get(\"total\") * 2",
+            "%%rust\ntotal * 10",
         ],
     );
     let (out, executed) = ladder_run(&dir, &nb, None);
@@ -90,6 +91,27 @@ fn rust_and_rhai_cells_share_values_and_their_outputs_are_saved() {
     assert!(
         back.iter().any(|o| o["data"]["text/plain"] == "24"),
         "{back:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_compile_error_is_recorded_with_the_cells_line() {
+    let dir = temp_dir("compile-error");
+    let nb = notebook(&dir, &["%%rust\nlet ok = 1;\nlet bad: u8 = \"text\";"]);
+    let (out, executed) = ladder_run(&dir, &nb, None);
+    assert!(!out.status.success());
+    let executed = executed.expect("the notebook is written up to the error");
+    let error = outputs(&executed, 0)
+        .iter()
+        .find(|o| o["output_type"] == "error")
+        .expect("an error output")
+        .clone();
+    assert_eq!(error["ename"], "RustCompileError");
+    let traceback = error["traceback"].to_string();
+    assert!(
+        traceback.contains("line 3") && traceback.contains("let bad"),
+        "{traceback}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
