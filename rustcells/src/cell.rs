@@ -113,21 +113,18 @@ impl RustCells {
             crate_dir.display().to_string(),
             folder.display().to_string()
         );
-        let answer = self
-            .evaluator
-            .borrow()
-            .as_ref()
-            .expect("started")
-            .execute(code);
-        match self.relay(answer)? {
-            Ok(_) => {}
-            Err(e) => {
-                return Err(ScriptError::new(
-                    ErrorKind::Runtime,
-                    "RustUnavailable",
-                    format!("could not build the ladder_bridge crate for Rust cells: {e}"),
-                ))
-            }
+        // A child killed by an interrupt after its cell had finished is only found dead by
+        // the next evaluation, which restarts it: then the first cell is run again.
+        let mut outcome = self.evaluate(code.clone())?;
+        if matches!(outcome, Err(evcxr::Error::SubprocessTerminated(_))) {
+            outcome = self.evaluate(code)?;
+        }
+        if let Err(e) = outcome {
+            return Err(ScriptError::new(
+                ErrorKind::Runtime,
+                "RustUnavailable",
+                format!("could not build the ladder_bridge crate for Rust cells: {e}"),
+            ));
         }
         self.ready.set(true);
         // A restarted Rust side has none of the values: declare them all again.
@@ -138,6 +135,17 @@ impl RustCells {
             .map(|(n, _)| n.clone())
             .collect();
         Ok(())
+    }
+
+    /// Run code on the Rust side, relaying its output (see [`Self::relay`]).
+    fn evaluate(&self, code: String) -> Result<Result<EvalOutputs, evcxr::Error>, ScriptError> {
+        let answer = self
+            .evaluator
+            .borrow()
+            .as_ref()
+            .expect("started")
+            .execute(code);
+        self.relay(answer)
     }
 
     /// Relay the Rust side's output into the cell until the answer comes; an interrupt
@@ -182,6 +190,7 @@ impl RustCells {
             self.ready.set(false);
         }
         if killed {
+            self.ready.set(false);
             let mut e = ScriptError::interrupted();
             e.message = "interrupted: the Rust side was restarted, so Rust variables are gone (Rhai's are kept)".into();
             return Err(e);
@@ -233,13 +242,7 @@ impl CellLanguage for RustCells {
             })
             .collect();
         let _ = self.take_panic();
-        let answer = self
-            .evaluator
-            .borrow()
-            .as_ref()
-            .expect("started")
-            .execute(format!("{prelude}{}", cell.body));
-        let outcome = self.relay(answer)?;
+        let outcome = self.evaluate(format!("{prelude}{}", cell.body))?;
         let lines = Lines {
             cell,
             prelude: undeclared.len(),
