@@ -105,6 +105,29 @@ fn calibrations_differ_and_the_labeller_is_a_labelling_function() {
 }
 
 #[test]
+fn evaluating_on_other_rows_leaves_the_fitted_prior_alone() {
+    let mut s = tiny_session();
+    plain(&mut s, "let lab = lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"], calibrate: \"prior\"});");
+    // The prior is fitted on the rows first labelled...
+    let before = plain(
+        &mut s,
+        "lab.label([\"w5 w6\", \"w7 w8 w9\"]).soft.to_array()",
+    );
+    // ...and evaluating on other rows reports a prior fitted on those without keeping it.
+    plain(
+        &mut s,
+        "let d = text_dataset([\"w10\", \"w11 w12\", \"w13\"], [0, 1, 1]);",
+    );
+    let r = plain(&mut s, "lab.evaluate(d)");
+    assert!(r.contains("prior"), "{r}");
+    let after = plain(
+        &mut s,
+        "lab.label([\"w5 w6\", \"w7 w8 w9\"]).soft.to_array()",
+    );
+    assert_eq!(before, after);
+}
+
+#[test]
 fn labellers_on_one_model_share_its_memo_only_for_the_same_label_words() {
     let mut s = tiny_session();
     plain(&mut s, "let texts = [\"w5 w6\", \"w7 w8 w9\", \"w10\"];");

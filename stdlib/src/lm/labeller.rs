@@ -181,9 +181,9 @@ impl LmLabeller {
         softmax(&shifted)
     }
 
-    /// Fit the class prior on unlabelled rows: the mean of their uncalibrated class
-    /// probabilities, divided out afterwards so that classes are on an equal footing.
-    pub fn fit_prior(&self, raw: &[Vec<f64>]) -> Result<Vec<f64>> {
+    /// The log class prior of unlabelled rows: the log of the mean of their uncalibrated
+    /// class probabilities, divided out afterwards so that classes are on an equal footing.
+    pub fn log_prior_of(&self, raw: &[Vec<f64>]) -> Result<Vec<f64>> {
         if raw.is_empty() {
             return Err(Error::data(
                 "lm_labeller: no rows to fit the class prior on",
@@ -199,20 +199,46 @@ impl LmLabeller {
                 *m += p / raw.len() as f64;
             }
         }
+        Ok(mean.iter().map(|m| m.max(1e-12).ln()).collect())
+    }
+
+    /// Fit the class prior on unlabelled rows and keep it for the labeller's later labels.
+    pub fn fit_prior(&self, raw: &[Vec<f64>]) -> Result<()> {
+        let log_prior = self.log_prior_of(raw)?;
         *self
             .log_prior
             .lock()
-            .map_err(|_| Error::new("lm_labeller: poisoned"))? =
-            Some(mean.iter().map(|m| m.max(1e-12).ln()).collect());
-        Ok(mean)
+            .map_err(|_| Error::new("lm_labeller: poisoned"))? = Some(log_prior);
+        Ok(())
     }
 
     /// Labels of rows whose raw log-probabilities are given.
     pub fn labels_from(&self, raw: &[Vec<f64>], calibration: Calibration) -> Labels {
-        let soft: Vec<Vec<f64>> = raw
-            .iter()
-            .map(|r| self.probabilities(r, calibration))
-            .collect();
+        self.labels_of(
+            raw.iter()
+                .map(|r| self.probabilities(r, calibration))
+                .collect(),
+        )
+    }
+
+    /// Labels of rows under a prior calibration with the given log prior (not kept).
+    pub fn labels_with_prior(&self, raw: &[Vec<f64>], log_prior: &[f64]) -> Labels {
+        self.labels_of(
+            raw.iter()
+                .map(|r| {
+                    softmax(
+                        &r.iter()
+                            .zip(log_prior)
+                            .map(|(r, p)| r - p)
+                            .collect::<Vec<_>>(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Votes from class probabilities: the most probable class, -1 below `abstain_below`.
+    fn labels_of(&self, soft: Vec<Vec<f64>>) -> Labels {
         let votes = soft
             .iter()
             .map(|p| {

@@ -139,14 +139,15 @@ fn evaluate(lab: &LmLabeller, data: &Dataset) -> RhaiResult<Map> {
     let texts = texts_of(&Dynamic::from(data.clone()), "evaluate")?;
     let gold = gold_of(data, "evaluate")?;
     let raw = lab.raw(&texts)?;
-    lab.fit_prior(&raw)?;
+    // "prior" is reported with a prior fitted on these rows; the labeller keeps its own.
+    let log_prior = lab.log_prior_of(&raw)?;
     let mut out = Map::new();
-    for (name, c) in [
-        ("none", Calibration::None),
-        ("contextual", Calibration::Contextual),
-        ("prior", Calibration::Prior),
-    ] {
-        let l = lab.labels_from(&raw, c);
+    for name in ["none", "contextual", "prior"] {
+        let l = match name {
+            "none" => lab.labels_from(&raw, Calibration::None),
+            "contextual" => lab.labels_from(&raw, Calibration::Contextual),
+            _ => lab.labels_with_prior(&raw, &log_prior),
+        };
         let mut m = Map::new();
         m.insert(
             "accuracy".into(),
