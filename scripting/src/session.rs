@@ -416,26 +416,44 @@ impl Session {
     /// large value is freed as soon as its name is rebound. A name keeps the place of its
     /// first binding and the value of its latest.
     fn compact_scope(&mut self) {
-        let mut seen = HashSet::new();
-        let has_shadowed = self.scope.iter_raw().any(|(name, _, _)| !seen.insert(name));
-        if !has_shadowed {
-            return;
+        // `iter_raw` walks the scope from the latest entry back.
+        let mut entries: Vec<(String, bool)> = self
+            .scope
+            .iter_raw()
+            .map(|(name, constant, _)| (name.to_string(), constant))
+            .collect();
+        entries.reverse();
+        let mut last: HashMap<&str, usize> = HashMap::new();
+        for (i, (name, _)) in entries.iter().enumerate() {
+            last.insert(name, i);
         }
-        let old = std::mem::replace(&mut self.scope, Scope::new());
-        let mut slots: Vec<(String, Dynamic)> = Vec::new();
+        // Only the entries from the first shadowed one on are rebuilt: pushing a value walks
+        // all of it (Rhai sets its access mode recursively), so a large data set defined
+        // before stays where it is.
+        let Some(first) = (0..entries.len()).find(|&i| last[entries[i].0.as_str()] != i) else {
+            return;
+        };
+        let mut tail = Vec::with_capacity(entries.len() - first);
+        for (name, constant) in entries[first..].iter().rev() {
+            // Taken from the end, each entry is the last of its name when it is taken.
+            let value = self.scope.remove::<Dynamic>(name).expect("in scope");
+            tail.push((name.clone(), *constant, value));
+        }
+        tail.reverse();
+        let mut slots: Vec<(String, bool, Dynamic)> = Vec::new();
         let mut slot_of: HashMap<String, usize> = HashMap::new();
-        for (name, value, _) in old {
+        for (name, constant, value) in tail {
             match slot_of.get(&name) {
                 // Replacing drops the shadowed value here.
-                Some(&slot) => slots[slot].1 = value,
+                Some(&slot) => slots[slot] = (name, constant, value),
                 None => {
                     slot_of.insert(name.clone(), slots.len());
-                    slots.push((name, value));
+                    slots.push((name, constant, value));
                 }
             }
         }
-        for (name, value) in slots {
-            if value.is_read_only() {
+        for (name, constant, value) in slots {
+            if constant {
                 self.scope.push_constant_dynamic(name, value);
             } else {
                 self.scope.push_dynamic(name, value);

@@ -172,3 +172,22 @@ fn relative_imports_resolve_against_the_import_dir() {
     assert_eq!(e.name, "ModuleNotFound", "{}", e.report());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn rebinding_keeps_each_name_in_its_first_place_with_its_latest_value_and_kind() {
+    let (mut s, _) = session();
+    run(
+        &mut s,
+        "let data = [1, 2, 3]; let a = 1; const K = 5; let b = 2;",
+    );
+    run(&mut s, "let a = 10; let b = 20; let c = 3;");
+    run(&mut s, "let b = 200;");
+    let names: Vec<String> = s.variables().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["data", "a", "K", "b", "c"]);
+    assert_eq!(
+        run(&mut s, "[data, a, K, b, c]").as_deref(),
+        Some("[[1, 2, 3], 10, 5, 200, 3]")
+    );
+    let e = fail(&mut s, "K = 6;");
+    assert_eq!(e.name, "ConstantError", "{}", e.report());
+}
