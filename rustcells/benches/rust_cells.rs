@@ -111,7 +111,7 @@ fn main() {
     run(&mut session, LEXICON_RHAI);
     run(&mut session, &rows_cell());
     let rust = median(
-        (0..3)
+        (0..7)
             .map(|_| {
                 timed(
                     &mut session,
@@ -121,7 +121,7 @@ fn main() {
             .collect(),
     );
     let rhai = median(
-        (0..3)
+        (0..7)
             .map(|_| {
                 timed(
                     &mut session,
@@ -135,7 +135,7 @@ fn main() {
         r#"if L_rust.to_array() != L_rhai.to_array() { throw "the Rust and Rhai votes differ" }"#,
     );
     println!(
-        "lexicon LF over {ROWS} rows, apply_lfs end to end (median of 3): Rust {:.1} ms, Rhai {:.1} ms: Rust {:.1}x faster (same votes)",
+        "lexicon LF over {ROWS} rows, apply_lfs end to end (median of 7): Rust {:.1} ms, Rhai {:.1} ms: Rust {:.1}x faster (same votes)",
         rust.as_secs_f64() * 1e3,
         rhai.as_secs_f64() * 1e3,
         rhai.as_secs_f64() / rust.as_secs_f64()

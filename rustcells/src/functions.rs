@@ -59,13 +59,13 @@ impl RustFunction {
                 self.manifest.name
             )
         })?;
-        let answer = from_json_text(&answer)?
+        let mut answer = from_json_text(&answer)?
             .try_cast::<Map>()
             .ok_or("the Rust side's answer is not a map")?;
         if let Some(message) = answer.get("error") {
             return Err(message.to_string());
         }
-        Ok(answer.get("ok").cloned().unwrap_or(Dynamic::UNIT))
+        Ok(answer.remove("ok").unwrap_or(Dynamic::UNIT))
     }
 
     fn round_trip(&self, request: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -34,9 +34,15 @@ fn is_plain(value: &Dynamic) -> bool {
 /// integers become ints, other numbers floats); `{"$tensor": path}` maps then become tensors.
 pub(crate) fn from_json_text(text: &[u8]) -> Result<Dynamic, String> {
     let mut value: Dynamic = serde_json::from_slice(text).map_err(|e| e.to_string())?;
-    load_tensors(&mut value)?;
+    // Walking a large answer costs more than looking for the marker first.
+    if text.windows(TENSOR_KEY.len()).any(|w| w == TENSOR_KEY) {
+        load_tensors(&mut value)?;
+    }
     Ok(value)
 }
+
+/// How a tensor's reference starts in JSON text.
+const TENSOR_KEY: &[u8] = b"\"$tensor\"";
 
 fn load_tensors(value: &mut Dynamic) -> Result<(), String> {
     if let Some(mut a) = value.write_lock::<Array>() {
