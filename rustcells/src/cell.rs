@@ -20,10 +20,6 @@ use std::time::{Duration, Instant};
 const BRIDGE_MANIFEST: &str = include_str!("../bridge/Cargo.toml");
 const BRIDGE_LIB: &str = include_str!("../bridge/src/lib.rs");
 
-/// MiB of compiled crates evcxr keeps between sessions (`~/.cache/evcxr`), so the bridge
-/// and `:dep` crates are compiled once per machine.
-const CACHE_MIB: u64 = 1024;
-
 #[derive(Default)]
 pub(crate) struct RustCells {
     /// The session's folder: values, tensors, function sockets, the bridge crate.
@@ -109,7 +105,9 @@ impl RustCells {
             .and_then(|_| std::fs::write(crate_dir.join("src/lib.rs"), BRIDGE_LIB))
             .map_err(|e| runtime(e.to_string()))?;
         let code = format!(
-            ":cache {CACHE_MIB}\n:dep ladder_bridge = {{ path = {:?} }}\nladder_bridge::__init({:?});",
+            // evcxr's crate cache (`:cache`) is left off: two sessions filling it at once
+            // read each other's half-written entries and fail.
+            ":dep ladder_bridge = {{ path = {:?} }}\nladder_bridge::__init({:?});",
             crate_dir.display().to_string(),
             folder.display().to_string()
         );
