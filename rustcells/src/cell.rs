@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 /// The bridge crate's sources, written next to the session's values for evcxr to build.
 const BRIDGE_MANIFEST: &str = include_str!("../bridge/Cargo.toml");
 const BRIDGE_LIB: &str = include_str!("../bridge/src/lib.rs");
+const BRIDGE_WIRE: &str = include_str!("../bridge/src/wire.rs");
 
 #[derive(Default)]
 pub(crate) struct RustCells {
@@ -103,6 +104,7 @@ impl RustCells {
         std::fs::create_dir_all(crate_dir.join("src")).map_err(|e| runtime(e.to_string()))?;
         std::fs::write(crate_dir.join("Cargo.toml"), BRIDGE_MANIFEST)
             .and_then(|_| std::fs::write(crate_dir.join("src/lib.rs"), BRIDGE_LIB))
+            .and_then(|_| std::fs::write(crate_dir.join("src/wire.rs"), BRIDGE_WIRE))
             .map_err(|e| runtime(e.to_string()))?;
         let code = format!(
             // evcxr's crate cache (`:cache`) is left off: two sessions filling it at once

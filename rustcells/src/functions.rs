@@ -1,10 +1,11 @@
 //! Rust functions a cell registered with `ladder_bridge::register(name, f)`, callable from
 //! Rhai as `name(...)`. Each one is served by a thread in the Rust child process on a Unix
-//! socket; a call sends the arguments as one JSON frame and reads the answer, so a function
-//! over a whole column costs one round trip.
+//! socket; a call sends the arguments as one frame (columns as they are, other values as
+//! JSON: see wire.rs) and reads the answer, so a function over a whole column costs one round
+//! trip.
 
-use crate::values::{from_json_text, to_json_text};
-use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, Map, NativeCallContext, Position};
+use crate::wire;
+use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, NativeCallContext, Position};
 use serde_json::Value;
 use std::any::TypeId;
 use std::cell::RefCell;
@@ -44,14 +45,10 @@ pub(crate) struct RustFunction {
 
 impl RustFunction {
     fn call(&self, args: &[&mut Dynamic]) -> Result<Dynamic, String> {
-        let mut request = b"[".to_vec();
-        for (i, a) in args.iter().enumerate() {
-            if i > 0 {
-                request.push(b',');
-            }
-            request.extend(to_json_text(a, &self.folder)?);
+        let mut request = Vec::new();
+        for a in args.iter() {
+            wire::encode_argument(a, &self.folder, &mut request)?;
         }
-        request.push(b']');
         let answer = self.round_trip(&request).map_err(|e| {
             self.connection.borrow_mut().take();
             format!(
@@ -59,13 +56,7 @@ impl RustFunction {
                 self.manifest.name
             )
         })?;
-        let mut answer = from_json_text(&answer)?
-            .try_cast::<Map>()
-            .ok_or("the Rust side's answer is not a map")?;
-        if let Some(message) = answer.get("error") {
-            return Err(message.to_string());
-        }
-        Ok(answer.remove("ok").unwrap_or(Dynamic::UNIT))
+        wire::decode_answer(&answer)?
     }
 
     fn round_trip(&self, request: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -12,6 +12,7 @@ mod errors;
 mod evaluator;
 mod functions;
 mod values;
+mod wire;
 
 use cell::RustCells;
 use ladder_scripting::rhai::Engine;

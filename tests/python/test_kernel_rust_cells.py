@@ -150,6 +150,31 @@ def test_a_rust_function_labels_100000_rows_from_apply_lfs(kc):
     assert result(kc, "L.rows") == "100000"
 
 
+def test_registered_functions_take_and_give_every_kind_of_value(kc):
+    # Arrays of one kind cross as columns, other values as JSON: each way must reach the
+    # function's parameter types.
+    ok(
+        kc,
+        "%%rust\n"
+        "fn scaled(xs: Vec<f64>, k: f64) -> Vec<f64> { xs.iter().map(|x| x * k).collect() }\n"
+        "fn shout(xs: Vec<String>) -> Vec<String> { xs.iter().map(|s| s.to_uppercase()).collect() }\n"
+        "fn tensor_sum(t: ladder_bridge::Tensor) -> f32 { t.data.iter().sum() }\n"
+        "fn width(m: std::collections::HashMap<String, i64>) -> i64 { m[\"w\"] }\n"
+        'ladder_bridge::register("scaled", scaled);\n'
+        'ladder_bridge::register("shout", shout);\n'
+        'ladder_bridge::register("tensor_sum", tensor_sum);\n'
+        'ladder_bridge::register("width", width);',
+    )
+    assert result(kc, "scaled([1, 2, 3], 0.5)") == "[0.5, 1.0, 1.5]"
+    assert result(kc, "scaled([1.0, 2.5], 2.0)") == "[2.0, 5.0]"
+    assert result(kc, "scaled([], 2.0)") == "[]"
+    assert result(kc, 'shout(["a", "é"])') == '["A", "É"]'
+    assert result(kc, "tensor_sum(tensor([[1.0, 2.0]]))") == "3.0"
+    assert result(kc, "width(#{w: 4})") == "4"
+    reply, _ = failed(kc, 'scaled(["x"], 1.0)')
+    assert "argument 1: item 0: expected a number, got a string" in reply["evalue"], reply
+
+
 def test_completion_and_is_complete_come_from_rust(kc):
     code = "%%rust\nlet items: Vec<i64> = vec![3, 1, 2];\nitems.le"
     msg_id = kc.complete(code, len(code))

@@ -15,11 +15,15 @@
 
 pub use serde_json;
 use serde_json::{json, Map, Value};
+use wire::Part;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+#[doc(hidden)]
+pub mod wire;
 
 const DIR_VAR: &str = "LADDER_BRIDGE_DIR";
 /// Threads that serve registered functions; a panic on them is the call's error, not the
@@ -122,11 +126,50 @@ pub fn display(mime: &str, content: &str) {
 /// A value that can come from the Rhai side.
 pub trait FromBridge: Sized {
     fn from_bridge(value: Value) -> Result<Self, String>;
+
+    /// The value from a function call's argument (a column, or JSON).
+    #[doc(hidden)]
+    fn from_part(part: Part) -> Result<Self, String> {
+        Self::from_bridge(part.into_json())
+    }
+
+    /// A `Vec<Self>` from a column: the element types a column holds as it is take it
+    /// without a copy (String, i64, f64); others go through JSON.
+    #[doc(hidden)]
+    fn vec_from_strings(v: Vec<String>) -> Result<Vec<Self>, String> {
+        Vec::from_bridge(Part::Strings(v).into_json())
+    }
+    #[doc(hidden)]
+    fn vec_from_ints(v: Vec<i64>) -> Result<Vec<Self>, String> {
+        Vec::from_bridge(Part::Ints(v).into_json())
+    }
+    #[doc(hidden)]
+    fn vec_from_floats(v: Vec<f64>) -> Result<Vec<Self>, String> {
+        Vec::from_bridge(Part::Floats(v).into_json())
+    }
 }
 
 /// A value that can go to the Rhai side.
 pub trait IntoBridge {
     fn into_bridge(self) -> Result<Value, String>;
+
+    /// The value as a function's answer (a column, or JSON).
+    #[doc(hidden)]
+    fn into_part(self) -> Result<Part, String>
+    where
+        Self: Sized,
+    {
+        self.into_bridge().map(Part::Json)
+    }
+
+    /// A `Vec<Self>` as an answer: a column for the element types a column holds.
+    #[doc(hidden)]
+    fn vec_into_part(v: Vec<Self>) -> Result<Part, String>
+    where
+        Self: Sized,
+    {
+        v.into_bridge().map(Part::Json)
+    }
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -162,17 +205,32 @@ impl FromBridge for f64 {
     fn from_bridge(v: Value) -> Result<Self, String> {
         v.as_f64().ok_or_else(|| expected("a number", &v))
     }
+    fn vec_from_floats(v: Vec<f64>) -> Result<Vec<Self>, String> {
+        Ok(v)
+    }
+    fn vec_from_ints(v: Vec<i64>) -> Result<Vec<Self>, String> {
+        Ok(v.into_iter().map(|x| x as f64).collect())
+    }
 }
 
 impl FromBridge for f32 {
     fn from_bridge(v: Value) -> Result<Self, String> {
         f64::from_bridge(v).map(|x| x as f32)
     }
+    fn vec_from_floats(v: Vec<f64>) -> Result<Vec<Self>, String> {
+        Ok(v.into_iter().map(|x| x as f32).collect())
+    }
+    fn vec_from_ints(v: Vec<i64>) -> Result<Vec<Self>, String> {
+        Ok(v.into_iter().map(|x| x as f32).collect())
+    }
 }
 
 impl FromBridge for i64 {
     fn from_bridge(v: Value) -> Result<Self, String> {
         v.as_i64().ok_or_else(|| expected("an integer", &v))
+    }
+    fn vec_from_ints(v: Vec<i64>) -> Result<Vec<Self>, String> {
+        Ok(v)
     }
 }
 
@@ -203,9 +261,21 @@ impl FromBridge for String {
             other => Err(expected("a string", &other)),
         }
     }
+    fn vec_from_strings(v: Vec<String>) -> Result<Vec<Self>, String> {
+        Ok(v)
+    }
 }
 
 impl<T: FromBridge> FromBridge for Vec<T> {
+    fn from_part(part: Part) -> Result<Self, String> {
+        match part {
+            Part::Strings(v) => T::vec_from_strings(v),
+            Part::Ints(v) => T::vec_from_ints(v),
+            Part::Floats(v) => T::vec_from_floats(v),
+            other => Self::from_bridge(other.into_json()),
+        }
+    }
+
     fn from_bridge(v: Value) -> Result<Self, String> {
         match v {
             Value::Array(items) => items
@@ -251,7 +321,30 @@ macro_rules! into_via_json {
         }
     )*};
 }
-into_via_json!(f64, f32, i64, i32, usize, u32, bool, String, &str, ());
+into_via_json!(usize, bool, ());
+
+/// Element types whose vectors answer as a column: `$column(vector converted by $convert)`.
+macro_rules! into_column {
+    ($($t:ty => $column:ident, $convert:expr;)*) => {$(
+        impl IntoBridge for $t {
+            fn into_bridge(self) -> Result<Value, String> {
+                Ok(json!(self))
+            }
+            fn vec_into_part(v: Vec<Self>) -> Result<Part, String> {
+                Ok(Part::$column(v.into_iter().map($convert).collect()))
+            }
+        }
+    )*};
+}
+into_column! {
+    f64 => Floats, |x| x;
+    f32 => Floats, |x| x as f64;
+    i64 => Ints, |x| x;
+    i32 => Ints, |x| x as i64;
+    u32 => Ints, |x| x as i64;
+    String => Strings, |x| x;
+    &str => Strings, |x: &str| x.to_owned();
+}
 
 impl<T: IntoBridge> IntoBridge for Vec<T> {
     fn into_bridge(self) -> Result<Value, String> {
@@ -259,6 +352,9 @@ impl<T: IntoBridge> IntoBridge for Vec<T> {
             .map(T::into_bridge)
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array)
+    }
+    fn into_part(self) -> Result<Part, String> {
+        T::vec_into_part(self)
     }
 }
 
@@ -293,6 +389,9 @@ impl IntoBridge for Tensor {
 impl<T: IntoBridge, E: std::fmt::Display> IntoBridge for Result<T, E> {
     fn into_bridge(self) -> Result<Value, String> {
         self.map_err(|e| e.to_string())?.into_bridge()
+    }
+    fn into_part(self) -> Result<Part, String> {
+        self.map_err(|e| e.to_string())?.into_part()
     }
 }
 
@@ -344,7 +443,7 @@ fn read_safetensors(path: &Path) -> Result<Tensor, String> {
 /// A Rust function Rhai can call: its arguments and result convert like values.
 pub trait BridgeFn<Args>: Send + 'static {
     const ARITY: usize;
-    fn call(&self, args: Vec<Value>) -> Result<Value, String>;
+    fn call(&self, args: Vec<Part>) -> Result<Part, String>;
 }
 
 macro_rules! bridge_fn {
@@ -357,13 +456,13 @@ macro_rules! bridge_fn {
         {
             const ARITY: usize = $n;
             #[allow(non_snake_case, unused_mut, unused_variables)]
-            fn call(&self, args: Vec<Value>) -> Result<Value, String> {
+            fn call(&self, args: Vec<Part>) -> Result<Part, String> {
                 let mut args = args.into_iter().enumerate();
                 $(
                     let (i, v) = args.next().ok_or("too few arguments")?;
-                    let $a = $a::from_bridge(v).map_err(|e| format!("argument {}: {e}", i + 1))?;
+                    let $a = $a::from_part(v).map_err(|e| format!("argument {}: {e}", i + 1))?;
                 )*
-                (self)($($a),*).into_bridge()
+                (self)($($a),*).into_part()
             }
         }
     };
@@ -392,24 +491,26 @@ pub fn register<Args, F: BridgeFn<Args>>(name: &str, f: F) {
         .expect("ladder_bridge::register: cannot write");
 }
 
-/// Answer calls, one connection at a time: each request is a JSON array of arguments, each
-/// answer `{"ok": value}` or `{"error": message}`, both framed by a 4-byte length.
+/// Answer calls, one connection at a time: a request holds one part per argument (see
+/// [`wire`]), an answer one part (the result or an error), both framed by a 4-byte length.
 fn serve<Args, F: BridgeFn<Args>>(listener: UnixListener, f: F) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         while let Some(request) = read_frame(&mut stream) {
-            let answer = match serde_json::from_slice::<Vec<Value>>(&request) {
+            let answer = match wire::decode(&request) {
                 Ok(args) if args.len() == F::ARITY => {
                     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f.call(args))) {
-                        Ok(Ok(v)) => json!({ "ok": v }),
-                        Ok(Err(e)) => json!({ "error": e }),
-                        Err(p) => json!({ "error": format!("panicked: {}", panic_message(p.as_ref())) }),
+                        Ok(Ok(part)) => part,
+                        Ok(Err(e)) => Part::Error(e),
+                        Err(p) => Part::Error(format!("panicked: {}", panic_message(p.as_ref()))),
                     }
                 }
-                Ok(args) => json!({ "error": format!("takes {} arguments, got {}", F::ARITY, args.len()) }),
-                Err(e) => json!({ "error": format!("bad request: {e}") }),
+                Ok(args) => Part::Error(format!("takes {} arguments, got {}", F::ARITY, args.len())),
+                Err(e) => Part::Error(format!("bad request: {e}")),
             };
-            if write_frame(&mut stream, answer.to_string().as_bytes()).is_err() {
+            let mut bytes = Vec::new();
+            wire::encode(&answer, &mut bytes);
+            if write_frame(&mut stream, &bytes).is_err() {
                 break;
             }
         }
