@@ -416,47 +416,29 @@ impl Session {
     /// large value is freed as soon as its name is rebound. A name keeps the place of its
     /// first binding and the value of its latest.
     fn compact_scope(&mut self) {
-        // `iter_raw` walks the scope from the latest entry back.
-        let mut entries: Vec<(String, bool)> = self
-            .scope
-            .iter_raw()
-            .map(|(name, constant, _)| (name.to_string(), constant))
-            .collect();
-        entries.reverse();
-        let mut last: HashMap<&str, usize> = HashMap::new();
-        for (i, (name, _)) in entries.iter().enumerate() {
-            last.insert(name, i);
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for (name, _, _) in self.scope.iter_raw() {
+            *counts.entry(name.to_string()).or_default() += 1;
         }
-        // Only the entries from the first shadowed one on are rebuilt: pushing a value walks
-        // all of it (Rhai sets its access mode recursively), so a large data set defined
-        // before stays where it is.
-        let Some(first) = (0..entries.len()).find(|&i| last[entries[i].0.as_str()] != i) else {
-            return;
-        };
-        let mut tail = Vec::with_capacity(entries.len() - first);
-        for (name, constant) in entries[first..].iter().rev() {
-            // Taken from the end, each entry is the last of its name when it is taken.
-            let value = self.scope.remove::<Dynamic>(name).expect("in scope");
-            tail.push((name.clone(), *constant, value));
-        }
-        tail.reverse();
-        let mut slots: Vec<(String, bool, Dynamic)> = Vec::new();
-        let mut slot_of: HashMap<String, usize> = HashMap::new();
-        for (name, constant, value) in tail {
-            match slot_of.get(&name) {
-                // Replacing drops the shadowed value here.
-                Some(&slot) => slots[slot] = (name, constant, value),
-                None => {
-                    slot_of.insert(name.clone(), slots.len());
-                    slots.push((name, constant, value));
+        for (name, count) in counts.into_iter().filter(|&(_, n)| n > 1) {
+            for _ in 1..count {
+                // The latest value moves into the previous entry's slot: nothing else in the
+                // scope is touched (pushing a value again would walk all of it, as Rhai sets
+                // its access mode recursively, which costs milliseconds for a data set).
+                let latest = self.scope.remove::<Dynamic>(&name).expect("in scope");
+                match self.scope.get_mut(&name) {
+                    Some(slot) => *slot = latest,
+                    // A constant's slot cannot be written: it goes, and the name moves to
+                    // the end.
+                    None => {
+                        drop(self.scope.remove::<Dynamic>(&name));
+                        if latest.is_read_only() {
+                            self.scope.push_constant_dynamic(name.clone(), latest);
+                        } else {
+                            self.scope.push_dynamic(name.clone(), latest);
+                        }
+                    }
                 }
-            }
-        }
-        for (name, constant, value) in slots {
-            if constant {
-                self.scope.push_constant_dynamic(name, value);
-            } else {
-                self.scope.push_dynamic(name, value);
             }
         }
     }

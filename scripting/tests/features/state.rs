@@ -190,4 +190,12 @@ fn rebinding_keeps_each_name_in_its_first_place_with_its_latest_value_and_kind()
     );
     let e = fail(&mut s, "K = 6;");
     assert_eq!(e.name, "ConstantError", "{}", e.report());
+
+    // A constant rebound as a variable (and back) takes the latest kind.
+    run(&mut s, "let K = 6;");
+    assert_eq!(run(&mut s, "K += 1; K").as_deref(), Some("7"));
+    run(&mut s, "const a = 11;");
+    assert_eq!(fail(&mut s, "a = 12;").name, "ConstantError");
+    let names: Vec<String> = s.variables().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names.len(), 5, "one entry a name: {names:?}");
 }

@@ -6,7 +6,7 @@
 use super::column_fn::ColumnFn;
 use super::columns::{columns_len, read_columns, read_map_columns, Wanted};
 use super::compile::closure_rules;
-use super::rules::Rules;
+use super::rules::{Bound, Rules, BLOCK};
 use crate::error::{Error, RhaiResult};
 use ladder_scripting::context;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map, NativeCallContext};
@@ -84,16 +84,17 @@ pub fn apply(
 ) -> RhaiResult<Vec<i64>> {
     let (n, m) = (source.len()?, lfs.len());
     let mut out = vec![0; n * m];
-    let mut columns = match source {
+    let columns = match source {
         Source::Rows(rows) => read_columns(rows, &wanted(lfs), context::check_interrupt)?,
         Source::Columns(c) => read_map_columns(c, &wanted(lfs)),
     };
     let mut called: Vec<(usize, &FnPtr)> = Vec::new();
+    let mut bound: Vec<(usize, Bound)> = Vec::new();
     for (j, lf) in lfs.iter().enumerate() {
         context::check_interrupt()?;
         if let Lf::Column(c) = lf {
-            let read = columns.iter_mut().find(|r| r.name == c.column);
-            let raw = read.and_then(|r| r.raw.as_mut()).expect("read above");
+            let read = columns.iter().find(|r| r.name == c.column);
+            let raw = read.and_then(|r| r.raw.as_ref()).expect("read above");
             let column = match raw {
                 Ok(values) => values.clone(),
                 Err(m) => {
@@ -120,16 +121,26 @@ pub fn apply(
             rules.bind(|name| typed(name).as_ref().expect("checked above"))
         });
         match (lf, votes) {
-            (_, Some(Ok(bound))) => {
-                for (i, row) in out.chunks_exact_mut(m).enumerate() {
-                    row[j] = bound.vote(i);
-                }
-            }
+            (_, Some(Ok(b))) => bound.push((j, b)),
             (Lf::Rules(_), Some(Err(e))) => return Err(e.into()),
             // The columns do not fit the closure's rules: the closure itself votes (or fails).
             (Lf::Closure(f, _), _) => called.push((j, f)),
             (Lf::Rules(_), None) | (Lf::Column(_), _) => {
                 unreachable!("a rule set always has rules; column functions are done above")
+            }
+        }
+    }
+    // Block by block, every rule set's votes, so each block of the n × m output is written
+    // while it is in the cache (one pass per rule set over all of it costs more than the
+    // comparisons).
+    let mut votes = [0; BLOCK];
+    for (b, rows) in out.chunks_mut(BLOCK * m).enumerate() {
+        context::check_interrupt()?;
+        let votes = &mut votes[..rows.len() / m];
+        for &(j, ref rules) in &bound {
+            rules.votes_into(b * BLOCK, votes);
+            for (row, v) in rows.chunks_exact_mut(m).zip(votes.iter()) {
+                row[j] = *v;
             }
         }
     }
