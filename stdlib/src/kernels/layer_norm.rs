@@ -51,14 +51,26 @@ impl CustomOp3 for LayerNorm {
     ) -> Result<(CpuStorage, Shape)> {
         let (x, gamma, beta) = (f32s(xs, xl)?, f32s(gs, gl)?, f32s(bs, bl)?);
         let d = gamma.len();
-        let mut out = Vec::with_capacity(x.len());
-        for row in x.chunks_exact(d) {
+        let mut out = vec![0f32; x.len()];
+        let norm = |(o, row): (&mut [f32], &[f32])| {
             let (mean, rstd) = stats(row, self.eps);
-            out.extend(
-                row.iter()
-                    .zip(gamma.iter().zip(beta))
-                    .map(|(v, (g, b))| (v - mean) * rstd * g + b),
-            );
+            for (o, (v, (g, b))) in o.iter_mut().zip(row.iter().zip(gamma.iter().zip(beta))) {
+                *o = (v - mean) * rstd * g + b;
+            }
+        };
+        // Rows split over the threads the policy gives work of this size (a value costs
+        // about 8 multiply-adds), in runs of rows so each task is worth sending.
+        let threads = crate::threads::threads_for(x.len() * 8);
+        if threads > 1 && x.len() >= 1 << 15 {
+            use rayon::prelude::*;
+            let rows = (1 << 13) / d + 1;
+            crate::threads::with_threads(threads, || {
+                out.par_chunks_mut(rows * d)
+                    .zip(x.par_chunks(rows * d))
+                    .for_each(|(o, x)| o.chunks_mut(d).zip(x.chunks(d)).for_each(norm))
+            });
+        } else {
+            out.chunks_mut(d).zip(x.chunks(d)).for_each(norm);
         }
         Ok((CpuStorage::F32(out), xl.shape().clone()))
     }

@@ -3,14 +3,16 @@
 //!
 //! Why not `BertModel::forward` itself: (1) it normalises with candle-nn's fused layer norm,
 //! applied with `apply_op3_no_bwd`, so no gradient reaches any weight before the last layer
-//! norm and fine-tuning would silently train nothing; training here uses the differentiable
-//! layer norm instead. (2) Its GELU is candle's `gelu_erf`, a scalar erf per element that cost
+//! norm and fine-tuning would silently train nothing; here layer norm and attention are
+//! Ladder's fused kernels, which have backward passes and split their work over the threads. (2) Its GELU is candle's `gelu_erf`, a scalar erf per element that cost
 //! a sixth of the forward pass; [`crate::kernels::gelu`] is the same function, vectorised.
 
 use crate::error::{Error, Result};
+use crate::kernels::attention::attention;
 use crate::kernels::dense::{linear, FusedAct};
 use crate::kernels::gelu::gelu_erf;
-use candle_core::{Tensor, D};
+use crate::kernels::layer_norm::layer_norm;
+use candle_core::{DType, Tensor, D};
 use candle_transformers::models::bert::{Config, HiddenAct};
 use std::collections::HashMap;
 
@@ -66,10 +68,12 @@ pub fn forward(
             w(&format!("{prefix}.weight"))?,
             w(&format!("{prefix}.bias"))?,
         );
-        Ok(if train {
-            candle_nn::ops::layer_norm_slow(x, gamma, beta, eps)?
-        } else {
-            candle_nn::ops::layer_norm(x, gamma, beta, eps)?
+        // Ladder's kernel (one pass a row, split over the threads, with a backward pass);
+        // candle's where it does not apply (another device or dtype).
+        Ok(match layer_norm(x, gamma, beta, eps)? {
+            Some(y) => y,
+            None if train => candle_nn::ops::layer_norm_slow(x, gamma, beta, eps)?,
+            None => candle_nn::ops::layer_norm(x, gamma, beta, eps)?,
         })
     };
     // x·Wᵀ + b for x (rows, in) and W (out, in), as one fused op where it applies (f32 CPU).
@@ -106,6 +110,15 @@ pub fn forward(
     )?;
     // Masked keys get the lowest float added to their scores, as transformers does.
     let bias = ((mask.ones_like()? - mask)? * f64::from(f32::MIN))?.reshape((b, 1, 1, l))?;
+    // The fused attention's form of the same mask: 0 for a token, -1e9 for padding (both
+    // give a padded key a weight of exactly 0).
+    let key_bias: Vec<f32> = mask
+        .to_dtype(DType::F32)?
+        .flatten_all()?
+        .to_vec1::<f32>()?
+        .into_iter()
+        .map(|m| if m > 0.5 { 0.0 } else { -1e9 })
+        .collect();
     let scale = 1.0 / (head_size as f64).sqrt();
     for i in 0..config.num_hidden_layers {
         let p = format!("encoder.layer.{i}.attention");
@@ -130,12 +143,18 @@ pub fn forward(
         let qkv = dense(&x, &qkv_w, &qkv_b)?.reshape((b, l, 3, heads, head_size))?;
         let pick = |j: usize| qkv.narrow(2, j, 1).and_then(|t| t.squeeze(2));
         let q = (pick(0)?.transpose(1, 2)?.contiguous()? * scale)?;
-        let k_t = pick(1)?.permute((0, 2, 3, 1))?.contiguous()?;
         let v = pick(2)?.transpose(1, 2)?.contiguous()?;
-        let scores = q.matmul(&k_t)?.broadcast_add(&bias)?;
-        let probs = candle_nn::ops::softmax(&scores, D::Minus1)?;
-        let context = probs
-            .matmul(&v)?
+        // The fused kernel (each (sequence, head) pair's scores kept in a scratch buffer,
+        // pairs over the threads); candle's ops where it does not apply.
+        let k = pick(1)?.transpose(1, 2)?.contiguous()?;
+        let heads_out = match attention(&q, &k, &v, key_bias.clone())? {
+            Some(out) => out,
+            None => {
+                let scores = q.matmul(&k.transpose(2, 3)?)?.broadcast_add(&bias)?;
+                candle_nn::ops::softmax(&scores, D::Minus1)?.matmul(&v)?
+            }
+        };
+        let context = heads_out
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b * l, hidden))?;
