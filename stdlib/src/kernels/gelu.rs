@@ -71,7 +71,7 @@ const CHUNK: usize = 1 << 14;
 /// threads the policy gives work of this size (an element costs about as much as 16
 /// multiply-adds): on two cores MiniLM's activations otherwise run on one while the products
 /// around them use both.
-fn apply(src: &[f32], f: impl Fn(f32) -> f32 + Sync) -> Vec<f32> {
+fn apply(src: &[f32], f: impl Fn(f32) -> f32 + Sync + Copy) -> Vec<f32> {
     use rayon::prelude::*;
     let mut dst = vec![0f32; src.len()];
     let threads = crate::threads::threads_for(src.len() * 16);
@@ -79,14 +79,15 @@ fn apply(src: &[f32], f: impl Fn(f32) -> f32 + Sync) -> Vec<f32> {
         crate::threads::with_threads(threads, || {
             dst.par_chunks_mut(CHUNK)
                 .zip(src.par_chunks(CHUNK))
-                .for_each(|(d, s)| map_fastest(s, d, &f))
+                .for_each(|(d, s)| map_fastest(s, d, f))
         });
     } else {
-        map_fastest(src, &mut dst, &f);
+        map_fastest(src, &mut dst, f);
     }
     dst
 }
 
+#[inline(always)]
 fn map_fastest(src: &[f32], dst: &mut [f32], f: impl Fn(f32) -> f32) {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
