@@ -17,39 +17,35 @@ pub(crate) fn encode_argument(
     folder: &Path,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
-    let start = out.len();
-    out.push(0);
-    out.extend_from_slice(&0u64.to_le_bytes());
-    let tag = match value.read_lock::<Array>() {
+    match value.read_lock::<Array>() {
         Some(a) if !a.is_empty() && a.iter().all(Dynamic::is_string) => {
-            out.extend_from_slice(&(a.len() as u64).to_le_bytes());
-            for v in a.iter() {
-                let s = v.as_immutable_string_ref().expect("checked above");
-                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                out.extend_from_slice(s.as_bytes());
-            }
-            b'S'
+            format::write_part(out, b'S', |out| {
+                // A string's clone shares its text (a reference count), nothing is copied twice.
+                let strings = a
+                    .iter()
+                    .map(|v| v.clone().into_immutable_string().expect("checked"));
+                format::write_strings(out, a.len(), strings)
+            })
         }
         Some(a) if !a.is_empty() && a.iter().all(Dynamic::is_int) => {
-            a.iter().for_each(|v| {
-                out.extend_from_slice(&v.as_int().expect("checked above").to_le_bytes())
-            });
-            b'I'
+            format::write_part(out, b'I', |out| {
+                a.iter().for_each(|v| {
+                    out.extend_from_slice(&v.as_int().expect("checked").to_le_bytes())
+                })
+            })
         }
         Some(a) if !a.is_empty() && a.iter().all(Dynamic::is_float) => {
-            a.iter().for_each(|v| {
-                out.extend_from_slice(&v.as_float().expect("checked above").to_le_bytes())
-            });
-            b'F'
+            format::write_part(out, b'F', |out| {
+                a.iter().for_each(|v| {
+                    out.extend_from_slice(&v.as_float().expect("checked").to_le_bytes())
+                })
+            })
         }
         _ => {
-            out.extend(to_json_text(value, folder)?);
-            b'J'
+            let json = to_json_text(value, folder)?;
+            format::write_part(out, b'J', |out| out.extend(json))
         }
-    };
-    let len = (out.len() - start - 9) as u64;
-    out[start] = tag;
-    out[start + 1..start + 9].copy_from_slice(&len.to_le_bytes());
+    }
     Ok(())
 }
 
@@ -59,42 +55,29 @@ pub(crate) fn decode_answer(bytes: &[u8]) -> Result<Result<Dynamic, String>, Str
     if !rest.is_empty() {
         return Err("the answer has more than one part".into());
     }
-    let numbers = |size_ok: bool| {
-        if size_ok {
-            Ok(())
-        } else {
-            Err("a column of numbers is cut short".to_string())
-        }
-    };
-    Ok(Ok(match tag {
-        b'J' => from_json_text(body)?,
+    let column = |values: Array| Ok(Ok(Dynamic::from_array(values)));
+    match tag {
+        b'J' => Ok(Ok(from_json_text(body)?)),
         b'S' => {
-            let mut column = Array::new();
+            let mut strings = Array::new();
             format::for_each_string(body, |s| {
-                column.push(Dynamic::from(ImmutableString::from(s)))
+                strings.push(Dynamic::from(ImmutableString::from(s)))
             })?;
-            Dynamic::from_array(column)
+            column(strings)
         }
-        b'I' => {
-            numbers(body.len().is_multiple_of(8))?;
-            let ints = body.chunks_exact(8);
-            Dynamic::from_array(
-                ints.map(|c| Dynamic::from_int(i64::from_le_bytes(c.try_into().unwrap())))
-                    .collect(),
-            )
-        }
-        b'F' => {
-            numbers(body.len().is_multiple_of(8))?;
-            let floats = body.chunks_exact(8);
-            Dynamic::from_array(
-                floats
-                    .map(|c| Dynamic::from_float(f64::from_le_bytes(c.try_into().unwrap())))
-                    .collect(),
-            )
-        }
-        b'E' => return Ok(Err(String::from_utf8_lossy(body).into_owned())),
-        other => return Err(format!("unknown answer part {:?}", other as char)),
-    }))
+        b'I' => column(
+            format::words(body)?
+                .map(|w| Dynamic::from_int(i64::from_le_bytes(w)))
+                .collect(),
+        ),
+        b'F' => column(
+            format::words(body)?
+                .map(|w| Dynamic::from_float(f64::from_le_bytes(w)))
+                .collect(),
+        ),
+        b'E' => Ok(Err(String::from_utf8_lossy(body).into_owned())),
+        other => Err(format!("unknown answer part {:?}", other as char)),
+    }
 }
 
 #[cfg(test)]

@@ -38,40 +38,46 @@ impl Part {
 
 /// Append `part` to `out`.
 pub fn encode(part: &Part, out: &mut Vec<u8>) {
+    match part {
+        Part::Json(v) => write_part(out, b'J', |out| {
+            serde_json::to_writer(out, v).expect("JSON to memory")
+        }),
+        Part::Strings(v) => write_part(out, b'S', |out| write_strings(out, v.len(), v.iter())),
+        Part::Ints(v) => write_part(out, b'I', |out| {
+            v.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()))
+        }),
+        Part::Floats(v) => write_part(out, b'F', |out| {
+            v.iter()
+                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()))
+        }),
+        Part::Error(e) => write_part(out, b'E', |out| out.extend_from_slice(e.as_bytes())),
+    }
+}
+
+/// Append one part: `tag`, a length, and the body `write` appends (the length is filled in
+/// after it, so the body is written once, in place).
+pub fn write_part(out: &mut Vec<u8>, tag: u8, write: impl FnOnce(&mut Vec<u8>)) {
     let start = out.len();
-    out.push(0);
+    out.push(tag);
     out.extend_from_slice(&0u64.to_le_bytes());
-    let tag = match part {
-        Part::Json(v) => {
-            serde_json::to_writer(&mut *out, v).expect("JSON to memory");
-            b'J'
-        }
-        Part::Strings(v) => {
-            out.extend_from_slice(&(v.len() as u64).to_le_bytes());
-            for s in v {
-                out.extend_from_slice(&(s.len() as u32).to_le_bytes());
-                out.extend_from_slice(s.as_bytes());
-            }
-            b'S'
-        }
-        Part::Ints(v) => {
-            v.iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-            b'I'
-        }
-        Part::Floats(v) => {
-            v.iter()
-                .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-            b'F'
-        }
-        Part::Error(e) => {
-            out.extend_from_slice(e.as_bytes());
-            b'E'
-        }
-    };
+    write(out);
     let len = (out.len() - start - 9) as u64;
-    out[start] = tag;
     out[start + 1..start + 9].copy_from_slice(&len.to_le_bytes());
+}
+
+/// Append an `S` body: `count` strings.
+pub fn write_strings<S: AsRef<str>>(
+    out: &mut Vec<u8>,
+    count: usize,
+    strings: impl Iterator<Item = S>,
+) {
+    out.extend_from_slice(&(count as u64).to_le_bytes());
+    for s in strings {
+        let s = s.as_ref();
+        out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
 }
 
 /// The parts of a message.
@@ -95,25 +101,22 @@ pub fn split_part(bytes: &[u8]) -> Result<(u8, &[u8], &[u8]), String> {
 }
 
 fn decode_body(tag: u8, body: &[u8]) -> Result<Part, String> {
-    if matches!(tag, b'I' | b'F') && !body.len().is_multiple_of(8) {
-        return Err("a column of numbers is cut short".to_string());
-    }
     Ok(match tag {
         b'J' => Part::Json(serde_json::from_slice(body).map_err(|e| format!("bad JSON: {e}"))?),
         b'S' => Part::Strings(strings(body)?),
-        b'I' => Part::Ints(
-            body.chunks_exact(8)
-                .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
-        b'F' => Part::Floats(
-            body.chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
-                .collect(),
-        ),
+        b'I' => Part::Ints(words(body)?.map(i64::from_le_bytes).collect()),
+        b'F' => Part::Floats(words(body)?.map(f64::from_le_bytes).collect()),
         b'E' => Part::Error(String::from_utf8_lossy(body).into_owned()),
         other => return Err(format!("unknown message part {:?}", other as char)),
     })
+}
+
+/// The 8-byte values of an `I` or `F` body.
+pub fn words(body: &[u8]) -> Result<impl Iterator<Item = [u8; 8]> + '_, String> {
+    if !body.len().is_multiple_of(8) {
+        return Err("a column of numbers is cut short".to_string());
+    }
+    Ok(body.chunks_exact(8).map(|c| c.try_into().unwrap()))
 }
 
 /// The strings of an `S` body, each handed to `each` as it is read.

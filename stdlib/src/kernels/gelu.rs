@@ -64,26 +64,14 @@ unsafe fn map_avx2(src: &[f32], dst: &mut [f32], f: impl Fn(f32) -> f32) {
     map(src, dst, f)
 }
 
-/// Elements a thread maps at a time when the work is split.
-const CHUNK: usize = 1 << 14;
-
 /// `f` over every element, with the widest vector instructions the CPU has, split over the
-/// threads the policy gives work of this size (an element costs about as much as 16
-/// multiply-adds): on two cores MiniLM's activations otherwise run on one while the products
-/// around them use both.
+/// threads (an element costs about as much as 16 multiply-adds; runs of 2¹⁴ elements): on two
+/// cores MiniLM's activations otherwise run on one while the products around them use both.
 fn apply(src: &[f32], f: impl Fn(f32) -> f32 + Sync + Copy) -> Vec<f32> {
-    use rayon::prelude::*;
     let mut dst = vec![0f32; src.len()];
-    let threads = crate::threads::threads_for(src.len() * 16);
-    if threads > 1 && src.len() >= 2 * CHUNK {
-        crate::threads::with_threads(threads, || {
-            dst.par_chunks_mut(CHUNK)
-                .zip(src.par_chunks(CHUNK))
-                .for_each(|(d, s)| map_fastest(s, d, f))
-        });
-    } else {
-        map_fastest(src, &mut dst, f);
-    }
+    super::map_chunks(&mut dst, src, 1 << 14, src.len() * 16, |d, s| {
+        map_fastest(s, d, f)
+    });
     dst
 }
 

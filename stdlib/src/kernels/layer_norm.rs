@@ -58,20 +58,12 @@ impl CustomOp3 for LayerNorm {
                 *o = (v - mean) * rstd * g + b;
             }
         };
-        // Rows split over the threads the policy gives work of this size (a value costs
-        // about 8 multiply-adds), in runs of rows so each task is worth sending.
-        let threads = crate::threads::threads_for(x.len() * 8);
-        if threads > 1 && x.len() >= 1 << 15 {
-            use rayon::prelude::*;
-            let rows = (1 << 13) / d + 1;
-            crate::threads::with_threads(threads, || {
-                out.par_chunks_mut(rows * d)
-                    .zip(x.par_chunks(rows * d))
-                    .for_each(|(o, x)| o.chunks_mut(d).zip(x.chunks(d)).for_each(norm))
-            });
-        } else {
-            out.chunks_mut(d).zip(x.chunks(d)).for_each(norm);
-        }
+        // Runs of whole rows (about 8,192 values, so each is worth sending to a thread) split
+        // over the threads; a value costs about 8 multiply-adds.
+        let rows = (1 << 13) / d + 1;
+        super::map_chunks(&mut out, x, rows * d, x.len() * 8, |o, x| {
+            o.chunks_mut(d).zip(x.chunks(d)).for_each(norm)
+        });
         Ok((CpuStorage::F32(out), xl.shape().clone()))
     }
 

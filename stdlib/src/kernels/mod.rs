@@ -10,3 +10,27 @@ pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
 pub mod quantile;
+
+/// `f` over matching chunks of `dst` and `src` (`chunk` values each, the last maybe shorter),
+/// spread over the threads the policy gives `cost` multiply-adds when there are at least two
+/// chunks; otherwise one call on this thread. For element- and row-wise kernels, whose work
+/// would otherwise stay on one core while the products around them use all.
+pub(crate) fn map_chunks(
+    dst: &mut [f32],
+    src: &[f32],
+    chunk: usize,
+    cost: usize,
+    f: impl Fn(&mut [f32], &[f32]) + Sync,
+) {
+    use rayon::prelude::*;
+    let threads = crate::threads::threads_for(cost);
+    if threads > 1 && src.len() >= 2 * chunk {
+        crate::threads::with_threads(threads, || {
+            dst.par_chunks_mut(chunk)
+                .zip(src.par_chunks(chunk))
+                .for_each(|(d, s)| f(d, s))
+        });
+    } else {
+        f(dst, src);
+    }
+}
