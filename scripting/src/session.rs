@@ -416,11 +416,16 @@ impl Session {
     /// large value is freed as soon as its name is rebound. A name keeps the place of its
     /// first binding and the value of its latest.
     fn compact_scope(&mut self) {
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        // Most cells rebind nothing: find the names bound twice without copying any.
+        let mut seen = HashSet::new();
+        let mut shadowed: Vec<String> = Vec::new();
         for (name, _, _) in self.scope.iter_raw() {
-            *counts.entry(name.to_string()).or_default() += 1;
+            if !seen.insert(name) && !shadowed.iter().any(|s| s == name) {
+                shadowed.push(name.to_string());
+            }
         }
-        for (name, count) in counts.into_iter().filter(|&(_, n)| n > 1) {
+        for name in shadowed {
+            let count = self.scope.iter_raw().filter(|(n, _, _)| *n == name).count();
             for _ in 1..count {
                 // The latest value moves into the previous entry's slot: nothing else in the
                 // scope is touched (pushing a value again would walk all of it, as Rhai sets
