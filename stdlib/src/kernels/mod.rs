@@ -5,11 +5,13 @@
 //! nothing from the library above `error` and `threads` (stdlib/tests/layering.rs checks it).
 
 pub mod attention;
+pub mod cached_attention;
 pub mod dense;
 pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
 pub mod quantile;
+pub mod quantised;
 
 /// `f` over matching chunks of `dst` and `src` (`chunk` values each, the last maybe shorter),
 /// spread over the threads the policy gives `cost` multiply-adds when there are at least two

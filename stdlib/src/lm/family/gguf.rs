@@ -1,6 +1,8 @@
-//! GGUF files: candle-transformers' quantised Llama, Qwen2 and Qwen3, on the file's own
-//! quantisation or dequantised to f32 (the reference path).
+//! GGUF files: Llama on Ladder's own inference pass (`gguf_llama`), Qwen2, Qwen3 and Llama
+//! mixtures of experts on candle-transformers' quantised models; on the file's own quantisation
+//! or dequantised to f32 (the reference path).
 
+use super::gguf_llama::{self, GgufLlama};
 use super::{last_logits, CausalLm, GGUF_ARCHITECTURES};
 use crate::error::{Error, Result};
 use crate::lm::metadata::Metadata;
@@ -15,6 +17,7 @@ pub const QUANTISATIONS: &str =
     "F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K";
 
 enum Weights {
+    /// Mixtures of experts (the plain Llama runs on `gguf_llama`).
     Llama(quantized_llama::ModelWeights),
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
@@ -72,9 +75,9 @@ pub fn architecture(meta: &Metadata) -> Result<String> {
 pub enum Precision {
     /// As stored.
     AsStored,
-    /// Types candle has no SIMD kernel for (Q4_1, Q5_0, Q5_1) requantised to Q8_0, which has
-    /// one: about 5x faster on x86 for a rounding error of at most 1/254 of a block's largest
-    /// weight.
+    /// Q4_1, Q5_0 and Q5_1 requantised to Q8_0, for a rounding error of at most 1/254 of a
+    /// block's largest weight: candle has no SIMD kernel for them, so Qwen models run about 5x
+    /// faster (a Llama's Q4_1 already runs on Ladder's kernel).
     Fast,
     /// Every tensor dequantised to f32 (the reference path).
     F32,
@@ -94,7 +97,7 @@ pub fn has_slow_tensors(meta: &Metadata) -> bool {
 }
 
 /// Load the weights of a GGUF file whose header is `meta`, at the given precision.
-pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<GgufLm> {
+pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box<dyn CausalLm>> {
     let arch = architecture(&meta)?;
     let shown = meta.path.display().to_string();
     let mut file = std::fs::File::open(&meta.path)
@@ -105,6 +108,7 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Ggu
             format!("lm: {shown} does not load as a {arch} model: {e}"),
         )
     };
+    let own = arch == "llama" && gguf_llama::runs(&meta.content);
     let target = |t: GgmlDType| match precision {
         Precision::F32 => Some(GgmlDType::F32),
         Precision::Fast if slow(t) => Some(GgmlDType::Q8_0),
@@ -115,16 +119,33 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Ggu
         .tensor_infos
         .values()
         .any(|t| target(t.ggml_dtype).is_some_and(|n| n != t.ggml_dtype));
-    let weights = if rewrite {
+    let build_any =
+        |content: Content, mut reader: &mut dyn ReadSeek| -> Result<Box<dyn CausalLm>> {
+            if own {
+                let m = GgufLlama::from_gguf(&content, &mut reader, device).map_err(|e| {
+                    Error::io(
+                        shown.clone(),
+                        format!("lm: {shown} does not load as a {arch} model: {e}"),
+                    )
+                })?;
+                return Ok(Box::new(m));
+            }
+            let weights = build(&arch, content, &mut reader, device).map_err(corrupt)?;
+            Ok(Box::new(GgufLm { weights }))
+        };
+    if rewrite {
         let bytes = rewritten(&meta.content, &mut file, &shown, target)?;
         let mut cursor = Cursor::new(bytes);
         let content = Content::read(&mut cursor).map_err(corrupt)?;
-        build(&arch, content, &mut cursor, device).map_err(corrupt)?
+        build_any(content, &mut cursor)
     } else {
-        build(&arch, meta.content, &mut file, device).map_err(corrupt)?
-    };
-    Ok(GgufLm { weights })
+        build_any(meta.content, &mut file)
+    }
 }
+
+/// A reader the models can seek in (a file, or a converted file in memory).
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
 
 fn build<R: Read + Seek>(
     arch: &str,

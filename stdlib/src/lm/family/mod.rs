@@ -2,6 +2,7 @@
 //! GGUF file (quantised) or a Hugging Face folder (f32).
 
 pub mod gguf;
+pub mod gguf_llama;
 pub mod hf_gemma;
 pub mod hf_llama;
 pub mod hf_mistral;
