@@ -76,6 +76,20 @@ impl Metadata {
             .collect()
     }
 
+    /// A float array (f32 or f64 elements).
+    pub fn floats(&self, key: &str) -> Result<Vec<f32>> {
+        self.need(key)?
+            .to_vec()
+            .map_err(|e| self.bad(key, e))?
+            .iter()
+            .map(|v| match v {
+                Value::F32(x) => Ok(*x),
+                Value::F64(x) => Ok(*x as f32),
+                other => Err(self.bad(key, format!("expected a float, found {other:?}"))),
+            })
+            .collect()
+    }
+
     /// An integer array; empty when the key is absent.
     pub fn ints_or_empty(&self, key: &str) -> Result<Vec<i32>> {
         let Some(v) = self.get(key) else {

@@ -46,7 +46,7 @@ impl LmTokenizer {
             text,
             bos,
             eos,
-            // llama.cpp's default for byte-level BPE when the file does not say.
+            // llama.cpp's default (byte-level BPE and SentencePiece) when the file does not say.
             add_bos: meta.bool_or("tokenizer.ggml.add_bos_token", true)? && bos.is_some(),
             chat_template: meta
                 .get("tokenizer.chat_template")

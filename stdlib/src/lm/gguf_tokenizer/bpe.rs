@@ -1,16 +1,15 @@
-//! A GGUF file's tokenizer, rebuilt from its metadata (`tokenizer.ggml.*`) as a `tokenizers`
-//! tokenizer, so a lone `.gguf` file needs no `tokenizer.json`. Byte-level BPE ("gpt2") only:
-//! the pre-tokenizer is chosen by `tokenizer.ggml.pre` as llama.cpp does (llama-vocab.cpp).
+//! Byte-level BPE ("gpt2") from GGUF metadata: the vocabulary and merges are in the file, the
+//! pre-tokenizer is chosen by `tokenizer.ggml.pre` as llama.cpp does (llama-vocab.cpp).
 
-use super::metadata::Metadata;
 use crate::error::{Error, Result};
+use crate::lm::metadata::Metadata;
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
 use tokenizers::models::bpe::{Vocab, BPE};
 use tokenizers::pre_tokenizers::byte_level::ByteLevel;
 use tokenizers::pre_tokenizers::digits::Digits;
 use tokenizers::pre_tokenizers::sequence::Sequence;
 use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
-use tokenizers::{AddedToken, PreTokenizerWrapper, SplitDelimiterBehavior};
+use tokenizers::{PreTokenizerWrapper, SplitDelimiterBehavior};
 
 /// The `tokenizer.ggml.pre` values understood, and the split each one means.
 pub const SUPPORTED_PRE: [&str; 10] = [
@@ -32,21 +31,9 @@ const LLAMA3_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L
 /// Qwen2's split: Llama 3's with single digits.
 const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
-/// GGUF token types (llama.cpp's `llama_token_type`).
-const CONTROL: i32 = 3;
-const USER_DEFINED: i32 = 4;
-
-/// The tokenizer a GGUF file describes. `file` names the file in errors.
-pub fn from_gguf(meta: &Metadata, file: &str) -> Result<tokenizers::Tokenizer> {
-    let model = meta.string("tokenizer.ggml.model")?;
-    if model != "gpt2" {
-        return Err(Error::data(format!(
-            "lm: {file} has a \"{model}\" tokenizer; Ladder builds only byte-level BPE (\"gpt2\") tokenizers from GGUF metadata. Put the model's tokenizer.json beside the file"
-        )));
-    }
-    let tokens = meta.strings("tokenizer.ggml.tokens")?;
+/// The byte-level BPE tokenizer of a "gpt2" vocabulary: its merges are in the file.
+pub fn tokenizer(meta: &Metadata, file: &str, tokens: &[String]) -> Result<tokenizers::Tokenizer> {
     let merges = meta.strings("tokenizer.ggml.merges")?;
-    let types = meta.ints_or_empty("tokenizer.ggml.token_type")?;
     let mut vocab = Vocab::default();
     for (id, t) in tokens.iter().enumerate() {
         vocab.insert(t.clone(), id as u32);
@@ -68,21 +55,6 @@ pub fn from_gguf(meta: &Metadata, file: &str) -> Result<tokenizers::Tokenizer> {
     let mut tok = tokenizers::Tokenizer::new(bpe);
     tok.with_pre_tokenizer(Some(pre_tokenizer(&pre, file)?));
     tok.with_decoder(Some(ByteLevelDecoder::default()));
-    let (special, added): (Vec<_>, Vec<_>) = tokens
-        .iter()
-        .zip(types.iter().chain(std::iter::repeat(&1)))
-        .filter(|(_, &t)| t == CONTROL || t == USER_DEFINED)
-        .partition(|(_, &t)| t == CONTROL);
-    let special: Vec<AddedToken> = special
-        .into_iter()
-        .map(|(t, _)| AddedToken::from(t.clone(), true))
-        .collect();
-    let added: Vec<AddedToken> = added
-        .into_iter()
-        .map(|(t, _)| AddedToken::from(t.clone(), false))
-        .collect();
-    let _ = tok.add_special_tokens(special);
-    let _ = tok.add_tokens(added);
     Ok(tok)
 }
 
