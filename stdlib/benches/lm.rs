@@ -46,6 +46,7 @@ fn measure(m: &Lm, prompt: &[u32]) -> (f64, f64) {
 
 fn main() {
     threads::init_process();
+    threads::apply_default();
     println!("{}", machine::describe());
     let m = match Lm::open("smollm2", LoadOptions::default()) {
         Ok(m) => m,
