@@ -145,7 +145,10 @@ fn main() {
         let loss = threads::with_threads(n, || -> Tensor {
             let logits = m.logits(&inputs, Some(&lora), true).unwrap();
             let logits = logits.reshape((BATCH * (SEQ - 1), 49152)).unwrap();
-            candle_nn::loss::cross_entropy(&logits, &targets).unwrap()
+            ladder_stdlib::loss::cross_entropy(&logits, &targets)
+                .unwrap()
+                .mean_all()
+                .unwrap()
         });
         let grads = threads::with_threads(n, || loss.backward().unwrap());
         opt.step(&grads).unwrap();

@@ -1,17 +1,36 @@
 //! Numeric kernels at the bottom of the library: gemm calls, the fused dense op, masked
-//! multi-head attention and layer normalisation with their backward passes, the vectorised
-//! GELU, and the quantile that losses and statistics share. They work on candle tensors,
+//! multi-head attention, layer and RMS normalisation, cross-entropy, rotary embeddings, the
+//! attention softmax and SwiGLU with their backward passes, the vectorised GELU, quantised
+//! (GGUF) products and cached attention for decoding, and the quantile that losses and
+//! statistics share. They work on candle tensors,
 //! storages and slices only, so that every module can build on them; this module imports
 //! nothing from the library above `error` and `threads` (stdlib/tests/layering.rs checks it).
 
 pub mod attention;
 pub mod cached_attention;
+pub mod cross_entropy;
 pub mod dense;
 pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
 pub mod quantile;
 pub mod quantised;
+pub mod rms_norm;
+pub mod rotary;
+pub mod softmax;
+pub mod swiglu;
+
+/// The values of a contiguous f32 CPU storage; `op` names the op in the error.
+pub(crate) fn f32_values<'a>(
+    s: &'a candle_core::CpuStorage,
+    l: &candle_core::Layout,
+    op: &str,
+) -> candle_core::Result<&'a [f32]> {
+    match (s, l.contiguous_offsets()) {
+        (candle_core::CpuStorage::F32(v), Some((a, b))) => Ok(&v[a..b]),
+        _ => candle_core::bail!("{op}: expected contiguous f32 storage"),
+    }
+}
 
 /// `f` over matching chunks of `dst` and `src` (`chunk` values each, the last maybe shorter),
 /// spread over the threads the policy gives `cost` multiply-adds when there are at least two
@@ -34,5 +53,27 @@ pub(crate) fn map_chunks(
         });
     } else {
         f(dst, src);
+    }
+}
+
+/// Checks shared by the fused ops' tests: each op against the candle ops it replaces.
+#[cfg(test)]
+pub(crate) mod testing {
+    use candle_core::{backprop::GradStore, Tensor};
+
+    /// The largest absolute difference between two tensors of one shape.
+    pub fn max_diff(a: &Tensor, b: &Tensor) -> f32 {
+        let d = (a - b).unwrap().abs().unwrap().flatten_all().unwrap();
+        d.max(0).unwrap().to_scalar::<f32>().unwrap()
+    }
+
+    /// Gradients of Σ weights ⊙ y (weights make every output's gradient different).
+    pub fn weighted_grads(y: &Tensor, weights: &Tensor) -> GradStore {
+        (y * weights)
+            .unwrap()
+            .sum_all()
+            .unwrap()
+            .backward()
+            .unwrap()
     }
 }

@@ -225,7 +225,13 @@ impl Decoder {
         let w = self.weights.head.as_ref().unwrap_or(&self.weights.embed);
         let dims = h.dims().to_vec();
         let rows = h.elem_count() / self.config.hidden;
-        let out = h.reshape((rows, self.config.hidden))?.matmul(&w.t()?)?;
+        let h = h.reshape((rows, self.config.hidden))?;
+        // The fused product's backward skips the frozen matrix's gradient, which candle's
+        // matmul computes (49,152 × hidden for SmolLM2) whether or not anything needs it.
+        let out = match crate::kernels::dense::matmul(&h, &w.t()?)? {
+            Some(out) => out,
+            None => h.matmul(&w.t()?)?,
+        };
         let mut shape = dims[..dims.len() - 1].to_vec();
         shape.push(self.config.vocab);
         Ok(out.reshape(shape)?)
@@ -286,11 +292,22 @@ impl Decoder {
             repeat_kv(&k, c.heads / c.kv_heads)?,
             repeat_kv(&v, c.heads / c.kv_heads)?,
         );
-        let scores = (q.matmul(&k.t()?)? * (1.0 / (hd as f64).sqrt()))?.broadcast_add(mask)?;
-        let p = if train {
-            candle_nn::ops::softmax(&scores, D::Minus1)?
-        } else {
-            candle_nn::ops::softmax_last_dim(&scores)?
+        let scale = 1.0 / (hd as f64).sqrt();
+        let scores = q.matmul(&k.t()?)?;
+        let fused = match train {
+            true => crate::kernels::softmax::masked_softmax(&scores, mask, scale as f32)?,
+            false => None,
+        };
+        let p = match fused {
+            Some(p) => p,
+            None => {
+                let scores = (scores * scale)?.broadcast_add(mask)?;
+                if train {
+                    candle_nn::ops::softmax(&scores, D::Minus1)?
+                } else {
+                    candle_nn::ops::softmax_last_dim(&scores)?
+                }
+            }
         };
         let o = p
             .matmul(&v)?
@@ -303,7 +320,10 @@ impl Decoder {
         let h = rms_norm(&x, &w.mlp_norm, c.rms_eps, train)?.reshape((n * l, hidden))?;
         let gate = self.project(i, Target::Gate, &h, adapters)?;
         let up = self.project(i, Target::Up, &h, adapters)?;
-        let a = (gate.silu()? * up)?;
+        let a = match crate::kernels::swiglu::swiglu(&gate, &up)? {
+            Some(a) => a,
+            None => (gate.silu()? * up)?,
+        };
         let down = self.project(i, Target::Down, &a, adapters)?;
         Ok((x + down.reshape((n, l, hidden))?)?)
     }
@@ -313,6 +333,9 @@ impl Decoder {
 fn rms_norm(x: &Tensor, w: &Tensor, eps: f64, train: bool) -> Result<Tensor> {
     if !train {
         return Ok(candle_nn::ops::rms_norm(&x.contiguous()?, w, eps as f32)?);
+    }
+    if let Some(y) = crate::kernels::rms_norm::rms_norm(x, w, eps as f32)? {
+        return Ok(y);
     }
     let ms = x.sqr()?.mean_keepdim(D::Minus1)?;
     let normed = x.broadcast_div(&(ms + eps)?.sqrt()?)?;
@@ -364,6 +387,9 @@ impl Rope {
     fn apply(&self, x: &Tensor, train: bool) -> Result<Tensor> {
         if !train {
             return Ok(candle_nn::rotary_emb::rope(x, &self.cos, &self.sin)?);
+        }
+        if let Some(y) = crate::kernels::rotary::rotate_halves(x, &self.cos, &self.sin)? {
+            return Ok(y);
         }
         let d = x.dim(D::Minus1)?;
         let x1 = x.narrow(D::Minus1, 0, d / 2)?;

@@ -109,7 +109,9 @@ impl Adapters for Lora {
             return Ok(None);
         };
         let low = x.matmul(&p.a.as_tensor().t()?)?;
-        let d = low.matmul(&p.b.as_tensor().t()?)?;
-        Ok(Some((d * self.config.scale())?))
+        // Scaling B (rank × outputs) rather than the delta (rows × outputs) keeps a full-size
+        // op out of every projection's forward and backward pass.
+        let b = (p.b.as_tensor() * self.config.scale())?;
+        Ok(Some(low.matmul(&b.t()?)?))
     }
 }
