@@ -7,7 +7,6 @@
 //! passes were a fifth of a LoRA training step.
 
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
-use rayon::prelude::*;
 
 /// Per-row losses (rows) of logits (rows × classes, f32 CPU) against labels (rows, any integer
 /// or float type holding class indices); `None` where the op does not apply (the caller
@@ -134,22 +133,6 @@ fn rows_per_task(classes: usize) -> usize {
     (ROWS_PER_TASK_LOGITS / classes.max(1)).max(1)
 }
 
-/// `f(block index, block)` over blocks of `data`, on the threads the policy gives `cost`.
-fn for_blocks(data: &mut [f32], block: usize, cost: usize, f: impl Fn(usize, &mut [f32]) + Sync) {
-    let threads = crate::threads::threads_for(cost);
-    if threads > 1 && data.len() > block {
-        crate::threads::with_threads(threads, || {
-            data.par_chunks_mut(block)
-                .enumerate()
-                .for_each(|(i, b)| f(i, b))
-        });
-    } else {
-        data.chunks_mut(block)
-            .enumerate()
-            .for_each(|(i, b)| f(i, b));
-    }
-}
-
 impl CustomOp2 for CrossEntropy {
     fn name(&self) -> &'static str {
         "cross_entropy"
@@ -165,7 +148,7 @@ impl CustomOp2 for CrossEntropy {
         let (z, y, classes) = slices(z, zl, y, yl)?;
         let mut loss = vec![0f32; y.len()];
         let per = rows_per_task(classes);
-        for_blocks(&mut loss, per, z.len() * 8, |t, l| {
+        super::for_chunks(&mut loss, per, z.len() * 8, |t, l| {
             let rows = z[t * per * classes..].chunks(classes);
             for ((l, row), &c) in l.iter_mut().zip(rows).zip(&y[t * per..]) {
                 *l = log_sum_exp(row) - row[c as usize];
@@ -190,7 +173,7 @@ impl CustomOp2 for CrossEntropy {
         let mut dz = zs;
         let per = rows_per_task(classes);
         let cost = dz.len() * 8;
-        for_blocks(&mut dz, per * classes, cost, |t, block| {
+        super::for_chunks(&mut dz, per * classes, cost, |t, block| {
             for (i, row) in block.chunks_mut(classes).enumerate() {
                 let r = t * per + i;
                 let c = ys[r] as usize;

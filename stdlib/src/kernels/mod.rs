@@ -32,6 +32,36 @@ pub(crate) fn f32_values<'a>(
     }
 }
 
+/// `f(chunk index, chunk)` over chunks of `data` (`chunk` values each, the last maybe shorter),
+/// on the threads the policy gives `cost` multiply-adds: for the fused ops whose rows are
+/// independent, so that they use the cores the products around them use.
+pub(crate) fn for_chunks(
+    data: &mut [f32],
+    chunk: usize,
+    cost: usize,
+    f: impl Fn(usize, &mut [f32]) + Sync,
+) {
+    use rayon::prelude::*;
+    let chunk = chunk.max(1);
+    let threads = crate::threads::threads_for(cost);
+    if threads > 1 && data.len() > chunk {
+        crate::threads::with_threads(threads, || {
+            data.par_chunks_mut(chunk)
+                .enumerate()
+                .for_each(|(i, c)| f(i, c))
+        });
+    } else {
+        data.chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    }
+}
+
+/// Rows per chunk for row-wise kernels: about 2¹⁴ values a chunk, whole rows.
+pub(crate) fn rows_per_chunk(row: usize) -> usize {
+    ((1 << 14) / row.max(1)).max(1)
+}
+
 /// `f` over matching chunks of `dst` and `src` (`chunk` values each, the last maybe shorter),
 /// spread over the threads the policy gives `cost` multiply-adds when there are at least two
 /// chunks; otherwise one call on this thread. For element- and row-wise kernels, whose work

@@ -41,13 +41,18 @@ impl CustomOp2 for RmsNorm {
         wl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (x, w) = (f32s(x, xl)?, f32s(w, wl)?);
+        let h = w.len();
+        let chunk = super::rows_per_chunk(h) * h;
         let mut y = vec![0f32; x.len()];
-        for (yr, xr) in y.chunks_mut(w.len()).zip(x.chunks(w.len())) {
-            let r = inverse_rms(xr, self.0);
-            for ((y, &x), &g) in yr.iter_mut().zip(xr).zip(w) {
-                *y = x * r * g;
+        super::for_chunks(&mut y, chunk, x.len() * 4, |i, yc| {
+            let xc = &x[i * chunk..][..yc.len()];
+            for (yr, xr) in yc.chunks_mut(h).zip(xc.chunks(h)) {
+                let r = inverse_rms(xr, self.0);
+                for ((y, &x), &g) in yr.iter_mut().zip(xr).zip(w) {
+                    *y = x * r * g;
+                }
             }
-        }
+        });
         Ok((CpuStorage::F32(y), xl.shape().clone()))
     }
 
@@ -63,20 +68,36 @@ impl CustomOp2 for RmsNorm {
         let xs = x.flatten_all()?.to_vec1::<f32>()?;
         let ws = w.to_vec1::<f32>()?;
         let gs = g.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+        let chunk = super::rows_per_chunk(h) * h;
         let mut dx = vec![0f32; xs.len()];
+        super::for_chunks(&mut dx, chunk, xs.len() * 8, |i, dc| {
+            let at = i * chunk;
+            let rows = dc
+                .chunks_mut(h)
+                .zip(xs[at..].chunks(h))
+                .zip(gs[at..].chunks(h));
+            for ((dr, xr), gr) in rows {
+                let r = inverse_rms(xr, self.0);
+                let dot: f64 = xr
+                    .iter()
+                    .zip(gr)
+                    .zip(&ws)
+                    .map(|((&x, &g), &w)| (g * w * x) as f64)
+                    .sum();
+                let c = (dot * (r as f64).powi(3) / h as f64) as f32;
+                for (j, d) in dr.iter_mut().enumerate() {
+                    *d = r * gr[j] * ws[j] - xr[j] * c;
+                }
+            }
+        });
+        // A frozen weight (a fine-tuned model's norms) needs no gradient.
         let mut dw = vec![0f64; h];
-        for ((dr, xr), gr) in dx.chunks_mut(h).zip(xs.chunks(h)).zip(gs.chunks(h)) {
-            let r = inverse_rms(xr, self.0);
-            let dot: f64 = xr
-                .iter()
-                .zip(gr)
-                .zip(&ws)
-                .map(|((&x, &g), &w)| (g * w * x) as f64)
-                .sum();
-            let c = (dot * (r as f64).powi(3) / h as f64) as f32;
-            for (j, d) in dr.iter_mut().enumerate() {
-                *d = r * gr[j] * ws[j] - xr[j] * c;
-                dw[j] += (gr[j] * xr[j] * r) as f64;
+        if w.track_op() {
+            for (xr, gr) in xs.chunks(h).zip(gs.chunks(h)) {
+                let r = inverse_rms(xr, self.0);
+                for j in 0..h {
+                    dw[j] += (gr[j] * xr[j] * r) as f64;
+                }
             }
         }
         let dx = Tensor::from_vec(dx, x.shape(), x.device())?;

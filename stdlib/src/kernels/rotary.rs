@@ -51,18 +51,22 @@ impl CustomOp1 for Rotate {
     fn cpu_fwd(&self, s: &CpuStorage, l: &Layout) -> Result<(CpuStorage, Shape)> {
         let x = super::f32_values(s, l, "rotate_halves")?;
         let h = self.half;
+        let per = super::rows_per_chunk(2 * h);
         let mut y = vec![0f32; x.len()];
-        for (r, (yr, xr)) in y.chunks_mut(2 * h).zip(x.chunks(2 * h)).enumerate() {
-            let t = r % self.len;
-            let (cos, sin) = (&self.cos[t * h..][..h], &self.sin[t * h..][..h]);
-            let (x1, x2) = xr.split_at(h);
-            let (y1, y2) = yr.split_at_mut(h);
-            for i in 0..h {
-                let s = self.sign * sin[i];
-                y1[i] = x1[i] * cos[i] - x2[i] * s;
-                y2[i] = x2[i] * cos[i] + x1[i] * s;
+        super::for_chunks(&mut y, per * 2 * h, x.len() * 4, |c, yc| {
+            let xc = &x[c * per * 2 * h..][..yc.len()];
+            for (j, (yr, xr)) in yc.chunks_mut(2 * h).zip(xc.chunks(2 * h)).enumerate() {
+                let t = (c * per + j) % self.len;
+                let (cos, sin) = (&self.cos[t * h..][..h], &self.sin[t * h..][..h]);
+                let (x1, x2) = xr.split_at(h);
+                let (y1, y2) = yr.split_at_mut(h);
+                for i in 0..h {
+                    let s = self.sign * sin[i];
+                    y1[i] = x1[i] * cos[i] - x2[i] * s;
+                    y2[i] = x2[i] * cos[i] + x1[i] * s;
+                }
             }
-        }
+        });
         Ok((CpuStorage::F32(y), l.shape().clone()))
     }
 

@@ -43,15 +43,20 @@ impl CustomOp2 for MaskedSoftmax {
         let (x, mask) = (f32s(s, sl)?, f32s(m, ml)?);
         let dims = sl.dims();
         let (heads, l, k) = (dims[1], dims[2], dims[3]);
+        let per = super::rows_per_chunk(k);
         let mut y = vec![0f32; x.len()];
-        for (r, (yr, xr)) in y.chunks_mut(k).zip(x.chunks(k)).enumerate() {
-            let (b, i) = (r / (heads * l), r % l);
-            let mr = &mask[(b * l + i) * k..][..k];
-            for ((y, &x), &m) in yr.iter_mut().zip(xr).zip(mr) {
-                *y = self.scale * x + m;
+        super::for_chunks(&mut y, per * k, x.len() * 8, |c, yc| {
+            let xc = &x[c * per * k..][..yc.len()];
+            for (j, (yr, xr)) in yc.chunks_mut(k).zip(xc.chunks(k)).enumerate() {
+                let r = c * per + j;
+                let (b, i) = (r / (heads * l), r % l);
+                let mr = &mask[(b * l + i) * k..][..k];
+                for ((y, &x), &m) in yr.iter_mut().zip(xr).zip(mr) {
+                    *y = self.scale * x + m;
+                }
+                softmax_row(yr);
             }
-            softmax_row(yr);
-        }
+        });
         Ok((CpuStorage::F32(y), sl.shape().clone()))
     }
 
@@ -82,12 +87,16 @@ fn backward(y: &Tensor, g: &Tensor, scale: f32) -> Result<Tensor> {
     let n = y.dims().last().copied().unwrap_or(1).max(1);
     let ys = y.flatten_all()?.to_vec1::<f32>()?;
     let mut dx = g.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
-    for (d, yr) in dx.chunks_mut(n).zip(ys.chunks(n)) {
-        let dot: f32 = d.iter().zip(yr).map(|(g, y)| g * y).sum();
-        d.iter_mut()
-            .zip(yr)
-            .for_each(|(g, y)| *g = scale * y * (*g - dot));
-    }
+    let per = super::rows_per_chunk(n);
+    let cost = dx.len() * 4;
+    super::for_chunks(&mut dx, per * n, cost, |c, dc| {
+        for (d, yr) in dc.chunks_mut(n).zip(ys[c * per * n..].chunks(n)) {
+            let dot: f32 = d.iter().zip(yr).map(|(g, y)| g * y).sum();
+            d.iter_mut()
+                .zip(yr)
+                .for_each(|(g, y)| *g = scale * y * (*g - dot));
+        }
+    });
     Tensor::from_vec(dx, y.shape(), y.device())
 }
 

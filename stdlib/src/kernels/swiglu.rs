@@ -28,53 +28,46 @@ fn sigmoid(x: f32) -> f32 {
     }
 }
 
-#[inline(always)]
-fn forward_plain(g: &[f32], u: &[f32], y: &mut [f32]) {
-    for ((y, &g), &u) in y.iter_mut().zip(g).zip(u) {
-        *y = g * sigmoid(g) * u;
-    }
+/// out[i] = f(a[i], b[i], c[i]) over the threads the policy gives, each chunk compiled for AVX2
+/// where the CPU has it (the baseline target has no vector `floor`, so exp would stay scalar).
+fn zip3(
+    a: &[f32],
+    b: &[f32],
+    c: &[f32],
+    f: impl Fn(f32, f32, f32) -> f32 + Sync + Copy,
+) -> Vec<f32> {
+    const CHUNK: usize = 1 << 14;
+    let mut out = vec![0f32; a.len()];
+    super::for_chunks(&mut out, CHUNK, a.len() * 16, |i, o| {
+        let r = i * CHUNK..i * CHUNK + o.len();
+        let (a, b, c) = (&a[r.clone()], &b[r.clone()], &c[r]);
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            // Safety: the CPU has the features.
+            return unsafe { zip3_avx2(a, b, c, o, f) };
+        }
+        zip3_plain(a, b, c, o, f)
+    });
+    out
 }
 
-/// d gate = dy · up · σ(g)(1 + g(1 − σ(g))); d up = dy · g σ(g).
 #[inline(always)]
-fn backward_plain(g: &[f32], u: &[f32], dy: &[f32], dg: &mut [f32], du: &mut [f32]) {
-    for i in 0..g.len() {
-        let s = sigmoid(g[i]);
-        du[i] = dy[i] * g[i] * s;
-        dg[i] = dy[i] * u[i] * s * (1.0 + g[i] * (1.0 - s));
+fn zip3_plain(a: &[f32], b: &[f32], c: &[f32], out: &mut [f32], f: impl Fn(f32, f32, f32) -> f32) {
+    for (((o, &a), &b), &c) in out.iter_mut().zip(a).zip(b).zip(c) {
+        *o = f(a, b, c);
     }
-}
-
-/// Compiled for AVX2 where the CPU has it: the baseline target has no vector `floor`, so the
-/// loops' exp would stay scalar.
-fn forward(g: &[f32], u: &[f32], y: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-        // Safety: the CPU has the features.
-        return unsafe { forward_avx2(g, u, y) };
-    }
-    forward_plain(g, u, y)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn forward_avx2(g: &[f32], u: &[f32], y: &mut [f32]) {
-    forward_plain(g, u, y)
-}
-
-fn backward(g: &[f32], u: &[f32], dy: &[f32], dg: &mut [f32], du: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-        // Safety: the CPU has the features.
-        return unsafe { backward_avx2(g, u, dy, dg, du) };
-    }
-    backward_plain(g, u, dy, dg, du)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn backward_avx2(g: &[f32], u: &[f32], dy: &[f32], dg: &mut [f32], du: &mut [f32]) {
-    backward_plain(g, u, dy, dg, du)
+unsafe fn zip3_avx2(
+    a: &[f32],
+    b: &[f32],
+    c: &[f32],
+    out: &mut [f32],
+    f: impl Fn(f32, f32, f32) -> f32,
+) {
+    zip3_plain(a, b, c, out, f)
 }
 
 fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
@@ -94,8 +87,7 @@ impl CustomOp2 for SwiGlu {
         ul: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
         let (g, u) = (f32s(g, gl)?, f32s(u, ul)?);
-        let mut y = vec![0f32; g.len()];
-        forward(g, u, &mut y);
+        let y = zip3(g, u, u, |g, u, _| g * sigmoid(g) * u);
         Ok((CpuStorage::F32(y), gl.shape().clone()))
     }
 
@@ -108,8 +100,12 @@ impl CustomOp2 for SwiGlu {
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
         let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let (gs, us, dys) = (flat(g)?, flat(u)?, flat(&dy.contiguous()?)?);
-        let (mut dg, mut du) = (vec![0f32; gs.len()], vec![0f32; gs.len()]);
-        backward(&gs, &us, &dys, &mut dg, &mut du);
+        // d up = dy · g σ(g); d gate = dy · up · σ(g)(1 + g(1 − σ(g))).
+        let du = zip3(&gs, &dys, &dys, |g, dy, _| dy * g * sigmoid(g));
+        let dg = zip3(&gs, &us, &dys, |g, u, dy| {
+            let s = sigmoid(g);
+            dy * u * s * (1.0 + g * (1.0 - s))
+        });
         Ok((
             Some(Tensor::from_vec(dg, g.shape(), g.device())?),
             Some(Tensor::from_vec(du, u.shape(), u.device())?),
