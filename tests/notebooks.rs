@@ -368,10 +368,11 @@ fn lm_weak_to_strong_calibrates_the_labeller_and_reports_pgr_over_seeds() {
         number_after(cautious, "coverage"),
     );
     assert!(coverage < 1.0 && cautious_acc > acc("prior"), "{cautious}");
-    // The labeller supervises weak_to_strong with its own test accuracy, the same every seed.
+    // The labeller supervises weak_to_strong with its own test accuracy, the same every seed:
+    // a zero-width interval, whose ends may print one unit apart when the mean ends in 5.
     let row = line(&text, "LM labeller -> MiniLM: weak");
     let weak = numbers_after(row, "weak");
-    assert!(weak[0] > 0.75 && weak[1] == weak[2], "{row}");
+    assert!(weak[0] > 0.75 && (weak[2] - weak[1]).abs() < 0.0011, "{row}");
     for loss in ["naive", "logconf"] {
         let row = line(&text, &format!("{loss}: weak"));
         let (weak, ceiling) = (number_after(row, "weak"), number_after(row, "ceiling"));
