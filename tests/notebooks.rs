@@ -372,7 +372,10 @@ fn lm_weak_to_strong_calibrates_the_labeller_and_reports_pgr_over_seeds() {
     // a zero-width interval, whose ends may print one unit apart when the mean ends in 5.
     let row = line(&text, "LM labeller -> MiniLM: weak");
     let weak = numbers_after(row, "weak");
-    assert!(weak[0] > 0.75 && (weak[2] - weak[1]).abs() < 0.0011, "{row}");
+    assert!(
+        weak[0] > 0.75 && (weak[2] - weak[1]).abs() < 0.0011,
+        "{row}"
+    );
     for loss in ["naive", "logconf"] {
         let row = line(&text, &format!("{loss}: weak"));
         let (weak, ceiling) = (number_after(row, "weak"), number_after(row, "ceiling"));

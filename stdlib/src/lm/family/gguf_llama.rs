@@ -229,13 +229,13 @@ impl GgufLlama {
     fn forward_here(&mut self, ids: &[u32], batch: usize, offset: usize) -> Result<Vec<f32>> {
         let w = self.weights.clone();
         let len = ids.len() / batch;
+        let cached_batch = self.cache.first().map_or(0, |c| c.len());
         if offset == 0 {
             self.reset();
-        } else if offset != self.cached || self.cache[0].len() != batch {
+        } else if offset != self.cached || cached_batch != batch {
             return Err(Error::shape(format!(
-                "lm: a forward pass at position {offset} (batch of {batch}) after {} cached positions (batch of {})",
-                self.cached,
-                self.cache[0].len()
+                "lm: a forward pass at position {offset} (batch of {batch}) after {} cached positions (batch of {cached_batch})",
+                self.cached
             )));
         }
         let Heads {
@@ -318,8 +318,10 @@ fn add(x: &mut [f32], y: &[f32]) {
 impl CausalLm for GgufLlama {
     fn forward(&mut self, tokens: &Tensor, offset: usize) -> Result<Tensor> {
         let (batch, len) = tokens.dims2()?;
-        if len == 0 {
-            return Err(Error::shape("lm: a forward pass needs at least one token"));
+        if len == 0 || batch == 0 {
+            return Err(Error::shape(
+                "lm: a forward pass needs at least one row of at least one token",
+            ));
         }
         let ids = tokens.flatten_all()?.to_vec1::<u32>()?;
         let logits =
