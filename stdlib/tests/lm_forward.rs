@@ -2,10 +2,10 @@
 //! initialised Llama and Qwen2 models (hidden 32, 2 layers, vocab 100, 4 heads / 2 kv heads)
 //! that tests/reference/tiny_lm_reference.py wrote once, with its logits pinned in
 //! stdlib/tests/data/lm/reference.json (torch 2.15 CPU, transformers 5.25, peft 0.21.2).
-//! Also Ladder's inference pass for GGUF Llama files (`lm::family::gguf_llama`) on the same
-//! Llama as an f32 GGUF with llama.cpp's Q/K permutation: whole prompts, token by token through
-//! its KV cache, and forks; its quantised kernels are checked against llama.cpp in
-//! lm_smollm2.rs.
+//! Also Ladder's inference pass for GGUF Llama and Qwen2 files (`lm::family::gguf_llama`) on
+//! the same models as f32 GGUF files (the Llama's Q/K rows permuted as llama.cpp's converter
+//! does): whole prompts, token by token through its KV cache, and forks; its quantised kernels
+//! are checked against llama.cpp in lm_smollm2.rs.
 
 use candle_core::{DType, Device, Tensor};
 use ladder_stdlib::decoder::forward::{Batch, Decoder, Target};
@@ -325,8 +325,9 @@ fn an_adapter_ladder_saved_gives_in_peft_the_logits_it_gives_here() {
     }
 }
 
-fn gguf_pass() -> Box<dyn CausalLm> {
-    let meta = Metadata::read(&data("tiny-llama.gguf")).unwrap();
+/// The family's tiny model as an f32 GGUF on Ladder's pass.
+fn gguf_pass(family: &str) -> Box<dyn CausalLm> {
+    let meta = Metadata::read(&data(&format!("tiny-{family}.gguf"))).unwrap();
     gguf::load(meta, Precision::AsStored, &Device::Cpu).unwrap()
 }
 
@@ -352,8 +353,8 @@ fn step(m: &mut dyn CausalLm, tokens: &[u32], offset: usize) -> Vec<f32> {
 }
 
 /// transformers' logits after position `pos` of prompt `row`.
-fn want_at(r: &Value, row: usize, pos: usize) -> Vec<f32> {
-    r["llama"]["logits"][row][pos]
+fn want_at(r: &Value, family: &str, row: usize, pos: usize) -> Vec<f32> {
+    r[family]["logits"][row][pos]
         .as_array()
         .unwrap()
         .iter()
@@ -374,19 +375,19 @@ fn assert_row_close(got: &[f32], want: &[f32], what: &str) {
 #[test]
 fn whole_prompts_and_token_by_token_decoding_give_transformers_logits() {
     let r = reference();
-    let mut m = gguf_pass();
-    for (row, prompt) in r["prompts"].as_array().unwrap().iter().enumerate() {
-        let prompt = prompt_ids(prompt);
-        let n = prompt.len();
-        let whole = step(m.as_mut(), &prompt, 0);
-        assert_row_close(&whole, &want_at(&r, row, n - 1), &format!("prompt {row}"));
-        for (pos, &t) in prompt.iter().enumerate() {
-            let step = step(m.as_mut(), &[t], pos);
-            assert_row_close(
-                &step,
-                &want_at(&r, row, pos),
-                &format!("prompt {row}, step {pos}"),
-            );
+    for family in ["llama", "qwen2"] {
+        let mut m = gguf_pass(family);
+        for (row, prompt) in r["prompts"].as_array().unwrap().iter().enumerate() {
+            let prompt = prompt_ids(prompt);
+            let n = prompt.len();
+            let whole = step(m.as_mut(), &prompt, 0);
+            let what = format!("{family} prompt {row}");
+            assert_row_close(&whole, &want_at(&r, family, row, n - 1), &what);
+            for (pos, &t) in prompt.iter().enumerate() {
+                let step = step(m.as_mut(), &[t], pos);
+                let what = format!("{family} prompt {row}, step {pos}");
+                assert_row_close(&step, &want_at(&r, family, row, pos), &what);
+            }
         }
     }
 }
@@ -396,19 +397,23 @@ fn a_fork_continues_from_the_shared_prefix_without_touching_the_original() {
     let r = reference();
     let prompt = prompt_ids(&r["prompts"][0]);
     assert!(prompt.len() >= 3);
-    let mut m = gguf_pass();
+    let mut m = gguf_pass("qwen2");
     step(m.as_mut(), &prompt[..1], 0);
     let mut fork = m.fork().expect("the pass forks its cache");
     let rest = step(fork.as_mut(), &prompt[1..], 1);
-    assert_row_close(&rest, &want_at(&r, 0, prompt.len() - 1), "fork");
+    assert_row_close(&rest, &want_at(&r, "qwen2", 0, prompt.len() - 1), "fork");
     // The original still holds one position: its next token goes at position 1.
     let next = step(m.as_mut(), &prompt[1..2], 1);
-    assert_row_close(&next, &want_at(&r, 0, 1), "original after the fork");
+    assert_row_close(
+        &next,
+        &want_at(&r, "qwen2", 0, 1),
+        "original after the fork",
+    );
 }
 
 #[test]
 fn a_position_the_cache_does_not_hold_and_an_empty_batch_are_errors() {
-    let mut m = gguf_pass();
+    let mut m = gguf_pass("llama");
     let t = Tensor::new(&[[1u32, 2]], &Device::Cpu).unwrap();
     let e = m.forward(&t, 3).unwrap_err().to_string();
     assert!(e.contains("position 3") && e.contains("0 cached"), "{e}");

@@ -3,8 +3,9 @@
 Writes, under stdlib/tests/data/lm/:
 - tiny-llama/ and tiny-qwen2/: config.json + model.safetensors of randomly initialised
   transformers models (hidden 32, 2 layers, vocab 100, GQA 4 heads / 2 kv heads);
-- tiny-llama.gguf: the same Llama weights as an f32 GGUF, Q/K permuted as llama.cpp's
-  converter does (so the loader's un-permutation is checked);
+- tiny-llama.gguf and tiny-qwen2.gguf: the same weights as f32 GGUF files, the Llama's Q/K
+  permuted as llama.cpp's converter does (so the loader's un-permutation and the GGUF pass's
+  interleaved rotation are checked), the Qwen2's biases kept;
 - tiny-llama-peft/: a PEFT LoRA adapter (r 4, alpha 8, all seven projections) with non-zero B;
 - reference.json: transformers' logits for fixed prompts (each run alone, no padding), the
   hidden states after layer 1 of the first prompt, and the logits with the PEFT adapter.
@@ -84,18 +85,22 @@ def permute(w, n_head):
     )
 
 
-def write_gguf(model, path):
+def write_gguf(model, path, arch="llama"):
+    """The model as an f32 GGUF the way llama.cpp's convert_hf_to_gguf writes it: a Llama's
+    Q/K rows permuted, a Qwen2's left as they are with its q/k/v biases, a tied output matrix
+    left out."""
     import gguf
 
     cfg = model.config
-    w = gguf.GGUFWriter(path, "llama")
+    w = gguf.GGUFWriter(path, arch)
     w.add_block_count(cfg.num_hidden_layers)
     w.add_context_length(cfg.max_position_embeddings)
     w.add_embedding_length(cfg.hidden_size)
     w.add_feed_forward_length(cfg.intermediate_size)
     w.add_head_count(cfg.num_attention_heads)
     w.add_head_count_kv(cfg.num_key_value_heads)
-    w.add_rope_freq_base(cfg.rope_theta if hasattr(cfg, "rope_theta") else 10000.0)
+    rope = getattr(cfg, "rope_parameters", None) or {}
+    w.add_rope_freq_base(rope.get("rope_theta", getattr(cfg, "rope_theta", 10000.0)))
     w.add_layer_norm_rms_eps(cfg.rms_norm_eps)
     sd = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
     names = {
@@ -113,13 +118,17 @@ def write_gguf(model, path):
     for i in range(cfg.num_hidden_layers):
         for hf, gg in names.items():
             t = sd[f"model.layers.{i}.{hf}.weight"]
-            if hf == "self_attn.q_proj":
+            if arch == "llama" and hf == "self_attn.q_proj":
                 t = permute(t, cfg.num_attention_heads)
-            if hf == "self_attn.k_proj":
+            if arch == "llama" and hf == "self_attn.k_proj":
                 t = permute(t, cfg.num_key_value_heads)
             w.add_tensor(f"blk.{i}.{gg}.weight", np.ascontiguousarray(t))
+            bias = sd.get(f"model.layers.{i}.{hf}.bias")
+            if bias is not None:
+                w.add_tensor(f"blk.{i}.{gg}.bias", np.ascontiguousarray(bias))
     w.add_tensor("output_norm.weight", sd["model.norm.weight"])
-    w.add_tensor("output.weight", sd["lm_head.weight"])
+    if not cfg.tie_word_embeddings:
+        w.add_tensor("output.weight", sd["lm_head.weight"])
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
@@ -156,8 +165,8 @@ def main():
             hs = model(torch.tensor([PROMPTS[0]]), output_hidden_states=True).hidden_states
         # hidden_states[1] is the output of the first decoder layer (before the final norm).
         ref[family]["hidden_layer1"] = hs[1][0].tolist()
+        write_gguf(model, os.path.join(OUT, f"tiny-{family}.gguf"), family)
         if family == "llama":
-            write_gguf(model, os.path.join(OUT, "tiny-llama.gguf"))
             ref[family]["peft_logits"] = peft_adapter(model, os.path.join(OUT, "tiny-llama-peft"))
     import peft
     import transformers

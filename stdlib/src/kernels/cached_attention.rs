@@ -13,10 +13,25 @@ pub struct Heads {
     pub dim: usize,
 }
 
+/// How a head's elements pair up for rotary embeddings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RotaryPairs {
+    /// Elements 2i and 2i + 1 (llama.cpp's Llama layout, its Q/K rows permuted).
+    Interleaved,
+    /// Elements i and i + dim/2 (Qwen2's, transformers' layout).
+    Halves,
+}
+
 /// Rotates each head of each row of `x` (rows × count·dim) in place by its position
-/// (`start + row`), pairing elements 2i and 2i + 1 (llama.cpp's Llama layout) at frequency
-/// base^(−2i/dim).
-pub fn rotate_interleaved(x: &mut [f32], count: usize, dim: usize, start: usize, base: f32) {
+/// (`start + row`), pair i at frequency base^(−2i/dim).
+pub fn rotate(
+    x: &mut [f32],
+    count: usize,
+    dim: usize,
+    start: usize,
+    base: f32,
+    pairs: RotaryPairs,
+) {
     let inv: Vec<f32> = (0..dim / 2)
         .map(|i| 1.0 / base.powf((2 * i) as f32 / dim as f32))
         .collect();
@@ -24,10 +39,14 @@ pub fn rotate_interleaved(x: &mut [f32], count: usize, dim: usize, start: usize,
         let pos = (start + r) as f32;
         let (sin, cos): (Vec<f32>, Vec<f32>) = inv.iter().map(|f| (pos * f).sin_cos()).unzip();
         for head in row.chunks_mut(dim) {
-            for (i, pair) in head.chunks_exact_mut(2).enumerate() {
-                let (a, b) = (pair[0], pair[1]);
-                pair[0] = a * cos[i] - b * sin[i];
-                pair[1] = a * sin[i] + b * cos[i];
+            for i in 0..dim / 2 {
+                let (j, k) = match pairs {
+                    RotaryPairs::Interleaved => (2 * i, 2 * i + 1),
+                    RotaryPairs::Halves => (i, i + dim / 2),
+                };
+                let (a, b) = (head[j], head[k]);
+                head[j] = a * cos[i] - b * sin[i];
+                head[k] = a * sin[i] + b * cos[i];
             }
         }
     }
@@ -203,7 +222,14 @@ mod tests {
             .unwrap()
             .to_vec1::<f32>()
             .unwrap();
-        rotate_interleaved(&mut x, count, dim, start, 10_000.0);
+        rotate(
+            &mut x,
+            count,
+            dim,
+            start,
+            10_000.0,
+            RotaryPairs::Interleaved,
+        );
         for (a, b) in x.iter().zip(&want) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }

@@ -51,8 +51,8 @@ const MEMO_PROMPTS: usize = 200_000;
 pub struct LoadOptions {
     /// GGUF weights dequantised to f32 (the reference path).
     pub dequantise: bool,
-    /// Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernel for them, so Qwen
-    /// files run about 5x faster. A Llama file runs Q4_1 and Q8_0 on Ladder's own kernels
+    /// Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernel for them, so Qwen3
+    /// files run about 5x faster. A Llama or Qwen2 file runs Q4_1 and Q8_0 on Ladder's own kernels
     /// already; requantising it only moves it further from llama.cpp (SmolLM2's top-1 tokens
     /// agree with llama.cpp's at 89 of 95 positions instead of 91), so it is asked for.
     pub requantise: bool,

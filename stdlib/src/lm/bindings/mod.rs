@@ -95,7 +95,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn lm(name_or_path: &str) -> RhaiResult<Lm> {
             load(name_or_path, Map::new())
         },
-        /// `lm` with options: `dequantise` (false: a GGUF model runs on its quantised weights; true: on f32 copies, the reference path), `requantise` (false; true: Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernels for them, so Qwen files run about 5x faster; a Llama file's Q4_1 already runs on Ladder's kernel, and requantising only moves it further from llama.cpp).
+        /// `lm` with options: `dequantise` (false: a GGUF model runs on its quantised weights; true: on f32 copies, the reference path), `requantise` (false; true: Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernels for them, so Qwen3 files run about 5x faster; a Llama or Qwen2 file's Q4_1 already runs on Ladder's kernel, and requantising only moves it further from llama.cpp).
         fn lm(name_or_path: &str, options: Map) -> RhaiResult<Lm> {
             load(name_or_path, options)
         },

@@ -1,4 +1,4 @@
-//! GGUF files: Llama on Ladder's own inference pass (`gguf_llama`), Qwen2, Qwen3 and Llama
+//! GGUF files: Llama and Qwen2 on Ladder's own inference pass (`gguf_llama`), Qwen3 and Llama
 //! mixtures of experts on candle-transformers' quantised models; on the file's own quantisation
 //! or dequantised to f32 (the reference path).
 
@@ -9,17 +9,17 @@ use crate::lm::metadata::Metadata;
 use candle_core::quantized::gguf_file::{self, Content};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
+use candle_transformers::models::{quantized_llama, quantized_qwen3};
 use std::io::{Cursor, Read, Seek};
 
 /// Quantisations candle reads (and so Ladder).
 pub const QUANTISATIONS: &str =
     "F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K";
 
+/// The files our pass does not run.
 enum Weights {
     /// Mixtures of experts (the plain Llama runs on `gguf_llama`).
     Llama(quantized_llama::ModelWeights),
-    Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
 }
 
@@ -31,7 +31,6 @@ impl CausalLm for GgufLm {
     fn forward(&mut self, tokens: &Tensor, offset: usize) -> Result<Tensor> {
         let logits = match &mut self.weights {
             Weights::Llama(m) => m.forward(tokens, offset)?,
-            Weights::Qwen2(m) => m.forward(tokens, offset)?,
             Weights::Qwen3(m) => m.forward(tokens, offset)?,
         };
         last_logits(logits)
@@ -40,19 +39,17 @@ impl CausalLm for GgufLm {
     fn reset(&mut self) {
         match &mut self.weights {
             Weights::Llama(m) => m.clear_kv_cache(),
-            Weights::Qwen2(m) => m.clear_kv_cache(),
             Weights::Qwen3(m) => m.clear_kv_cache(),
         }
     }
 
-    // Quantised Llama's cache grows by concatenation; Qwen2's model cannot be cloned and
-    // Qwen3's CPU cache is written in place.
+    // Quantised Llama's cache grows by concatenation; Qwen3's CPU cache is written in place.
     fn fork(&self) -> Option<Box<dyn CausalLm>> {
         match &self.weights {
             Weights::Llama(m) => Some(Box::new(GgufLm {
                 weights: Weights::Llama(m.clone()),
             })),
-            Weights::Qwen2(_) | Weights::Qwen3(_) => None,
+            Weights::Qwen3(_) => None,
         }
     }
 }
@@ -76,8 +73,8 @@ pub enum Precision {
     /// As stored.
     AsStored,
     /// Q4_1, Q5_0 and Q5_1 requantised to Q8_0, for a rounding error of at most 1/254 of a
-    /// block's largest weight: candle has no SIMD kernel for them, so Qwen models run about 5x
-    /// faster (a Llama's Q4_1 already runs on Ladder's kernel).
+    /// block's largest weight: candle has no SIMD kernel for them, so Qwen3 models run about 5x
+    /// faster (a Llama's or Qwen2's Q4_1 already runs on Ladder's kernel).
     Fast,
     /// Every tensor dequantised to f32 (the reference path).
     F32,
@@ -108,7 +105,7 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box
             format!("lm: {shown} does not load as a {arch} model: {e}"),
         )
     };
-    let own = arch == "llama" && gguf_llama::runs(&meta.content);
+    let own = gguf_llama::runs(&arch, &meta.content);
     let target = |t: GgmlDType| match precision {
         Precision::F32 => Some(GgmlDType::F32),
         Precision::Fast if slow(t) => Some(GgmlDType::Q8_0),
@@ -119,20 +116,21 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box
         .tensor_infos
         .values()
         .any(|t| target(t.ggml_dtype).is_some_and(|n| n != t.ggml_dtype));
-    let build_any =
-        |content: Content, mut reader: &mut dyn ReadSeek| -> Result<Box<dyn CausalLm>> {
-            if own {
-                let m = GgufLlama::from_gguf(&content, &mut reader, device).map_err(|e| {
-                    Error::io(
-                        shown.clone(),
-                        format!("lm: {shown} does not load as a {arch} model: {e}"),
-                    )
-                })?;
-                return Ok(Box::new(m));
-            }
-            let weights = build(&arch, content, &mut reader, device).map_err(corrupt)?;
-            Ok(Box::new(GgufLm { weights }))
-        };
+    let build_any = |content: Content,
+                     mut reader: &mut dyn ReadSeek|
+     -> Result<Box<dyn CausalLm>> {
+        if own {
+            let m = GgufLlama::from_gguf(&arch, &content, &mut reader, device).map_err(|e| {
+                Error::io(
+                    shown.clone(),
+                    format!("lm: {shown} does not load as a {arch} model: {e}"),
+                )
+            })?;
+            return Ok(Box::new(m));
+        }
+        let weights = build(&arch, content, &mut reader, device).map_err(corrupt)?;
+        Ok(Box::new(GgufLm { weights }))
+    };
     if rewrite {
         let bytes = rewritten(&meta.content, &mut file, &shown, target)?;
         let mut cursor = Cursor::new(bytes);
@@ -155,9 +153,6 @@ fn build<R: Read + Seek>(
 ) -> candle_core::Result<Weights> {
     Ok(match arch {
         "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
-            content, reader, device,
-        )?),
-        "qwen2" => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
             content, reader, device,
         )?),
         _ => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(

@@ -1,15 +1,16 @@
-//! A GGUF Llama (SmolLM2, TinyLlama, Llama 3, ...) on Ladder's own inference pass, so that Q4_1
-//! and Q8_0 weights run on Ladder's kernels (`kernels::quantised`, llama.cpp's arithmetic on
-//! every core) and attention on `kernels::cached_attention`; other weight types go through
-//! candle's `QMatMul`.
-//! The same computation as candle-transformers' quantised Llama (RMSNorm, interleaved rotary
-//! embeddings, for which llama.cpp stores Q and K rows permuted, grouped-query attention with a
-//! KV cache, SwiGLU), on plain rows of f32: a decoding step is hundreds of tiny operations, and
-//! candle's per-op overhead had been a third of it.
+//! A GGUF Llama (SmolLM2, TinyLlama, Llama 3, ...) or Qwen2 (Qwen2, Qwen2.5) on Ladder's own
+//! inference pass, so that Q4_1 and Q8_0 weights run on Ladder's kernels (`kernels::quantised`,
+//! llama.cpp's arithmetic on every core) and attention on `kernels::cached_attention`; other
+//! weight types go through candle's `QMatMul`.
+//! The same computation as candle-transformers' quantised Llama and Qwen2 (RMSNorm, rotary
+//! embeddings, interleaved for a Llama, whose Q and K rows llama.cpp stores permuted, in halves
+//! for Qwen2, whose q/k/v projections have biases; grouped-query attention with a KV cache;
+//! SwiGLU), on plain rows of f32: a decoding step is hundreds of tiny operations, and candle's
+//! per-op overhead had been a third of it.
 
 use super::CausalLm;
 use crate::error::{Error, Result};
-use crate::kernels::cached_attention::{attend, rotate_interleaved, Heads};
+use crate::kernels::cached_attention::{attend, rotate, Heads, RotaryPairs};
 use crate::kernels::quantised::{products, Format, QuantMatrix};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
@@ -86,6 +87,8 @@ struct Layer {
     q: Linear,
     k: Linear,
     v: Linear,
+    /// Qwen2's q, k and v biases.
+    qkv_bias: Option<[Vec<f32>; 3]>,
     o: Linear,
     ffn_norm: Vec<f32>,
     gate: Linear,
@@ -103,6 +106,7 @@ struct Weights {
     head: Linear,
     shape: Heads,
     rope_base: f32,
+    pairs: RotaryPairs,
     eps: f32,
 }
 
@@ -121,45 +125,49 @@ pub struct GgufLlama {
     cached: usize,
 }
 
-/// Whether this file is a Llama our pass runs (mixtures of experts stay with candle's).
-pub fn runs(content: &Content) -> bool {
+/// Whether our pass runs a file of this architecture: Llama (not mixtures of experts, which
+/// stay with candle's model) and Qwen2.
+pub fn runs(arch: &str, content: &Content) -> bool {
     let experts = content
         .metadata
-        .get("llama.expert_count")
+        .get(&format!("{arch}.expert_count"))
         .and_then(|v| v.to_u32().ok())
         .unwrap_or(0);
-    experts <= 1
+    matches!(arch, "llama" | "qwen2") && experts <= 1
 }
 
 impl GgufLlama {
+    /// A file whose `general.architecture` is `arch` ("llama" or "qwen2").
     pub fn from_gguf<R: Read + Seek>(
+        arch: &str,
         content: &Content,
         reader: &mut R,
         device: &Device,
     ) -> Result<GgufLlama> {
         let uint = |k: &str| -> Result<usize> {
+            let k = format!("{arch}.{k}");
             let v = content
                 .metadata
-                .get(k)
+                .get(&k)
                 .ok_or_else(|| Error::data(format!("lm: the file has no {k}")))?;
             Ok(v.to_u32()? as usize)
         };
         let float = |k: &str, default: f32| {
             content
                 .metadata
-                .get(k)
+                .get(&format!("{arch}.{k}"))
                 .and_then(|v| v.to_f32().ok())
                 .unwrap_or(default)
         };
-        let heads = uint("llama.attention.head_count")?;
-        let kv_heads = uint("llama.attention.head_count_kv")?;
-        let hidden = uint("llama.embedding_length")?;
-        let layers = uint("llama.block_count")?;
+        let heads = uint("attention.head_count")?;
+        let kv_heads = uint("attention.head_count_kv")?;
+        let hidden = uint("embedding_length")?;
+        let layers = uint("block_count")?;
         let dim = hidden / heads.max(1);
-        let rope_dim = uint("llama.rope.dimension_count").unwrap_or(dim);
+        let rope_dim = uint("rope.dimension_count").unwrap_or(dim);
         if heads == 0 || kv_heads == 0 || heads % kv_heads != 0 || rope_dim != dim || dim % 2 != 0 {
             return Err(Error::data(format!(
-                "lm: {heads} attention heads, {kv_heads} key/value heads, {hidden} hidden units and rotary dimension {rope_dim}: Ladder runs Llama models whose heads divide evenly and rotate whole"
+                "lm: {heads} attention heads, {kv_heads} key/value heads, {hidden} hidden units and rotary dimension {rope_dim}: Ladder runs {arch} models whose heads divide evenly and rotate whole"
             )));
         }
         let tensor =
@@ -175,7 +183,7 @@ impl GgufLlama {
         let (vocab, embed_cols) = embed_q.shape().dims2()?;
         if embed_cols != hidden {
             return Err(Error::data(format!(
-                "lm: token_embd.weight has {embed_cols} columns, not the {hidden} of llama.embedding_length"
+                "lm: token_embd.weight has {embed_cols} columns, not the {hidden} of {arch}.embedding_length"
             )));
         }
         let embed = embed_q
@@ -191,11 +199,22 @@ impl GgufLlama {
         let mut blocks = Vec::with_capacity(layers);
         for i in 0..layers {
             let p = |s: &str| format!("blk.{i}.{s}.weight");
+            let bias = |s: &str| format!("blk.{i}.{s}.bias");
+            let qkv_bias = if content.tensor_infos.contains_key(&bias("attn_q")) {
+                Some([
+                    vector(&bias("attn_q"), reader)?,
+                    vector(&bias("attn_k"), reader)?,
+                    vector(&bias("attn_v"), reader)?,
+                ])
+            } else {
+                None
+            };
             blocks.push(Layer {
                 attn_norm: vector(&p("attn_norm"), reader)?,
                 q: linear(&p("attn_q"), reader)?,
                 k: linear(&p("attn_k"), reader)?,
                 v: linear(&p("attn_v"), reader)?,
+                qkv_bias,
                 o: linear(&p("attn_output"), reader)?,
                 ffn_norm: vector(&p("ffn_norm"), reader)?,
                 gate: linear(&p("ffn_gate"), reader)?,
@@ -216,8 +235,12 @@ impl GgufLlama {
                     kv_heads,
                     dim,
                 },
-                rope_base: float("llama.rope.freq_base", 10_000.0),
-                eps: float("llama.attention.layer_norm_rms_epsilon", 1e-5),
+                rope_base: float("rope.freq_base", 10_000.0),
+                pairs: match arch {
+                    "llama" => RotaryPairs::Interleaved,
+                    _ => RotaryPairs::Halves,
+                },
+                eps: float("attention.layer_norm_rms_epsilon", 1e-5),
             }),
             cache: (0..layers).map(|_| Vec::new()).collect(),
             cached: 0,
@@ -260,18 +283,23 @@ impl GgufLlama {
             let h = rms_norm(&x, &layer.attn_norm, w.eps);
             let mut qkv = Linear::apply(&[&layer.q, &layer.k, &layer.v], &h, rows)?;
             let (v, mut k, mut q) = (qkv.pop(), qkv.pop(), qkv.pop());
-            let (q, k, v) = match (q.as_mut(), k.as_mut(), v) {
+            let (q, k, mut v) = match (q.as_mut(), k.as_mut(), v) {
                 (Some(q), Some(k), Some(v)) => (q, k, v),
                 _ => unreachable!("three projections give three outputs"),
             };
+            if let Some([qb, kb, vb]) = &layer.qkv_bias {
+                add_rows(q, qb);
+                add_rows(k, kb);
+                add_rows(&mut v, vb);
+            }
             let mut attended = vec![0f32; rows * heads * dim];
             for r in 0..batch {
                 let (qr, kr) = (
                     &mut q[r * len * heads * dim..(r + 1) * len * heads * dim],
                     &mut k[r * len * kv_heads * dim..(r + 1) * len * kv_heads * dim],
                 );
-                rotate_interleaved(qr, heads, dim, offset, w.rope_base);
-                rotate_interleaved(kr, kv_heads, dim, offset, w.rope_base);
+                rotate(qr, heads, dim, offset, w.rope_base, w.pairs);
+                rotate(kr, kv_heads, dim, offset, w.rope_base, w.pairs);
                 let c = &mut cache[r];
                 c.keys.extend_from_slice(kr);
                 c.values.extend_from_slice(
@@ -313,6 +341,11 @@ fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
 
 fn add(x: &mut [f32], y: &[f32]) {
     x.iter_mut().zip(y).for_each(|(a, b)| *a += b);
+}
+
+/// `bias` added to every row of x.
+fn add_rows(x: &mut [f32], bias: &[f32]) {
+    x.chunks_mut(bias.len()).for_each(|row| add(row, bias));
 }
 
 impl CausalLm for GgufLlama {
