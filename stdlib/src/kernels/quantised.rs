@@ -359,8 +359,8 @@ mod avx2 {
         debug_assert!(x.q.len() >= blocks * BLOCK && x.d.len() >= blocks);
         let nibble = _mm_set1_epi8(0x0F);
         let ones = _mm256_set1_epi16(1);
-        let mut acc = _mm256_setzero_ps();
-        let mut mins = 0f32;
+        // Two accumulators: with one, each block waited for the previous block's multiply-add.
+        let (mut acc, mut mins) = ([_mm256_setzero_ps(); 2], [0f32; 2]);
         let (wp, xq) = (w.as_ptr(), x.q.as_ptr());
         for b in 0..blocks {
             let p = wp.add(b * BLOCK_BYTES);
@@ -374,10 +374,11 @@ mod avx2 {
             let qx = _mm256_loadu_si256(xq.add(b * BLOCK) as *const __m256i);
             let pairs = _mm256_maddubs_epi16(qw, qx);
             let lanes = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones));
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * *x.d.get_unchecked(b)), lanes, acc);
-            mins += m * *x.s.get_unchecked(b);
+            let scale = _mm256_set1_ps(d * *x.d.get_unchecked(b));
+            acc[b & 1] = _mm256_fmadd_ps(scale, lanes, acc[b & 1]);
+            mins[b & 1] += m * *x.s.get_unchecked(b);
         }
-        sum(acc) + mins
+        sum(_mm256_add_ps(acc[0], acc[1])) + mins[0] + mins[1]
     }
 
     /// As `dot_q8_0`: signed bytes times signed bytes, as llama.cpp does it with the unsigned ×
@@ -388,7 +389,7 @@ mod avx2 {
         let blocks = w.len() / Q8_BYTES;
         debug_assert!(x.q.len() >= blocks * BLOCK && x.d.len() >= blocks);
         let ones = _mm256_set1_epi16(1);
-        let mut acc = _mm256_setzero_ps();
+        let mut acc = [_mm256_setzero_ps(); 2];
         let (wp, xq) = (w.as_ptr(), x.q.as_ptr());
         for b in 0..blocks {
             let p = wp.add(b * Q8_BYTES);
@@ -399,9 +400,10 @@ mod avx2 {
             let qx = _mm256_loadu_si256(xq.add(b * BLOCK) as *const __m256i);
             let pairs = _mm256_maddubs_epi16(_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qx, qw));
             let lanes = _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, ones));
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d * *x.d.get_unchecked(b)), lanes, acc);
+            let scale = _mm256_set1_ps(d * *x.d.get_unchecked(b));
+            acc[b & 1] = _mm256_fmadd_ps(scale, lanes, acc[b & 1]);
         }
-        sum(acc)
+        sum(_mm256_add_ps(acc[0], acc[1]))
     }
 
     #[target_feature(enable = "avx2")]
