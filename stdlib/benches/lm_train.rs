@@ -46,6 +46,7 @@ fn peak_rss_mib() -> usize {
 }
 
 fn main() {
+    threads::init_process(); // as `ladder` does: candle's element-wise pool on one thread
     let python = std::env::var("LADDER_TORCH_PYTHON").unwrap_or("python3".into());
     let dir = std::env::var("LADDER_LM_BENCH_DIR").unwrap_or("/tmp/ladder-lm-bench".into());
     let n: usize = std::env::var("LADDER_BENCH_THREADS")
