@@ -22,31 +22,50 @@ pub enum RotaryPairs {
     Halves,
 }
 
-/// Rotates each head of each row of `x` (rows × count·dim) in place by its position
-/// (`start + row`), pair i at frequency base^(−2i/dim).
-pub fn rotate(
-    x: &mut [f32],
-    count: usize,
-    dim: usize,
-    start: usize,
-    base: f32,
+/// Rotary embeddings for positions start..start + len: the cos and sin of each position at each
+/// pair's frequency base^(−2i/dim), computed once per forward pass for every layer's queries
+/// and keys.
+pub struct Rotary {
     pairs: RotaryPairs,
-) {
-    let inv: Vec<f32> = (0..dim / 2)
-        .map(|i| 1.0 / base.powf((2 * i) as f32 / dim as f32))
-        .collect();
-    for (r, row) in x.chunks_mut(count * dim).enumerate() {
-        let pos = (start + r) as f32;
-        let (sin, cos): (Vec<f32>, Vec<f32>) = inv.iter().map(|f| (pos * f).sin_cos()).unzip();
-        for head in row.chunks_mut(dim) {
-            for i in 0..dim / 2 {
-                let (j, k) = match pairs {
-                    RotaryPairs::Interleaved => (2 * i, 2 * i + 1),
-                    RotaryPairs::Halves => (i, i + dim / 2),
-                };
-                let (a, b) = (head[j], head[k]);
-                head[j] = a * cos[i] - b * sin[i];
-                head[k] = a * sin[i] + b * cos[i];
+    /// (len × dim/2) each.
+    cos: Vec<f32>,
+    sin: Vec<f32>,
+    half: usize,
+}
+
+impl Rotary {
+    pub fn new(start: usize, len: usize, dim: usize, base: f32, pairs: RotaryPairs) -> Rotary {
+        let half = dim / 2;
+        let inv: Vec<f32> = (0..half)
+            .map(|i| 1.0 / base.powf((2 * i) as f32 / dim as f32))
+            .collect();
+        let (sin, cos) = (start..start + len)
+            .flat_map(|p| inv.iter().map(move |f| (p as f32 * f).sin_cos()))
+            .unzip();
+        Rotary {
+            pairs,
+            cos,
+            sin,
+            half,
+        }
+    }
+
+    /// Rotates each head of each row of `x` (rows × count·dim, row r at position start + r) in
+    /// place.
+    pub fn apply(&self, x: &mut [f32], count: usize) {
+        let (h, dim) = (self.half, 2 * self.half);
+        for (r, row) in x.chunks_mut(count * dim).enumerate() {
+            let (cos, sin) = (&self.cos[r * h..][..h], &self.sin[r * h..][..h]);
+            for head in row.chunks_mut(dim) {
+                for i in 0..h {
+                    let (j, k) = match self.pairs {
+                        RotaryPairs::Interleaved => (2 * i, 2 * i + 1),
+                        RotaryPairs::Halves => (i, i + h),
+                    };
+                    let (a, b) = (head[j], head[k]);
+                    head[j] = a * cos[i] - b * sin[i];
+                    head[k] = a * sin[i] + b * cos[i];
+                }
             }
         }
     }
@@ -222,14 +241,7 @@ mod tests {
             .unwrap()
             .to_vec1::<f32>()
             .unwrap();
-        rotate(
-            &mut x,
-            count,
-            dim,
-            start,
-            10_000.0,
-            RotaryPairs::Interleaved,
-        );
+        Rotary::new(start, rows, dim, 10_000.0, RotaryPairs::Interleaved).apply(&mut x, count);
         for (a, b) in x.iter().zip(&want) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }

@@ -73,17 +73,7 @@ pub(crate) fn map_chunks(
     cost: usize,
     f: impl Fn(&mut [f32], &[f32]) + Sync,
 ) {
-    use rayon::prelude::*;
-    let threads = crate::threads::threads_for(cost);
-    if threads > 1 && src.len() >= 2 * chunk {
-        crate::threads::with_threads(threads, || {
-            dst.par_chunks_mut(chunk)
-                .zip(src.par_chunks(chunk))
-                .for_each(|(d, s)| f(d, s))
-        });
-    } else {
-        f(dst, src);
-    }
+    for_chunks(dst, chunk, cost, |i, d| f(d, &src[i * chunk..][..d.len()]));
 }
 
 /// Checks shared by the fused ops' tests: each op against the candle ops it replaces.

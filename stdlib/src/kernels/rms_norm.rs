@@ -18,14 +18,28 @@ pub fn rms_norm(x: &Tensor, w: &Tensor, eps: f32) -> Result<Option<Tensor>> {
 
 struct RmsNorm(f32);
 
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    super::f32_values(s, l, "rms_norm")
-}
-
 /// 1 / √(mean(row²) + ε), accumulated in f64.
 fn inverse_rms(row: &[f32], eps: f32) -> f32 {
     let ms = row.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / row.len() as f64;
     (1.0 / (ms + eps as f64).sqrt()) as f32
+}
+
+/// Each row of x (… × w.len()) divided by its root mean square, times w: the op's forward pass
+/// on plain values (a decoding language model's norms run on these), over the policy's threads.
+pub fn rows(x: &[f32], w: &[f32], eps: f32) -> Vec<f32> {
+    let h = w.len();
+    let chunk = super::rows_per_chunk(h) * h;
+    let mut y = vec![0f32; x.len()];
+    super::for_chunks(&mut y, chunk, x.len() * 4, |i, yc| {
+        let xc = &x[i * chunk..][..yc.len()];
+        for (yr, xr) in yc.chunks_mut(h).zip(xc.chunks(h)) {
+            let r = inverse_rms(xr, eps);
+            for ((y, &x), &g) in yr.iter_mut().zip(xr).zip(w) {
+                *y = x * r * g;
+            }
+        }
+    });
+    y
 }
 
 impl CustomOp2 for RmsNorm {
@@ -40,19 +54,11 @@ impl CustomOp2 for RmsNorm {
         w: &CpuStorage,
         wl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, w) = (f32s(x, xl)?, f32s(w, wl)?);
-        let h = w.len();
-        let chunk = super::rows_per_chunk(h) * h;
-        let mut y = vec![0f32; x.len()];
-        super::for_chunks(&mut y, chunk, x.len() * 4, |i, yc| {
-            let xc = &x[i * chunk..][..yc.len()];
-            for (yr, xr) in yc.chunks_mut(h).zip(xc.chunks(h)) {
-                let r = inverse_rms(xr, self.0);
-                for ((y, &x), &g) in yr.iter_mut().zip(xr).zip(w) {
-                    *y = x * r * g;
-                }
-            }
-        });
+        let (x, w) = (
+            super::f32_values(x, xl, "rms_norm")?,
+            super::f32_values(w, wl, "rms_norm")?,
+        );
+        let y = rows(x, w, self.0);
         Ok((CpuStorage::F32(y), xl.shape().clone()))
     }
 

@@ -40,7 +40,10 @@ impl CustomOp2 for MaskedSoftmax {
         m: &CpuStorage,
         ml: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (x, mask) = (f32s(s, sl)?, f32s(m, ml)?);
+        let (x, mask) = (
+            super::f32_values(s, sl, "softmax")?,
+            super::f32_values(m, ml, "softmax")?,
+        );
         let dims = sl.dims();
         let (heads, l, k) = (dims[1], dims[2], dims[3]);
         let per = super::rows_per_chunk(k);
@@ -98,10 +101,6 @@ fn backward(y: &Tensor, g: &Tensor, scale: f32) -> Result<Tensor> {
         }
     });
     Tensor::from_vec(dx, y.shape(), y.device())
-}
-
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    super::f32_values(s, l, "softmax")
 }
 
 #[cfg(test)]

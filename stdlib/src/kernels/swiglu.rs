@@ -70,10 +70,6 @@ unsafe fn zip3_avx2(
     zip3_plain(a, b, c, out, f)
 }
 
-fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    super::f32_values(s, l, "swiglu")
-}
-
 impl CustomOp2 for SwiGlu {
     fn name(&self) -> &'static str {
         "swiglu"
@@ -86,7 +82,10 @@ impl CustomOp2 for SwiGlu {
         u: &CpuStorage,
         ul: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let (g, u) = (f32s(g, gl)?, f32s(u, ul)?);
+        let (g, u) = (
+            super::f32_values(g, gl, "swiglu")?,
+            super::f32_values(u, ul, "swiglu")?,
+        );
         let y = zip3(g, u, u, |g, u, _| g * sigmoid(g) * u);
         Ok((CpuStorage::F32(y), gl.shape().clone()))
     }

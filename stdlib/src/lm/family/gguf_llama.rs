@@ -10,8 +10,9 @@
 
 use super::CausalLm;
 use crate::error::{Error, Result};
-use crate::kernels::cached_attention::{attend, rotate, Heads, RotaryPairs};
+use crate::kernels::cached_attention::{attend, Heads, Rotary, RotaryPairs};
 use crate::kernels::quantised::{products, Format, QuantMatrix};
+use crate::kernels::rms_norm;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::{GgmlDType, QMatMul, QTensor};
 use candle_core::{Device, Module, Tensor};
@@ -21,7 +22,7 @@ use std::sync::Arc;
 /// A projection: Q4_1 and Q8_0 on Ladder's kernels, any other type on candle's.
 enum Linear {
     Own(QuantMatrix),
-    Candle { w: QMatMul, inputs: usize },
+    Candle(QMatMul),
 }
 
 impl Linear {
@@ -38,10 +39,7 @@ impl Linear {
                 format, rows, cols, data, name,
             )?));
         }
-        Ok(Linear::Candle {
-            w: QMatMul::from_qtensor(q)?,
-            inputs: cols,
-        })
+        Ok(Linear::Candle(QMatMul::from_qtensor(q)?))
     }
 
     /// x (rows × inputs) · Wᵀ for each projection, rows × outputs each. Projections of one
@@ -51,7 +49,7 @@ impl Linear {
             .iter()
             .filter_map(|p| match p {
                 Linear::Own(m) => Some(m),
-                Linear::Candle { .. } => None,
+                Linear::Candle(_) => None,
             })
             .collect();
         if own.len() == ps.len() {
@@ -60,8 +58,8 @@ impl Linear {
         ps.iter()
             .map(|p| match p {
                 Linear::Own(m) => Ok(m.product(x, rows)),
-                Linear::Candle { w, inputs } => {
-                    let t = Tensor::from_slice(x, (rows, *inputs), &Device::Cpu)?;
+                Linear::Candle(w) => {
+                    let t = Tensor::from_slice(x, (rows, x.len() / rows), &Device::Cpu)?;
                     Ok(w.forward(&t)?.flatten_all()?.to_vec1::<f32>()?)
                 }
             })
@@ -278,9 +276,10 @@ impl GgufLlama {
             x.extend_from_slice(&w.embed[id * w.hidden..(id + 1) * w.hidden]);
         }
         let rows = ids.len();
+        let rotary = Rotary::new(offset, len, dim, w.rope_base, w.pairs);
         for (layer, cache) in w.layers.iter().zip(self.cache.iter_mut()) {
             cache.resize_with(batch, Cached::default);
-            let h = rms_norm(&x, &layer.attn_norm, w.eps);
+            let h = rms_norm::rows(&x, &layer.attn_norm, w.eps);
             let mut qkv = Linear::apply(&[&layer.q, &layer.k, &layer.v], &h, rows)?;
             let (v, mut k, mut q) = (qkv.pop(), qkv.pop(), qkv.pop());
             let (q, k, mut v) = match (q.as_mut(), k.as_mut(), v) {
@@ -298,8 +297,8 @@ impl GgufLlama {
                     &mut q[r * len * heads * dim..(r + 1) * len * heads * dim],
                     &mut k[r * len * kv_heads * dim..(r + 1) * len * kv_heads * dim],
                 );
-                rotate(qr, heads, dim, offset, w.rope_base, w.pairs);
-                rotate(kr, kv_heads, dim, offset, w.rope_base, w.pairs);
+                rotary.apply(qr, heads);
+                rotary.apply(kr, kv_heads);
                 let c = &mut cache[r];
                 c.keys.extend_from_slice(kr);
                 c.values.extend_from_slice(
@@ -309,10 +308,12 @@ impl GgufLlama {
                 attend(qr, &c.keys, &c.values, w.shape, offset, out);
             }
             add(&mut x, &layer.o.apply_one(&attended, rows)?);
-            let h = rms_norm(&x, &layer.ffn_norm, w.eps);
+            let h = rms_norm::rows(&x, &layer.ffn_norm, w.eps);
             let mut gu = Linear::apply(&[&layer.gate, &layer.up], &h, rows)?;
             let up = gu.pop().unwrap_or_default();
             let mut a = gu.pop().unwrap_or_default();
+            // The standard library's exp, not the fused SwiGLU's faster one: a last-bit change
+            // here moves SmolLM2's near-ties away from llama.cpp's choices.
             a.iter_mut()
                 .zip(&up)
                 .for_each(|(g, u)| *g = *g / (1.0 + (-*g).exp()) * u);
@@ -322,21 +323,9 @@ impl GgufLlama {
         let last: Vec<f32> = (0..batch)
             .flat_map(|r| x[((r + 1) * len - 1) * w.hidden..(r + 1) * len * w.hidden].to_vec())
             .collect();
-        w.head.apply_one(&rms_norm(&last, &w.norm, w.eps), batch)
+        w.head
+            .apply_one(&rms_norm::rows(&last, &w.norm, w.eps), batch)
     }
-}
-
-/// Each row of x (… × weight.len()) divided by its root mean square, times the weights.
-fn rms_norm(x: &[f32], weight: &[f32], eps: f32) -> Vec<f32> {
-    let mut out = vec![0f32; x.len()];
-    for (o, r) in out.chunks_mut(weight.len()).zip(x.chunks(weight.len())) {
-        let ms = r.iter().map(|v| (v * v) as f64).sum::<f64>() / r.len() as f64;
-        let scale = (1.0 / (ms + eps as f64).sqrt()) as f32;
-        o.iter_mut()
-            .zip(r.iter().zip(weight))
-            .for_each(|(o, (v, g))| *o = v * scale * g);
-    }
-    out
 }
 
 fn add(x: &mut [f32], y: &[f32]) {
