@@ -58,7 +58,7 @@ pub(crate) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(s: &'a CpuStorage, l: &Layout) -> Result<View<'a>> {
+    pub(crate) fn new(s: &'a CpuStorage, l: &Layout) -> Result<View<'a>> {
         let CpuStorage::F32(v) = s else {
             candle_core::bail!("fused linear: expected f32 storage")
         };
@@ -83,6 +83,19 @@ impl<'a> View<'a> {
         }
     }
 
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub(crate) fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// The value in row i, column j.
+    pub(crate) fn at(&self, i: usize, j: usize) -> f32 {
+        self.data[(i as isize * self.rs + j as isize * self.cs) as usize]
+    }
+
     pub(crate) fn t(self) -> View<'a> {
         View {
             rows: self.cols,
@@ -95,7 +108,12 @@ impl<'a> View<'a> {
 }
 
 /// dst (a.rows × b.cols, row-major) = [dst +] a · b, on the threads the policy gives this size.
-fn gemm_into(dst: &mut [std::mem::MaybeUninit<f32>], accumulate: bool, a: View, b: View) {
+pub(crate) fn gemm_into(
+    dst: &mut [std::mem::MaybeUninit<f32>],
+    accumulate: bool,
+    a: View,
+    b: View,
+) {
     let macs = a.rows.saturating_mul(a.cols).saturating_mul(b.cols);
     gemm_on(dst, accumulate, a, b, threads::threads_for(macs));
 }
@@ -156,7 +174,7 @@ pub(crate) fn gemm_on(
 }
 
 /// gemm's product a · b in a new row-major buffer (gemm writes every value: no zero-fill).
-fn gemm_new(a: View, b: View) -> Vec<f32> {
+pub(crate) fn gemm_new(a: View, b: View) -> Vec<f32> {
     let len = a.rows * b.cols;
     let mut out = Vec::with_capacity(len);
     gemm_into(out.spare_capacity_mut(), false, a, b);
@@ -166,7 +184,12 @@ fn gemm_new(a: View, b: View) -> Vec<f32> {
 }
 
 /// y = act(x·W [+ b]) for x (n × k), W (k × m), b (m).
-fn forward(x: View, w: View, b: Option<&[f32]>, act: FusedAct) -> Result<(CpuStorage, Shape)> {
+pub(crate) fn forward(
+    x: View,
+    w: View,
+    b: Option<&[f32]>,
+    act: FusedAct,
+) -> Result<(CpuStorage, Shape)> {
     if x.cols != w.rows {
         candle_core::bail!(
             "fused linear: x is {}×{} but W is {}×{}",
@@ -192,7 +215,7 @@ fn forward(x: View, w: View, b: Option<&[f32]>, act: FusedAct) -> Result<(CpuSto
     Ok((CpuStorage::F32(out), Shape::from((n, m))))
 }
 
-fn bias_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
+pub(crate) fn bias_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
     match (s, l.contiguous_offsets()) {
         (CpuStorage::F32(v), Some((a, z))) => Ok(&v[a..z]),
         _ => candle_core::bail!("fused linear: the bias must be a contiguous f32 vector"),

@@ -13,6 +13,7 @@ pub mod dense;
 pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
+pub mod lora;
 pub mod quantile;
 pub mod quantised;
 pub mod rms_norm;

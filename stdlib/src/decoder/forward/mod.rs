@@ -11,9 +11,6 @@ pub mod weights;
 pub use config::{DecoderConfig, Family};
 pub use model::{Batch, Decoder};
 
-use crate::error::Result;
-use candle_core::Tensor;
-
 /// The seven projections adapters can target, in PEFT's module names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Target {
@@ -60,8 +57,10 @@ impl Target {
     }
 }
 
-/// Extra terms added to projections' outputs (LoRA): `delta(layer, target, x)` for the
-/// projection's input rows x (n × inputs) gives n × outputs, or `None` for no change.
+/// Low-rank terms added to projections (LoRA): with `factors(layer, target)` = (A, B, s), the
+/// projection of x becomes x·Wᵀ + b + s·(x·Aᵀ)·Bᵀ; `None` for no change.
 pub trait Adapters {
-    fn delta(&self, layer: usize, target: Target, x: &Tensor) -> Result<Option<Tensor>>;
+    fn factors(&self, layer: usize, target: Target) -> Option<LowRank<'_>>;
 }
+
+pub use crate::kernels::lora::LowRank;

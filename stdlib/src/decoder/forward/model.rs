@@ -40,11 +40,41 @@ impl Batch {
         self.ids.dims()[1]
     }
 
-    /// (rows, 1, width, width) additive mask: 0 where query i may see key j (j ≤ i and j a
-    /// token of the row, or j = i so that every row of scores has a finite entry), else -1e9.
-    fn mask(&self, device: &Device) -> Result<Tensor> {
-        let (n, l) = (self.rows(), self.width());
-        let mut m = vec![0f32; n * l * l];
+    /// The attention mask: query i may see key j when j ≤ i and j is a token of the row, or
+    /// j = i (so that every row of scores has a finite entry).
+    fn mask(&self) -> Mask {
+        let l = self.width();
+        let mut key_bias = vec![0f32; self.rows() * l];
+        for (r, &len) in self.lengths.iter().enumerate() {
+            key_bias[r * l + len.min(l)..(r + 1) * l].fill(-1e9);
+        }
+        Mask {
+            key_bias,
+            lengths: self.lengths.clone(),
+            width: l,
+            full: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+/// A batch's attention mask, as key biases (the fused CPU attention adds the causal part) and,
+/// for candle's ops on other devices, as a full additive mask built on first use.
+struct Mask {
+    /// rows × width: 0 for a token, -1e9 for padding.
+    key_bias: Vec<f32>,
+    lengths: Vec<usize>,
+    width: usize,
+    full: std::cell::OnceCell<Tensor>,
+}
+
+impl Mask {
+    /// (rows, 1, width, width), additive: -1e9 where a query may not look.
+    fn full(&self, device: &Device) -> Result<&Tensor> {
+        if let Some(t) = self.full.get() {
+            return Ok(t);
+        }
+        let l = self.width;
+        let mut m = vec![0f32; self.lengths.len() * l * l];
         for (r, &len) in self.lengths.iter().enumerate() {
             for i in 0..l {
                 for j in 0..l {
@@ -54,7 +84,8 @@ impl Batch {
                 }
             }
         }
-        Ok(Tensor::from_vec(m, (n, 1, l, l), device)?)
+        let t = Tensor::from_vec(m, (self.lengths.len(), 1, l, l), device)?;
+        Ok(self.full.get_or_init(|| t))
     }
 }
 
@@ -198,7 +229,7 @@ impl Decoder {
             .embed
             .index_select(&flat, 0)?
             .reshape((n, l, c.hidden))?;
-        let mask = batch.mask(device)?;
+        let mask = batch.mask();
         let rope = Rope::new(c, l, device)?;
         for i in 0..layers {
             x = self.block(i, &x, &mask, &rope, adapters, train)?;
@@ -245,6 +276,12 @@ impl Decoder {
         adapters: Option<&dyn Adapters>,
     ) -> Result<Tensor> {
         let p = &self.weights.layers[layer].proj[target as usize];
+        let adapter = adapters.and_then(|a| a.factors(layer, target));
+        if let Some(ad) = &adapter {
+            if let Some(y) = crate::kernels::lora::lora_linear(x, &p.wt, p.b.as_ref(), ad)? {
+                return Ok(y);
+            }
+        }
         let y = match linear(x, &p.wt, p.b.as_ref(), FusedAct::Identity)? {
             Some(y) => y,
             None => {
@@ -255,11 +292,14 @@ impl Decoder {
                 }
             }
         };
-        match adapters {
-            Some(a) => match a.delta(layer, target, x)? {
-                Some(d) => Ok((y + d)?),
-                None => Ok(y),
-            },
+        match adapter {
+            Some(ad) => {
+                // Scaling B (rank × outputs) rather than the delta (rows × outputs) keeps a
+                // full-size op out of the forward and backward pass.
+                let low = x.matmul(&ad.a.t()?)?;
+                let b = (ad.b * ad.scale as f64)?;
+                Ok((y + low.matmul(&b.t()?)?)?)
+            }
             None => Ok(y),
         }
     }
@@ -268,7 +308,7 @@ impl Decoder {
         &self,
         i: usize,
         x: &Tensor,
-        mask: &Tensor,
+        mask: &Mask,
         rope: &Rope,
         adapters: Option<&dyn Adapters>,
         train: bool,
@@ -288,29 +328,31 @@ impl Decoder {
         let v = heads(self.project(i, Target::V, &h, adapters)?, c.kv_heads)?;
         let q = rope.apply(&q, train)?;
         let k = rope.apply(&k, train)?;
-        let (k, v) = (
-            repeat_kv(&k, c.heads / c.kv_heads)?,
-            repeat_kv(&v, c.heads / c.kv_heads)?,
-        );
         let scale = 1.0 / (hd as f64).sqrt();
-        let scores = q.matmul(&k.t()?)?;
-        let fused = match train {
-            true => crate::kernels::softmax::masked_softmax(&scores, mask, scale as f32)?,
-            false => None,
-        };
-        let p = match fused {
-            Some(p) => p,
+        let fused = crate::kernels::attention::causal_attention(
+            &q,
+            &k,
+            &v,
+            mask.key_bias.clone(),
+            scale as f32,
+        )?;
+        let o = match fused {
+            Some(o) => o,
             None => {
-                let scores = (scores * scale)?.broadcast_add(mask)?;
-                if train {
+                let (k, v) = (
+                    repeat_kv(&k, c.heads / c.kv_heads)?,
+                    repeat_kv(&v, c.heads / c.kv_heads)?,
+                );
+                let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask.full(q.device())?)?;
+                let p = if train {
                     candle_nn::ops::softmax(&scores, D::Minus1)?
                 } else {
                     candle_nn::ops::softmax_last_dim(&scores)?
-                }
+                };
+                p.matmul(&v)?
             }
         };
-        let o = p
-            .matmul(&v)?
+        let o = o
             .transpose(1, 2)?
             .contiguous()?
             .reshape((n * l, c.heads * hd))?;

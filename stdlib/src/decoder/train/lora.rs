@@ -3,7 +3,7 @@
 //! uniform in ±1/√inputs (kaiming-uniform with a = √5), B zero, so training starts from the
 //! base model exactly.
 
-use crate::decoder::forward::{Adapters, Decoder, Target};
+use crate::decoder::forward::{Adapters, Decoder, LowRank, Target};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use candle_core::{Tensor, Var};
@@ -104,14 +104,12 @@ pub fn peft_name(layer: usize, target: Target, which: &str) -> String {
 }
 
 impl Adapters for Lora {
-    fn delta(&self, layer: usize, target: Target, x: &Tensor) -> Result<Option<Tensor>> {
-        let Some(p) = self.pairs.get(&(layer, target)) else {
-            return Ok(None);
-        };
-        let low = x.matmul(&p.a.as_tensor().t()?)?;
-        // Scaling B (rank × outputs) rather than the delta (rows × outputs) keeps a full-size
-        // op out of every projection's forward and backward pass.
-        let b = (p.b.as_tensor() * self.config.scale())?;
-        Ok(Some(low.matmul(&b.t()?)?))
+    fn factors(&self, layer: usize, target: Target) -> Option<LowRank<'_>> {
+        let p = self.pairs.get(&(layer, target))?;
+        Some(LowRank {
+            a: p.a.as_tensor(),
+            b: p.b.as_tensor(),
+            scale: self.config.scale() as f32,
+        })
     }
 }
