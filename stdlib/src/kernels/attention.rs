@@ -1,6 +1,7 @@
 //! Masked multi-head attention for f32 CPU tensors as one candle custom op:
-//! softmax(s·q·kᵀ + key bias [+ causal mask])·v per (row, head), with grouped-query heads
-//! (several query heads sharing one key/value head), and its backward.
+//! softmax(q·kᵀ + key bias)·v per (row, head), and its backward. Its pieces (the weights of
+//! one pair, with an optional causal mask and score scale, and the softmax's backward) also
+//! make up [`super::decoder_attention`].
 //!
 //! Why: composed from candle ops, attention makes several (batch, heads, l, l) tensors (scores,
 //! biased scores, weights) and autograd adds a zero-filled gradient and a sum for each. For the
@@ -19,89 +20,59 @@ use rayon::prelude::*;
 /// added to every query's score for that key: 0 for a token, −1e9 for padding). q must carry
 /// the 1/√dh scale already. `None` when the tensors are not f32 on the CPU.
 pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor, key_bias: Vec<f32>) -> Result<Option<Tensor>> {
-    let masks = Masks {
-        key_bias,
-        causal: false,
-        scale: 1.0,
-    };
-    apply(q, k, v, masks)
-}
-
-/// A decoder's attention: softmax(scale·q·kᵀ + key bias + causal mask)·v for q (batch, heads,
-/// l, dh) and k, v (batch, kv_heads, l, dh), each key/value head serving heads / kv_heads
-/// consecutive query heads. Query i sees keys 0..=i; `key_bias` (batch × l) is added to keys
-/// before i only, so that a padding query still sees itself and every row of weights has a
-/// finite entry. `None` when the tensors are not f32 on the CPU.
-pub fn causal_attention(
-    q: &Tensor,
-    k: &Tensor,
-    v: &Tensor,
-    key_bias: Vec<f32>,
-    scale: f32,
-) -> Result<Option<Tensor>> {
-    let masks = Masks {
-        key_bias,
-        causal: true,
-        scale,
-    };
-    apply(q, k, v, masks)
-}
-
-fn apply(q: &Tensor, k: &Tensor, v: &Tensor, masks: Masks) -> Result<Option<Tensor>> {
     let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32 && t.rank() == 4;
     if !(ok(q) && ok(k) && ok(v)) {
         return Ok(None);
     }
-    let (b, heads, l, dh) = q.dims4()?;
-    let kv_heads = k.dims()[1];
-    let agree = k.dims() == v.dims()
-        && k.dims() == [b, kv_heads, l, dh]
-        && kv_heads > 0
-        && heads % kv_heads == 0
-        && masks.key_bias.len() == b * l;
-    if !agree {
+    let (b, _, l, _) = q.dims4()?;
+    if q.dims() != k.dims() || q.dims() != v.dims() || key_bias.len() != b * l {
         candle_core::bail!(
             "attention: q {:?}, k {:?}, v {:?} and {} key biases do not agree",
             q.dims(),
             k.dims(),
             v.dims(),
-            masks.key_bias.len()
+            key_bias.len()
         );
     }
+    let masks = Masks {
+        key_bias,
+        causal: false,
+        scale: 1.0,
+    };
     let (q, k, v) = (q.contiguous()?, k.contiguous()?, v.contiguous()?);
     Ok(Some(q.apply_op3(&k, &v, Attention { masks })?))
 }
 
-struct Masks {
-    key_bias: Vec<f32>,
-    causal: bool,
-    scale: f32,
+/// What is added to and multiplies the scores before the softmax.
+pub(super) struct Masks {
+    /// batch × l: added to each key's score (0 for a token, −1e9 for padding).
+    pub(super) key_bias: Vec<f32>,
+    /// Query i sees keys 0..=i, the key bias added before i only.
+    pub(super) causal: bool,
+    pub(super) scale: f32,
 }
 
 struct Attention {
     masks: Masks,
 }
 
-/// (batch, heads, l, dh) of the queries, and how many query heads share a key/value head.
+/// (batch, heads, l, dh) of a 4-D tensor.
 #[derive(Clone, Copy)]
 struct Dims {
     heads: usize,
     l: usize,
     dh: usize,
     pairs: usize,
-    groups: usize,
 }
 
 impl Dims {
-    fn of(q: &Shape, k: &Shape) -> Result<Dims> {
-        let (b, heads, l, dh) = q.dims4()?;
-        let kv_heads = k.dims4()?.1;
+    fn of(shape: &Shape) -> Result<Dims> {
+        let (b, heads, l, dh) = shape.dims4()?;
         Ok(Dims {
             heads,
             l,
             dh,
             pairs: b * heads,
-            groups: heads / kv_heads,
         })
     }
 
@@ -119,15 +90,22 @@ impl Masks {
 }
 
 /// p (l × l) = row-wise softmax(s·q·kᵀ + bias [+ causal mask]) for one pair.
-fn weights(q: &[f32], k: &[f32], bias: &[f32], masks: &Masks, d: Dims, p: &mut Vec<f32>) {
-    let l = d.l;
+pub(super) fn weights(
+    q: &[f32],
+    k: &[f32],
+    bias: &[f32],
+    masks: &Masks,
+    dh: usize,
+    p: &mut Vec<f32>,
+) {
+    let l = q.len() / dh;
     p.clear();
     p.reserve(l * l);
     gemm_on(
         p.spare_capacity_mut(),
         false,
-        View::dense(q, l, d.dh),
-        View::dense(k, l, d.dh).t(),
+        View::dense(q, l, dh),
+        View::dense(k, l, dh).t(),
         1,
     );
     // Safety: with `accumulate` off gemm_on stores all l × l values.
@@ -175,7 +153,7 @@ fn softmax_rows_plain(p: &mut [f32], bias: &[f32], masks: &Masks, l: usize) {
 
 /// The softmax's backward pass, row by row: ds = s·p ⊙ (ds − Σⱼ p·ds), ds holding dp on entry
 /// (s the scores' scale; masked weights are zero, so their entries stay zero).
-fn softmax_backward_rows(ds: &mut [f32], p: &[f32], s: f32, l: usize) {
+pub(super) fn softmax_backward_rows(ds: &mut [f32], p: &[f32], s: f32, l: usize) {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         // SAFETY: the CPU supports the features the function is compiled for.
@@ -223,7 +201,7 @@ fn lanes(x: &[f32], init: f32, f: impl Fn(f32, f32) -> f32) -> impl Iterator<Ite
 }
 
 /// dst (l × dh) = [dst +] a (l × l, or its transpose) · b (l × dh), on this thread.
-fn product(dst: &mut [f32], accumulate: bool, a: View, b: View) {
+pub(super) fn product(dst: &mut [f32], accumulate: bool, a: View, b: View) {
     // Safety: f32 and MaybeUninit<f32> share a layout; dst is initialised.
     let dst = unsafe { std::slice::from_raw_parts_mut(dst.as_mut_ptr().cast(), dst.len()) };
     gemm_on(dst, accumulate, a, b, 1);
@@ -247,7 +225,7 @@ impl CustomOp3 for Attention {
         vs: &CpuStorage,
         vl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        let d = Dims::of(ql.shape(), kl.shape())?;
+        let d = Dims::of(ql.shape())?;
         let (q, k, v) = (f32s(qs, ql)?, f32s(ks, kl)?, f32s(vs, vl)?);
         let n = d.l * d.dh;
         let mut out = vec![0f32; d.pairs * n];
@@ -255,15 +233,11 @@ impl CustomOp3 for Attention {
             out.par_chunks_mut(n)
                 .enumerate()
                 .for_each_init(Vec::new, |p, (i, o)| {
-                    // Query pair i reads key/value pair i / groups (heads of a group are adjacent).
-                    let (s, kv) = (
-                        i * n..(i + 1) * n,
-                        (i / d.groups) * n..(i / d.groups + 1) * n,
-                    );
+                    let s = i * n..(i + 1) * n;
                     let bias = self.masks.bias(i, d);
-                    weights(&q[s], &k[kv.clone()], bias, &self.masks, d, p);
+                    weights(&q[s.clone()], &k[s.clone()], bias, &self.masks, d.dh, p);
                     let (l, dh) = (d.l, d.dh);
-                    product(o, false, View::dense(p, l, l), View::dense(&v[kv], l, dh));
+                    product(o, false, View::dense(p, l, l), View::dense(&v[s], l, dh));
                 })
         });
         Ok((CpuStorage::F32(out), ql.shape().clone()))
@@ -277,62 +251,49 @@ impl CustomOp3 for Attention {
         _out: &Tensor,
         g: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
-        let d = Dims::of(q.shape(), k.shape())?;
+        let d = Dims::of(q.shape())?;
         let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
         let (q, k, v, g) = (flat(q)?, flat(k)?, flat(v)?, flat(g)?);
         let n = d.l * d.dh;
         let (mut dq, mut dk, mut dv) = (
             vec![0f32; q.len()],
-            vec![0f32; k.len()],
-            vec![0f32; v.len()],
+            vec![0f32; q.len()],
+            vec![0f32; q.len()],
         );
-        // One task per key/value pair: its query heads add into its dk and dv in turn.
         threads::with_threads(d.threads(), || {
-            dq.par_chunks_mut(n * d.groups)
+            dq.par_chunks_mut(n)
                 .zip(dk.par_chunks_mut(n))
                 .zip(dv.par_chunks_mut(n))
                 .enumerate()
                 .for_each_init(
                     || (Vec::new(), Vec::new()),
-                    |(p, ds), (u, ((dq, dk), dv))| {
-                        let kv = u * n..(u + 1) * n;
-                        let (k, v) = (&k[kv.clone()], &v[kv]);
-                        let (l, dh) = (d.l, d.dh);
-                        for (h, dq) in dq.chunks_exact_mut(n).enumerate() {
-                            let i = u * d.groups + h;
-                            let s = i * n..(i + 1) * n;
-                            let (q, g) = (&q[s.clone()], &g[s]);
-                            weights(q, k, self.masks.bias(i, d), &self.masks, d, p);
-                            let p = p.as_slice();
-                            // dv += pᵀ·g
-                            product(dv, true, View::dense(p, l, l).t(), View::dense(g, l, dh));
-                            // dp = g·vᵀ, then the softmax's backward: ds = s·p ⊙ (dp − Σⱼ p·dp).
-                            ds.clear();
-                            ds.resize(l * l, 0.0);
-                            product(ds, false, View::dense(g, l, dh), View::dense(v, l, dh).t());
-                            softmax_backward_rows(ds, p, self.masks.scale, l);
-                            // dq = ds·k, dk += dsᵀ·q
-                            product(dq, false, View::dense(ds, l, l), View::dense(k, l, dh));
-                            product(dk, true, View::dense(ds, l, l).t(), View::dense(q, l, dh));
-                        }
+                    |(p, ds), (i, ((dq, dk), dv))| {
+                        let s = i * n..(i + 1) * n;
+                        let (q, k, v, g) = (&q[s.clone()], &k[s.clone()], &v[s.clone()], &g[s]);
+                        weights(q, k, self.masks.bias(i, d), &self.masks, d.dh, p);
+                        let (p, l, dh) = (p.as_slice(), d.l, d.dh);
+                        // dv = pᵀ·g
+                        product(dv, false, View::dense(p, l, l).t(), View::dense(g, l, dh));
+                        // dp = g·vᵀ, then the softmax's backward: ds = p ⊙ (dp − Σⱼ p·dp).
+                        ds.clear();
+                        ds.resize(l * l, 0.0);
+                        product(ds, false, View::dense(g, l, dh), View::dense(v, l, dh).t());
+                        softmax_backward_rows(ds, p, self.masks.scale, l);
+                        // dq = ds·k, dk = dsᵀ·q
+                        product(dq, false, View::dense(ds, l, l), View::dense(k, l, dh));
+                        product(dk, false, View::dense(ds, l, l).t(), View::dense(q, l, dh));
                     },
                 )
         });
-        let (b, kv_heads) = (d.pairs / d.heads, d.heads / d.groups);
-        let t =
-            |v: Vec<f32>, heads: usize| Tensor::from_vec(v, (b, heads, d.l, d.dh), &Device::Cpu);
-        Ok((
-            Some(t(dq, d.heads)?),
-            Some(t(dk, kv_heads)?),
-            Some(t(dv, kv_heads)?),
-        ))
+        let shape = (d.pairs / d.heads, d.heads, d.l, d.dh);
+        let t = |v: Vec<f32>| Tensor::from_vec(v, shape, &Device::Cpu);
+        Ok((Some(t(dq)?), Some(t(dk)?), Some(t(dv)?)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernels::testing::{max_diff, weighted_grads};
     use candle_core::Var;
 
     /// softmax(q·kᵀ + bias)·v from candle's own differentiable ops.
@@ -386,67 +347,6 @@ mod tests {
                 .get(x)
                 .unwrap_or_else(|| panic!("no {name} from candle's ops"));
             close(ours, theirs, name);
-        }
-    }
-
-    /// The decoder's form: causal, a padded row, three query heads per key/value head and a
-    /// scale, against candle's ops with the key/value heads repeated and the decoder's mask
-    /// (a query sees keys up to itself, padding keys only when the key is itself).
-    #[test]
-    fn causal_grouped_attention_matches_the_composed_ops() {
-        let (b, heads, kv_heads, l, dh) = (2, 6, 2, 5, 4);
-        let lengths = [5usize, 3];
-        let scale = 0.7f32;
-        let mut rng = crate::rng::Rng::new(9);
-        let mut var = |h: usize| {
-            let t = Tensor::from_vec(
-                rng.normal_vec(b * h * l * dh, 0.0, 1.0),
-                (b, h, l, dh),
-                &Device::Cpu,
-            );
-            Var::from_tensor(&t.unwrap()).unwrap()
-        };
-        let (q, k, v) = (var(heads), var(kv_heads), var(kv_heads));
-        let mut key_bias = vec![0f32; b * l];
-        let mut mask = vec![0f32; b * l * l];
-        for (r, &len) in lengths.iter().enumerate() {
-            key_bias[r * l + len..(r + 1) * l].fill(-1e9);
-            for i in 0..l {
-                for j in 0..l {
-                    if j > i || (j >= len && j != i) {
-                        mask[(r * l + i) * l + j] = -1e9;
-                    }
-                }
-            }
-        }
-        let mask = Tensor::from_vec(mask, (b, 1, l, l), &Device::Cpu).unwrap();
-        let repeat = |t: &Tensor| {
-            t.unsqueeze(2)
-                .unwrap()
-                .expand((b, kv_heads, heads / kv_heads, l, dh))
-                .unwrap()
-                .reshape((b, heads, l, dh))
-                .unwrap()
-        };
-        let scaled_q = (q.as_tensor() * scale as f64).unwrap();
-        let theirs = composed(&scaled_q, &repeat(&k), &repeat(&v), &mask);
-        let ours = causal_attention(&q, &k, &v, key_bias, scale)
-            .unwrap()
-            .unwrap();
-        let weights = Tensor::arange(0f32, (b * heads * l * dh) as f32, &Device::Cpu)
-            .unwrap()
-            .reshape((b, heads, l, dh))
-            .unwrap()
-            .affine(0.01, -0.5)
-            .unwrap();
-        assert!(max_diff(&ours, &theirs) < 1e-5, "outputs differ");
-        let (g1, g2) = (
-            weighted_grads(&ours, &weights),
-            weighted_grads(&theirs, &weights),
-        );
-        for (x, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
-            let diff = max_diff(g1.get(x).unwrap(), g2.get(x).unwrap());
-            assert!(diff < 1e-5, "{name} differs by {diff}");
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod attention;
 pub mod cached_attention;
 pub mod cross_entropy;
+pub mod decoder_attention;
 pub mod dense;
 pub mod exp;
 pub mod gelu;

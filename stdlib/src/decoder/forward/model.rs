@@ -7,6 +7,7 @@ use super::config::DecoderConfig;
 use super::weights::{self, Proj, Weights};
 use super::{Adapters, Target};
 use crate::error::{Error, Result};
+use crate::kernels::decoder_attention::{decoder_attention, Geometry, Rotation};
 use crate::kernels::dense::{linear, FusedAct};
 use candle_core::{DType, Device, Tensor, D};
 use std::path::{Path, PathBuf};
@@ -318,30 +319,36 @@ impl Decoder {
         let (n, l, hidden) = x.dims3()?;
         let hd = c.head_dim;
         let h = rms_norm(x, &w.attn_norm, c.rms_eps, train)?.reshape((n * l, hidden))?;
-        let heads = |t: Tensor, count: usize| -> Result<Tensor> {
-            Ok(t.reshape((n, l, count, hd))?
-                .transpose(1, 2)?
-                .contiguous()?)
-        };
-        let q = heads(self.project(i, Target::Q, &h, adapters)?, c.heads)?;
-        let k = heads(self.project(i, Target::K, &h, adapters)?, c.kv_heads)?;
-        let v = heads(self.project(i, Target::V, &h, adapters)?, c.kv_heads)?;
-        let q = rope.apply(&q, train)?;
-        let k = rope.apply(&k, train)?;
+        let q = self.project(i, Target::Q, &h, adapters)?;
+        let k = self.project(i, Target::K, &h, adapters)?;
+        let v = self.project(i, Target::V, &h, adapters)?;
         let scale = 1.0 / (hd as f64).sqrt();
-        let fused = crate::kernels::attention::causal_attention(
-            &q,
-            &k,
-            &v,
-            mask.key_bias.clone(),
-            scale as f32,
-        )?;
-        let o = match fused {
+        let geometry = Geometry {
+            rows: n,
+            len: l,
+            heads: c.heads,
+            kv_heads: c.kv_heads,
+            head_dim: hd,
+        };
+        let rotation = Rotation {
+            cos: &rope.cos_values,
+            sin: &rope.sin_values,
+        };
+        let key_bias = mask.key_bias.clone();
+        let o = match decoder_attention(&q, &k, &v, geometry, rotation, key_bias, scale as f32)? {
             Some(o) => o,
             None => {
+                // Other devices: heads split, rotated and attended with candle's ops.
+                let heads = |t: Tensor, count: usize| -> Result<Tensor> {
+                    Ok(t.reshape((n, l, count, hd))?
+                        .transpose(1, 2)?
+                        .contiguous()?)
+                };
+                let q = rope.apply(&heads(q, c.heads)?, train)?;
+                let k = rope.apply(&heads(k, c.kv_heads)?, train)?;
                 let (k, v) = (
                     repeat_kv(&k, c.heads / c.kv_heads)?,
-                    repeat_kv(&v, c.heads / c.kv_heads)?,
+                    repeat_kv(&heads(v, c.kv_heads)?, c.heads / c.kv_heads)?,
                 );
                 let scores = (q.matmul(&k.t()?)? * scale)?.broadcast_add(mask.full(q.device())?)?;
                 let p = if train {
@@ -350,12 +357,11 @@ impl Decoder {
                     candle_nn::ops::softmax_last_dim(&scores)?
                 };
                 p.matmul(&v)?
+                    .transpose(1, 2)?
+                    .contiguous()?
+                    .reshape((n * l, c.heads * hd))?
             }
         };
-        let o = o
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((n * l, c.heads * hd))?;
         let x = (x + self
             .project(i, Target::O, &o, adapters)?
             .reshape((n, l, hidden))?)?;
@@ -400,6 +406,9 @@ struct Rope {
     /// (positions, head_dim / 2), for candle's fused kernel.
     cos: Tensor,
     sin: Tensor,
+    /// The same values, for the fused CPU attention.
+    cos_values: Vec<f32>,
+    sin_values: Vec<f32>,
     /// (positions, head_dim): the halves repeated, for the differentiable form.
     cos_full: Tensor,
     sin_full: Tensor,
@@ -417,7 +426,10 @@ impl Rope {
             .reshape((len, 1))?;
         let freqs = pos.broadcast_mul(&inv)?;
         let (cos, sin) = (freqs.cos()?, freqs.sin()?);
+        let values = |t: &Tensor| -> Result<Vec<f32>> { Ok(t.flatten_all()?.to_vec1::<f32>()?) };
         Ok(Rope {
+            cos_values: values(&cos)?,
+            sin_values: values(&sin)?,
             cos_full: Tensor::cat(&[&cos, &cos], 1)?,
             sin_full: Tensor::cat(&[&sin, &sin], 1)?,
             cos,
