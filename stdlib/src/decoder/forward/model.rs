@@ -225,11 +225,9 @@ impl Decoder {
         )?;
         let device = self.device();
         let flat = batch.ids.flatten_all()?;
-        let mut x = self
-            .weights
-            .embed
-            .index_select(&flat, 0)?
-            .reshape((n, l, c.hidden))?;
+        // The residual stream stays (tokens × hidden) through every block: a reshape is a node of
+        // the autograd graph, whose gradient candle writes as zeros, then adds to.
+        let mut x = self.weights.embed.index_select(&flat, 0)?;
         let mask = batch.mask();
         let rope = Rope::new(c, l, device)?;
         for i in 0..layers {
@@ -238,7 +236,7 @@ impl Decoder {
         if layers == c.layers {
             x = rms_norm(&x, &self.weights.norm, c.rms_eps, train)?;
         }
-        Ok(x)
+        Ok(x.reshape((n, l, c.hidden))?)
     }
 
     /// Next-token logits (rows × width × vocab) at every position.
@@ -305,6 +303,7 @@ impl Decoder {
         }
     }
 
+    /// Block i of the residual stream x (rows·len × hidden), the batch's shape given by its mask.
     fn block(
         &self,
         i: usize,
@@ -316,9 +315,9 @@ impl Decoder {
     ) -> Result<Tensor> {
         let c = &self.config;
         let w = &self.weights.layers[i];
-        let (n, l, hidden) = x.dims3()?;
+        let (n, l) = (mask.lengths.len(), mask.width);
         let hd = c.head_dim;
-        let h = rms_norm(x, &w.attn_norm, c.rms_eps, train)?.reshape((n * l, hidden))?;
+        let h = rms_norm(x, &w.attn_norm, c.rms_eps, train)?;
         let q = self.project(i, Target::Q, &h, adapters)?;
         let k = self.project(i, Target::K, &h, adapters)?;
         let v = self.project(i, Target::V, &h, adapters)?;
@@ -362,10 +361,8 @@ impl Decoder {
                     .reshape((n * l, c.heads * hd))?
             }
         };
-        let x = (x + self
-            .project(i, Target::O, &o, adapters)?
-            .reshape((n, l, hidden))?)?;
-        let h = rms_norm(&x, &w.mlp_norm, c.rms_eps, train)?.reshape((n * l, hidden))?;
+        let x = (x + self.project(i, Target::O, &o, adapters)?)?;
+        let h = rms_norm(&x, &w.mlp_norm, c.rms_eps, train)?;
         let gate = self.project(i, Target::Gate, &h, adapters)?;
         let up = self.project(i, Target::Up, &h, adapters)?;
         let a = match crate::kernels::swiglu::swiglu(&gate, &up)? {
@@ -373,7 +370,7 @@ impl Decoder {
             None => (gate.silu()? * up)?,
         };
         let down = self.project(i, Target::Down, &a, adapters)?;
-        Ok((x + down.reshape((n, l, hidden))?)?)
+        Ok((x + down)?)
     }
 }
 
