@@ -1,7 +1,7 @@
 //! Masked multi-head attention for f32 CPU tensors as one candle custom op:
 //! softmax(q·kᵀ + key bias)·v per (row, head), and its backward. Its pieces (the weights of
 //! one pair, with an optional causal mask and score scale, and the softmax's backward) also
-//! make up [`super::decoder_attention`].
+//! make up [`super::packed_attention`].
 //!
 //! Why: composed from candle ops, attention makes several (batch, heads, l, l) tensors (scores,
 //! biased scores, weights) and autograd adds a zero-filled gradient and a sum for each. For the

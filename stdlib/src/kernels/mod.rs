@@ -9,12 +9,12 @@
 pub mod attention;
 pub mod cached_attention;
 pub mod cross_entropy;
-pub mod decoder_attention;
 pub mod dense;
 pub mod exp;
 pub mod gelu;
 pub mod layer_norm;
 pub mod lora;
+pub mod packed_attention;
 pub mod quantile;
 pub mod quantised;
 pub mod rms_norm;

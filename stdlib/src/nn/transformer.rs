@@ -11,6 +11,7 @@ use super::functional::dropout;
 use crate::bail;
 use crate::error::Result;
 use crate::kernels::dense::{self, FusedAct};
+use crate::kernels::packed_attention::{packed_attention, Geometry, Options};
 use crate::rng::Rng;
 use candle_core::{DType, Device, Tensor, Var, D};
 use serde::{Deserialize, Serialize};
@@ -179,30 +180,42 @@ pub fn attention(
 ) -> Result<Tensor> {
     let (b, l, dim) = q.dims3()?;
     let dh = dim / heads;
+    let scale = 1.0 / (dh as f64).sqrt();
+    let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?;
+    let key_bias = bias
+        .flatten_all()?
+        .to_device(&Device::Cpu)?
+        .to_vec1::<f32>()?;
+    // The fused op on f32 CPU tensors, on q, k and v as they are; candle's ops elsewhere.
+    let geometry = Geometry {
+        rows: b,
+        len: l,
+        heads,
+        kv_heads: heads,
+        head_dim: dh,
+    };
+    let options = Options {
+        scale: scale as f32,
+        key_bias,
+        causal: false,
+        rotation: None,
+    };
+    if let Some(ctx) = packed_attention(q, k, v, geometry, options)? {
+        return Ok(ctx);
+    }
     let split = |t: &Tensor| -> Result<Tensor> {
         Ok(t.reshape((b, l, heads, dh))?
             .transpose(1, 2)?
             .contiguous()?)
     };
     // Scaling q instead of the scores: (b, heads, l, dh) values rather than (b, heads, l, l).
-    let q = (split(q)? * (1.0 / (dh as f64).sqrt()))?;
+    let q = (split(q)? * scale)?;
     let (k, v) = (split(k)?, split(v)?);
-    let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * 1e9)?;
-    let key_bias = bias
-        .flatten_all()?
-        .to_device(&Device::Cpu)?
-        .to_vec1::<f32>()?;
-    // (b, heads, l, dh): the fused op on f32 CPU tensors, candle's ops elsewhere.
-    let ctx = match crate::kernels::attention::attention(&q, &k, &v, key_bias)? {
-        Some(ctx) => ctx,
-        None => {
-            let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
-            let bias = bias.reshape((b, 1, 1, l))?;
-            // candle_nn's softmax, not softmax_last_dim: that one has no backward pass, and
-            // q and k would never learn.
-            candle_nn::ops::softmax(&scores.broadcast_add(&bias)?, D::Minus1)?.matmul(&v)?
-        }
-    };
+    let scores = q.matmul(&k.transpose(2, 3)?.contiguous()?)?;
+    let bias = bias.reshape((b, 1, 1, l))?;
+    // candle_nn's softmax, not softmax_last_dim: that one has no backward pass, and q and k
+    // would never learn.
+    let ctx = candle_nn::ops::softmax(&scores.broadcast_add(&bias)?, D::Minus1)?.matmul(&v)?;
     Ok(ctx.transpose(1, 2)?.contiguous()?.reshape((b, l, dim))?)
 }
 

@@ -7,8 +7,8 @@ use super::config::DecoderConfig;
 use super::weights::{self, Proj, Weights};
 use super::{Adapters, Target};
 use crate::error::{Error, Result};
-use crate::kernels::decoder_attention::{decoder_attention, Geometry, Rotation};
 use crate::kernels::dense::{linear, FusedAct};
+use crate::kernels::packed_attention::{packed_attention, Geometry, Options, Rotation};
 use candle_core::{DType, Device, Tensor, D};
 use std::path::{Path, PathBuf};
 
@@ -329,12 +329,16 @@ impl Decoder {
             kv_heads: c.kv_heads,
             head_dim: hd,
         };
-        let rotation = Rotation {
-            cos: &rope.cos_values,
-            sin: &rope.sin_values,
+        let options = Options {
+            scale: scale as f32,
+            key_bias: mask.key_bias.clone(),
+            causal: true,
+            rotation: Some(Rotation {
+                cos: &rope.cos_values,
+                sin: &rope.sin_values,
+            }),
         };
-        let key_bias = mask.key_bias.clone();
-        let o = match decoder_attention(&q, &k, &v, geometry, rotation, key_bias, scale as f32)? {
+        let o = match packed_attention(&q, &k, &v, geometry, options)? {
             Some(o) => o,
             None => {
                 // Other devices: heads split, rotated and attended with candle's ops.

@@ -1,14 +1,15 @@
-//! A decoder layer's attention straight from its projections' outputs, as one candle custom op
-//! for f32 CPU tensors: rotary embeddings (transformers' halves layout), grouped key/value
-//! heads, the causal and padding masks, softmax(s·q·kᵀ)·v, and the heads merged back, with its
-//! backward pass.
+//! Multi-head attention straight from the projections' outputs, as one candle custom op for
+//! f32 CPU tensors: q, k and v packed as (tokens × heads·dim), as the projections give them;
+//! optionally rotary embeddings (transformers' halves layout), grouped key/value heads, a
+//! causal mask; softmax(s·q·kᵀ + key bias)·v with the heads merged back into q's layout; and
+//! its backward pass.
 //!
-//! Why: between the projections and the attention, each of q, k and v went through a
-//! reshape, a transpose and a copy to (batch, heads, len, dim), q and k through the rotation,
-//! and the output back the same way: fourteen graph edges a layer, and candle's autograd writes
+//! Why: around a 4-D attention op, each of q, k and v went through a reshape, a transpose and
+//! a copy to (batch, heads, len, dim), a decoder's q and k through the rotation, and the
+//! output back the same way: up to fourteen graph edges a layer, and candle's autograd writes
 //! every edge's gradient as zeros, then adds to it, on one thread. Here each (row, key/value
-//! head) task gathers its own heads from the (tokens × heads·dim) matrices, rotates them in
-//! scratch buffers, and tasks are spread over the threads the policy gives.
+//! head) task gathers its own heads, rotates them in scratch buffers, and tasks are spread
+//! over the threads the policy gives.
 
 use super::attention::{product, softmax_backward_rows, weights, Masks};
 use super::dense::View;
@@ -34,66 +35,78 @@ pub struct Rotation<'a> {
     pub sin: &'a [f32],
 }
 
-/// softmax(scale·rot(q)·rot(k)ᵀ + masks)·v for q (rows·len × heads·head_dim) and k, v
-/// (rows·len × kv_heads·head_dim) as the projections give them; the result has q's layout.
-/// Query i of a row sees keys 0..=i; `key_bias` (rows × len: 0 for a token, −1e9 for padding)
-/// is added to keys before i. `None` where the op does not apply (not f32 on the CPU).
-pub fn decoder_attention(
+/// What the scores get besides the product: a scale, a key bias (rows × len: 0 for a token,
+/// −1e9 for padding), and for a decoder the causal mask and the rotation of q and k.
+pub struct Options<'a> {
+    pub scale: f32,
+    pub key_bias: Vec<f32>,
+    /// Query i sees keys 0..=i, the key bias added to keys before i only (so that a padding
+    /// query still sees itself and every row of weights has a finite entry).
+    pub causal: bool,
+    pub rotation: Option<Rotation<'a>>,
+}
+
+/// softmax(s·rot(q)·rot(k)ᵀ + masks)·v for q (rows·len × heads·head_dim, any leading shape)
+/// and k, v (rows·len × kv_heads·head_dim); the result has q's shape. `None` where the op does
+/// not apply (not f32 on the CPU).
+pub fn packed_attention(
     q: &Tensor,
     k: &Tensor,
     v: &Tensor,
     g: Geometry,
-    rotation: Rotation,
-    key_bias: Vec<f32>,
-    scale: f32,
+    options: Options,
 ) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32 && t.rank() == 2;
+    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
     if !(ok(q) && ok(k) && ok(v)) {
         return Ok(None);
     }
     let tokens = g.rows * g.len;
     let half = g.head_dim / 2;
-    let agree = q.dims() == [tokens, g.heads * g.head_dim]
-        && k.dims() == [tokens, g.kv_heads * g.head_dim]
-        && v.dims() == k.dims()
-        && g.kv_heads > 0
+    let packed = |t: &Tensor, heads: usize| {
+        t.elem_count() == tokens * heads * g.head_dim
+            && t.dims().last() == Some(&(heads * g.head_dim))
+    };
+    let rotation_fits = options.rotation.as_ref().is_none_or(|r| {
+        g.head_dim.is_multiple_of(2) && r.cos.len() >= g.len * half && r.sin.len() >= g.len * half
+    });
+    let agree = g.kv_heads > 0
         && g.heads.is_multiple_of(g.kv_heads)
-        && g.head_dim.is_multiple_of(2)
-        && key_bias.len() == tokens
-        && rotation.cos.len() >= g.len * half
-        && rotation.sin.len() >= g.len * half;
+        && packed(q, g.heads)
+        && packed(k, g.kv_heads)
+        && k.dims() == v.dims()
+        && options.key_bias.len() == tokens
+        && rotation_fits;
     if !agree {
         candle_core::bail!(
-            "decoder attention: q {:?}, k {:?}, v {:?}, {} key biases and {} rotation values do not fit {g:?}",
+            "attention: q {:?}, k {:?}, v {:?} and {} key biases do not fit {g:?}",
             q.dims(),
             k.dims(),
             v.dims(),
-            key_bias.len(),
-            rotation.cos.len()
+            options.key_bias.len(),
         );
     }
-    let op = DecoderAttention {
+    let table = |t: &[f32]| t[..g.len * half].to_vec();
+    let op = PackedAttention {
         g,
-        cos: rotation.cos[..g.len * half].to_vec(),
-        sin: rotation.sin[..g.len * half].to_vec(),
+        rotation: options.rotation.map(|r| (table(r.cos), table(r.sin))),
         masks: Masks {
-            key_bias,
-            causal: true,
-            scale,
+            key_bias: options.key_bias,
+            causal: options.causal,
+            scale: options.scale,
         },
     };
     let (q, k, v) = (q.contiguous()?, k.contiguous()?, v.contiguous()?);
     Ok(Some(q.apply_op3(&k, &v, op)?))
 }
 
-struct DecoderAttention {
+struct PackedAttention {
     g: Geometry,
-    cos: Vec<f32>,
-    sin: Vec<f32>,
+    /// cos and sin (len × head_dim / 2) when q and k are rotated.
+    rotation: Option<(Vec<f32>, Vec<f32>)>,
     masks: Masks,
 }
 
-impl DecoderAttention {
+impl PackedAttention {
     /// Head `head` of sequence `row` from a (tokens × heads·dim) matrix, as len × dim rows.
     fn gather(&self, x: &[f32], heads: usize, row: usize, head: usize, out: &mut Vec<f32>) {
         let (l, d) = (self.g.len, self.g.head_dim);
@@ -111,12 +124,15 @@ impl DecoderAttention {
         }
     }
 
-    /// Rotates each row (a position) of x (len × dim) in place; `sign` −1 rotates back, which
-    /// is also the rotation's gradient (it is orthogonal).
+    /// Rotates each row (a position) of x (len × dim) in place, if the op rotates; `sign` −1
+    /// rotates back, which is also the rotation's gradient (it is orthogonal).
     fn rotate(&self, x: &mut [f32], sign: f32) {
+        let Some((cos, sin)) = &self.rotation else {
+            return;
+        };
         let h = self.g.head_dim / 2;
         for (t, row) in x.chunks_exact_mut(2 * h).enumerate() {
-            let (cos, sin) = (&self.cos[t * h..][..h], &self.sin[t * h..][..h]);
+            let (cos, sin) = (&cos[t * h..][..h], &sin[t * h..][..h]);
             let (x1, x2) = row.split_at_mut(h);
             for i in 0..h {
                 let (a, b, s) = (x1[i], x2[i], sign * sin[i]);
@@ -126,7 +142,7 @@ impl DecoderAttention {
         }
     }
 
-    /// A rotated head: gathered, then rotated.
+    /// A head, gathered, then rotated if the op rotates.
     fn rotated(&self, x: &[f32], heads: usize, row: usize, head: usize, out: &mut Vec<f32>) {
         self.gather(x, heads, row, head, out);
         self.rotate(out, 1.0);
@@ -158,12 +174,12 @@ struct Scratch {
 }
 
 fn f32s<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
-    super::f32_values(s, l, "decoder attention")
+    super::f32_values(s, l, "attention")
 }
 
-impl CustomOp3 for DecoderAttention {
+impl CustomOp3 for PackedAttention {
     fn name(&self) -> &'static str {
-        "decoder_attention"
+        "packed_attention"
     }
 
     fn cpu_fwd(
@@ -215,11 +231,12 @@ impl CustomOp3 for DecoderAttention {
         grad: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
         let grad = grad.contiguous()?;
+        let shapes = [q, k, v].map(|t| t.shape().clone());
         let storages = [q, k, v, &grad].map(|t| t.storage_and_layout());
         let mut values = Vec::with_capacity(4);
         for (s, l) in &storages {
             let candle_core::Storage::Cpu(c) = &**s else {
-                candle_core::bail!("decoder attention: backward expects CPU tensors")
+                candle_core::bail!("attention: backward expects CPU tensors")
             };
             values.push(f32s(c, l)?);
         }
@@ -281,12 +298,12 @@ impl CustomOp3 for DecoderAttention {
             self.scatter(k_part, &mut dk, g.kv_heads, row, kv);
             self.scatter(v_part, &mut dv, g.kv_heads, row, kv);
         }
+        let [qs, ks, vs] = shapes;
         let dev = Device::Cpu;
-        let tokens = g.rows * l;
         Ok((
-            Some(Tensor::from_vec(dq, (tokens, g.heads * d), &dev)?),
-            Some(Tensor::from_vec(dk, (tokens, g.kv_heads * d), &dev)?),
-            Some(Tensor::from_vec(dv, (tokens, g.kv_heads * d), &dev)?),
+            Some(Tensor::from_vec(dq, qs, &dev)?),
+            Some(Tensor::from_vec(dk, ks, &dev)?),
+            Some(Tensor::from_vec(dv, vs, &dev)?),
         ))
     }
 }
@@ -339,13 +356,16 @@ mod tests {
                 }
             }
         }
-        let rotation = Rotation {
-            cos: &cos,
-            sin: &sin,
+        let options = Options {
+            scale,
+            key_bias,
+            causal: true,
+            rotation: Some(Rotation {
+                cos: &cos,
+                sin: &sin,
+            }),
         };
-        let ours = decoder_attention(&q, &k, &v, g, rotation, key_bias, scale)
-            .unwrap()
-            .unwrap();
+        let ours = packed_attention(&q, &k, &v, g, options).unwrap().unwrap();
 
         let dev = Device::Cpu;
         let table = |t: &[f32]| Tensor::from_vec(t.to_vec(), (g.len, half), &dev).unwrap();
@@ -396,6 +416,70 @@ mod tests {
         let weights = Tensor::arange(0f32, (tokens * g.heads * g.head_dim) as f32, &dev)
             .unwrap()
             .reshape((tokens, g.heads * g.head_dim))
+            .unwrap()
+            .affine(0.01, -0.5)
+            .unwrap();
+        let (g1, g2) = (
+            weighted_grads(&ours, &weights),
+            weighted_grads(&theirs, &weights),
+        );
+        for (x, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
+            let diff = max_diff(g1.get(x).unwrap(), g2.get(x).unwrap());
+            assert!(diff < 1e-5, "{name} differs by {diff}");
+        }
+    }
+
+    /// The encoder's form (no rotation, no causal mask, one key/value head per query head, q, k
+    /// and v as (batch, len, dim)) against the 4-D op it replaces, which is itself checked
+    /// against candle's ops: outputs and gradients.
+    #[test]
+    fn the_encoder_form_matches_the_four_dimensional_op() {
+        let (b, l, heads, dh) = (2, 6, 3, 4);
+        let mut rng = crate::rng::Rng::new(5);
+        let mut var = || {
+            let values = rng.normal_vec(b * l * heads * dh, 0.0, 1.0);
+            let t = Tensor::from_vec(values, (b, l, heads * dh), &Device::Cpu).unwrap();
+            Var::from_tensor(&t).unwrap()
+        };
+        let (q, k, v) = (var(), var(), var());
+        let mut key_bias = vec![0f32; b * l];
+        key_bias[l + 4..].fill(-1e9);
+        let scale = 0.5f32;
+        let g = Geometry {
+            rows: b,
+            len: l,
+            heads,
+            kv_heads: heads,
+            head_dim: dh,
+        };
+        let options = Options {
+            scale,
+            key_bias: key_bias.clone(),
+            causal: false,
+            rotation: None,
+        };
+        let ours = packed_attention(&q, &k, &v, g, options).unwrap().unwrap();
+        let split = |t: &Tensor| {
+            t.reshape((b, l, heads, dh))
+                .unwrap()
+                .transpose(1, 2)
+                .unwrap()
+                .contiguous()
+                .unwrap()
+        };
+        let scaled_q = (split(&q) * scale as f64).unwrap();
+        let theirs =
+            crate::kernels::attention::attention(&scaled_q, &split(&k), &split(&v), key_bias)
+                .unwrap()
+                .unwrap()
+                .transpose(1, 2)
+                .unwrap()
+                .reshape((b, l, heads * dh))
+                .unwrap();
+        assert!(max_diff(&ours, &theirs) < 1e-5, "outputs differ");
+        let weights = Tensor::arange(0f32, (b * l * heads * dh) as f32, &Device::Cpu)
+            .unwrap()
+            .reshape((b, l, heads * dh))
             .unwrap()
             .affine(0.01, -0.5)
             .unwrap();
