@@ -1,9 +1,9 @@
-//! Numeric kernels at the bottom of the library: gemm calls, the fused dense op, masked
-//! multi-head attention, layer and RMS normalisation, cross-entropy, rotary embeddings, the
-//! attention softmax and SwiGLU with their backward passes, the vectorised GELU, quantised
-//! (GGUF) products and cached attention for decoding, and the quantile that losses and
-//! statistics share. They work on candle tensors,
-//! storages and slices only, so that every module can build on them; this module imports
+//! Numeric kernels at the bottom of the library: gemm calls, the fused dense op and its LoRA
+//! form, masked multi-head attention (on packed heads also with rotary embeddings and a causal
+//! mask), layer and RMS normalisation, cross-entropy and SwiGLU with their backward passes, the
+//! vectorised GELU, quantised (GGUF) products and cached attention for decoding, and the
+//! quantile that losses and statistics share. They work on candle tensors, storages and slices
+//! only, so that every module can build on them; this module imports
 //! nothing from the library above `error` and `threads` (stdlib/tests/layering.rs checks it).
 
 pub mod attention;
@@ -18,8 +18,6 @@ pub mod packed_attention;
 pub mod quantile;
 pub mod quantised;
 pub mod rms_norm;
-pub mod rotary;
-pub mod softmax;
 pub mod swiglu;
 
 /// The values of a contiguous f32 CPU storage; `op` names the op in the error.

@@ -314,6 +314,26 @@ mod tests {
     use crate::kernels::testing::{max_diff, weighted_grads};
     use candle_core::{Var, D};
 
+    /// Outputs within 1e-5, and the gradients of q, k and v within 1e-5 under a loss that weighs
+    /// every output differently.
+    fn assert_same_values_and_gradients(ours: &Tensor, theirs: &Tensor, qkv: [&Var; 3]) {
+        assert!(max_diff(ours, theirs) < 1e-5, "outputs differ");
+        let weights = Tensor::arange(0f32, ours.elem_count() as f32, &Device::Cpu)
+            .unwrap()
+            .reshape(ours.shape())
+            .unwrap()
+            .affine(0.01, -0.5)
+            .unwrap();
+        let (g1, g2) = (
+            weighted_grads(ours, &weights),
+            weighted_grads(theirs, &weights),
+        );
+        for (x, name) in qkv.into_iter().zip(["dq", "dk", "dv"]) {
+            let diff = max_diff(g1.get(x).unwrap(), g2.get(x).unwrap());
+            assert!(diff < 1e-5, "{name} differs by {diff}");
+        }
+    }
+
     /// The op against candle's own ops (heads split by reshape and transpose, rotation from
     /// narrow and concatenate, key/value heads repeated, the decoder's full mask, softmax and
     /// products): outputs and the gradients of q, k and v, with a padded row and three query
@@ -412,21 +432,7 @@ mod tests {
             .reshape((tokens, g.heads * g.head_dim))
             .unwrap();
 
-        assert!(max_diff(&ours, &theirs) < 1e-5, "outputs differ");
-        let weights = Tensor::arange(0f32, (tokens * g.heads * g.head_dim) as f32, &dev)
-            .unwrap()
-            .reshape((tokens, g.heads * g.head_dim))
-            .unwrap()
-            .affine(0.01, -0.5)
-            .unwrap();
-        let (g1, g2) = (
-            weighted_grads(&ours, &weights),
-            weighted_grads(&theirs, &weights),
-        );
-        for (x, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
-            let diff = max_diff(g1.get(x).unwrap(), g2.get(x).unwrap());
-            assert!(diff < 1e-5, "{name} differs by {diff}");
-        }
+        assert_same_values_and_gradients(&ours, &theirs, [&q, &k, &v]);
     }
 
     /// The encoder's form (no rotation, no causal mask, one key/value head per query head, q, k
@@ -476,20 +482,6 @@ mod tests {
                 .unwrap()
                 .reshape((b, l, heads * dh))
                 .unwrap();
-        assert!(max_diff(&ours, &theirs) < 1e-5, "outputs differ");
-        let weights = Tensor::arange(0f32, (b * l * heads * dh) as f32, &Device::Cpu)
-            .unwrap()
-            .reshape((b, l, heads * dh))
-            .unwrap()
-            .affine(0.01, -0.5)
-            .unwrap();
-        let (g1, g2) = (
-            weighted_grads(&ours, &weights),
-            weighted_grads(&theirs, &weights),
-        );
-        for (x, name) in [(&q, "dq"), (&k, "dk"), (&v, "dv")] {
-            let diff = max_diff(g1.get(x).unwrap(), g2.get(x).unwrap());
-            assert!(diff < 1e-5, "{name} differs by {diff}");
-        }
+        assert_same_values_and_gradients(&ours, &theirs, [&q, &k, &v]);
     }
 }

@@ -443,9 +443,6 @@ impl Rope {
         if !train {
             return Ok(candle_nn::rotary_emb::rope(x, &self.cos, &self.sin)?);
         }
-        if let Some(y) = crate::kernels::rotary::rotate_halves(x, &self.cos, &self.sin)? {
-            return Ok(y);
-        }
         let d = x.dim(D::Minus1)?;
         let x1 = x.narrow(D::Minus1, 0, d / 2)?;
         let x2 = x.narrow(D::Minus1, d / 2, d / 2)?;
