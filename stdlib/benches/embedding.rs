@@ -187,6 +187,21 @@ fn main() {
         }
     };
     let texts = sentences();
+    // `--profile B T`: only Ladder's side, batch B on T threads, ten runs (for perf / callgrind).
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let arg = |k: usize, default: usize| {
+            args.get(i + k)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        threads::set_threads(arg(2, 1));
+        for _ in 0..10 {
+            let (rate, _) = ours(&enc, &texts, arg(1, 32));
+            println!("{rate:.1} sentences/s");
+        }
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("sentences.txt");
     std::fs::write(&file, texts.join("\n")).unwrap();
