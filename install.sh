@@ -8,6 +8,10 @@
 #   ./install.sh --smollm2-only  install only the language model (CI does this too)
 #   ./install.sh --with-rust-cells  build with `%%rust` cells (evcxr; a longer build, and cells
 #                                need rustc and cargo at run time)
+#   ./install.sh --cuda          also build the CUDA build and install it as `ladder-cuda` beside
+#                                `ladder`, which hands over to it wherever it can start (see
+#                                README, "CUDA"); uses nvcc from PATH, else NVIDIA's CUDA 13.0
+#                                toolkit wheels from PyPI (stdlib/checks/cuda_build.sh)
 #
 # Needs only a Rust toolchain (cargo). The binary goes to cargo's bin directory,
 # ~/.cargo/bin (or $CARGO_HOME/bin), which rustup puts on PATH. Build files are kept in
@@ -30,6 +34,7 @@ build=1
 minilm=0
 smollm2=0
 features=()
+cuda=0
 for arg in "$@"; do
     case "$arg" in
         --with-minilm) minilm=1 ;;
@@ -37,8 +42,9 @@ for arg in "$@"; do
         --with-smollm2) smollm2=1 ;;
         --smollm2-only) smollm2=1; build=0 ;;
         --with-rust-cells) features=(--features rust-cells) ;;
+        --cuda) cuda=1 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --with-rust-cells, --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --with-rust-cells, --cuda, --help)" >&2; exit 2 ;;
     esac
 done
 
@@ -143,6 +149,24 @@ cargo install --path . --locked --force --target-dir "${CARGO_TARGET_DIR:-$root/
     ${features[@]+"${features[@]}"}
 
 echo "== installed $bin_dir/ladder ($("$bin_dir/ladder" --version))"
+
+if (( cuda )); then
+    echo "== building the CUDA build (candle's kernels compile with nvcc: this takes a while)"
+    cuda_target="${CARGO_TARGET_DIR:-$root/target}-cuda"
+    if command -v nvcc >/dev/null 2>&1; then
+        CARGO_TARGET_DIR="$cuda_target" cargo build --release --locked --features cuda --bin ladder
+    else
+        CARGO_TARGET_DIR="$cuda_target" stdlib/checks/cuda_build.sh build --release --locked --features cuda --bin ladder
+    fi
+    install -m 755 "$cuda_target/release/ladder" "$bin_dir/ladder-cuda"
+    echo "== installed $bin_dir/ladder-cuda"
+    if "$bin_dir/ladder-cuda" --version >/dev/null 2>&1; then
+        echo "   it starts here: ladder runs it from now on"
+    else
+        echo "   it does not start here yet: $("$bin_dir/ladder-cuda" --version 2>&1 | head -1)"
+        echo "   put the folders with libcuda.so.1, cuBLAS, cuRAND and NVRTC on LD_LIBRARY_PATH"
+    fi
+fi
 case ":$PATH:" in
     *":$bin_dir:"*) ;;
     *)

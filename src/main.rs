@@ -1,5 +1,7 @@
 //! `ladder`: the Rhai REPL, script runner and Jupyter kernel for weak-to-strong research.
 
+#[cfg(not(feature = "cuda"))]
+mod cuda_handover;
 mod runs_command;
 mod sweep_command;
 mod sweep_store;
@@ -99,6 +101,9 @@ fn main() -> ExitCode {
     // here and never returns.
     #[cfg(feature = "rust-cells")]
     ladder_rustcells::runtime_hook();
+    // Where the CUDA build is installed and can start, it runs instead of this CPU build.
+    #[cfg(not(feature = "cuda"))]
+    cuda_handover::hand_over();
     // Before any thread starts: candle's element-wise pool size (see ladder_stdlib::threads).
     ladder_stdlib::threads::init_process();
     let cli = Cli::parse();

@@ -3,7 +3,7 @@ embeds the same sentences with all-MiniLM-L6-v2 at a given thread count and batc
 `key=value` lines the bench parses; writes the embeddings (float32, row-major) when asked.
 
     HF_HUB_OFFLINE=1 python stdlib/benches/minilm_torch.py --model DIR --sentences FILE \
-        --threads 1 --batch 32 [--out emb.f32]
+        --threads 1 --batch 32 [--out emb.f32] [--device cuda]
 """
 import argparse
 import os
@@ -25,11 +25,12 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU check")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.sentences, encoding="utf-8") as f:
         sentences = [line.rstrip("\n") for line in f]
-    model = SentenceTransformer(args.model, device="cpu")
+    model = SentenceTransformer(args.model, device=args.device)
 
     def run():
         return model.encode(

@@ -159,10 +159,34 @@ impl From<candle_core::Error> for Error {
         let first = text.split("\n   0:").next().unwrap_or(&text).trim_end();
         if shape {
             Error::Shape(first.to_string())
+        } else if first.contains("OUT_OF_MEMORY") {
+            Error::Candle(format!(
+                "out of GPU memory ({first}){}; the session and its variables are kept: free \
+                 tensors or models you no longer need, or use smaller batches",
+                gpu_memory().map(|m| format!("; {m}")).unwrap_or_default()
+            ))
         } else {
             Error::Candle(first.to_string())
         }
     }
+}
+
+/// The current GPU's free and total memory, for an out-of-memory error.
+#[cfg(feature = "cuda")]
+fn gpu_memory() -> Option<String> {
+    // Asked on the thread that failed to allocate, whose context is the GPU it used.
+    let (free, total) = candle_core::cuda_backend::cudarc::driver::result::mem_get_info().ok()?;
+    let mib = |b: usize| b / (1 << 20);
+    Some(format!(
+        "the GPU has {} MiB free of {} MiB",
+        mib(free),
+        mib(total)
+    ))
+}
+
+#[cfg(not(feature = "cuda"))]
+fn gpu_memory() -> Option<String> {
+    None
 }
 
 impl From<String> for Error {
@@ -233,6 +257,21 @@ macro_rules! bail_shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn out_of_gpu_memory_says_so_and_that_the_session_is_kept() {
+        // The text candle gives for a failed cuMemAlloc.
+        let e: Error = candle_core::Error::Msg(
+            "DriverError(CUDA_ERROR_OUT_OF_MEMORY, \"out of memory\")".into(),
+        )
+        .into();
+        let m = e.message();
+        assert!(
+            m.starts_with("out of GPU memory (DriverError(CUDA_ERROR_OUT_OF_MEMORY"),
+            "{m}"
+        );
+        assert!(m.contains("the session and its variables are kept"), "{m}");
+    }
 
     #[test]
     fn interrupts_stay_interrupts_through_context_and_rhai() {

@@ -248,6 +248,23 @@ fn ensembles_mixtures_and_distillation() {
         "weak_to_strong(train, #{weak: #{kind: \"tree\"}, strong: #{}})",
     );
     assert!(e.contains("unknown model kind \"tree\""), "{e}");
+    // A spec's device is checked where the spec is read, and named with it.
+    let e = error(
+        &mut s,
+        "weak_to_strong(train, #{weak: #{kind: \"logistic\", device: \"tpu\"}, strong: #{}})",
+    );
+    assert!(
+        e.contains("weak: ") && e.contains("unknown device \"tpu\""),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "weak_to_strong(train, #{weak: #{kind: \"logistic\", device: \"cuda\"}, strong: #{}})",
+    );
+    assert!(
+        e.contains("weak: ") && (e.contains("no CUDA support") || e.contains("no usable GPU")),
+        "{e}"
+    );
     let chain = plain(
         &mut s,
         "bootstrap_chain(train, #{test: test, models: [#{kind: \"logistic\", features: [0], epochs: 20, lr: 0.05}, #{hidden: [16], epochs: 20, lr: 0.01}, #{hidden: [32], epochs: 20, lr: 0.01}]})",

@@ -7,6 +7,7 @@ use super::{builtin, synthetic, Dataset};
 use crate::bind;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
+use crate::tensor::bindings::DeviceHandle;
 use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, FLOAT, INT};
@@ -250,6 +251,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// Number of rows.
         fn len(data: Dataset) -> INT { data.len() as INT }
 
+        /// The same rows on a device: `fit` of a model there then uses them in place across epochs and fits, slicing batches on the device.
+        /// Example: `let train = train.to(device("cuda"));`
+        fn to(data: Dataset, device: DeviceHandle) -> RhaiResult<Dataset> { Ok(data.to_device(&device.0)?) }
+
         /// Rows per class.
         fn class_counts(data: Dataset) -> RhaiResult<Array> {
             Ok(data.class_counts()?
@@ -280,6 +285,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     });
     engine.register_get("name", |d: &mut Dataset| d.name.clone());
     engine.register_get("n_features", |d: &mut Dataset| d.num_features() as INT);
+    engine.register_get("device", |d: &mut Dataset| {
+        crate::tensor::device::device_name(d.x.device())
+    });
     engine.register_get("n_classes", |d: &mut Dataset| d.num_classes as INT);
     engine.register_get("feature_names", |d: &mut Dataset| -> Array {
         d.feature_names.iter().cloned().map(Dynamic::from).collect()

@@ -39,11 +39,27 @@ pub struct ModelPlan {
     pub builder: Builder,
     pub features: Option<Vec<usize>>,
     pub fit: FitConfig,
+    /// Where the model trains and predicts; data moves there once per `fit`.
+    pub device: candle_core::Device,
 }
 
 impl ModelPlan {
     /// A fresh network for `inputs` features (before column selection) and `classes`.
     pub fn build(
+        &self,
+        inputs: usize,
+        classes: usize,
+        seed: u64,
+        env: Env,
+    ) -> Result<Network, Error> {
+        let net = self.build_on_cpu(inputs, classes, seed, env)?;
+        if self.device.is_cpu() {
+            return Ok(net);
+        }
+        net.to_device(&self.device)
+    }
+
+    fn build_on_cpu(
         &self,
         inputs: usize,
         classes: usize,

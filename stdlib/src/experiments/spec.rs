@@ -1,7 +1,8 @@
 //! Model specs from Rhai: a map (`#{kind: "mlp", hidden: [64], features: [0, 1], epochs: 20,
 //! lr: 1e-3, ...}`: the architecture plus `fit`'s options) or a function
 //! `|inputs, classes, seed| -> Model`, or both: `#{build: |inputs, classes, seed| ..., epochs: 20}`
-//! (any model, e.g. a text transformer, with its own fit options).
+//! (any model, e.g. a text transformer, with its own fit options). `device: "cuda"` trains and
+//! runs the model there (initialised on the CPU from its seed, so the weights are the same).
 
 use crate::data::Dataset;
 use crate::decoder::train::features::Pooling;
@@ -40,6 +41,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             builder: Builder::Rhai(f),
             features: None,
             fit: reference_fit(),
+            device: candle_core::Device::Cpu,
         });
     }
     let map = spec.read_lock::<Map>().ok_or_else(|| {
@@ -95,6 +97,8 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         None
     };
     let given_name = o.raw("name").map(|n| n.to_string());
+    let device = crate::tensor::device::device(&o.string("device", "cpu")?)
+        .map_err(|e| format!("{what}: {e}"))?;
     let builder = match (build, kind.as_str()) {
         (Some(f), _) => Builder::Rhai(f),
         (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
@@ -143,6 +147,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         builder,
         features,
         fit,
+        device,
     })
 }
 

@@ -319,6 +319,9 @@ fn use_models(engine: &mut Engine) {
         fn load_model(path: &str) -> RhaiResult<Network> { Ok(save::load(path)?) }
     );
     engine.register_get("n_params", |m: &mut Network| m.num_parameters() as INT);
+    engine.register_get("device", |m: &mut Network| {
+        crate::tensor::device::device_name(&m.device)
+    });
     engine.register_get("kind", |m: &mut Network| m.spec.kind.clone());
     engine.register_get("seed", |m: &mut Network| m.spec.seed as INT);
 }

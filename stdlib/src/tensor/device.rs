@@ -27,8 +27,9 @@ pub fn device(name: &str) -> Result<Device> {
 #[cfg(feature = "cuda")]
 fn cuda(ordinal: usize) -> Result<Device> {
     // Candle links libcuda dynamically, so a process without the NVIDIA driver never gets
-    // here (the loader stops it first); what reaches this point is a driver without a
-    // usable GPU at this ordinal, or a driver too old for the toolkit the build used.
+    // here (the loader stops it first, and `ladder` stays on its CPU build); what reaches
+    // this point is a driver without a usable GPU at this ordinal, or a driver too old for
+    // the toolkit the build used.
     Device::new_cuda(ordinal).map_err(|e| {
         crate::error::Error::new(format!(
             "device(\"cuda:{ordinal}\"): this build has CUDA support, but no usable NVIDIA GPU \
@@ -37,12 +38,29 @@ fn cuda(ordinal: usize) -> Result<Device> {
     })
 }
 
+/// Why this CPU build is running although Ladder's CUDA build is installed beside it: `ladder`
+/// hands the process over to `ladder-cuda` at start-up when that can start here, and records
+/// the reason when it cannot (set once, before any session).
+static CUDA_BUILD_UNUSABLE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Record why the installed CUDA build could not take over (e.g. the loader's message for a
+/// missing `libcuda.so.1`), for `device("cuda")` to report.
+pub fn set_cuda_build_unusable(reason: String) {
+    let _ = CUDA_BUILD_UNUSABLE.set(reason);
+}
+
 #[cfg(not(feature = "cuda"))]
 fn cuda(ordinal: usize) -> Result<Device> {
-    crate::bail!(
-        "device(\"cuda:{ordinal}\"): this build of Ladder has no CUDA support \
-         (rebuild with `cargo build --features ladder-stdlib/cuda` on a machine with a GPU)"
-    )
+    match CUDA_BUILD_UNUSABLE.get() {
+        Some(reason) => crate::bail!(
+            "device(\"cuda:{ordinal}\"): Ladder's CUDA build is installed but cannot start on this \
+             machine, so this session runs on the CPU: {reason}"
+        ),
+        None => crate::bail!(
+            "device(\"cuda:{ordinal}\"): this build of Ladder has no CUDA support (on a machine \
+             with an NVIDIA GPU, `./install.sh --cuda` installs the CUDA build beside it)"
+        ),
+    }
 }
 
 /// The user-facing name of a device.

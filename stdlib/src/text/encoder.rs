@@ -18,6 +18,8 @@ pub struct Encoder {
     pub source: Arc<Source>,
     pub tokenizer: Tokenizer,
     frozen: Arc<Frozen>,
+    /// Where the encoder runs and its embeddings are put.
+    device: Device,
 }
 
 impl Encoder {
@@ -38,7 +40,22 @@ impl Encoder {
             frozen: source.frozen(&Device::Cpu)?,
             source,
             tokenizer,
+            device: Device::Cpu,
         })
+    }
+
+    /// The same encoder running on `device` (its weights copied there once per device).
+    pub fn to_device(&self, device: &Device) -> Result<Encoder> {
+        Ok(Encoder {
+            frozen: self.source.frozen(device)?,
+            source: self.source.clone(),
+            tokenizer: self.tokenizer.clone(),
+            device: device.clone(),
+        })
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
     }
 
     /// Token rows of texts (special tokens added, cut to `max_len`, no padding).
@@ -109,12 +126,12 @@ impl Encoder {
             return Ok(candle_core::Tensor::zeros(
                 (0, self.source.config.hidden_size),
                 DType::F32,
-                &Device::Cpu,
+                &self.device,
             )?);
         }
         let dims = [rows.len(), self.source.config.hidden_size];
         crate::tensor::budget::check_f32("embed", &dims)?;
-        let pooled = self.frozen.pooled(rows, &Device::Cpu, false, batch)?;
+        let pooled = self.frozen.pooled(rows, &self.device, false, batch)?;
         if normalize {
             pretrained::l2_normalize(&pooled)
         } else {
@@ -124,8 +141,12 @@ impl Encoder {
 
     pub fn describe(&self) -> String {
         let c = &self.source.config;
+        let on = match &self.device {
+            Device::Cpu => String::new(),
+            d => format!(" on {}", crate::tensor::device::device_name(d)),
+        };
         format!(
-            "Encoder {} (BERT, {} layers, {} dims, {:.1}M parameters, max_len {}) from {}",
+            "Encoder {} (BERT, {} layers, {} dims, {:.1}M parameters, max_len {}){on} from {}",
             self.source.name,
             c.num_hidden_layers,
             c.hidden_size,

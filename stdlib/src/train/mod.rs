@@ -12,7 +12,7 @@ pub use history::{EpochRecord, History};
 
 use crate::bail;
 use crate::data::Dataset;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::loss::{self, reweight};
 use crate::nn::network::Network;
 use crate::optim::{Kind, Optimizer, Schedule};
@@ -412,14 +412,16 @@ pub fn evaluate(net: &Network, data: &Dataset) -> Result<(f64, f64)> {
 pub fn logits_batched(net: &Network, x: &Tensor) -> Result<Tensor> {
     const CHUNK: usize = 4096;
     let n = x.dims().first().copied().unwrap_or(0);
+    // The logits come back where x is, so experiment code that mixes them with the data's
+    // labels works whichever device the model is on.
     if n <= CHUNK {
-        return Ok(net.forward(x)?.detach());
+        return Ok(net.forward(x)?.detach().to_device(x.device())?);
     }
     let mut parts = Vec::new();
     for s in (0..n).step_by(CHUNK) {
         parts.push(net.forward(&x.narrow(0, s, CHUNK.min(n - s))?)?.detach());
     }
-    Tensor::cat(&parts, 0).map_err(Error::from)
+    Ok(Tensor::cat(&parts, 0)?.to_device(x.device())?)
 }
 
 #[cfg(test)]

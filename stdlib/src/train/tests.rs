@@ -3,6 +3,7 @@
 use super::*;
 use crate::data::builtin::dataset;
 use crate::data::split::{train_test_split, Scaler};
+use crate::error::Error;
 use crate::nn::layers::Activation;
 use crate::train::Classifier;
 

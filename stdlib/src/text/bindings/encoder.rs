@@ -8,6 +8,7 @@ use crate::nn::network::Network;
 use crate::nn::pretrained;
 use crate::nn::pretrained_classifier::{self, ClassifierOptions, Head};
 use crate::opts::Opts;
+use crate::tensor::bindings::DeviceHandle;
 use crate::tensor::Tensor;
 use crate::text::encoder::{cosine, Encoder};
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
@@ -101,6 +102,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// A BERT-family encoder from a local folder holding config.json, model.safetensors and tokenizer.json.
         fn encoder(path: &str) -> RhaiResult<Encoder> { Ok(Encoder::open(Some(path))?) }
 
+        /// The same encoder running on a device (its weights are copied there once); its embeddings are put on that device.
+        /// Example: `let enc = encoder().to(device("cuda"));`
+        fn to(encoder: Encoder, device: DeviceHandle) -> RhaiResult<Encoder> { Ok(encoder.to_device(&device.0)?) }
+
         /// Sentence embeddings (texts × dim): masked mean pooling of the last hidden states, L2-normalised (as sentence-transformers does for MiniLM). A data set gives its text column, or else its token ids.
         fn embed(encoder: &mut Encoder, texts: Dynamic as "Array|Dataset") -> RhaiResult<Tensor> { embed_value(encoder, texts, Map::new()) }
 
@@ -125,6 +130,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("dim", |e: &mut Encoder| e.source.config.hidden_size as INT);
     engine.register_get("max_len", |e: &mut Encoder| e.source.max_seq_length as INT);
     engine.register_get("name", |e: &mut Encoder| e.source.name.clone());
+    engine.register_get("device", |e: &mut Encoder| {
+        crate::tensor::device::device_name(e.device())
+    });
     engine.register_get("path", |e: &mut Encoder| e.source.dir.display().to_string());
     engine.register_get("n_params", |e: &mut Encoder| {
         e.source.num_parameters() as INT
