@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU check, in one go: the standard library's results on the device against the CPU
-# (gpu_check.rhai), then the GPU benchmark, Ladder (gpu_bench.rhai) against PyTorch
+# (gpu_check.rhai), the notebooks run with `-p device=...` beside a CPU run (their printed
+# figures compared line by line), then the GPU benchmark, Ladder (gpu_bench.rhai) against PyTorch
 # (gpu_bench.py) and all-MiniLM-L6-v2 against sentence-transformers, with ratios. Prints
 # everything and keeps a log and the raw figures in OUT_DIR. Exits 1 if a check fails.
 #
@@ -40,9 +41,42 @@ echo "== correctness: $dev against cpu"
 "$ladder" run "$here/gpu_check.rhai" -p device="$dev"
 checks=$?
 
-echo "== benchmark"
 models=${LADDER_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/ladder/models}
 minilm=$models/all-MiniLM-L6-v2
+
+echo "== notebooks with -p device=$dev against the CPU"
+# The notebooks whose models are tensors (text_weak_to_strong needs the encoder installed).
+notebooks=0
+for nb in weak_to_strong distillation weak_supervision text_weak_to_strong; do
+    if [ "$nb" = text_weak_to_strong ] && [ ! -f "$minilm/model.safetensors" ]; then
+        echo "(all-MiniLM-L6-v2 is not in $models: $nb is skipped)"
+        continue
+    fi
+    for d in cpu "$dev"; do
+        [ "$d" = cpu ] && [ "$dev" = cpu ] && [ -f "$out/$nb-cpu.ipynb" ] && continue
+        if ! "$ladder" run "$here/../../notebooks/$nb.ipynb" -p device="$d" -q -o "$out/$nb-$d.ipynb" \
+            > "$out/$nb-$d.log" 2>&1; then
+            echo "FAIL $nb on $d: $(tail -3 "$out/$nb-$d.log")"
+            notebooks=1
+            continue 2
+        fi
+    done
+    # The printed figures of both runs, line by line, where they differ.
+    python3 - "$out/$nb-cpu.ipynb" "$out/$nb-$dev.ipynb" "$nb" <<'EOF'
+import json, sys
+def lines(path):
+    cells = json.load(open(path))["cells"]
+    return [l for c in cells if c["cell_type"] == "code" for o in c.get("outputs", [])
+            for l in "".join(o.get("text", "")).splitlines()]
+cpu, dev, name = lines(sys.argv[1]), lines(sys.argv[2]), sys.argv[3]
+diff = [(a, b) for a, b in zip(cpu, dev) if a != b]
+print(f"ok   {name}: ran; {len(cpu)} printed lines, {len(diff)} differ from the CPU run")
+for a, b in diff:
+    print(f"       cpu: {a}\n       dev: {b}")
+EOF
+done
+
+echo "== benchmark"
 sentence_args=()
 if [ -f "$minilm/model.safetensors" ]; then
     # The encoder benchmark's sentences: the CPU benchmark's 16 sentences of mixed length,
@@ -99,8 +133,8 @@ for key, label, higher in rows:
 EOF
 fi
 
-if [ "$checks" -ne 0 ] || [ "$bench" -ne 0 ]; then
-    echo "== gpu_check FAILED (checks exit $checks, benchmark exit $bench); log in $out/gpu_check.log"
+if [ "$checks" -ne 0 ] || [ "$bench" -ne 0 ] || [ "$notebooks" -ne 0 ]; then
+    echo "== gpu_check FAILED (checks exit $checks, notebooks $notebooks, benchmark exit $bench); log in $out/gpu_check.log"
     exit 1
 fi
 echo "== gpu_check passed; log in $out/gpu_check.log"

@@ -5,8 +5,23 @@ use super::*;
 use candle_core::Device;
 
 fn run(kind: Kind, lr: f64) -> Vec<f32> {
-    let theta = Var::new(&[1.0f32, -2.0, 0.5], &Device::Cpu).unwrap();
-    let c = Tensor::new(&[1.0f32, 2.0, 3.0], &Device::Cpu).unwrap();
+    run_in(kind, lr, candle_core::DType::F32)
+}
+
+/// Three steps with θ in `dtype`: f32 takes AdamW's in-place CPU loop, f64 the composed candle
+/// ops that every other device (CUDA) takes.
+fn run_in(kind: Kind, lr: f64, dtype: candle_core::DType) -> Vec<f32> {
+    let theta = Var::from_tensor(
+        &Tensor::new(&[1.0f32, -2.0, 0.5], &Device::Cpu)
+            .unwrap()
+            .to_dtype(dtype)
+            .unwrap(),
+    )
+    .unwrap();
+    let c = Tensor::new(&[1.0f32, 2.0, 3.0], &Device::Cpu)
+        .unwrap()
+        .to_dtype(dtype)
+        .unwrap();
     let mut opt = Optimizer::new(kind, vec![theta.clone()], lr).unwrap();
     for _ in 0..3 {
         let loss = theta
@@ -19,7 +34,12 @@ fn run(kind: Kind, lr: f64) -> Vec<f32> {
             .unwrap();
         opt.step(&loss.backward().unwrap()).unwrap();
     }
-    theta.as_tensor().to_vec1::<f32>().unwrap()
+    theta
+        .as_tensor()
+        .to_dtype(candle_core::DType::F32)
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap()
 }
 
 fn close(got: &[f32], want: &[f64], what: &str) {
@@ -68,6 +88,19 @@ fn adamw_matches_reference() {
         &run(Kind::by_name("adam").unwrap(), 0.05),
         &[0.8503116964, -1.8501369222, 0.3507931362],
         "adam",
+    );
+}
+
+#[test]
+fn adamw_off_the_cpu_f32_path_matches_reference_too() {
+    close(
+        &run_in(
+            Kind::by_name("adamw").unwrap(),
+            0.1,
+            candle_core::DType::F64,
+        ),
+        &[0.6989111832, -1.6949445140, 0.2037123809],
+        "adamw (composed ops)",
     );
 }
 

@@ -31,9 +31,12 @@ fn cuda(ordinal: usize) -> Result<Device> {
     // this point is a driver without a usable GPU at this ordinal, or a driver too old for
     // the toolkit the build used.
     Device::new_cuda(ordinal).map_err(|e| {
+        // Through the library's error first: it drops the backtrace candle appends.
+        let e = crate::error::Error::from(e);
         crate::error::Error::new(format!(
             "device(\"cuda:{ordinal}\"): this build has CUDA support, but no usable NVIDIA GPU \
-             was found at index {ordinal} (no GPU, or the driver is too old for this build): {e}"
+             was found at index {ordinal} (no GPU, or the driver is too old for this build): {}",
+            e.message()
         ))
     })
 }
