@@ -113,6 +113,7 @@ fn transformer_ms(d: &Dataset, threads: usize) -> f64 {
             },
         ],
         seed: 0,
+        precision: Default::default(),
     };
     let net = Network::new(spec, &candle_core::Device::Cpu).unwrap();
     let cfg = |epochs| FitConfig {

@@ -5,6 +5,7 @@ use crate::data::Dataset;
 use crate::error::Error;
 use crate::nn::layers::Activation;
 use crate::nn::lm_classifier::LmClassifierOptions;
+use crate::nn::network::Precision;
 use crate::nn::Network;
 use crate::train::Classifier;
 use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
@@ -41,6 +42,8 @@ pub struct ModelPlan {
     pub fit: FitConfig,
     /// Where the model trains and predicts; data moves there once per `fit`.
     pub device: candle_core::Device,
+    /// What its forward and backward passes compute in (mixed precision keeps f32 weights).
+    pub precision: Precision,
 }
 
 impl ModelPlan {
@@ -52,7 +55,10 @@ impl ModelPlan {
         seed: u64,
         env: Env,
     ) -> Result<Network, Error> {
-        let net = self.build_on_cpu(inputs, classes, seed, env)?;
+        let mut net = self.build_on_cpu(inputs, classes, seed, env)?;
+        if self.precision != Precision::F32 {
+            net = net.with_precision(self.precision)?;
+        }
         if self.device.is_cpu() {
             return Ok(net);
         }

@@ -2,7 +2,8 @@
 //! lr: 1e-3, ...}`: the architecture plus `fit`'s options) or a function
 //! `|inputs, classes, seed| -> Model`, or both: `#{build: |inputs, classes, seed| ..., epochs: 20}`
 //! (any model, e.g. a text transformer, with its own fit options). `device: "cuda"` trains and
-//! runs the model there (initialised on the CPU from its seed, so the weights are the same).
+//! runs the model there (initialised on the CPU from its seed, so the weights are the same);
+//! `precision: "bf16"` trains it in mixed precision.
 
 use crate::data::Dataset;
 use crate::decoder::train::features::Pooling;
@@ -11,6 +12,7 @@ use crate::experiments::convert::{classes, RhaiResult};
 use crate::experiments::models::{Builder, ModelPlan};
 use crate::nn::layers::Activation;
 use crate::nn::lm_classifier::LmClassifierOptions;
+use crate::nn::network::Precision;
 use crate::nn::pretrained_classifier::Head;
 use crate::optim::Schedule;
 use crate::opts::Opts;
@@ -42,6 +44,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             features: None,
             fit: reference_fit(),
             device: candle_core::Device::Cpu,
+            precision: Precision::F32,
         });
     }
     let map = spec.read_lock::<Map>().ok_or_else(|| {
@@ -99,6 +102,8 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
     let given_name = o.raw("name").map(|n| n.to_string());
     let device = crate::tensor::device::device(&o.string("device", "cpu")?)
         .map_err(|e| format!("{what}: {e}"))?;
+    let precision =
+        Precision::parse(&o.string("precision", "f32")?).map_err(|e| format!("{what}: {e}"))?;
     let builder = match (build, kind.as_str()) {
         (Some(f), _) => Builder::Rhai(f),
         (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
@@ -148,6 +153,7 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         features,
         fit,
         device,
+        precision,
     })
 }
 

@@ -2,7 +2,7 @@
 //! copies, saving and loading.
 
 use super::layers::{Activation, LayerSpec};
-use super::network::{Network, NetworkSpec};
+use super::network::{Network, NetworkSpec, Precision};
 use super::save;
 use crate::bind;
 use crate::data::Dataset;
@@ -122,6 +122,7 @@ fn models(engine: &mut Engine) {
                     zero_init,
                 }],
                 seed,
+                precision: Default::default(),
             };
             Ok(Network::new(spec, &candle_core::Device::Cpu)?)
         }
@@ -139,15 +140,17 @@ fn models(engine: &mut Engine) {
                 0,
             )?)
         },
-        /// A multi-layer perceptron. Options: `activation` ("relu", "gelu", "tanh", "sigmoid", "silu"), `dropout` (0.0), `layer_norm` (false), `seed` (0).
+        /// A multi-layer perceptron. Options: `activation` ("relu", "gelu", "tanh", "sigmoid", "silu"), `dropout` (0.0), `layer_norm` (false), `seed` (0), `precision` ("f32"; "bf16" or "f16": mixed precision, activations and products in half precision, f32 weights and logits).
         fn mlp(sizes: Array, options: Map) -> RhaiResult<Network> {
             let mut options = Opts::new("mlp", options);
             let act = Activation::parse(&options.string("activation", "relu")?)?;
             let dropout = options.float("dropout", 0.0)?;
             let ln = options.bool("layer_norm", false)?;
             let seed = seed_of(&mut options)?;
+            let precision = Precision::parse(&options.string("precision", "f32")?)?;
             options.finish()?;
-            Ok(Network::mlp(&self::sizes(&sizes)?, act, dropout, ln, seed)?)
+            Ok(Network::mlp(&self::sizes(&sizes)?, act, dropout, ln, seed)?
+                .with_precision(precision)?)
         }
     );
     bind!(
@@ -160,6 +163,7 @@ fn models(engine: &mut Engine) {
                     kind: "sequential".into(),
                     layers: layer_specs(&layers)?,
                     seed: 0,
+                    precision: Default::default(),
                 },
                 &candle_core::Device::Cpu,
             )?)
@@ -171,6 +175,7 @@ fn models(engine: &mut Engine) {
                     kind: "sequential".into(),
                     layers: layer_specs(&layers)?,
                     seed: seed as u64,
+                    precision: Default::default(),
                 },
                 &candle_core::Device::Cpu,
             )?)
@@ -319,8 +324,9 @@ fn use_models(engine: &mut Engine) {
         fn load_model(path: &str) -> RhaiResult<Network> { Ok(save::load(path)?) }
     );
     engine.register_get("n_params", |m: &mut Network| m.num_parameters() as INT);
-    engine.register_get("device", |m: &mut Network| {
-        crate::tensor::device::device_name(&m.device)
+    engine.register_get("device", |m: &mut Network| device_name(&m.device));
+    engine.register_get("precision", |m: &mut Network| {
+        m.spec.precision.name().to_string()
     });
     engine.register_get("kind", |m: &mut Network| m.spec.kind.clone());
     engine.register_get("seed", |m: &mut Network| m.spec.seed as INT);

@@ -20,7 +20,9 @@ pub fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
                     }
                 })
                 .collect();
-            let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?.to_device(x.device())?;
+            let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?
+                .to_device(x.device())?
+                .to_dtype(x.dtype())?;
             Ok(x.mul(&mask)?)
         }
         _ => Ok(x.clone()),

@@ -38,7 +38,9 @@ pub fn layer_pair(layers: &[Layer], x: &Tensor) -> crate::error::Result<Option<(
     let Some(Layer::Linear { w, b }) = layers.first() else {
         return Ok(None);
     };
-    if PLAIN.with(|p| p.get()) || x.rank() != 2 || x.dims()[1] != w.dims()[0] {
+    // Half-precision activations (a mixed-precision network) keep the plain ops.
+    let half = matches!(x.dtype(), DType::BF16 | DType::F16);
+    if half || PLAIN.with(|p| p.get()) || x.rank() != 2 || x.dims()[1] != w.dims()[0] {
         return Ok(None);
     }
     let (act, used) = match layers.get(1) {

@@ -214,18 +214,21 @@ impl Layer {
                 if last != inputs {
                     bail!("linear({inputs} → {outputs}): input of shape {:?} has {last} features where {inputs} were expected", x.dims());
                 }
-                let x = if x.dtype() == DType::F32 {
-                    x.clone()
-                } else {
-                    x.to_dtype(DType::F32)?
+                // A half-precision input (a mixed-precision network) casts the f32 weights
+                // to its dtype; anything else computes in f32.
+                let dtype = match x.dtype() {
+                    d @ (DType::BF16 | DType::F16) => d,
+                    _ => DType::F32,
                 };
+                let x = x.to_dtype(dtype)?;
+                let w = w.as_tensor().to_dtype(dtype)?;
                 let y = if x.rank() == 2 {
-                    x.matmul(w.as_tensor())?
+                    x.matmul(&w)?
                 } else {
-                    x.broadcast_matmul(w.as_tensor())?
+                    x.broadcast_matmul(&w)?
                 };
                 match b {
-                    Some(b) => y.broadcast_add(b.as_tensor())?,
+                    Some(b) => y.broadcast_add(&b.as_tensor().to_dtype(dtype)?)?,
                     None => y,
                 }
             }
@@ -237,6 +240,10 @@ impl Layer {
                         x.dims()
                     );
                 }
+                // Statistics in f32 whatever the activations' dtype: half precision loses
+                // too much in the variance of wide rows.
+                let dtype = x.dtype();
+                let x = x.to_dtype(DType::F32)?;
                 let ax = x.rank() - 1;
                 let mean = x.mean_keepdim(ax)?;
                 let centred = x.broadcast_sub(&mean)?;
@@ -245,6 +252,7 @@ impl Layer {
                 normed
                     .broadcast_mul(gamma.as_tensor())?
                     .broadcast_add(beta.as_tensor())?
+                    .to_dtype(dtype)?
             }
             Layer::Embedding { table } => {
                 let (vocab, _) = table.dims2()?;

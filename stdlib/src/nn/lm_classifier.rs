@@ -79,6 +79,7 @@ pub fn classifier(o: &LmClassifierOptions) -> Result<Network> {
             kind: "lm_classifier".into(),
             layers,
             seed: o.seed,
+            precision: Default::default(),
         },
         &Device::Cpu,
     )

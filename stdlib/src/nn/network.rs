@@ -5,7 +5,7 @@ use super::layers::{Activation, Layer, LayerSpec};
 use crate::bail;
 use crate::error::Result;
 use crate::rng::Rng;
-use candle_core::{Device, Tensor, Var};
+use candle_core::{DType, Device, Tensor, Var};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +17,53 @@ pub struct NetworkSpec {
     pub layers: Vec<LayerSpec>,
     /// The seed its weights were initialised from.
     pub seed: u64,
+    /// The dtype its forward and backward passes compute in; the weights stay f32.
+    #[serde(default, skip_serializing_if = "Precision::is_f32")]
+    pub precision: Precision,
+}
+
+/// Mixed precision: bf16 or f16 activations and products, with the f32 weights cast on the
+/// way in (gradients flow back to them through the cast, so the optimiser updates f32 master
+/// weights) and the logits cast back to f32 for the loss.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    #[default]
+    F32,
+    Bf16,
+    F16,
+}
+
+impl Precision {
+    pub fn parse(name: &str) -> Result<Precision> {
+        match name.to_ascii_lowercase().as_str() {
+            "f32" | "float32" => Ok(Precision::F32),
+            "bf16" | "bfloat16" => Ok(Precision::Bf16),
+            "f16" | "float16" | "half" => Ok(Precision::F16),
+            other => bail!("unknown precision \"{other}\" (expected \"f32\", \"bf16\" or \"f16\")"),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+            Precision::F16 => "f16",
+        }
+    }
+
+    fn is_f32(&self) -> bool {
+        *self == Precision::F32
+    }
+
+    /// The half dtype activations are computed in, if any.
+    pub fn half(&self) -> Option<DType> {
+        match self {
+            Precision::F32 => None,
+            Precision::Bf16 => Some(DType::BF16),
+            Precision::F16 => Some(DType::F16),
+        }
+    }
 }
 
 /// A network with weights. Clones share weights (like references in Python);
@@ -42,6 +89,7 @@ impl Network {
             .map(|l| Layer::init(l, &mut rng, device))
             .collect::<Result<Vec<_>>>()?;
         check_chain(&spec.layers)?;
+        check_precision(&spec)?;
         let dropout_rng = rng.fork();
         Ok(Network {
             spec,
@@ -65,6 +113,7 @@ impl Network {
                 zero_init: false,
             }],
             seed,
+            precision: Default::default(),
         };
         Network::new(spec, &Device::Cpu)
     }
@@ -109,6 +158,7 @@ impl Network {
                 kind: "mlp".into(),
                 layers,
                 seed,
+                precision: Default::default(),
             },
             &Device::Cpu,
         )
@@ -117,6 +167,12 @@ impl Network {
     /// Logits for a batch; `rng` turns on training mode (dropout).
     pub fn forward_with(&self, x: &Tensor, mut rng: Option<&mut Rng>) -> Result<Tensor> {
         let mut h = x.to_device(&self.device)?;
+        let half = self.spec.precision.half();
+        // Layers compute in the dtype of their half-precision input: only this network's
+        // precision makes one (a half input to an f32 network is widened here).
+        if matches!(h.dtype(), DType::BF16 | DType::F16) || half.is_some() {
+            h = h.to_dtype(half.unwrap_or(DType::F32))?;
+        }
         let mut i = 0;
         while i < self.layers.len() {
             // A linear layer and the activation after it run as one fused op where they can.
@@ -128,7 +184,23 @@ impl Network {
             h = self.layers[i].forward(&h, rng.as_deref_mut())?;
             i += 1;
         }
+        if half.is_some() {
+            h = h.to_dtype(DType::F32)?;
+        }
         Ok(h)
+    }
+
+    /// The same network (same weights) computing in another precision.
+    pub fn with_precision(&self, precision: Precision) -> Result<Network> {
+        let spec = NetworkSpec {
+            precision,
+            ..self.spec.clone()
+        };
+        check_precision(&spec)?;
+        Ok(Network {
+            spec,
+            ..self.clone()
+        })
     }
 
     /// Logits in evaluation mode (no dropout).
@@ -206,6 +278,7 @@ impl Network {
         Network::new(
             NetworkSpec {
                 seed,
+                precision: Default::default(),
                 ..self.spec.clone()
             },
             &self.device,
@@ -235,6 +308,31 @@ impl Network {
             })
             .collect()
     }
+}
+
+/// Mixed precision covers the layers whose half-precision forward is written (MLPs): say
+/// which layer it does not cover.
+fn check_precision(spec: &NetworkSpec) -> Result<()> {
+    if spec.precision.is_f32() {
+        return Ok(());
+    }
+    for l in &spec.layers {
+        if !matches!(
+            l,
+            LayerSpec::Linear { .. }
+                | LayerSpec::LayerNorm { .. }
+                | LayerSpec::Activation { .. }
+                | LayerSpec::Dropout { .. }
+        ) {
+            bail!(
+                "precision {}: mixed precision is available for networks of linear, layer_norm, \
+                 activation and dropout layers, not {}",
+                spec.precision.name(),
+                l.describe()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Adjacent linear layers must agree on widths: say which ones do not.
@@ -313,6 +411,7 @@ mod tests {
                 },
             ],
             seed: 0,
+            precision: Default::default(),
         };
         let e = Network::new(spec, &Device::Cpu).unwrap_err();
         assert_eq!(

@@ -52,6 +52,7 @@ pub fn classifier(o: &ClassifierOptions) -> Result<Network> {
             kind: "pretrained_classifier".into(),
             layers,
             seed: o.seed,
+            precision: Default::default(),
         },
         &Device::Cpu,
     )

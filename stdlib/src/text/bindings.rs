@@ -201,6 +201,7 @@ fn transformer(vocab: usize, classes: INT, tok: Option<&Tokenizer>, o: Map) -> R
             },
         ],
         seed,
+        precision: Default::default(),
     };
     Ok(Network::new(net, &Device::Cpu)?)
 }

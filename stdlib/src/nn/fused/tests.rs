@@ -194,6 +194,7 @@ fn training_matches_the_plain_ops_for_every_layer_kind_and_label_kind() {
                 linear(8, 2, true),
             ],
             seed: 5,
+            precision: Default::default(),
         };
         Network::new(spec, &Device::Cpu).unwrap()
     };
