@@ -102,6 +102,11 @@ fn embeddings_match_sentence_transformers() {
     // Batching by length pads short rows: a text embeds the same alone and in a batch.
     let alone = rows(&enc.embed(&[OTHERS[2]], true, 256).unwrap());
     close(&alone[0], &e[3], 1e-5, "alone vs batched");
+    // candle's plain ops, the path a GPU takes, give the kernels' embeddings.
+    let plain = ladder_stdlib::kernels::with_plain_ops(|| enc.embed(&texts, true, 256).unwrap());
+    for (p, k) in rows(&plain).iter().zip(&e) {
+        close(p, k, 1e-5, "plain ops vs kernels");
+    }
 }
 
 fn ids_dataset(enc: &Encoder, texts: &[&str], labels: &[u32], max_len: usize) -> Dataset {

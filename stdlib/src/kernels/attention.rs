@@ -13,14 +13,14 @@
 use super::dense::{gemm_on, View};
 use super::exp::exp;
 use crate::threads;
-use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 /// softmax(q·kᵀ + bias)·v for q, k, v (batch, heads, l, dh) and `key_bias` (batch × l values,
 /// added to every query's score for that key: 0 for a token, −1e9 for padding). q must carry
 /// the 1/√dh scale already. `None` when the tensors are not f32 on the CPU.
 pub fn attention(q: &Tensor, k: &Tensor, v: &Tensor, key_bias: Vec<f32>) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32 && t.rank() == 4;
+    let ok = |t: &Tensor| super::takes_kernels(t) && t.rank() == 4;
     if !(ok(q) && ok(k) && ok(v)) {
         return Ok(None);
     }

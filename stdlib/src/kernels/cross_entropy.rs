@@ -12,7 +12,7 @@ use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
 /// or float type holding class indices); `None` where the op does not apply (the caller
 /// composes candle's ops).
 pub fn cross_entropy(logits: &Tensor, labels: &Tensor) -> Result<Option<Tensor>> {
-    if !logits.device().is_cpu() || logits.dtype() != DType::F32 || logits.rank() != 2 {
+    if !super::takes_kernels(logits) || logits.rank() != 2 {
         return Ok(None);
     }
     let labels = labels.to_dtype(DType::U32)?;

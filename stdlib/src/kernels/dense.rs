@@ -13,7 +13,7 @@
 
 use crate::threads;
 use candle_core::{
-    CpuStorage, CustomOp2, CustomOp3, DType, Device, Layout, Result, Shape, Storage, Tensor,
+    CpuStorage, CustomOp2, CustomOp3, Device, Layout, Result, Shape, Storage, Tensor,
 };
 
 /// Activations the fused op can differentiate from its own output.
@@ -363,9 +363,7 @@ impl CustomOp3 for LinearOp {
 
 /// Whether the fused op applies: f32 CPU tensors, x 2-D, no broadcast (zero) strides.
 fn eligible(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> bool {
-    let ok = |t: &Tensor| {
-        t.device().is_cpu() && t.dtype() == DType::F32 && t.stride().iter().all(|&s| s > 0)
-    };
+    let ok = |t: &Tensor| super::takes_kernels(t) && t.stride().iter().all(|&s| s > 0);
     x.rank() == 2
         && w.rank() == 2
         && ok(x)

@@ -8,11 +8,11 @@
 //! candle's `gelu_erf`.
 
 use crate::error::Result;
-use candle_core::{CpuStorage, CustomOp1, CustomOp2, DType, Layout, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp2, Layout, Shape, Tensor};
 
 /// GELU(x) = x · Φ(x), Φ the standard normal CDF.
 pub fn gelu_erf(x: &Tensor) -> Result<Tensor> {
-    if x.device().is_cpu() && x.dtype() == DType::F32 {
+    if super::takes_kernels(x) {
         Ok(x.contiguous()?.apply_op1(Gelu)?)
     } else {
         Ok(x.gelu_erf()?)

@@ -6,11 +6,11 @@
 //! row, slow in candle. Here each row is one pass forward and one backward (the normalised
 //! values are recomputed from x rather than stored).
 
-use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor};
 
 /// `None` when the tensors are not f32 on the CPU, or γ and β are not vectors of x's last size.
 pub fn layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
+    let ok = |t: &Tensor| super::takes_kernels(t);
     let d = x.dims().last().copied().unwrap_or(0);
     if !(ok(x) && ok(gamma) && ok(beta)) || d == 0 || gamma.dims() != [d] || beta.dims() != [d] {
         return Ok(None);

@@ -9,7 +9,7 @@
 //! call on the policy's threads and nothing else is allocated at full size.
 
 use super::dense::{bias_slice, forward, gemm_into, gemm_new, FusedAct, View};
-use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Storage, Tensor};
+use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Storage, Tensor};
 
 /// The adapter of one projection: A (rank × inputs), B (outputs × rank) and the scale s.
 pub struct LowRank<'a> {
@@ -27,11 +27,11 @@ pub fn lora_linear(
     bias: Option<&Tensor>,
     adapter: &LowRank,
 ) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32 && t.rank() == 2;
+    let ok = |t: &Tensor| super::takes_kernels(t) && t.rank() == 2;
     if !(ok(x) && ok(w) && ok(adapter.a) && ok(adapter.b)) {
         return Ok(None);
     }
-    if bias.is_some_and(|b| !(b.device().is_cpu() && b.dtype() == DType::F32 && b.rank() == 1)) {
+    if bias.is_some_and(|b| !(super::takes_kernels(b) && b.rank() == 1)) {
         return Ok(None);
     }
     let op = LoraOp {

@@ -20,6 +20,31 @@ pub mod quantised;
 pub mod rms_norm;
 pub mod swiglu;
 
+thread_local! {
+    static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a tensor takes Ladder's kernels: f32 on the CPU, unless this thread asked for
+/// candle's plain ops. Every other device (CUDA) and dtype runs the plain ops, so tests switch
+/// to them on the CPU to check that path against the kernels.
+pub fn takes_kernels(t: &candle_core::Tensor) -> bool {
+    t.device().is_cpu() && t.dtype() == candle_core::DType::F32 && !plain_ops()
+}
+
+/// Whether this thread runs candle's plain ops instead of the kernels.
+pub fn plain_ops() -> bool {
+    PLAIN.with(|p| p.get())
+}
+
+/// Runs `f` with the kernels off on this thread (candle's plain ops instead): for tests and
+/// benchmarks that compare the two, and for checking on the CPU the path a GPU takes.
+pub fn with_plain_ops<T>(f: impl FnOnce() -> T) -> T {
+    let before = PLAIN.with(|p| p.replace(true));
+    let out = f();
+    PLAIN.with(|p| p.set(before));
+    out
+}
+
 /// The values of a contiguous f32 CPU storage; `op` names the op in the error.
 pub(crate) fn f32_values<'a>(
     s: &'a candle_core::CpuStorage,

@@ -14,7 +14,7 @@
 use super::attention::{product, softmax_backward_rows, weights, Masks};
 use super::dense::View;
 use crate::threads;
-use candle_core::{CpuStorage, CustomOp3, DType, Device, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor};
 use rayon::prelude::*;
 
 /// The sizes of a batch's attention: `rows` sequences of `len` tokens, `heads` query heads
@@ -56,7 +56,7 @@ pub fn packed_attention(
     g: Geometry,
     options: Options,
 ) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
+    let ok = |t: &Tensor| super::takes_kernels(t);
     if !(ok(q) && ok(k) && ok(v)) {
         return Ok(None);
     }

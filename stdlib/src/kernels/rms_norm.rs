@@ -3,11 +3,11 @@
 //! multiply) a decoder's 61 norms took a dozen passes each way, every gradient written as zeros
 //! and then added to; training a language model's LoRA adapters runs through all of them.
 
-use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
 /// `None` where the op does not apply (the caller composes candle's ops).
 pub fn rms_norm(x: &Tensor, w: &Tensor, eps: f32) -> Result<Option<Tensor>> {
-    let cpu_f32 = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
+    let cpu_f32 = |t: &Tensor| super::takes_kernels(t);
     if !cpu_f32(x) || !cpu_f32(w) || w.rank() != 1 || x.dim(candle_core::D::Minus1)? != w.dim(0)? {
         return Ok(None);
     }

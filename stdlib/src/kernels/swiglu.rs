@@ -2,11 +2,11 @@
 //! from candle's ops the SiLU's gradient alone is seven full-size ops (negate, exp, add,
 //! reciprocal, ...), on the widest activations of every layer of a fine-tuned language model.
 
-use candle_core::{CpuStorage, CustomOp2, DType, Layout, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
 /// `None` where the op does not apply (the caller composes candle's ops).
 pub fn swiglu(gate: &Tensor, up: &Tensor) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| t.device().is_cpu() && t.dtype() == DType::F32;
+    let ok = |t: &Tensor| super::takes_kernels(t);
     if !ok(gate) || !ok(up) || gate.dims() != up.dims() {
         return Ok(None);
     }

@@ -17,18 +17,7 @@ pub fn fused_act(a: Activation) -> Option<FusedAct> {
     }
 }
 
-thread_local! {
-    static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `f` with the fused path off on this thread (the plain candle ops instead): for tests
-/// and benchmarks that compare the two.
-pub fn with_plain_ops<T>(f: impl FnOnce() -> T) -> T {
-    let before = PLAIN.with(|p| p.replace(true));
-    let out = f();
-    PLAIN.with(|p| p.set(before));
-    out
-}
+pub use crate::kernels::with_plain_ops;
 
 /// A network's forward step at `layers[0]`: a linear layer, with the activation that follows it
 /// when that one fuses, as one op. Returns the output and how many layers it covered, or `None`
@@ -40,7 +29,7 @@ pub fn layer_pair(layers: &[Layer], x: &Tensor) -> crate::error::Result<Option<(
     };
     // Half-precision activations (a mixed-precision network) keep the plain ops.
     let half = matches!(x.dtype(), DType::BF16 | DType::F16);
-    if half || PLAIN.with(|p| p.get()) || x.rank() != 2 || x.dims()[1] != w.dims()[0] {
+    if half || crate::kernels::plain_ops() || x.rank() != 2 || x.dims()[1] != w.dims()[0] {
         return Ok(None);
     }
     let (act, used) = match layers.get(1) {

@@ -214,3 +214,60 @@ fn training_matches_the_plain_ops_for_every_layer_kind_and_label_kind() {
     let make = || Network::mlp(&[6, 16, 2], A::Relu, 0.0, false, 3).unwrap();
     assert_same_training(make, &soft_weighted, "soft labels with sample weights");
 }
+
+/// The transformer (attention on packed heads, layer norm, GELU, cross-entropy: every kernel a
+/// training step uses) against the plain ops a GPU runs, over three epochs with dropout.
+#[test]
+fn transformer_training_matches_the_plain_ops() {
+    use crate::nn::layers::LayerSpec;
+    use crate::nn::network::NetworkSpec;
+    use crate::nn::transformer::TransformerSpec;
+    let mut rng = crate::rng::Rng::new(21);
+    let (rows, len) = (48, 12);
+    let mut ids = Vec::with_capacity(rows * len);
+    let mut labels = Vec::with_capacity(rows);
+    for r in 0..rows {
+        let real = 4 + r % 8; // padded rows of 4 to 11 tokens
+        let row: Vec<f32> = (0..len)
+            .map(|c| {
+                if c < real {
+                    (1 + rng.below(29)) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        labels.push((row[0] < 15.0) as u32);
+        ids.extend(row);
+    }
+    let x = crate::Tensor(Tensor::from_vec(ids, (rows, len), &Device::Cpu).unwrap());
+    let y = crate::Tensor(Tensor::from_vec(labels, rows, &Device::Cpu).unwrap());
+    let data = Dataset::new("tokens", x, Some(y), None, 2).unwrap();
+    let make = || {
+        let spec = NetworkSpec {
+            kind: "transformer".into(),
+            layers: vec![
+                LayerSpec::TransformerEncoder(TransformerSpec {
+                    vocab: 30,
+                    dim: 16,
+                    heads: 2,
+                    ff: 32,
+                    layers: 2,
+                    max_len: len,
+                    dropout: 0.1,
+                    pad_id: 0,
+                }),
+                LayerSpec::Linear {
+                    inputs: 16,
+                    outputs: 2,
+                    bias: true,
+                    zero_init: false,
+                },
+            ],
+            seed: 4,
+            precision: Default::default(),
+        };
+        Network::new(spec, &Device::Cpu).unwrap()
+    };
+    assert_same_training(make, &data, "transformer");
+}
