@@ -24,8 +24,13 @@ crate::type_names! {
 impl Render for Network {
     fn mime_bundle(&self) -> MimeBundle {
         let layers = self.summary();
+        // Mixed precision shows beside the device ("cpu, bf16"); f32 is the default and unsaid.
+        let precision = match self.spec.precision.half() {
+            Some(_) => format!(", {}", self.spec.precision.name()),
+            None => String::new(),
+        };
         let head = format!(
-            "Model {} ({} parameters, seed {}, {})",
+            "Model {} ({} parameters, seed {}, {}{precision})",
             self.spec.kind,
             self.num_parameters(),
             self.spec.seed,

@@ -227,7 +227,11 @@ mod tests {
     fn a_saved_model_loads_with_the_same_outputs() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m").to_str().unwrap().to_string();
-        let net = Network::mlp(&[3, 5, 2], Activation::Tanh, 0.1, true, 4).unwrap();
+        // A mixed-precision model: its precision travels in the spec.
+        let net = Network::mlp(&[3, 5, 2], Activation::Tanh, 0.1, true, 4)
+            .unwrap()
+            .with_precision(crate::nn::network::Precision::Bf16)
+            .unwrap();
         let (w, j) = save(&net, &path).unwrap();
         assert!(w.exists() && j.exists());
         let back = load(&format!("{path}.safetensors")).unwrap();
