@@ -10,7 +10,7 @@ use candle_core::{CpuStorage, CustomOp3, Device, Layout, Result, Shape, Tensor};
 
 /// `None` when the tensors are not f32 on the CPU, or γ and β are not vectors of x's last size.
 pub fn layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| super::takes_kernels(t);
+    let ok = super::takes_kernels;
     let d = x.dims().last().copied().unwrap_or(0);
     if !(ok(x) && ok(gamma) && ok(beta)) || d == 0 || gamma.dims() != [d] || beta.dims() != [d] {
         return Ok(None);

@@ -56,7 +56,7 @@ pub fn packed_attention(
     g: Geometry,
     options: Options,
 ) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| super::takes_kernels(t);
+    let ok = super::takes_kernels;
     if !(ok(q) && ok(k) && ok(v)) {
         return Ok(None);
     }

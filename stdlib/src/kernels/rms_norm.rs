@@ -7,8 +7,8 @@ use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
 /// `None` where the op does not apply (the caller composes candle's ops).
 pub fn rms_norm(x: &Tensor, w: &Tensor, eps: f32) -> Result<Option<Tensor>> {
-    let cpu_f32 = |t: &Tensor| super::takes_kernels(t);
-    if !cpu_f32(x) || !cpu_f32(w) || w.rank() != 1 || x.dim(candle_core::D::Minus1)? != w.dim(0)? {
+    let ok = super::takes_kernels;
+    if !ok(x) || !ok(w) || w.rank() != 1 || x.dim(candle_core::D::Minus1)? != w.dim(0)? {
         return Ok(None);
     }
     Ok(Some(

@@ -6,7 +6,7 @@ use candle_core::{CpuStorage, CustomOp2, Layout, Result, Shape, Tensor};
 
 /// `None` where the op does not apply (the caller composes candle's ops).
 pub fn swiglu(gate: &Tensor, up: &Tensor) -> Result<Option<Tensor>> {
-    let ok = |t: &Tensor| super::takes_kernels(t);
+    let ok = super::takes_kernels;
     if !ok(gate) || !ok(up) || gate.dims() != up.dims() {
         return Ok(None);
     }

@@ -1,5 +1,5 @@
 //! A network's linear layer and the activation after it as one fused op
-//! ([`crate::kernels::dense`]), with a switch back to candle's plain ops for comparisons.
+//! ([`crate::kernels::dense`]).
 
 use super::layers::{Activation, Layer};
 use crate::kernels::dense::{linear, FusedAct};
@@ -16,8 +16,6 @@ pub fn fused_act(a: Activation) -> Option<FusedAct> {
         Activation::Gelu | Activation::Silu => None,
     }
 }
-
-pub use crate::kernels::with_plain_ops;
 
 /// A network's forward step at `layers[0]`: a linear layer, with the activation that follows it
 /// when that one fuses, as one op. Returns the output and how many layers it covered, or `None`

@@ -278,7 +278,6 @@ impl Network {
         Network::new(
             NetworkSpec {
                 seed,
-                precision: Default::default(),
                 ..self.spec.clone()
             },
             &self.device,

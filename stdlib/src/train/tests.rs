@@ -295,6 +295,11 @@ fn mixed_precision_trains_f32_weights_and_tracks_the_f32_run() {
             );
         }
         assert_eq!(net.forward(&test.x).unwrap().dtype(), DType::F32);
+        assert_eq!(
+            net.fresh(1).unwrap().spec.precision,
+            precision,
+            "a fresh copy keeps it"
+        );
         let acc = net.accuracy(&test).unwrap();
         assert!(acc >= 0.94, "{precision:?}: test accuracy {acc}");
     }

@@ -4,6 +4,7 @@
 use super::*;
 use crate::data::Dataset;
 use crate::kernels::dense::{linear, FusedAct};
+use crate::kernels::with_plain_ops;
 use crate::nn::network::Network;
 use crate::train::{fit, FitConfig, Silent};
 use candle_core::{Device, Var};
