@@ -53,7 +53,7 @@ def has_rust_cells() -> bool:
 
 
 def normalise_text(text: str) -> str:
-    return "\n".join(re.sub(r"\d", "#", line) if TIMING.search(line) else line for line in text.split("\n"))
+    return "\n".join(re.sub(r"\d+", "#", line) if TIMING.search(line) else line for line in text.split("\n"))
 
 
 def outputs(nb: nbformat.NotebookNode) -> list[list[dict]]:
