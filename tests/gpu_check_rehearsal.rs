@@ -26,7 +26,12 @@ fn run(script: &str, params: &[&str]) -> String {
 
 #[test]
 fn the_correctness_checks_run_and_pass_on_the_cpu() {
-    let out = run("gpu_check.rhai", &["device=cpu"]);
+    let lms = tempfile::tempdir().unwrap();
+    let layout = Path::new(env!("CARGO_MANIFEST_DIR")).join("stdlib/checks/tiny_lms.sh");
+    let laid = Command::new(&layout).arg(lms.path()).status().unwrap();
+    assert!(laid.success(), "{}", layout.display());
+    let lm_dir = format!("lm_dir={}", lms.path().display());
+    let out = run("gpu_check.rhai", &["device=cpu", &lm_dir]);
     let summary = out
         .lines()
         .find(|l| l.starts_with("gpu_check:") && l.contains("checks within tolerance"))
@@ -36,6 +41,16 @@ fn the_correctness_checks_run_and_pass_on_the_cpu() {
     assert_eq!(counts[1], counts[3], "{summary}");
     assert!(counts[3].parse::<usize>().unwrap() >= 35, "{summary}");
     assert!(!out.contains("FAIL"), "{out}");
+    for check in [
+        "lm llama/tiny-llama.gguf score",
+        "lm qwen2-folder greedy text",
+        "lm_classifier LoRA fit",
+    ] {
+        assert!(
+            out.contains(&format!("ok   {check}")),
+            "{check} did not run:\n{out}"
+        );
+    }
 }
 
 #[test]

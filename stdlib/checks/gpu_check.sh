@@ -38,18 +38,25 @@ echo "ladder: $("$ladder" --version 2>&1)"
 [ -n "$python" ] && echo "python: $("$python" -c 'import torch; print("torch", torch.__version__)' 2>&1)"
 
 echo "== correctness: $dev against cpu"
-"$ladder" run "$here/gpu_check.rhai" -p device="$dev"
+lm=$out/lm
+"$here/tiny_lms.sh" "$lm"
+"$ladder" run "$here/gpu_check.rhai" -p device="$dev" -p lm_dir="$lm"
 checks=$?
 
 models=${LADDER_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/ladder/models}
 minilm=$models/all-MiniLM-L6-v2
 
 echo "== notebooks with -p device=$dev against the CPU"
-# The notebooks whose models are tensors (text_weak_to_strong needs the encoder installed).
+# The notebooks whose models are tensors (text_weak_to_strong needs the encoder installed,
+# lm_weak_to_strong the encoder and SmolLM2).
 notebooks=0
-for nb in weak_to_strong distillation weak_supervision text_weak_to_strong; do
-    if [ "$nb" = text_weak_to_strong ] && [ ! -f "$minilm/model.safetensors" ]; then
+for nb in weak_to_strong distillation weak_supervision text_weak_to_strong lm_weak_to_strong; do
+    if [[ $nb = text_weak_to_strong || $nb = lm_weak_to_strong ]] && [ ! -f "$minilm/model.safetensors" ]; then
         echo "(all-MiniLM-L6-v2 is not in $models: $nb is skipped)"
+        continue
+    fi
+    if [ "$nb" = lm_weak_to_strong ] && [ ! -f "$models/smollm2/SmolLM2-135M-Instruct.Q4_1.gguf" ]; then
+        echo "(SmolLM2 is not in $models: $nb is skipped)"
         continue
     fi
     for d in cpu "$dev"; do

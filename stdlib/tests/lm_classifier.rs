@@ -142,3 +142,38 @@ fn features_report_cut_rows_and_bad_options_name_themselves() {
         error(&mut s, r#"lm_classifier(#{path: "/no/such", classes: 2})"#).contains("/no/such")
     );
 }
+
+/// Per-step losses of a seeded LoRA fit, then the first of the model's predictions.
+fn lora_run(s: &mut ladder_scripting::Session) -> Vec<f64> {
+    let text = plain(
+        s,
+        r#"let t = lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: 8}, head: "mlp", hidden: 8, seed: 3});
+           let h = fit(t, data, #{epochs: 2, lr: 0.01, batch_size: 16, seed: 5, progress: false});
+           let out = h.loss; out += predict_proba(t, data).flatten().to_array().extract(0, 8); out"#,
+    );
+    text.trim_matches(|c| c == '[' || c == ']')
+        .split(',')
+        .map(|x| x.trim().parse().unwrap())
+        .collect()
+}
+
+/// A GPU runs candle's ops where the CPU runs Ladder's kernels (attention, RMSNorm, SwiGLU,
+/// the LoRA products): the same seeded LoRA fit on those plain ops, here on the CPU, gives
+/// the same losses and predictions.
+#[test]
+fn lora_training_on_the_plain_ops_a_gpu_runs_match_the_kernels() {
+    let mut s = session();
+    plain(&mut s, &setup());
+    let kernels = lora_run(&mut s);
+    let mut s = session();
+    plain(&mut s, &setup());
+    let plain_ops = ladder_stdlib::kernels::with_plain_ops(|| lora_run(&mut s));
+    assert_eq!(kernels.len(), plain_ops.len());
+    assert!(kernels.len() > 16, "{kernels:?}");
+    for (i, (k, p)) in kernels.iter().zip(&plain_ops).enumerate() {
+        assert!(
+            (k - p).abs() < 1e-4,
+            "value {i}: kernels {k}, plain ops {p}"
+        );
+    }
+}

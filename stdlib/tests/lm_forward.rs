@@ -423,3 +423,27 @@ fn a_position_the_cache_does_not_hold_and_an_empty_batch_are_errors() {
     // The model still works afterwards.
     m.forward(&t, 0).unwrap();
 }
+
+/// On a GPU, GGUF Llama and Qwen2 files run on candle's quantised models (Ladder's own pass
+/// is CPU code); the plain-ops switch takes that path here, and it gives transformers' logits
+/// for whole prompts and token by token.
+#[test]
+fn candles_quantised_models_the_gpu_path_give_transformers_logits() {
+    let r = reference();
+    for family in ["llama", "qwen2"] {
+        let mut m = ladder_stdlib::kernels::with_plain_ops(|| gguf_pass(family));
+        for (row, prompt) in r["prompts"].as_array().unwrap().iter().enumerate() {
+            let prompt = prompt_ids(prompt);
+            let n = prompt.len();
+            let what = format!("{family} prompt {row} (candle's model)");
+            let whole = step(m.as_mut(), &prompt, 0);
+            assert_row_close(&whole, &want_at(&r, family, row, n - 1), &what);
+            m.reset();
+            for (pos, &t) in prompt.iter().enumerate() {
+                let step = step(m.as_mut(), &[t], pos);
+                let what = format!("{what}, step {pos}");
+                assert_row_close(&step, &want_at(&r, family, row, pos), &what);
+            }
+        }
+    }
+}

@@ -262,3 +262,45 @@ fn generation_stops_on_interrupt_and_keeps_the_session() {
     );
     assert!(out.contains('4'), "{out}");
 }
+
+/// A model goes to a device with the options it was loaded with, and says where it is; asking
+/// this CPU build for the GPU is an error that says so and keeps the session.
+#[test]
+fn a_model_moves_between_devices_and_names_its_device() {
+    let mut s = session();
+    plain(
+        &mut s,
+        &format!(
+            "let m = lm({path:?}); let g = lm({path:?}, #{{device: \"cpu\"}}); \
+             let h = m.to(device(\"cpu\")); let o = #{{max_tokens: 6, stream: false}};",
+            path = tiny()
+        ),
+    );
+    assert_eq!(
+        plain(&mut s, "[m.device, g.device, h.device]"),
+        r#"["cpu", "cpu", "cpu"]"#
+    );
+    let texts = plain(
+        &mut s,
+        r#"[m.generate("w1 w2", o), g.generate("w1 w2", o), h.generate("w1 w2", o)]"#,
+    );
+    let parts: Vec<&str> = texts
+        .trim_matches(|c| c == '[' || c == ']')
+        .split(", ")
+        .collect();
+    assert_eq!(parts.len(), 3, "{texts}");
+    assert!(parts[0] == parts[1] && parts[1] == parts[2], "{texts}");
+    if !cfg!(feature = "cuda") {
+        let e = error(&mut s, &format!("lm({:?}, #{{device: \"cuda\"}})", tiny()));
+        assert!(e.contains("CUDA"), "{e}");
+        let e = error(
+            &mut s,
+            &format!(
+                "lm_classifier(#{{path: {:?}, classes: 2, device: \"cuda\"}})",
+                tiny()
+            ),
+        );
+        assert!(e.contains("CUDA"), "{e}");
+        assert_eq!(plain(&mut s, "m.device"), r#""cpu""#);
+    }
+}

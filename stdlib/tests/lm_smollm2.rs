@@ -152,6 +152,21 @@ fn the_requantised_fast_path_stays_close_to_llama_cpp() {
     assert!(agree as f64 / total as f64 >= 0.9, "{agree}/{total}");
 }
 
+/// On a GPU the file runs on candle's quantised Llama (Ladder's own pass is CPU code); the
+/// plain-ops switch loads that model here, and it stays close to llama.cpp too.
+#[test]
+fn candles_quantised_llama_the_gpu_path_stays_close_to_llama_cpp() {
+    let Ok(m) =
+        ladder_stdlib::kernels::with_plain_ops(|| Lm::open("smollm2", LoadOptions::default()))
+    else {
+        eprintln!("SKIPPED: smollm2 is not installed");
+        return;
+    };
+    let (agree, total) = top1_agreement(&m);
+    eprintln!("candle's quantised Llama: top-1 agreement with llama.cpp {agree}/{total}");
+    assert!(agree as f64 / total as f64 >= 0.9, "{agree}/{total}");
+}
+
 #[test]
 fn greedy_generation_matches_llama_cpp_until_the_first_near_tie() {
     let Some(m) = quantised() else { return };

@@ -29,6 +29,8 @@ pub struct LmInfo {
     pub vocab_size: usize,
     /// How many weights the model has (as stored: a quantised block counts its weights).
     pub parameters: usize,
+    /// How it was loaded (to load it again on another device).
+    pub options: LoadOptions,
 }
 
 #[derive(Clone)]
@@ -60,7 +62,12 @@ pub struct LoadOptions {
 
 impl Lm {
     pub fn open(name_or_path: &str, opts: LoadOptions) -> Result<Lm> {
-        let device = Device::Cpu;
+        Lm::open_on(name_or_path, opts, &Device::Cpu)
+    }
+
+    /// [`Lm::open`] with the weights on `device`.
+    pub fn open_on(name_or_path: &str, opts: LoadOptions, device: &Device) -> Result<Lm> {
+        let device = device.clone();
         match locate(name_or_path)? {
             Located::Gguf(path) => {
                 let meta = Metadata::read(&path)?;
@@ -98,6 +105,7 @@ impl Lm {
                         context_len,
                         vocab_size: tokenizer.text.vocab_size(),
                         parameters,
+                        options: opts,
                     },
                     tokenizer,
                     model,
@@ -116,6 +124,7 @@ impl Lm {
                         context_len: folder.context_len(),
                         vocab_size: tokenizer.text.vocab_size(),
                         parameters: folder.parameters(),
+                        options: opts,
                     },
                     tokenizer,
                     model,
@@ -133,6 +142,15 @@ impl Lm {
             device,
             memo: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// The same model loaded again with its weights on `device` (the original is untouched).
+    pub fn to_device(&self, device: &Device) -> Result<Lm> {
+        Lm::open_on(
+            &self.info.path.display().to_string(),
+            self.info.options,
+            device,
+        )
     }
 
     /// The model, locked for one call (a call resets the cache before use).
@@ -240,8 +258,12 @@ impl Lm {
     }
 
     pub fn describe(&self) -> String {
+        let on = match &self.device {
+            Device::Cpu => String::new(),
+            d => format!(", on {}", crate::tensor::device::device_name(d)),
+        };
         format!(
-            "Lm {} ({}, {}, context {}, vocabulary {}) from {}",
+            "Lm {} ({}, {}, context {}, vocabulary {}{on}) from {}",
             self.info
                 .path
                 .file_name()

@@ -44,7 +44,7 @@ pub fn classifier(o: &LmClassifierOptions) -> Result<Network> {
     if o.classes < 2 {
         bail!("lm_classifier: needs at least 2 classes, got {}", o.classes);
     }
-    let shared = features::open(Path::new(&o.path))?;
+    let shared = features::open(Path::new(&o.path), &Device::Cpu)?;
     let c = &shared.decoder.config;
     let layer = o.layer.unwrap_or(c.layers);
     if layer > c.layers {

@@ -16,8 +16,10 @@ use ladder_scripting::rhai::{Dynamic, Engine, Map};
 use ladder_scripting::{Renderers, Stream};
 use std::path::Path;
 
-fn classifier_options(o: Map) -> RhaiResult<LmClassifierOptions> {
+/// `lm_classifier`'s options, and the device its weights go to.
+fn classifier_options(o: Map) -> RhaiResult<(LmClassifierOptions, candle_core::Device)> {
     let mut o = Opts::new("lm_classifier", o);
+    let device = crate::tensor::device::device(&o.string("device", "cpu")?)?;
     let path = o.string_opt("path")?.ok_or_else(|| {
         o.fail(
             "path",
@@ -60,12 +62,33 @@ fn classifier_options(o: Map) -> RhaiResult<LmClassifierOptions> {
         seed: o.seed("seed")?,
     };
     o.finish()?;
-    Ok(opts)
+    Ok((opts, device))
+}
+
+fn lm_classifier(options: Map) -> RhaiResult<Network> {
+    let (opts, device) = classifier_options(options)?;
+    let net = lm_classifier::classifier(&opts)?;
+    if device.is_cpu() {
+        return Ok(net);
+    }
+    Ok(net.to_device(&device)?)
 }
 
 fn lm_features(path: &str, ids: Dynamic, o: Map) -> RhaiResult<Tensor> {
     let mut o = Opts::new("lm_features", o);
-    let shared = features::open(Path::new(path))?;
+    let x = match ids.clone().try_cast::<Dataset>() {
+        Some(d) => d.x.0.clone(),
+        None => {
+            ids.try_cast::<Tensor>()
+                .ok_or_else(|| {
+                    Error::options("lm_features: ids must be a Tensor or a Dataset of token ids")
+                })?
+                .0
+        }
+    };
+    // The features are computed, and returned, where the ids are.
+    let device = x.device().clone();
+    let shared = features::open(Path::new(path), &device)?;
     let c = &shared.decoder.config;
     let layer = o.usize("layer", c.layers)?;
     let pooling = Pooling::parse(&o.string("pooling", "last")?)?;
@@ -80,16 +103,6 @@ fn lm_features(path: &str, ids: Dynamic, o: Map) -> RhaiResult<Tensor> {
         ))
         .into());
     }
-    let x = match ids.clone().try_cast::<Dataset>() {
-        Some(d) => d.x.0.clone(),
-        None => {
-            ids.try_cast::<Tensor>()
-                .ok_or_else(|| {
-                    Error::options("lm_features: ids must be a Tensor or a Dataset of token ids")
-                })?
-                .0
-        }
-    };
     let rows = crate::decoder::train::layer::token_rows(&x, pad, c.vocab)?;
     let (rows, cut) = features::truncate(&rows, max_len);
     if cut > 0 {
@@ -101,7 +114,6 @@ fn lm_features(path: &str, ids: Dynamic, o: Map) -> RhaiResult<Tensor> {
             ),
         );
     }
-    let device = candle_core::Device::Cpu;
     Ok(Tensor(
         shared.memoised(&rows, layer, pooling, batch, &device)?,
     ))
@@ -121,10 +133,10 @@ fn save_lora(net: &Network, dir: &str) -> RhaiResult<()> {
 
 pub fn register(engine: &mut Engine, _renderers: &mut Renderers) {
     bind!(engine,
-        /// A classifier on a decoder LM (Llama or Qwen2 family; a Hugging Face folder or a GGUF file, dequantised): token ids → hidden states of `layer` → `pooling` → head. Options: `path` and `classes` (required), `layer` (the last, after the final norm), `pooling` ("last" or "mean"), `head` ("linear" or "mlp"), `hidden` (256), `lora` (false: frozen features, memoised; true or #{r: 8, alpha: 16, targets: ["q_proj", ..., "down_proj"]}: LoRA adapters trained by fit), `adapter` (a PEFT adapter folder to start from), `max_len` (256: longer rows keep their first tokens), `pad` (0: the id padding the rows), `seed`.
-        fn lm_classifier(options: Map) -> RhaiResult<Network> { Ok(lm_classifier::classifier(&classifier_options(options)?)?) }
+        /// A classifier on a decoder LM (Llama or Qwen2 family; a Hugging Face folder or a GGUF file, dequantised): token ids → hidden states of `layer` → `pooling` → head. Options: `path` and `classes` (required), `layer` (the last, after the final norm), `pooling` ("last" or "mean"), `head` ("linear" or "mlp"), `hidden` (256), `lora` (false: frozen features, memoised; true or #{r: 8, alpha: 16, targets: ["q_proj", ..., "down_proj"]}: LoRA adapters trained by fit), `adapter` (a PEFT adapter folder to start from), `max_len` (256: longer rows keep their first tokens), `pad` (0: the id padding the rows), `seed`, `device` ("cpu"; "cuda" in the CUDA build: the model's weights and adapters go there).
+        fn lm_classifier(options: Map) -> RhaiResult<Network> { lm_classifier(options) }
 
-        /// Features (rows × hidden) of token ids (a Tensor or a Dataset's features) from a decoder LM: the hidden states of `layer` (default the last) pooled by `pooling` ("last" or "mean"), `batch_size` rows per pass, memoised. Options also `max_len` (256; how many rows were cut is reported) and `pad` (0).
+        /// Features (rows × hidden) of token ids (a Tensor or a Dataset's features) from a decoder LM: the hidden states of `layer` (default the last) pooled by `pooling` ("last" or "mean"), `batch_size` rows per pass, memoised. Options also `max_len` (256; how many rows were cut is reported) and `pad` (0). Computed on the ids' device (`data.to(device("cuda"))` first for the GPU).
         fn lm_features(path: &str, ids: Dynamic as "Tensor|Dataset", options: Map) -> RhaiResult<Tensor> { lm_features(path, ids, options) }
 
         /// Save an lm_classifier's LoRA adapters in PEFT's layout (adapter_model.safetensors, adapter_config.json) in `folder`; PEFT loads them onto the base model (AutoModelForCausalLM).

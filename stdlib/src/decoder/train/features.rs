@@ -5,6 +5,7 @@
 use crate::decoder::forward::{Adapters, Batch, Decoder};
 use crate::decoder::train::lora::Lora;
 use crate::error::{check_interrupt, Error, Result};
+use crate::tensor::device::device_name;
 use crate::threads;
 use crate::user_dirs::installed_lm;
 use candle_core::{Device, Tensor};
@@ -43,29 +44,39 @@ impl Pooling {
 /// Memoised features by (layer, pooling, token row).
 type Memo = HashMap<(usize, Pooling, Vec<u32>), Box<[f32]>>;
 
-/// A decoder opened once per process (by canonical path), with the memo of its features.
+/// A decoder opened once per process and device (by canonical path), with the memo of its
+/// features.
 pub struct Shared {
     pub decoder: Decoder,
     memo: Mutex<Memo>,
 }
 
+/// Decoders by (canonical path, device name).
+type Opened = HashMap<(PathBuf, String), Arc<Shared>>;
+
 /// Open (or reuse) the decoder at `path`, or the installed model of that name (`"smollm2"`,
-/// as `lm(...)` takes it).
-pub fn open(path: &Path) -> Result<Arc<Shared>> {
-    static OPENED: OnceLock<Mutex<HashMap<PathBuf, Arc<Shared>>>> = OnceLock::new();
+/// as `lm(...)` takes it), with its weights on `device` (read once, then copied there).
+pub fn open(path: &Path, device: &Device) -> Result<Arc<Shared>> {
+    static OPENED: OnceLock<Mutex<Opened>> = OnceLock::new();
     let installed = match path.to_str().and_then(installed_lm) {
         Some(found) => Some(found?),
         None => None,
     };
     let path = installed.as_deref().unwrap_or(path);
-    let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let key = (canonical.clone(), device_name(device));
     let opened = OPENED.get_or_init(Default::default);
     let poisoned = |_| Error::new("lm: a lock was poisoned by an earlier panic");
     if let Some(s) = opened.lock().map_err(poisoned)?.get(&key) {
         return Ok(s.clone());
     }
+    let decoder = if device.is_cpu() {
+        Decoder::open(&canonical)?
+    } else {
+        open(&canonical, &Device::Cpu)?.decoder.to_device(device)?
+    };
     let shared = Arc::new(Shared {
-        decoder: Decoder::open(&key)?,
+        decoder,
         memo: Mutex::new(HashMap::new()),
     });
     opened.lock().map_err(poisoned)?.insert(key, shared.clone());

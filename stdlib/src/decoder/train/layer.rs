@@ -149,12 +149,7 @@ impl std::fmt::Debug for LmLayer {
 
 impl LmLayer {
     pub fn init(spec: &LmSpec, rng: &mut Rng, device: &Device) -> Result<LmLayer> {
-        if !device.is_cpu() {
-            return Err(Error::new(
-                "lm layers run on the CPU for now (the model is shared by every layer of it)",
-            ));
-        }
-        let shared = features::open(Path::new(&spec.path))?;
+        let shared = features::open(Path::new(&spec.path), device)?;
         let c = &shared.decoder.config;
         if c.hidden != spec.dim || spec.layer > c.layers {
             return Err(Error::shape(format!(

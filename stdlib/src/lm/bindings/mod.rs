@@ -9,6 +9,7 @@ use super::model::{Lm, LoadOptions};
 use crate::bind;
 use crate::error::RhaiResult;
 use crate::opts::Opts;
+use crate::tensor::bindings::DeviceHandle;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::Renderers;
 
@@ -19,8 +20,9 @@ fn load(name_or_path: &str, options: Map) -> RhaiResult<Lm> {
         dequantise: o.bool("dequantise", d.dequantise)?,
         requantise: o.bool("requantise", d.requantise)?,
     };
+    let device = crate::tensor::device::device(&o.string("device", "cpu")?)?;
     o.finish()?;
-    Ok(Lm::open(name_or_path, opts)?)
+    Ok(Lm::open_on(name_or_path, opts, &device)?)
 }
 
 /// Strings from a string or an array of strings.
@@ -95,10 +97,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn lm(name_or_path: &str) -> RhaiResult<Lm> {
             load(name_or_path, Map::new())
         },
-        /// `lm` with options: `dequantise` (false: a GGUF model runs on its quantised weights; true: on f32 copies, the reference path), `requantise` (false; true: Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernels for them, so Qwen3 files run about 5x faster; a Llama or Qwen2 file's Q4_1 already runs on Ladder's kernel, and requantising only moves it further from llama.cpp).
+        /// `lm` with options: `dequantise` (false: a GGUF model runs on its quantised weights; true: on f32 copies, the reference path), `requantise` (false; true: Q4_1, Q5_0 and Q5_1 weights run as Q8_0: candle has no SIMD kernels for them, so Qwen3 files run about 5x faster; a Llama or Qwen2 file's Q4_1 already runs on Ladder's kernel, and requantising only moves it further from llama.cpp), `device` ("cpu"; "cuda" in the CUDA build: the weights go there, and Llama and Qwen2 GGUF files run on candle's quantised models instead of Ladder's CPU kernels).
         fn lm(name_or_path: &str, options: Map) -> RhaiResult<Lm> {
             load(name_or_path, options)
         },
+        /// The same model loaded again with its weights on a device (with the options it was loaded with).
+        /// Example: `let m = lm("smollm2").to(device("cuda"));`
+        fn to(model: Lm, device: DeviceHandle) -> RhaiResult<Lm> { Ok(model.to_device(&device.0)?) },
         /// Token ids of a text as a prompt (BOS added when the model wants it; special-token strings such as <|im_start|> are matched).
         fn encode(model: &mut Lm, text: &str) -> RhaiResult<Array> {
             Ok(model
@@ -148,6 +153,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine.register_get("context_len", |m: &mut Lm| m.info.context_len as INT);
     engine.register_get("vocab_size", |m: &mut Lm| m.info.vocab_size as INT);
     engine.register_get("architecture", |m: &mut Lm| m.info.architecture.clone());
+    engine.register_get("device", |m: &mut Lm| {
+        crate::tensor::device::device_name(&m.device)
+    });
     engine.register_get("path", |m: &mut Lm| m.info.path.display().to_string());
     engine.register_get("chat_template", |m: &mut Lm| {
         m.tokenizer.chat_template.clone().unwrap_or_default()

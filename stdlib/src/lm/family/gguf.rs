@@ -1,6 +1,6 @@
-//! GGUF files: Llama and Qwen2 on Ladder's own inference pass (`gguf_llama`), Qwen3 and Llama
-//! mixtures of experts on candle-transformers' quantised models; on the file's own quantisation
-//! or dequantised to f32 (the reference path).
+//! GGUF files: Llama and Qwen2 on Ladder's own inference pass (`gguf_llama`, CPU), Qwen3, Llama
+//! mixtures of experts, and every architecture on other devices (CUDA) on candle-transformers'
+//! quantised models; on the file's own quantisation or dequantised to f32 (the reference path).
 
 use super::gguf_llama::{self, GgufLlama};
 use super::{last_logits, CausalLm, GGUF_ARCHITECTURES};
@@ -9,17 +9,18 @@ use crate::lm::metadata::Metadata;
 use candle_core::quantized::gguf_file::{self, Content};
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
-use candle_transformers::models::{quantized_llama, quantized_qwen3};
+use candle_transformers::models::{quantized_llama, quantized_qwen2, quantized_qwen3};
 use std::io::{Cursor, Read, Seek};
 
 /// Quantisations candle reads (and so Ladder).
 pub const QUANTISATIONS: &str =
     "F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K";
 
-/// The files our pass does not run.
+/// The files our pass does not run: Qwen3, Llama mixtures of experts, and every file on a
+/// device other than the CPU.
 enum Weights {
-    /// Mixtures of experts (the plain Llama runs on `gguf_llama`).
     Llama(quantized_llama::ModelWeights),
+    Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
 }
 
@@ -31,6 +32,7 @@ impl CausalLm for GgufLm {
     fn forward(&mut self, tokens: &Tensor, offset: usize) -> Result<Tensor> {
         let logits = match &mut self.weights {
             Weights::Llama(m) => m.forward(tokens, offset)?,
+            Weights::Qwen2(m) => m.forward(tokens, offset)?,
             Weights::Qwen3(m) => m.forward(tokens, offset)?,
         };
         last_logits(logits)
@@ -39,17 +41,19 @@ impl CausalLm for GgufLm {
     fn reset(&mut self) {
         match &mut self.weights {
             Weights::Llama(m) => m.clear_kv_cache(),
+            Weights::Qwen2(m) => m.clear_kv_cache(),
             Weights::Qwen3(m) => m.clear_kv_cache(),
         }
     }
 
-    // Quantised Llama's cache grows by concatenation; Qwen3's CPU cache is written in place.
+    // Quantised Llama's cache grows by concatenation; Qwen3's CPU cache is written in place,
+    // and candle's quantised Qwen2 cannot be copied.
     fn fork(&self) -> Option<Box<dyn CausalLm>> {
         match &self.weights {
             Weights::Llama(m) => Some(Box::new(GgufLm {
                 weights: Weights::Llama(m.clone()),
             })),
-            Weights::Qwen3(_) => None,
+            Weights::Qwen2(_) | Weights::Qwen3(_) => None,
         }
     }
 }
@@ -102,10 +106,17 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box
     let corrupt = |e: candle_core::Error| {
         Error::io(
             shown.clone(),
-            format!("lm: {shown} does not load as a {arch} model: {e}"),
+            // Through the library's error: it drops the backtrace candle appends.
+            format!(
+                "lm: {shown} does not load as a {arch} model: {}",
+                Error::from(e).message()
+            ),
         )
     };
-    let own = gguf_llama::runs(&arch, &meta.content);
+    // Our pass runs on host memory with the CPU kernels; elsewhere (and when a test asks for
+    // the plain ops, to check on the CPU what a GPU runs) candle's models do.
+    let own =
+        gguf_llama::runs(&arch, &meta.content) && device.is_cpu() && !crate::kernels::plain_ops();
     let target = |t: GgmlDType| match precision {
         Precision::F32 => Some(GgmlDType::F32),
         Precision::Fast if slow(t) => Some(GgmlDType::Q8_0),
@@ -128,7 +139,8 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box
             })?;
             return Ok(Box::new(m));
         }
-        let weights = build(&arch, content, &mut reader, device).map_err(corrupt)?;
+        let weights =
+            build(&arch, with_defaults(&arch, content), &mut reader, device).map_err(corrupt)?;
         Ok(Box::new(GgufLm { weights }))
     };
     if rewrite {
@@ -139,6 +151,30 @@ pub fn load(meta: Metadata, precision: Precision, device: &Device) -> Result<Box
     } else {
         build_any(meta.content, &mut file)
     }
+}
+
+/// The header with what llama.cpp assumes when a key is absent and candle's models require:
+/// the rotary dimension (a head's width).
+fn with_defaults(arch: &str, mut content: Content) -> Content {
+    let key = format!("{arch}.rope.dimension_count");
+    let get = |k: &str| {
+        content
+            .metadata
+            .get(&format!("{arch}.{k}"))
+            .and_then(|v| v.to_u32().ok())
+    };
+    if let (None, Some(width), Some(heads)) = (
+        content.metadata.get(&key),
+        get("embedding_length"),
+        get("attention.head_count"),
+    ) {
+        if let Some(head_width) = width.checked_div(heads) {
+            content
+                .metadata
+                .insert(key, gguf_file::Value::U32(head_width));
+        }
+    }
+    content
 }
 
 /// A reader the models can seek in (a file, or a converted file in memory).
@@ -153,6 +189,9 @@ fn build<R: Read + Seek>(
 ) -> candle_core::Result<Weights> {
     Ok(match arch {
         "llama" => Weights::Llama(quantized_llama::ModelWeights::from_gguf(
+            content, reader, device,
+        )?),
+        "qwen2" => Weights::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
             content, reader, device,
         )?),
         _ => Weights::Qwen3(quantized_qwen3::ModelWeights::from_gguf(
