@@ -8,7 +8,9 @@
 //!
 //! LADDER_TORCH_PYTHON: a Python with torch, transformers and peft (default python3; see tests/reference/README.md);
 //! LADDER_LM_BENCH_DIR: where the model is written (default /tmp/ladder-lm-bench);
-//! LADDER_BENCH_THREADS: threads for both sides (default 1).
+//! LADDER_BENCH_THREADS: threads for both sides (default 1);
+//! LADDER_LM_BENCH_PROFILE=N: no PyTorch side, and after the features and forward passes N
+//! LoRA steps timed by phase, then stop (to run under `perf record`).
 
 use candle_core::{Device, Tensor};
 use candle_nn::Optimizer;
@@ -67,18 +69,13 @@ fn main() {
             "{python} could not write the model (needs torch + transformers)"
         );
     }
-    let out = Command::new(&python)
-        .args([script, "time", &model.display().to_string(), &n.to_string()])
-        .output()
-        .expect("run the PyTorch side");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let torch: serde_json::Value = serde_json::from_str(text.lines().last().unwrap_or("{}"))
-        .unwrap_or_else(|e| {
-            panic!(
-                "PyTorch side: {e}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let profile: Option<usize> = std::env::var("LADDER_LM_BENCH_PROFILE")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let torch = match profile {
+        Some(_) => serde_json::Value::Null,
+        None => torch_figures(&python, script, &model, n),
+    };
 
     let m = Decoder::open(&model).unwrap();
     let mut rng = Rng::new(1);
@@ -142,16 +139,38 @@ fn main() {
         lengths: vec![SEQ - 1; BATCH],
     };
     let targets = b.ids.narrow(1, 1, SEQ - 1).unwrap().flatten_all().unwrap();
-    let mut step = || {
-        let loss = threads::with_threads(n, || -> Tensor {
+    let loss = || {
+        threads::with_threads(n, || -> Tensor {
             let logits = m.logits(&inputs, Some(&lora), true).unwrap();
             let logits = logits.reshape((BATCH * (SEQ - 1), 49152)).unwrap();
             ladder_stdlib::loss::cross_entropy(&logits, &targets)
                 .unwrap()
                 .mean_all()
                 .unwrap()
-        });
-        let grads = threads::with_threads(n, || loss.backward().unwrap());
+        })
+    };
+    // Where a step's time goes, for scaling work: the forward pass with the loss, then the
+    // backward pass (the optimiser's update of the small adapters is the rest).
+    let (mut fwd_s, mut bwd_s) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..profile.unwrap_or(2) {
+        let t = Instant::now();
+        let l = loss();
+        let f = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        threads::with_threads(n, || l.backward().unwrap());
+        let b = t.elapsed().as_secs_f64();
+        if profile.is_some() {
+            println!("step: forward with loss {f:.2} s, backward {b:.2} s");
+        }
+        (fwd_s, bwd_s) = (fwd_s.min(f), bwd_s.min(b));
+    }
+    println!("LoRA step phases: forward with loss {fwd_s:.2} s, backward {bwd_s:.2} s");
+    if profile.is_some() {
+        return;
+    }
+    let mut step = || {
+        let l = loss();
+        let grads = threads::with_threads(n, || l.backward().unwrap());
         opt.step(&grads).unwrap();
     };
     step();
@@ -168,4 +187,24 @@ fn main() {
         "LoRA step (r 8, 7 projections): Ladder {train:.2} s, PyTorch {t_step:.2} s, speed ratio {:.2}",
         t_step / train
     );
+}
+
+/// The PyTorch side's figures (forward tokens/s, LoRA step s), from benches/lm_torch.py.
+fn torch_figures(
+    python: &str,
+    script: &str,
+    model: &std::path::Path,
+    n: usize,
+) -> serde_json::Value {
+    let out = Command::new(python)
+        .args([script, "time", &model.display().to_string(), &n.to_string()])
+        .output()
+        .expect("run the PyTorch side");
+    let text = String::from_utf8_lossy(&out.stdout);
+    serde_json::from_str(text.lines().last().unwrap_or("{}")).unwrap_or_else(|e| {
+        panic!(
+            "PyTorch side: {e}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
