@@ -57,6 +57,18 @@ pub(crate) fn f32_values<'a>(
     }
 }
 
+/// [`f32_values`] of a tensor's storage (from `storage_and_layout`), which must be on the CPU.
+pub(crate) fn storage_values<'a>(
+    s: &'a candle_core::Storage,
+    l: &candle_core::Layout,
+    op: &str,
+) -> candle_core::Result<&'a [f32]> {
+    match s {
+        candle_core::Storage::Cpu(c) => f32_values(c, l, op),
+        _ => candle_core::bail!("{op}: expected a CPU tensor"),
+    }
+}
+
 /// `f(chunk index, chunk)` over chunks of `data` (`chunk` values each, the last maybe shorter),
 /// on the threads the policy gives `cost` multiply-adds: for the fused ops whose rows are
 /// independent, so that they use the cores the products around them use.

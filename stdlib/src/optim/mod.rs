@@ -350,11 +350,29 @@ impl candle_core::InplaceOp2 for AdamInPlace<'_> {
         let eps = s.eps as f32;
         let n = th.len();
         let (m, v, g) = (&mut m[..n], &mut v[..n], &g[..n]);
-        for i in 0..n {
-            let gi = g[i];
-            m[i] = b1 * m[i] + (1.0 - b1) * gi;
-            v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-            th[i] = th[i] * decay - step * m[i] / ((v[i] * inv_bc2).sqrt() + eps);
+        let update = |th: &mut [f32], m: &mut [f32], v: &mut [f32], g: &[f32]| {
+            for i in 0..th.len() {
+                let gi = g[i];
+                m[i] = b1 * m[i] + (1.0 - b1) * gi;
+                v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+                th[i] = th[i] * decay - step * m[i] / ((v[i] * inv_bc2).sqrt() + eps);
+            }
+        };
+        // Element-wise, so any split gives the same values; a large table (an embedding of a
+        // 30,000-token vocabulary) is worth the threads the policy gives its products.
+        const CHUNK: usize = 1 << 14;
+        let threads = crate::threads::threads_for(n * 8);
+        if threads > 1 && n > CHUNK {
+            use rayon::prelude::*;
+            crate::threads::with_threads(threads, || {
+                th.par_chunks_mut(CHUNK)
+                    .zip(m.par_chunks_mut(CHUNK))
+                    .zip(v.par_chunks_mut(CHUNK))
+                    .zip(g.par_chunks(CHUNK))
+                    .for_each(|(((th, m), v), g)| update(th, m, v, g))
+            });
+        } else {
+            update(th, m, v, g);
         }
         Ok(())
     }
