@@ -10,6 +10,7 @@ pub mod attention;
 pub mod cached_attention;
 pub mod cross_entropy;
 pub mod dense;
+pub mod dropout;
 pub mod exp;
 pub mod gelu;
 pub mod layer_norm;

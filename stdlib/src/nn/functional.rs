@@ -11,15 +11,11 @@ pub fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
     match rng {
         Some(rng) if p > 0.0 => {
             let keep = 1.0 - p as f32;
-            let mask: Vec<f32> = (0..x.elem_count())
-                .map(|_| {
-                    if rng.uniform_f32() < keep {
-                        1.0 / keep
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
+            let mut mask = vec![0f32; x.elem_count()];
+            rng.fill_uniform_f32(&mut mask, |u| if u < keep { 1.0 / keep } else { 0.0 });
+            if crate::kernels::takes_kernels(x) {
+                return Ok(crate::kernels::dropout::masked(x, mask)?);
+            }
             let mask = Tensor::from_vec(mask, x.dims(), &Device::Cpu)?
                 .to_device(x.device())?
                 .to_dtype(x.dtype())?;
