@@ -34,7 +34,7 @@ fn spawn_writer(store: &Path, count: usize) -> Child {
         .args(["--exact", "writer", "--test-threads=1"])
         .env(WRITER_STORE, store)
         .env(WRITER_COUNT, count.to_string())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap()
 }
@@ -45,9 +45,14 @@ fn four_processes_writing_at_once_lose_no_record() {
     let path = dir.path().join("runs.sqlite");
     let writers: Vec<Child> = (0..4).map(|_| spawn_writer(&path, 200)).collect();
     let mut pids = Vec::new();
-    for mut w in writers {
+    for w in writers {
         pids.push(w.id() as i64);
-        assert!(w.wait().unwrap().success(), "a writer failed");
+        let out = w.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "a writer failed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
     let store = RunStore::open(&path).unwrap();
     assert_eq!(store.count().unwrap(), 800);

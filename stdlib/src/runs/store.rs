@@ -36,6 +36,25 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS runs_name ON runs(name, started);
 ";
 
+/// `f` again while it fails with "database is locked", for up to [`BUSY_TIMEOUT`]. Processes
+/// opening a new store at once can each hold a read lock while asking for the write lock that
+/// switching to WAL needs; SQLite then fails one at once instead of calling the busy handler.
+fn when_not_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    let start = std::time::Instant::now();
+    loop {
+        match f() {
+            Err(e)
+                if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked))
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            result => return result,
+        }
+    }
+}
+
 pub struct RunStore {
     db: Connection,
     path: PathBuf,
@@ -51,9 +70,9 @@ impl RunStore {
         let db = Connection::open(path).map_err(fail)?;
         db.busy_timeout(BUSY_TIMEOUT).map_err(fail)?;
         // The mode is a property of the file: the first opener sets it, later ones read it.
-        let mode: String = db
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(fail)?;
+        let mode: String =
+            when_not_busy(|| db.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)))
+                .map_err(fail)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(io_error(path, format!("cannot use WAL mode (got {mode})")));
         }
@@ -98,11 +117,12 @@ impl RunStore {
         }
         // IMMEDIATE takes the write lock first, so two processes creating one store at once
         // wait for each other instead of failing.
-        self.db
-            .execute_batch(&format!(
+        when_not_busy(|| {
+            self.db.execute_batch(&format!(
                 "BEGIN IMMEDIATE; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
             ))
-            .map_err(fail)
+        })
+        .map_err(fail)
     }
 
     /// Write one record, in one transaction.
