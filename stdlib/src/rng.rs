@@ -34,23 +34,13 @@ impl Rng {
     /// fill is split over the threads the policy gives it (ChaCha can start anywhere in its
     /// stream, so each chunk starts at its own word).
     pub fn fill_uniform_f32(&mut self, out: &mut [f32], f: impl Fn(f32) -> f32 + Sync) {
-        use rayon::prelude::*;
         const CHUNK: usize = 1 << 14;
-        let threads = crate::threads::threads_for(out.len() * 16);
-        if threads < 2 || out.len() <= CHUNK {
-            out.iter_mut().for_each(|v| *v = f(self.uniform_f32()));
-            return;
-        }
         let start = self.0.get_word_pos();
         let base = &self.0;
-        crate::threads::with_threads(threads, || {
-            out.par_chunks_mut(CHUNK)
-                .enumerate()
-                .for_each(|(i, chunk)| {
-                    let mut r = Rng(base.clone());
-                    r.0.set_word_pos(start + (i * CHUNK) as u128);
-                    chunk.iter_mut().for_each(|v| *v = f(r.uniform_f32()));
-                })
+        crate::kernels::for_chunks(out, CHUNK, out.len() * 16, |i, chunk| {
+            let mut r = Rng(base.clone());
+            r.0.set_word_pos(start + (i * CHUNK) as u128);
+            chunk.iter_mut().for_each(|v| *v = f(r.uniform_f32()));
         });
         self.0.set_word_pos(start + out.len() as u128);
     }

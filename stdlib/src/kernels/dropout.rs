@@ -4,7 +4,6 @@
 //! of the from-scratch transformer applies five masks of 4096 × 64 values.
 
 use candle_core::{CpuStorage, CustomOp1, Device, Layout, Result, Shape, Tensor};
-use std::sync::Arc;
 
 /// Values per chunk of work.
 const CHUNK: usize = 1 << 14;
@@ -15,10 +14,10 @@ pub fn masked(x: &Tensor, mask: Vec<f32>) -> Result<Tensor> {
     if !super::takes_kernels(x) || mask.len() != x.elem_count() {
         candle_core::bail!("dropout: the mask op takes an f32 CPU tensor and a mask of its size");
     }
-    x.contiguous()?.apply_op1(Masked(Arc::new(mask)))
+    x.contiguous()?.apply_op1(Masked(mask))
 }
 
-struct Masked(Arc<Vec<f32>>);
+struct Masked(Vec<f32>);
 
 impl Masked {
     /// values ⊙ mask, over the policy's threads.
