@@ -64,8 +64,35 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+thread_local! {
+    /// Set while this thread runs one of several independent pieces of work that a caller
+    /// spread over the cores itself (see [`on_this_thread`]).
+    static THIS_THREAD_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every product and kernel it starts kept on the calling thread: for callers
+/// that spread independent pieces of work (an encoder's sub-batches) over the cores
+/// themselves, which scales better than splitting each medium-sized product in two.
+pub fn on_this_thread<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THIS_THREAD_ONLY.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(THIS_THREAD_ONLY.with(|c| c.replace(true)));
+    f()
+}
+
+fn this_thread_only() -> bool {
+    THIS_THREAD_ONLY.with(|c| c.get())
+}
+
 /// Threads for a product of `macs` multiply-adds.
 pub fn threads_for(macs: usize) -> usize {
+    if this_thread_only() {
+        return 1;
+    }
     match setting() {
         0 if macs >= AUTO_MIN_MACS => cores(),
         0 => 1,
@@ -79,6 +106,10 @@ pub fn threads_for(macs: usize) -> usize {
 /// session's thread-local context (interrupt checks, displays).
 pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
     use std::collections::HashMap;
+    if this_thread_only() {
+        // Already one of several pieces on a pool's thread: another pool would serialise them.
+        return f();
+    }
     use std::sync::{Arc, Mutex, OnceLock};
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let threads = threads.max(1);
@@ -117,6 +148,19 @@ mod tests {
         set_threads(3);
         assert_eq!(threads_for(1), 3);
         set_threads(0);
+    }
+
+    #[test]
+    fn work_on_this_thread_keeps_its_products_and_pools_here() {
+        let caller = std::thread::current().id();
+        on_this_thread(|| {
+            assert_eq!(threads_for(1 << 40), 1);
+            assert_eq!(with_threads(4, || std::thread::current().id()), caller);
+        });
+        assert!(!this_thread_only());
+        // A panic inside (caught by the caller) does not leave the thread pinned.
+        let _ = std::panic::catch_unwind(|| on_this_thread(|| panic!("inside")));
+        assert!(!this_thread_only());
     }
 
     #[test]

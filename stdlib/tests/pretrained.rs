@@ -107,6 +107,13 @@ fn embeddings_match_sentence_transformers() {
     for (p, k) in rows(&plain).iter().zip(&e) {
         close(p, k, 1e-5, "plain ops vs kernels");
     }
+    // Enough rows that a group is dealt out to the cores (each encodes its own rows): every
+    // row comes back in its place with the embedding it has alone.
+    let many: Vec<&str> = (0..24).flat_map(|_| texts.iter().copied()).collect();
+    let spread = rows(&enc.embed(&many, true, 256).unwrap());
+    for (i, got) in spread.iter().enumerate() {
+        close(got, &e[i % texts.len()], 1e-5, &format!("row {i} of 96"));
+    }
 }
 
 fn ids_dataset(enc: &Encoder, texts: &[&str], labels: &[u32], max_len: usize) -> Dataset {

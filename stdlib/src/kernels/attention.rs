@@ -80,6 +80,16 @@ impl Dims {
     fn threads(&self) -> usize {
         threads::threads_for(self.pairs * 2 * self.l * self.l * self.dh)
     }
+
+    /// Pairs per rayon task: all of them on one thread (a caller that runs pieces of work on
+    /// each core, see `threads::on_this_thread`, keeps them on its thread), else one.
+    fn min_pairs_per_task(&self) -> usize {
+        if self.threads() == 1 {
+            usize::MAX
+        } else {
+            1
+        }
+    }
 }
 
 impl Masks {
@@ -231,6 +241,7 @@ impl CustomOp3 for Attention {
         let mut out = vec![0f32; d.pairs * n];
         threads::with_threads(d.threads(), || {
             out.par_chunks_mut(n)
+                .with_min_len(d.min_pairs_per_task())
                 .enumerate()
                 .for_each_init(Vec::new, |p, (i, o)| {
                     let s = i * n..(i + 1) * n;
@@ -264,6 +275,7 @@ impl CustomOp3 for Attention {
             dq.par_chunks_mut(n)
                 .zip(dk.par_chunks_mut(n))
                 .zip(dv.par_chunks_mut(n))
+                .with_min_len(d.min_pairs_per_task())
                 .enumerate()
                 .for_each_init(
                     || (Vec::new(), Vec::new()),

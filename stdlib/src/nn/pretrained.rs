@@ -330,27 +330,66 @@ fn by_length(
     batch: usize,
     encode: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Sync,
 ) -> Result<Tensor> {
+    use rayon::prelude::*;
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows[i].len());
-    let mut parts = Vec::new();
-    for chunk in length_groups(&order, rows, batch) {
-        check_interrupt()?;
-        let batch: Vec<&[u32]> = chunk.iter().map(|&i| rows[i]).collect();
+    // Pooled rows in the order they were computed, and which row each is.
+    let (mut parts, mut computed) = (Vec::new(), Vec::<usize>::with_capacity(rows.len()));
+    let pooled = |part: &[usize]| -> Result<Tensor> {
+        let batch: Vec<&[u32]> = part.iter().map(|&i| rows[i]).collect();
         let (ids, mask) = pad_rows(&batch, pad, device)?;
-        let att = attention(&mask)?;
-        let states = threads::with_threads(encoder_threads(&ids), || encode(&ids, &att))?;
-        parts.push(mean_pool(&states, &mask)?.detach());
+        let states = encode(&ids, &attention(&mask)?)?;
+        Ok(mean_pool(&states, &mask)?.detach())
+    };
+    for group in length_groups(&order, rows, batch) {
+        check_interrupt()?;
+        let longest = group.last().map_or(0, |&i| rows[i].len());
+        let threads = encoder_threads(group.len() * longest);
+        let pieces = split_for_threads(group, threads, device);
+        let results: Vec<Result<Tensor>> = if pieces.len() > 1 {
+            // Each core encodes its own rows: whole passes per core scale better than each
+            // medium-sized product split between the cores (all-MiniLM-L6-v2, batch 32, two
+            // cores: 1.7× one core's speed that way, 1.96× this way).
+            threads::with_threads(threads, || {
+                pieces
+                    .par_iter()
+                    .map(|p| threads::on_this_thread(|| pooled(p)))
+                    .collect()
+            })
+        } else {
+            vec![threads::with_threads(threads, || pooled(group))]
+        };
+        for (piece, result) in pieces.iter().zip(results) {
+            parts.push(result?);
+            computed.extend_from_slice(piece);
+        }
     }
     if parts.is_empty() {
         bail!("pretrained: no rows to embed");
     }
     let sorted = Tensor::cat(&parts, 0)?;
     let mut back = vec![0u32; rows.len()];
-    for (pos, &i) in order.iter().enumerate() {
+    for (pos, &i) in computed.iter().enumerate() {
         back[i] = pos as u32;
     }
     Ok(sorted.index_select(&Tensor::new(back, device)?, 0)?)
 }
+
+/// A group's rows dealt out to `threads` pieces in turn (rows sorted by length, so the pieces
+/// pad alike), when it runs on several CPU cores and each piece gets at least
+/// [`MIN_PIECE`] rows; otherwise the group whole. A row's embedding does not depend on
+/// the rows beside it.
+fn split_for_threads(group: &[usize], threads: usize, device: &Device) -> Vec<Vec<usize>> {
+    if threads < 2 || !device.is_cpu() || group.len() < threads * MIN_PIECE {
+        return vec![group.to_vec()];
+    }
+    (0..threads)
+        .map(|t| group.iter().skip(t).step_by(threads).copied().collect())
+        .collect()
+}
+
+/// Rows a core's piece of a group needs before a group is split between cores.
+const MIN_PIECE: usize = 2;
 
 /// Padding a group may carry before it is split: a tenth of its tokens.
 const MAX_PADDING: f64 = 0.1;
@@ -381,8 +420,7 @@ fn length_groups<'a>(order: &'a [usize], rows: &[&[u32]], batch: usize) -> Vec<&
 }
 
 /// The thread policy for one encoder pass: its largest product is the feed-forward layer.
-fn encoder_threads(ids: &Tensor) -> usize {
-    let tokens = ids.elem_count();
+fn encoder_threads(tokens: usize) -> usize {
     threads::threads_for(tokens.saturating_mul(384 * 1536))
 }
 
@@ -554,7 +592,7 @@ impl PretrainedLayer {
                 let (ids, mask) = pad_rows(&refs, pad, device)?;
                 let config = &self.source.config;
                 let att = attention(&mask)?;
-                let states = threads::with_threads(encoder_threads(&ids), || {
+                let states = threads::with_threads(encoder_threads(ids.elem_count()), || {
                     bert::forward(&t.by_name, config, &ids, &att, true)
                 })?;
                 mean_pool(&states, &mask)?
