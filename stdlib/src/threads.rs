@@ -84,6 +84,39 @@ pub fn on_this_thread<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// `items` dealt out in turn to `threads` pieces when each piece gets at least `min_each`
+/// (items sorted by size give pieces of like size); otherwise one piece holding them all.
+pub fn deal<T: Copy>(items: &[T], threads: usize, min_each: usize) -> Vec<Vec<T>> {
+    if threads < 2 || items.len() < threads * min_each.max(1) {
+        return vec![items.to_vec()];
+    }
+    (0..threads)
+        .map(|t| items.iter().skip(t).step_by(threads).copied().collect())
+        .collect()
+}
+
+/// `f` over `pieces` of independent work, in order: several pieces each on a thread of its
+/// own with its products kept there ([`on_this_thread`]); a single piece on `threads`
+/// threads. Whole passes per core scale better than each medium-sized product split between
+/// the cores (all-MiniLM-L6-v2, batch 32, two cores: 1.7× one core's speed split, 1.96×
+/// dealt out). `f` runs on a pool's thread: no session context (interrupt checks, displays).
+pub fn on_own_threads<P: Sync, T: Send>(
+    threads: usize,
+    pieces: &[P],
+    f: impl Fn(&P) -> T + Sync,
+) -> Vec<T> {
+    use rayon::prelude::*;
+    if pieces.len() < 2 {
+        return pieces
+            .iter()
+            .map(|p| with_threads(threads, || f(p)))
+            .collect();
+    }
+    with_threads(pieces.len(), || {
+        pieces.par_iter().map(|p| on_this_thread(|| f(p))).collect()
+    })
+}
+
 fn this_thread_only() -> bool {
     THIS_THREAD_ONLY.with(|c| c.get())
 }
@@ -148,6 +181,22 @@ mod tests {
         set_threads(3);
         assert_eq!(threads_for(1), 3);
         set_threads(0);
+    }
+
+    #[test]
+    fn items_are_dealt_out_in_turn_when_each_piece_gets_enough() {
+        assert_eq!(deal(&[1, 2, 3, 4, 5], 2, 2), [vec![1, 3, 5], vec![2, 4]]);
+        assert_eq!(deal(&[1, 2, 3], 2, 2), [vec![1, 2, 3]]);
+        assert_eq!(deal(&[1, 2, 3, 4], 1, 1), [vec![1, 2, 3, 4]]);
+        let doubled = on_own_threads(2, &deal(&[1, 2, 3, 4], 2, 2), |p: &Vec<i32>| {
+            assert_eq!(
+                threads_for(1 << 40),
+                1,
+                "each piece's products stay on its thread"
+            );
+            p.iter().map(|v| v * 2).collect::<Vec<_>>()
+        });
+        assert_eq!(doubled, [vec![2, 6], vec![4, 8]]);
     }
 
     #[test]

@@ -189,3 +189,33 @@ fn greedy_generation_matches_llama_cpp_until_the_first_near_tie() {
         }
     }
 }
+
+#[test]
+fn features_of_rows_dealt_out_to_the_cores_are_each_rows_own() {
+    use ladder_stdlib::decoder::train::features::{self, Pooling};
+    let shared = match features::open(std::path::Path::new("smollm2"), &candle_core::Device::Cpu) {
+        Ok(s) => s,
+        Err(e) => return eprintln!("SKIPPED: {e}"),
+    };
+    // Eight rows of 4–7 tokens: enough work that a pass is split between two cores.
+    let rows: Vec<Vec<u32>> = (0..8u32)
+        .map(|i| (0..4 + i % 4).map(|j| 100 + 37 * i + 11 * j).collect())
+        .collect();
+    let refs: Vec<&[u32]> = rows.iter().map(|r| r.as_slice()).collect();
+    let together = features::features(&shared.decoder, &refs, 2, Pooling::Mean, None, 8)
+        .unwrap()
+        .to_vec2::<f32>()
+        .unwrap();
+    for (i, row) in refs.iter().enumerate() {
+        let alone = features::features(&shared.decoder, &[row], 2, Pooling::Mean, None, 8)
+            .unwrap()
+            .to_vec2::<f32>()
+            .unwrap();
+        let diff = alone[0]
+            .iter()
+            .zip(&together[i])
+            .map(|(a, b)| (a - b).abs())
+            .fold(0f32, f32::max);
+        assert!(diff < 1e-4, "row {i}: {diff}");
+    }
+}

@@ -330,7 +330,6 @@ fn by_length(
     batch: usize,
     encode: impl Fn(&Tensor, &Tensor) -> Result<Tensor> + Sync,
 ) -> Result<Tensor> {
-    use rayon::prelude::*;
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows[i].len());
     // Pooled rows in the order they were computed, and which row each is.
@@ -345,20 +344,10 @@ fn by_length(
         check_interrupt()?;
         let longest = group.last().map_or(0, |&i| rows[i].len());
         let threads = encoder_threads(group.len() * longest);
-        let pieces = split_for_threads(group, threads, device);
-        let results: Vec<Result<Tensor>> = if pieces.len() > 1 {
-            // Each core encodes its own rows: whole passes per core scale better than each
-            // medium-sized product split between the cores (all-MiniLM-L6-v2, batch 32, two
-            // cores: 1.7× one core's speed that way, 1.96× this way).
-            threads::with_threads(threads, || {
-                pieces
-                    .par_iter()
-                    .map(|p| threads::on_this_thread(|| pooled(p)))
-                    .collect()
-            })
-        } else {
-            vec![threads::with_threads(threads, || pooled(group))]
-        };
+        // A row's embedding does not depend on the rows beside it: each core encodes its own.
+        let cores = if device.is_cpu() { threads } else { 1 };
+        let pieces = threads::deal(group, cores, MIN_PIECE);
+        let results = threads::on_own_threads(threads, &pieces, |p| pooled(p));
         for (piece, result) in pieces.iter().zip(results) {
             parts.push(result?);
             computed.extend_from_slice(piece);
@@ -373,19 +362,6 @@ fn by_length(
         back[i] = pos as u32;
     }
     Ok(sorted.index_select(&Tensor::new(back, device)?, 0)?)
-}
-
-/// A group's rows dealt out to `threads` pieces in turn (rows sorted by length, so the pieces
-/// pad alike), when it runs on several CPU cores and each piece gets at least
-/// [`MIN_PIECE`] rows; otherwise the group whole. A row's embedding does not depend on
-/// the rows beside it.
-fn split_for_threads(group: &[usize], threads: usize, device: &Device) -> Vec<Vec<usize>> {
-    if threads < 2 || !device.is_cpu() || group.len() < threads * MIN_PIECE {
-        return vec![group.to_vec()];
-    }
-    (0..threads)
-        .map(|t| group.iter().skip(t).step_by(threads).copied().collect())
-        .collect()
 }
 
 /// Rows a core's piece of a group needs before a group is split between cores.

@@ -135,6 +135,9 @@ pub fn batch_features(
     pool(&states, &b.lengths, pooling)
 }
 
+/// Rows each core's piece of a pass needs before the pass is split between cores.
+const MIN_PIECE: usize = 2;
+
 /// Features of many rows (no gradients): sorted by length, `batch` rows per pass, back in the
 /// order of `rows`.
 pub fn features(
@@ -156,20 +159,27 @@ pub fn features(
     let mut order: Vec<usize> = (0..rows.len()).collect();
     order.sort_by_key(|&i| rows[i].len());
     let c = &decoder.config;
-    let mut parts = Vec::new();
+    // Pooled rows in the order they were computed, and which row each is.
+    let (mut parts, mut computed) = (Vec::new(), Vec::<usize>::with_capacity(rows.len()));
     for chunk in order.chunks(batch.max(1)) {
         check_interrupt()?;
-        let part: Vec<&[u32]> = chunk.iter().map(|&i| rows[i]).collect();
-        let tokens: usize = part.iter().map(|r| r.len()).max().unwrap_or(1) * part.len();
-        let macs = tokens.saturating_mul(c.hidden * c.intermediate * 3);
-        let pooled = threads::with_threads(threads::threads_for(macs), || {
+        let tokens = chunk.last().map_or(1, |&i| rows[i].len()) * chunk.len();
+        let threads = threads::threads_for(tokens.saturating_mul(c.hidden * c.intermediate * 3));
+        // A row's features do not depend on the rows beside it: each core computes its own.
+        let cores = if device.is_cpu() { threads } else { 1 };
+        let pieces = threads::deal(chunk, cores, MIN_PIECE);
+        let results = threads::on_own_threads(threads, &pieces, |piece| {
+            let part: Vec<&[u32]> = piece.iter().map(|&i| rows[i]).collect();
             batch_features(decoder, &part, layer, pooling, lora, false)
-        })?;
-        parts.push(pooled.detach());
+        });
+        for (piece, pooled) in pieces.iter().zip(results) {
+            parts.push(pooled?.detach());
+            computed.extend_from_slice(piece);
+        }
     }
     let sorted = Tensor::cat(&parts, 0)?;
     let mut back = vec![0u32; rows.len()];
-    for (pos, &i) in order.iter().enumerate() {
+    for (pos, &i) in computed.iter().enumerate() {
         back[i] = pos as u32;
     }
     Ok(sorted.index_select(&Tensor::new(back, &device)?, 0)?)
