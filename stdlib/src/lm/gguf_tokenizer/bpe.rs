@@ -12,17 +12,22 @@ use tokenizers::pre_tokenizers::split::{Split, SplitPattern};
 use tokenizers::{PreTokenizerWrapper, SplitDelimiterBehavior};
 
 /// The `tokenizer.ggml.pre` values understood, and the split each one means.
-pub const SUPPORTED_PRE: [&str; 10] = [
+pub const SUPPORTED_PRE: [&str; 15] = [
     "default",
     "gpt2",
+    "gpt-2",
+    "phi-2",
+    "mpt",
     "smollm",
     "starcoder",
     "refact",
     "codeshell",
     "llama3",
+    "llama-v3",
     "llama-bpe",
     "qwen2",
     "deepseek-r1-qwen",
+    "qwen35",
 ];
 
 /// Llama 3's split (the `llama-bpe` pre-tokenizer).
@@ -30,6 +35,9 @@ const LLAMA3_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L
 
 /// Qwen2's split: Llama 3's with single digits.
 const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
+
+/// Qwen3.5's split: Qwen2's with combining marks (\p{M}) kept in words.
+const QWEN35_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+";
 
 /// The byte-level BPE tokenizer of a "gpt2" vocabulary: its merges are in the file.
 pub fn tokenizer(meta: &Metadata, file: &str, tokens: &[String]) -> Result<tokenizers::Tokenizer> {
@@ -49,7 +57,7 @@ pub fn tokenizer(meta: &Metadata, file: &str, tokens: &[String]) -> Result<token
     let pre = meta.string_or("tokenizer.ggml.pre", "default")?;
     let bpe = BPE::builder()
         .vocab_and_merges(vocab, merges)
-        .ignore_merges(matches!(pre.as_str(), "llama3" | "llama-bpe"))
+        .ignore_merges(matches!(pre.as_str(), "llama3" | "llama-v3" | "llama-bpe"))
         .build()
         .map_err(|e| Error::data(format!("lm: {file}: its BPE tokenizer does not build: {e}")))?;
     let mut tok = tokenizers::Tokenizer::new(bpe);
@@ -71,15 +79,16 @@ fn pre_tokenizer(pre: &str, file: &str) -> Result<PreTokenizerWrapper> {
         Ok(s.into())
     };
     Ok(match pre {
-        "default" | "gpt2" => byte_level(true),
+        "default" | "gpt2" | "gpt-2" | "phi-2" | "mpt" => byte_level(true),
         // StarCoder's family (SmolLM's too): every digit alone, then GPT-2's split.
         "smollm" | "starcoder" | "refact" | "codeshell" => {
             Sequence::new(vec![Digits::new(true).into(), byte_level(true)]).into()
         }
-        "llama3" | "llama-bpe" => Sequence::new(vec![split(LLAMA3_SPLIT)?, byte_level(false)]).into(),
+        "llama3" | "llama-v3" | "llama-bpe" => Sequence::new(vec![split(LLAMA3_SPLIT)?, byte_level(false)]).into(),
         "qwen2" | "deepseek-r1-qwen" => {
             Sequence::new(vec![split(QWEN2_SPLIT)?, byte_level(false)]).into()
         }
+        "qwen35" => Sequence::new(vec![split(QWEN35_SPLIT)?, byte_level(false)]).into(),
         other => {
             return Err(Error::data(format!(
                 "lm: {file} asks for the pre-tokenizer \"{other}\" (tokenizer.ggml.pre), which Ladder does not know; known: {}. Put the model's tokenizer.json beside the file",
