@@ -84,6 +84,10 @@ pub fn on_this_thread<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// Rows each core's piece needs before a pass of independent rows (an encoder's or a
+/// decoder's features) is dealt out to the cores with [`deal`].
+pub const MIN_ROWS_PER_CORE: usize = 2;
+
 /// `items` dealt out in turn to `threads` pieces when each piece gets at least `min_each`
 /// (items sorted by size give pieces of like size); otherwise one piece holding them all.
 pub fn deal<T: Copy>(items: &[T], threads: usize, min_each: usize) -> Vec<Vec<T>> {

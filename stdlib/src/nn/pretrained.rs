@@ -346,7 +346,7 @@ fn by_length(
         let threads = encoder_threads(group.len() * longest);
         // A row's embedding does not depend on the rows beside it: each core encodes its own.
         let cores = if device.is_cpu() { threads } else { 1 };
-        let pieces = threads::deal(group, cores, MIN_PIECE);
+        let pieces = threads::deal(group, cores, threads::MIN_ROWS_PER_CORE);
         let results = threads::on_own_threads(threads, &pieces, |p| pooled(p));
         for (piece, result) in pieces.iter().zip(results) {
             parts.push(result?);
@@ -363,9 +363,6 @@ fn by_length(
     }
     Ok(sorted.index_select(&Tensor::new(back, device)?, 0)?)
 }
-
-/// Rows a core's piece of a group needs before a group is split between cores.
-const MIN_PIECE: usize = 2;
 
 /// Padding a group may carry before it is split: a tenth of its tokens.
 const MAX_PADDING: f64 = 0.1;

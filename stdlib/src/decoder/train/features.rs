@@ -135,9 +135,6 @@ pub fn batch_features(
     pool(&states, &b.lengths, pooling)
 }
 
-/// Rows each core's piece of a pass needs before the pass is split between cores.
-const MIN_PIECE: usize = 2;
-
 /// Features of many rows (no gradients): sorted by length, `batch` rows per pass, back in the
 /// order of `rows`.
 pub fn features(
@@ -167,7 +164,7 @@ pub fn features(
         let threads = threads::threads_for(tokens.saturating_mul(c.hidden * c.intermediate * 3));
         // A row's features do not depend on the rows beside it: each core computes its own.
         let cores = if device.is_cpu() { threads } else { 1 };
-        let pieces = threads::deal(chunk, cores, MIN_PIECE);
+        let pieces = threads::deal(chunk, cores, threads::MIN_ROWS_PER_CORE);
         let results = threads::on_own_threads(threads, &pieces, |piece| {
             let part: Vec<&[u32]> = piece.iter().map(|&i| rows[i]).collect();
             batch_features(decoder, &part, layer, pooling, lora, false)
