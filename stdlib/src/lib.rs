@@ -26,6 +26,7 @@ pub mod decoder;
 pub mod doc;
 pub mod error;
 pub mod experiments;
+pub mod heap;
 mod html_table;
 pub mod kernels;
 pub mod lm;

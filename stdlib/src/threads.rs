@@ -44,11 +44,12 @@ pub fn apply_default() {
 }
 
 /// Call first thing in `main`, before any other thread exists (changing the environment is
-/// only sound then): unless the user set `CANDLE_NUM_THREADS` or `RAYON_NUM_THREADS`, sets
-/// `CANDLE_NUM_THREADS=1`. candle sizes its pool for large element-wise ops from these once, at
-/// first use; its workers spin-wait for each other, and on a shared machine a descheduled worker
-/// stalls every op (measured: an MLP step went from ~1 ms to 8–15 ms of mostly spinning).
+/// only sound then): sets the heap policy ([`crate::heap`]) and, unless the user set
+/// `CANDLE_NUM_THREADS` or `RAYON_NUM_THREADS`, `CANDLE_NUM_THREADS=1`. candle sizes its pool
+/// for large element-wise ops from these once, at first use; its workers spin-wait for each
+/// other, and on a shared machine a descheduled worker stalls every op (measured: an MLP step went from ~1 ms to 8–15 ms of mostly spinning).
 pub fn init_process() {
+    crate::heap::init_process();
     let set = |k| std::env::var_os(k).is_some();
     if !set("CANDLE_NUM_THREADS") && !set("RAYON_NUM_THREADS") {
         std::env::set_var("CANDLE_NUM_THREADS", "1");

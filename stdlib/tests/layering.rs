@@ -290,7 +290,8 @@ fn kernels_import_nothing_above_error_and_threads() {
         assert!(above.is_empty(), "{m} imports {}", above.join(", "));
     };
     allowed(&["error", "threads"], "kernels");
-    allowed(&["error"], "threads");
+    allowed(&["error", "heap"], "threads");
+    allowed(&[], "heap");
     allowed(&[], "error");
 }
 

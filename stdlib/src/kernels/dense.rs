@@ -47,7 +47,8 @@ impl FusedAct {
     }
 }
 
-/// A 2-D strided f32 matrix inside a storage.
+/// A 2-D strided f32 matrix inside a storage; a contiguous tensor of higher rank is read as
+/// (product of the leading dimensions) × (last dimension).
 #[derive(Clone, Copy)]
 pub(crate) struct View<'a> {
     data: &'a [f32],
@@ -62,6 +63,11 @@ impl<'a> View<'a> {
         let CpuStorage::F32(v) = s else {
             candle_core::bail!("fused linear: expected f32 storage")
         };
+        if l.dims().len() > 2 && l.is_contiguous() {
+            let cols = *l.dims().last().unwrap_or(&1);
+            let rows = l.shape().elem_count() / cols.max(1);
+            return Ok(View::dense(&v[l.start_offset()..], rows, cols));
+        }
         let (rows, cols) = l.shape().dims2()?;
         let st = l.stride();
         Ok(View {
@@ -183,9 +189,11 @@ pub(crate) fn gemm_new(a: View, b: View) -> Vec<f32> {
     out
 }
 
-/// y = act(x·W [+ b]) for x (n × k), W (k × m), b (m).
+/// y = act(x·W [+ b]) for x (n × k), W (k × m), b (m); y has x's leading dimensions `lead`
+/// (n values in all) and m columns.
 pub(crate) fn forward(
     x: View,
+    lead: &[usize],
     w: View,
     b: Option<&[f32]>,
     act: FusedAct,
@@ -202,8 +210,12 @@ pub(crate) fn forward(
     let (n, m) = (x.rows, w.cols);
     let mut out = match b {
         Some(b) => {
-            let mut out = Vec::with_capacity(n * m);
-            (0..n).for_each(|_| out.extend_from_slice(&b[..m]));
+            // Rows of b, written on the threads for large outputs (about 2¹⁶ values a chunk,
+            // whole rows: small layers stay on this thread).
+            let rows = ((1 << 16) / m.max(1)).max(1);
+            let mut out = super::new_chunked(n * m, rows * m, n * m, |_, c| {
+                c.chunks_mut(m).for_each(|r| r.copy_from_slice(&b[..m]))
+            });
             // Safety: f32 and MaybeUninit<f32> share a layout; every value is initialised.
             let dst = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), out.len()) };
             gemm_into(dst, true, x, w);
@@ -212,7 +224,14 @@ pub(crate) fn forward(
         None => gemm_new(x, w),
     };
     act.apply(&mut out);
-    Ok((CpuStorage::F32(out), Shape::from((n, m))))
+    let mut dims = lead.to_vec();
+    dims.push(m);
+    Ok((CpuStorage::F32(out), Shape::from(dims)))
+}
+
+/// The leading dimensions of x's layout (all but the last).
+fn leading(l: &Layout) -> &[usize] {
+    &l.dims()[..l.dims().len() - 1]
 }
 
 pub(crate) fn bias_slice<'a>(s: &'a CpuStorage, l: &Layout) -> Result<&'a [f32]> {
@@ -237,8 +256,6 @@ fn backward(
     } else {
         g.contiguous()?
     };
-    let (n, m) = y.dims2()?;
-    let k = x.dims2()?.1;
     let (gs, gl) = g.storage_and_layout();
     let (ys, yl) = y.storage_and_layout();
     let (Storage::Cpu(gs), Storage::Cpu(ys)) = (&*gs, &*ys) else {
@@ -255,10 +272,24 @@ fn backward(
     let dz: &[f32] = if act == FusedAct::Identity {
         &gv[g0..g1]
     } else {
-        dz_own.reserve_exact(n * m);
+        dz_own.reserve_exact(g1 - g0);
         act.backward(&gv[g0..g1], &yv[y0..y1], &mut dz_own);
         &dz_own
     };
+    products(x, w, dz, want)
+}
+
+/// (dx, dW, db) from dz = d loss / d(x·W + b), (rows × m) row-major; dx only when `want[0]`.
+#[allow(clippy::type_complexity)]
+fn products(
+    x: &Tensor,
+    w: &Tensor,
+    dz: &[f32],
+    want: [bool; 3],
+) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+    let m = w.dims2()?.1;
+    let n = dz.len() / m.max(1);
+    let k = *x.dims().last().unwrap_or(&1);
     let dzv = View::dense(dz, n, m);
     let dev = Device::Cpu;
     let dw = if want[1] {
@@ -286,7 +317,7 @@ fn backward(
             candle_core::bail!("fused linear: backward expects CPU tensors")
         };
         let dx = gemm_new(dzv, View::new(ws, wl)?.t());
-        Some(Tensor::from_vec(dx, (n, k), &dev)?)
+        Some(Tensor::from_vec(dx, x.shape(), &dev)?)
     } else {
         None
     };
@@ -308,7 +339,13 @@ impl CustomOp2 for LinearOp {
         w: &CpuStorage,
         wl: &Layout,
     ) -> Result<(CpuStorage, Shape)> {
-        forward(View::new(x, xl)?, View::new(w, wl)?, None, self.0)
+        forward(
+            View::new(x, xl)?,
+            leading(xl),
+            View::new(w, wl)?,
+            None,
+            self.0,
+        )
     }
 
     fn bwd(
@@ -345,7 +382,13 @@ impl CustomOp3 for LinearOp {
                 wl.dims()[1]
             );
         }
-        forward(View::new(x, xl)?, View::new(w, wl)?, Some(b), self.0)
+        forward(
+            View::new(x, xl)?,
+            leading(xl),
+            View::new(w, wl)?,
+            Some(b),
+            self.0,
+        )
     }
 
     fn bwd(
@@ -361,18 +404,83 @@ impl CustomOp3 for LinearOp {
     }
 }
 
-/// Whether the fused op applies: f32 CPU tensors, x 2-D, no broadcast (zero) strides.
+/// GELU(x·W + b) (the exact, erf form) as one op: the pre-activation is kept for the backward
+/// pass. Why: as a linear op and a GELU op, the GELU's input is one more autograd node, whose
+/// gradient (a transformer's feed-forward width per token) autograd zero-fills and adds on
+/// one thread; here the slope multiplies the gradient in the same parallel pass that feeds the
+/// products. `None` where the op does not apply (see [`linear`]).
+pub fn linear_gelu(x: &Tensor, w: &Tensor, b: &Tensor) -> Result<Option<Tensor>> {
+    if !eligible(x, w, Some(b)) {
+        return Ok(None);
+    }
+    let op = LinearGelu {
+        pre: std::sync::Mutex::new(Vec::new()),
+    };
+    Ok(Some(x.apply_op3(w, b, op)?))
+}
+
+struct LinearGelu {
+    /// x·W + b from the forward pass.
+    pre: std::sync::Mutex<Vec<f32>>,
+}
+
+impl CustomOp3 for LinearGelu {
+    fn name(&self) -> &'static str {
+        "fused_linear_gelu"
+    }
+
+    fn cpu_fwd(
+        &self,
+        x: &CpuStorage,
+        xl: &Layout,
+        w: &CpuStorage,
+        wl: &Layout,
+        b: &CpuStorage,
+        bl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let (z, shape) = CustomOp3::cpu_fwd(&LinearOp(FusedAct::Identity), x, xl, w, wl, b, bl)?;
+        let CpuStorage::F32(z) = z else {
+            unreachable!("the dense forward pass returns f32 values")
+        };
+        let y = super::gelu::gelu_values(&z);
+        *self.pre.lock().unwrap_or_else(|e| e.into_inner()) = z;
+        Ok((CpuStorage::F32(y), shape))
+    }
+
+    fn bwd(
+        &self,
+        x: &Tensor,
+        w: &Tensor,
+        b: &Tensor,
+        _y: &Tensor,
+        g: &Tensor,
+    ) -> Result<(Option<Tensor>, Option<Tensor>, Option<Tensor>)> {
+        let g = g.contiguous()?;
+        let (gs, gl) = g.storage_and_layout();
+        let gv = super::storage_values(&gs, gl, self.name())?;
+        let pre = self.pre.lock().unwrap_or_else(|e| e.into_inner());
+        if pre.len() != gv.len() {
+            candle_core::bail!("fused linear GELU: backward without its forward pass");
+        }
+        let dz = super::gelu::gelu_grad_values(&pre, gv);
+        products(x, w, &dz, [x.track_op(), w.track_op(), b.track_op()])
+    }
+}
+
+/// Whether the fused op applies: f32 CPU tensors, x 2-D (or contiguous of higher rank: a
+/// reshape to 2-D would be one more node whose gradient autograd zero-fills and adds), no
+/// broadcast (zero) strides.
 fn eligible(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> bool {
     let ok = |t: &Tensor| super::takes_kernels(t) && t.stride().iter().all(|&s| s > 0);
-    x.rank() == 2
+    (x.rank() == 2 || (x.rank() > 2 && x.is_contiguous()))
         && w.rank() == 2
         && ok(x)
         && ok(w)
         && b.is_none_or(|b| ok(b) && b.rank() == 1 && b.is_contiguous())
 }
 
-/// act(x·W + b) as one op when the tensors allow it (f32 CPU, x 2-D); `None` otherwise, and the
-/// caller composes the plain ops. Shapes must already agree (the caller checks and names them).
+/// act(x·W + b) as one op when the tensors allow it (f32 CPU, x 2-D or contiguous); `None`
+/// otherwise, and the caller composes the plain ops. Shapes must already agree (the caller checks and names them).
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: FusedAct) -> Result<Option<Tensor>> {
     if !eligible(x, w, b) {
         return Ok(None);

@@ -22,14 +22,12 @@ struct Masked(Vec<f32>);
 impl Masked {
     /// values ⊙ mask, over the policy's threads.
     fn times(&self, values: &[f32]) -> Vec<f32> {
-        let mut out = vec![0f32; values.len()];
-        super::for_chunks(&mut out, CHUNK, values.len(), |i, o| {
+        super::new_chunked(values.len(), CHUNK, values.len(), |i, o| {
             let at = i * CHUNK;
             for ((o, v), m) in o.iter_mut().zip(&values[at..]).zip(&self.0[at..]) {
                 *o = v * m;
             }
-        });
-        out
+        })
     }
 }
 

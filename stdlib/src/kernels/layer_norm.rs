@@ -51,7 +51,6 @@ impl CustomOp3 for LayerNorm {
     ) -> Result<(CpuStorage, Shape)> {
         let (x, gamma, beta) = (f32s(xs, xl)?, f32s(gs, gl)?, f32s(bs, bl)?);
         let d = gamma.len();
-        let mut out = vec![0f32; x.len()];
         let norm = |(o, row): (&mut [f32], &[f32])| {
             let (mean, rstd) = stats(row, self.eps);
             for (o, (v, (g, b))) in o.iter_mut().zip(row.iter().zip(gamma.iter().zip(beta))) {
@@ -61,7 +60,8 @@ impl CustomOp3 for LayerNorm {
         // Runs of whole rows (about 8,192 values, so each is worth sending to a thread) split
         // over the threads; a value costs about 8 multiply-adds.
         let rows = (1 << 13) / d + 1;
-        super::map_chunks(&mut out, x, rows * d, x.len() * 8, |o, x| {
+        let out = super::new_chunked(x.len(), rows * d, x.len() * 8, |i, o| {
+            let x = &x[i * rows * d..][..o.len()];
             o.chunks_mut(d).zip(x.chunks(d)).for_each(norm)
         });
         Ok((CpuStorage::F32(out), xl.shape().clone()))
@@ -93,8 +93,7 @@ impl CustomOp3 for LayerNorm {
             (0..xv.len().div_ceil(chunk.max(1)))
                 .map(|_| Default::default())
                 .collect();
-        let mut dx = vec![0f32; xv.len()];
-        super::for_chunks(&mut dx, chunk, xv.len() * 8, |c, dxc| {
+        let dx = super::new_chunked(xv.len(), chunk, xv.len() * 8, |c, dxc| {
             let at = c * chunk;
             let (mut dgamma, mut dbeta, mut xhat) = (vec![0f32; d], vec![0f32; d], vec![0f32; d]);
             let rows = dxc

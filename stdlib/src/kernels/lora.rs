@@ -98,7 +98,8 @@ impl CustomOp3 for LoraOp {
             Some((s, l)) => Some(bias_slice(values(s)?, l)?),
             None => None,
         };
-        let (CpuStorage::F32(mut y), shape) = forward(x, w, bias, FusedAct::Identity)? else {
+        let (CpuStorage::F32(mut y), shape) = forward(x, &[x.rows()], w, bias, FusedAct::Identity)?
+        else {
             unreachable!("the dense forward pass returns f32 values")
         };
         let low = gemm_new(x, a.t());

@@ -16,6 +16,8 @@ pub mod gelu;
 pub mod layer_norm;
 pub mod lora;
 pub mod packed_attention;
+pub mod pooling;
+pub mod positions;
 pub mod quantile;
 pub mod quantised;
 pub mod rms_norm;
@@ -95,23 +97,53 @@ pub(crate) fn for_chunks(
     }
 }
 
+/// A new vector of `len` values written by `f(chunk index, chunk)` as [`for_chunks`] would, each
+/// chunk zeroed just before on the thread that writes it. Why: `vec![0.0; len]` first zeroes
+/// the whole buffer on the calling thread, a full pass over memory on one core while the
+/// other cores wait (several MB per op in a training step).
+pub(crate) fn new_chunked(
+    len: usize,
+    chunk: usize,
+    cost: usize,
+    f: impl Fn(usize, &mut [f32]) + Sync,
+) -> Vec<f32> {
+    use rayon::prelude::*;
+    use std::mem::MaybeUninit;
+    let mut out: Vec<f32> = Vec::with_capacity(len);
+    let chunk = chunk.max(1);
+    let fill = |i: usize, c: &mut [MaybeUninit<f32>]| {
+        c.iter_mut().for_each(|v| {
+            v.write(0.0);
+        });
+        // Safety: every value of `c` was just initialised, and f32 and MaybeUninit<f32> share a
+        // layout.
+        f(i, unsafe {
+            &mut *(c as *mut [MaybeUninit<f32>] as *mut [f32])
+        })
+    };
+    let spare = &mut out.spare_capacity_mut()[..len];
+    let threads = crate::threads::threads_for(cost);
+    if threads > 1 && len > chunk {
+        crate::threads::with_threads(threads, || {
+            spare
+                .par_chunks_mut(chunk)
+                .enumerate()
+                .for_each(|(i, c)| fill(i, c))
+        });
+    } else {
+        spare
+            .chunks_mut(chunk)
+            .enumerate()
+            .for_each(|(i, c)| fill(i, c));
+    }
+    // Safety: the chunks cover all `len` values and each was initialised above.
+    unsafe { out.set_len(len) };
+    out
+}
+
 /// Rows per chunk for row-wise kernels: about 2¹⁴ values a chunk, whole rows.
 pub(crate) fn rows_per_chunk(row: usize) -> usize {
     ((1 << 14) / row.max(1)).max(1)
-}
-
-/// `f` over matching chunks of `dst` and `src` (`chunk` values each, the last maybe shorter),
-/// spread over the threads the policy gives `cost` multiply-adds when there are at least two
-/// chunks; otherwise one call on this thread. For element- and row-wise kernels, whose work
-/// would otherwise stay on one core while the products around them use all.
-pub(crate) fn map_chunks(
-    dst: &mut [f32],
-    src: &[f32],
-    chunk: usize,
-    cost: usize,
-    f: impl Fn(&mut [f32], &[f32]) + Sync,
-) {
-    for_chunks(dst, chunk, cost, |i, d| f(d, &src[i * chunk..][..d.len()]));
 }
 
 /// Checks shared by the fused ops' tests: each op against the candle ops it replaces.

@@ -96,18 +96,30 @@ impl Linear {
     /// library's fused dense op where it applies (its backward sums the bias gradient in the
     /// same pass and follows the thread policy), candle's ops otherwise.
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let (w, b) = (self.w.as_tensor(), self.b.as_tensor());
+        // On (batch, seq, dim) as it is: reshapes around the op would be autograd nodes, each
+        // gradient zero-filled and added on one thread.
+        if let Some(y) = dense::linear(x, w, Some(b), FusedAct::Identity)? {
+            return Ok(y);
+        }
         let dims = x.dims().to_vec();
         let inputs = *dims.last().unwrap();
         let rows = x.elem_count() / inputs;
         let x = x.reshape((rows, inputs))?;
-        let (w, b) = (self.w.as_tensor(), self.b.as_tensor());
-        let y = match dense::linear(&x, w, Some(b), FusedAct::Identity)? {
-            Some(y) => y,
-            None => x.matmul(w)?.broadcast_add(b)?,
-        };
+        let y = x.matmul(w)?.broadcast_add(b)?;
         let mut out = dims;
         *out.last_mut().unwrap() = self.w.dims()[1];
         Ok(y.reshape(out)?)
+    }
+
+    /// GELU(x·W + b): the fused op where it applies; else the layer, then the vectorised exact
+    /// GELU (candle's gelu_erf is several times slower on CPU).
+    fn forward_gelu(&self, x: &Tensor) -> Result<Tensor> {
+        let (w, b) = (self.w.as_tensor(), self.b.as_tensor());
+        if let Some(y) = dense::linear_gelu(x, w, b)? {
+            return Ok(y);
+        }
+        crate::kernels::gelu::gelu_erf(&self.forward(x)?)
     }
 }
 
@@ -306,7 +318,11 @@ impl TransformerLayer {
             .index_select(&ids.flatten_all()?, 0)?
             .reshape((b, l, s.dim))?;
         let pos = self.positions.as_tensor().narrow(0, 0, l)?;
-        let mut h = dropout(&tok.broadcast_add(&pos)?, s.dropout, rng.as_deref_mut())?;
+        let tok = match crate::kernels::positions::add_positions(&tok, &pos)? {
+            Some(t) => t,
+            None => tok.broadcast_add(&pos)?,
+        };
+        let mut h = dropout(&tok, s.dropout, rng.as_deref_mut())?;
         for blk in &self.blocks {
             let n = blk.ln1.forward(&h)?;
             let ctx = attention(
@@ -318,14 +334,17 @@ impl TransformerLayer {
             )?;
             h = (h + dropout(&blk.out.forward(&ctx)?, s.dropout, rng.as_deref_mut())?)?;
             let n = blk.ln2.forward(&h)?;
-            // The vectorised exact GELU (candle's gelu_erf is several times slower on CPU).
-            let up = crate::kernels::gelu::gelu_erf(&blk.up.forward(&n)?)?;
+            let up = blk.up.forward_gelu(&n)?;
             let ff = blk.down.forward(&up)?;
             h = (h + dropout(&ff, s.dropout, rng.as_deref_mut())?)?;
         }
         let h = self.final_norm.forward(&h)?;
-        let m = mask.unsqueeze(2)?; // (b, l, 1)
         let count = mask.sum_keepdim(1)?.clamp(1.0, f64::MAX)?; // (b, 1)
+        let weights = mask.broadcast_div(&count)?; // the mean over real tokens
+        if let Some(pooled) = crate::kernels::pooling::weighted_sum(&h, &weights)? {
+            return Ok(pooled);
+        }
+        let m = mask.unsqueeze(2)?; // (b, l, 1)
         Ok(h.broadcast_mul(&m)?.sum(1)?.broadcast_div(&count)?)
     }
 

@@ -108,14 +108,14 @@ fn inputs_without_gradients_get_none_and_other_tensors_fall_back() {
     let g = y.sum_all().unwrap().backward().unwrap();
     assert!(g.get(&x).is_none());
     assert!(g.get(w.as_tensor()).is_some());
-    // f64, 3-D and broadcast (zero-stride) operands are left to candle.
+    // f64, strided 3-D and broadcast (zero-stride) operands are left to candle.
     let x64 = x.to_dtype(DType::F64).unwrap();
     let w64 = w.as_tensor().to_dtype(DType::F64).unwrap();
     assert!(linear(&x64, &w64, None, FusedAct::Identity)
         .unwrap()
         .is_none());
-    let x3 = randn(&[2, 4, 3], 3);
-    assert!(linear(&x3, w.as_tensor(), None, FusedAct::Identity)
+    let x3t = randn(&[2, 3, 4], 3).transpose(1, 2).unwrap();
+    assert!(linear(&x3t, w.as_tensor(), None, FusedAct::Identity)
         .unwrap()
         .is_none());
     let xb = randn(&[1, 3], 4).broadcast_as((4, 3)).unwrap();
@@ -271,4 +271,78 @@ fn transformer_training_matches_the_plain_ops() {
         Network::new(spec, &Device::Cpu).unwrap()
     };
     assert_same_training(make, &data, "transformer");
+}
+
+/// A contiguous (batch, seq, inputs) tensor goes through the op as (batch·seq) rows: values
+/// and gradients as the plain ops on the reshaped tensor give them, shapes kept.
+#[test]
+fn three_d_inputs_keep_their_shape_and_match_the_plain_ops() {
+    let (x, w, b) = three_d_case(5);
+    let y = linear(
+        x.as_tensor(),
+        w.as_tensor(),
+        Some(b.as_tensor()),
+        FusedAct::Tanh,
+    )
+    .unwrap()
+    .expect("the op applies");
+    let plain = plain_3d(&x, &w, &b).tanh().unwrap();
+    assert_matches_plain(&y, &plain, [&x, &w, &b], 1e-5);
+}
+
+/// GELU(x·W + b) as one op: values and gradients as candle's `gelu_erf` after the plain ops.
+#[test]
+fn linear_gelu_matches_the_plain_ops() {
+    let (x, w, b) = three_d_case(300);
+    let y = crate::kernels::dense::linear_gelu(x.as_tensor(), w.as_tensor(), b.as_tensor())
+        .unwrap()
+        .expect("the op applies");
+    let plain = plain_3d(&x, &w, &b).gelu_erf().unwrap();
+    assert_matches_plain(&y, &plain, [&x, &w, &b], 1e-4);
+}
+
+/// x (2, 70, 16), W (16, outputs), b (outputs).
+fn three_d_case(outputs: usize) -> (Var, Var, Var) {
+    let v = |shape: &[usize], seed| Var::from_tensor(&randn(shape, seed)).unwrap();
+    (
+        v(&[2, 70, 16], 11),
+        v(&[16, outputs], 12),
+        v(&[outputs], 13),
+    )
+}
+
+/// x·W + b with candle's ops.
+fn plain_3d(x: &Var, w: &Var, b: &Var) -> Tensor {
+    x.as_tensor()
+        .broadcast_matmul(w.as_tensor())
+        .unwrap()
+        .broadcast_add(b.as_tensor())
+        .unwrap()
+}
+
+/// Same shape and values as `plain`, and the same gradients for `vars` (relative to their
+/// largest value).
+fn assert_matches_plain(y: &Tensor, plain: &Tensor, vars: [&Var; 3], tolerance: f32) {
+    use crate::kernels::testing::{max_diff, weighted_grads};
+    assert_eq!(y.dims(), plain.dims());
+    assert!(
+        max_diff(y, plain) < tolerance,
+        "values differ by {}",
+        max_diff(y, plain)
+    );
+    let weights = randn(y.dims(), 14);
+    let (ga, gb) = (weighted_grads(y, &weights), weighted_grads(plain, &weights));
+    for v in vars {
+        let (a, c) = (
+            ga.get(v.as_tensor()).unwrap(),
+            gb.get(v.as_tensor()).unwrap(),
+        );
+        assert_eq!(a.dims(), v.dims());
+        let scale = max_diff(c, &c.zeros_like().unwrap()).max(1.0);
+        assert!(
+            max_diff(a, c) <= tolerance * scale,
+            "gradients differ by {}",
+            max_diff(a, c)
+        );
+    }
 }
