@@ -71,12 +71,14 @@ impl CustomOp2 for RmsNorm {
         g: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
         let h = w.dim(0)?;
-        let xs = x.flatten_all()?.to_vec1::<f32>()?;
         let ws = w.to_vec1::<f32>()?;
-        let gs = g.contiguous()?.flatten_all()?.to_vec1::<f32>()?;
+        // x and g in place (copies would be passes on one thread).
+        let (x, g) = (x.contiguous()?, g.contiguous()?);
+        let ((x_s, x_l), (g_s, g_l)) = (x.storage_and_layout(), g.storage_and_layout());
+        let xs = super::storage_values(&x_s, x_l, "rms_norm")?;
+        let gs = super::storage_values(&g_s, g_l, "rms_norm")?;
         let chunk = super::rows_per_chunk(h) * h;
-        let mut dx = vec![0f32; xs.len()];
-        super::for_chunks(&mut dx, chunk, xs.len() * 8, |i, dc| {
+        let dx = super::new_chunked(xs.len(), chunk, xs.len() * 8, |i, dc| {
             let at = i * chunk;
             let rows = dc
                 .chunks_mut(h)

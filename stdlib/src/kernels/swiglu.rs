@@ -37,8 +37,7 @@ fn zip3(
     f: impl Fn(f32, f32, f32) -> f32 + Sync + Copy,
 ) -> Vec<f32> {
     const CHUNK: usize = 1 << 14;
-    let mut out = vec![0f32; a.len()];
-    super::for_chunks(&mut out, CHUNK, a.len() * 16, |i, o| {
+    super::new_chunked(a.len(), CHUNK, a.len() * 16, |i, o| {
         let r = i * CHUNK..i * CHUNK + o.len();
         let (a, b, c) = (&a[r.clone()], &b[r.clone()], &c[r]);
         #[cfg(target_arch = "x86_64")]
@@ -47,8 +46,7 @@ fn zip3(
             return unsafe { zip3_avx2(a, b, c, o, f) };
         }
         zip3_plain(a, b, c, o, f)
-    });
-    out
+    })
 }
 
 #[inline(always)]
@@ -97,11 +95,19 @@ impl CustomOp2 for SwiGlu {
         _y: &Tensor,
         dy: &Tensor,
     ) -> Result<(Option<Tensor>, Option<Tensor>)> {
-        let flat = |t: &Tensor| t.flatten_all()?.to_vec1::<f32>();
-        let (gs, us, dys) = (flat(g)?, flat(u)?, flat(&dy.contiguous()?)?);
+        // The values in place (copies would be three passes on one thread).
+        let (g, u, dy) = (g.contiguous()?, u.contiguous()?, dy.contiguous()?);
+        let ((g_s, g_l), (u_s, u_l), (dy_s, dy_l)) = (
+            g.storage_and_layout(),
+            u.storage_and_layout(),
+            dy.storage_and_layout(),
+        );
+        let gs = super::storage_values(&g_s, g_l, "swiglu")?;
+        let us = super::storage_values(&u_s, u_l, "swiglu")?;
+        let dys = super::storage_values(&dy_s, dy_l, "swiglu")?;
         // d up = dy · g σ(g); d gate = dy · up · σ(g)(1 + g(1 − σ(g))).
-        let du = zip3(&gs, &dys, &dys, |g, dy, _| dy * g * sigmoid(g));
-        let dg = zip3(&gs, &us, &dys, |g, u, dy| {
+        let du = zip3(gs, dys, dys, |g, dy, _| dy * g * sigmoid(g));
+        let dg = zip3(gs, us, dys, |g, u, dy| {
             let s = sigmoid(g);
             dy * u * s * (1.0 + g * (1.0 - s))
         });
