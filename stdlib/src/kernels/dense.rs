@@ -147,21 +147,99 @@ pub(crate) fn gemm_on(
         }
         return;
     }
+    let narrow = m.min(n) <= NARROW && m.max(n) >= threads * NARROW;
+    if threads > 1 && narrow && m * n * k >= MIN_SPLIT_MACS {
+        return split_narrow(dst, accumulate, a, b, threads);
+    }
     let par = if threads > 1 {
         gemm::Parallelism::Rayon(threads)
     } else {
         gemm::Parallelism::None
     };
-    // Safety: the views were built from layouts candle checked against their storages, and dst
-    // holds m × n values.
+    // Safety: dst holds m × n values, row stride n.
+    unsafe { gemm_raw(dst.as_mut_ptr().cast(), n, accumulate, a, b, par) }
+}
+
+/// An output side at most this long (a LoRA factor's rank) leaves gemm one block of the output
+/// to work on, so one thread does the whole product while the others wait.
+const NARROW: usize = 16;
+
+/// Below this many multiply-adds a split costs more than it saves (an MLP's 2-class output
+/// layer stays on one thread).
+const MIN_SPLIT_MACS: usize = 1 << 20;
+
+/// A product with a narrow output split along its long side into one piece per thread, each
+/// piece a one-thread gemm (a LoRA step's factor products, rank 8: they ran on one core).
+fn split_narrow(
+    dst: &mut [std::mem::MaybeUninit<f32>],
+    accumulate: bool,
+    a: View,
+    b: View,
+    threads: usize,
+) {
+    use rayon::prelude::*;
+    struct Out(*mut f32);
+    // Safety: the pieces write disjoint rows or columns of the output.
+    unsafe impl Sync for Out {}
+    impl Out {
+        /// The output from value `i` on (a method, so that closures take the whole `Out`).
+        unsafe fn at(&self, i: usize) -> *mut f32 {
+            unsafe { self.0.add(i) }
+        }
+    }
+    let (m, n) = (a.rows, b.cols);
+    let out = Out(dst.as_mut_ptr().cast());
+    let by_rows = m >= n;
+    let long = if by_rows { m } else { n };
+    threads::with_threads(threads, || {
+        (0..threads).into_par_iter().for_each(|t| {
+            let (lo, hi) = (long * t / threads, long * (t + 1) / threads);
+            let par = gemm::Parallelism::None;
+            // Safety: rows (or columns) lo..hi of the m × n output, row stride n, are this
+            // piece's alone; the views' data cover the rows and columns taken.
+            unsafe {
+                if by_rows {
+                    let a = View {
+                        data: &a.data[(lo as isize * a.rs) as usize..],
+                        rows: hi - lo,
+                        ..a
+                    };
+                    gemm_raw(out.at(lo * n), n, accumulate, a, b, par)
+                } else {
+                    let b = View {
+                        data: &b.data[(lo as isize * b.cs) as usize..],
+                        cols: hi - lo,
+                        ..b
+                    };
+                    gemm_raw(out.at(lo), n, accumulate, a, b, par)
+                }
+            }
+        })
+    });
+}
+
+/// dst (a.rows × b.cols, row stride `dst_rs`) = [dst +] a · b.
+///
+/// Safety: dst must point at a.rows rows of b.cols writable values, `dst_rs` apart.
+unsafe fn gemm_raw(
+    dst: *mut f32,
+    dst_rs: usize,
+    accumulate: bool,
+    a: View,
+    b: View,
+    par: gemm::Parallelism,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    // Safety: the views were built from layouts candle checked against their storages, and
+    // the caller vouches for dst.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr().cast::<f32>(),
+            dst,
             1,
-            n as isize,
+            dst_rs as isize,
             accumulate,
             a.data.as_ptr(),
             a.cs,
@@ -494,4 +572,37 @@ pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: FusedAct) -> Resu
 /// x · W for 2-D f32 CPU tensors on the policy's threads (`None`: use candle's matmul).
 pub fn matmul(x: &Tensor, w: &Tensor) -> Result<Option<Tensor>> {
     linear(x, w, None, FusedAct::Identity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Products with a narrow output, split by hand over two threads, equal the plain sums
+    /// (both the row and the column split, a transposed operand, and accumulation).
+    #[test]
+    fn narrow_products_split_over_threads_equal_the_sums() {
+        let mut rng = crate::rng::Rng::new(2);
+        for (m, k, n) in [(1000, 137, 8), (8, 137, 1000), (400, 170, 16)] {
+            let a = rng.normal_vec(m * k, 0.0, 1.0);
+            let bt = rng.normal_vec(n * k, 0.0, 1.0); // b stored transposed: n × k
+            let (av, bv) = (View::dense(&a, m, k), View::dense(&bt, n, k).t());
+            let start = rng.normal_vec(m * n, 0.0, 1.0);
+            let mut out = start.clone();
+            // Safety: f32 and MaybeUninit<f32> share a layout; out is initialised.
+            let dst = unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), m * n) };
+            gemm_on(dst, true, av, bv, 2);
+            for i in 0..m {
+                for j in 0..n {
+                    let want: f32 = start[i * n + j]
+                        + (0..k).map(|p| a[i * k + p] * bt[j * k + p]).sum::<f32>();
+                    let got = out[i * n + j];
+                    assert!(
+                        (got - want).abs() < 1e-4,
+                        "{m}×{k}×{n} at ({i}, {j}): {got} against {want}"
+                    );
+                }
+            }
+        }
+    }
 }
