@@ -1,8 +1,9 @@
-//! Numeric kernels at the bottom of the library: gemm calls, the fused dense op and its LoRA
-//! form, masked multi-head attention (on packed heads also with rotary embeddings and a causal
-//! mask), layer and RMS normalisation, cross-entropy and SwiGLU with their backward passes, the
-//! vectorised GELU, quantised (GGUF) products and cached attention for decoding, and the
-//! quantile that losses and statistics share. They work on candle tensors, storages and slices
+//! Numeric kernels at the bottom of the library: gemm calls, the fused dense op (also with
+//! GELU) and its LoRA form, masked multi-head attention (on packed heads also with rotary
+//! embeddings and a causal mask), layer and RMS normalisation, cross-entropy, SwiGLU, position
+//! embeddings and weighted pooling with their backward passes, the vectorised GELU, quantised
+//! (GGUF) products and cached attention for decoding, and the quantile that losses and
+//! statistics share. They work on candle tensors, storages and slices
 //! only, so that every module can build on them; this module imports
 //! nothing from the library above `error` and `threads` (stdlib/tests/layering.rs checks it).
 
