@@ -558,7 +558,8 @@ fn eligible(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> bool {
 }
 
 /// act(x·W + b) as one op when the tensors allow it (f32 CPU, x 2-D or contiguous); `None`
-/// otherwise, and the caller composes the plain ops. Shapes must already agree (the caller checks and names them).
+/// otherwise, and the caller composes the plain ops. Shapes must already agree (the caller
+/// checks and names them).
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>, act: FusedAct) -> Result<Option<Tensor>> {
     if !eligible(x, w, b) {
         return Ok(None);

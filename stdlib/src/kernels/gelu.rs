@@ -64,9 +64,9 @@ unsafe fn map_avx2(src: &[f32], dst: &mut [f32], f: impl Fn(f32) -> f32) {
     map(src, dst, f)
 }
 
-/// `f` over every element, with the widest vector instructions the CPU has, split over the
-/// threads (an element costs about as much as 16 multiply-adds; runs of 2¹⁴ elements): on two
-/// cores MiniLM's activations otherwise run on one while the products around them use both.
+/// Elements per chunk of work (an element costs about as much as 16 multiply-adds).
+const CHUNK: usize = 1 << 14;
+
 /// GELU(x) of every value, over the threads.
 pub(crate) fn gelu_values(x: &[f32]) -> Vec<f32> {
     apply(x, gelu)
@@ -74,7 +74,6 @@ pub(crate) fn gelu_values(x: &[f32]) -> Vec<f32> {
 
 /// GELU'(x)·g of every value (g: the gradient of GELU(x)), in one pass over the threads.
 pub(crate) fn gelu_grad_values(x: &[f32], g: &[f32]) -> Vec<f32> {
-    const CHUNK: usize = 1 << 14;
     super::new_chunked(x.len(), CHUNK, x.len() * 16, |i, d| {
         let (x, g) = (&x[i * CHUNK..][..d.len()], &g[i * CHUNK..][..d.len()]);
         map_fastest(x, d, slope);
@@ -82,8 +81,10 @@ pub(crate) fn gelu_grad_values(x: &[f32], g: &[f32]) -> Vec<f32> {
     })
 }
 
+/// `f` over every element, with the widest vector instructions the CPU has, split over the
+/// threads (an element costs about as much as 16 multiply-adds; runs of 2¹⁴ elements): on two
+/// cores MiniLM's activations otherwise run on one while the products around them use both.
 fn apply(src: &[f32], f: impl Fn(f32) -> f32 + Sync + Copy) -> Vec<f32> {
-    const CHUNK: usize = 1 << 14;
     super::new_chunked(src.len(), CHUNK, src.len() * 16, |i, d| {
         map_fastest(&src[i * CHUNK..][..d.len()], d, f)
     })

@@ -3,9 +3,9 @@
 //! embeddings and a causal mask), layer and RMS normalisation, cross-entropy, SwiGLU, position
 //! embeddings and weighted pooling with their backward passes, the vectorised GELU, quantised
 //! (GGUF) products and cached attention for decoding, and the quantile that losses and
-//! statistics share. They work on candle tensors, storages and slices
-//! only, so that every module can build on them; this module imports
-//! nothing from the library above `error` and `threads` (stdlib/tests/layering.rs checks it).
+//! statistics share. They work on candle tensors, storages and slices only, so that every
+//! module can build on them; this module imports nothing from the library above `error` and
+//! `threads` (stdlib/tests/layering.rs checks it).
 
 pub mod attention;
 pub mod cached_attention;
@@ -82,6 +82,48 @@ pub(crate) fn for_chunks(
     cost: usize,
     f: impl Fn(usize, &mut [f32]) + Sync,
 ) {
+    on_chunks(data, chunk, cost, f)
+}
+
+/// A new vector of `len` values written by `f(chunk index, chunk)` as [`for_chunks`] would, each
+/// chunk zeroed just before on the thread that writes it. Why: `vec![0.0; len]` first zeroes
+/// the whole buffer on the calling thread, a full pass over memory on one core while the
+/// other cores wait (several MB per op in a training step).
+pub(crate) fn new_chunked(
+    len: usize,
+    chunk: usize,
+    cost: usize,
+    f: impl Fn(usize, &mut [f32]) + Sync,
+) -> Vec<f32> {
+    use std::mem::MaybeUninit;
+    let mut out: Vec<f32> = Vec::with_capacity(len);
+    on_chunks(
+        &mut out.spare_capacity_mut()[..len],
+        chunk,
+        cost,
+        |i, c: &mut [MaybeUninit<f32>]| {
+            c.iter_mut().for_each(|v| {
+                v.write(0.0);
+            });
+            // Safety: every value of `c` was just initialised, and f32 and MaybeUninit<f32>
+            // share a layout.
+            f(i, unsafe {
+                &mut *(c as *mut [MaybeUninit<f32>] as *mut [f32])
+            })
+        },
+    );
+    // Safety: the chunks cover all `len` values and each was initialised above.
+    unsafe { out.set_len(len) };
+    out
+}
+
+/// The chunking and threading of [`for_chunks`] and [`new_chunked`].
+fn on_chunks<T: Send>(
+    data: &mut [T],
+    chunk: usize,
+    cost: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
     use rayon::prelude::*;
     let chunk = chunk.max(1);
     let threads = crate::threads::threads_for(cost);
@@ -96,50 +138,6 @@ pub(crate) fn for_chunks(
             .enumerate()
             .for_each(|(i, c)| f(i, c));
     }
-}
-
-/// A new vector of `len` values written by `f(chunk index, chunk)` as [`for_chunks`] would, each
-/// chunk zeroed just before on the thread that writes it. Why: `vec![0.0; len]` first zeroes
-/// the whole buffer on the calling thread, a full pass over memory on one core while the
-/// other cores wait (several MB per op in a training step).
-pub(crate) fn new_chunked(
-    len: usize,
-    chunk: usize,
-    cost: usize,
-    f: impl Fn(usize, &mut [f32]) + Sync,
-) -> Vec<f32> {
-    use rayon::prelude::*;
-    use std::mem::MaybeUninit;
-    let mut out: Vec<f32> = Vec::with_capacity(len);
-    let chunk = chunk.max(1);
-    let fill = |i: usize, c: &mut [MaybeUninit<f32>]| {
-        c.iter_mut().for_each(|v| {
-            v.write(0.0);
-        });
-        // Safety: every value of `c` was just initialised, and f32 and MaybeUninit<f32> share a
-        // layout.
-        f(i, unsafe {
-            &mut *(c as *mut [MaybeUninit<f32>] as *mut [f32])
-        })
-    };
-    let spare = &mut out.spare_capacity_mut()[..len];
-    let threads = crate::threads::threads_for(cost);
-    if threads > 1 && len > chunk {
-        crate::threads::with_threads(threads, || {
-            spare
-                .par_chunks_mut(chunk)
-                .enumerate()
-                .for_each(|(i, c)| fill(i, c))
-        });
-    } else {
-        spare
-            .chunks_mut(chunk)
-            .enumerate()
-            .for_each(|(i, c)| fill(i, c));
-    }
-    // Safety: the chunks cover all `len` values and each was initialised above.
-    unsafe { out.set_len(len) };
-    out
 }
 
 /// Rows per chunk for row-wise kernels: about 2¹⁴ values a chunk, whole rows.
