@@ -112,9 +112,13 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--transformer", default="", help="vocab,dim,heads,ff,layers,seq,batch,dropout,steps")
+    p.add_argument("--matmul-only", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch_version={torch.__version__}")
+    if args.matmul_only:
+        print(f"matmul_gflops={matmul_gflops(20):.2f}")
+        raise SystemExit
     print(f"mlp_ms={mlp_step_ms(args.steps):.4f}")
     print(f"matmul_gflops={matmul_gflops(20):.2f}")
     if args.transformer:

@@ -229,13 +229,18 @@ fn torch_python() -> Option<String> {
 }
 
 fn torch(threads: usize) -> Option<HashMap<String, String>> {
+    torch_with(threads, &["--transformer", &torch_transformer_arg()])
+}
+
+/// The PyTorch reference at `threads` threads with extra arguments, as `key=value` pairs.
+fn torch_with(threads: usize, extra: &[&str]) -> Option<HashMap<String, String>> {
     let py = torch_python()?;
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/torch_reference.py");
     let out = Command::new(py)
         .arg(script)
         .args(["--threads", &threads.to_string()])
-        .args(["--transformer", &torch_transformer_arg()])
+        .args(extra)
         .output()
         .ok()?;
     if !out.status.success() {
@@ -356,6 +361,35 @@ fn main() {
             let (o, p) = (median(ours).unwrap(), median(theirs));
             let ratio = p.map_or("n/a".into(), |p| format!("{:.2}x", p / o));
             println!("transformer ms/step, {t} thr: ladder {o:.2}, pytorch {p:.2?}: {ratio}");
+        }
+        return;
+    }
+    // `--matmul`: only the 1024³ matmul against PyTorch, at 1 and 2 threads (medians and best).
+    if args.iter().any(|a| a == "--matmul") {
+        for t in [1, 2] {
+            threads::set_threads(t);
+            let (mut ours, mut theirs) = (vec![], vec![]);
+            for _ in 0..2 * ROUNDS {
+                ours.push(matmul_gflops());
+                let r = torch_with(t, &["--matmul-only"]);
+                theirs.extend(r.and_then(|r| r.get("matmul_gflops")?.parse::<f64>().ok()));
+            }
+            let list = |v: &[f64]| {
+                v.iter()
+                    .map(|x| format!("{x:.0}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            println!(
+                "  {t} thr rounds: ladder {}; pytorch {}",
+                list(&ours),
+                list(&theirs)
+            );
+            let best = |v: &[f64]| v.iter().cloned().fold(f64::NAN, f64::max);
+            let (ob, pb) = (best(&ours), best(&theirs));
+            let (o, p) = (median(ours).unwrap(), median(theirs));
+            let ratio = p.map_or("n/a".into(), |p| format!("{:.2}x", o / p));
+            println!("matmul GFLOP/s, {t} thr: ladder {o:.1} (best {ob:.1}), pytorch {p:.1?} (best {pb:.1}): {ratio}");
         }
         return;
     }

@@ -155,6 +155,16 @@ fn an_adapter_peft_wrote_loads_and_gives_pefts_logits_and_saves_back_unchanged()
     assert_eq!(config["r"], 4);
 }
 
+/// LoRA of this rank and alpha on all seven projections.
+fn on_every_projection(rank: usize, alpha: f64) -> LoraConfig {
+    LoraConfig {
+        rank,
+        alpha,
+        targets: Target::ALL.to_vec(),
+        rslora: false,
+    }
+}
+
 /// A fixed random projection of the logits: a scalar loss every adapter entry affects.
 fn probe_loss(m: &Decoder, lora: &Lora, b: &Batch, w: &Tensor, train: bool) -> Tensor {
     let logits = m.logits(b, Some(lora), train).unwrap();
@@ -167,12 +177,7 @@ fn lora_gradients_match_finite_differences() {
     let b = batch(&prompts(&r));
     for family in ["llama", "qwen2"] {
         let m = Decoder::open(&data(&format!("tiny-{family}"))).unwrap();
-        let cfg = LoraConfig {
-            rank: 2,
-            alpha: 4.0,
-            targets: Target::ALL.to_vec(),
-            rslora: false,
-        };
+        let cfg = on_every_projection(2, 4.0);
         let lora = Lora::new(&m, cfg, 3).unwrap();
         // B starts at zero, which would leave A without gradient: give it values.
         let mut rng = Rng::new(5);
@@ -224,32 +229,85 @@ fn lora_gradients_match_finite_differences() {
     }
 }
 
+/// The mean next-token loss of a padded batch composed from its whole logits.
+fn loss_from_logits(m: &Decoder, lora: &Lora, b: &Batch) -> Tensor {
+    let logits = m.logits(b, Some(lora), true).unwrap();
+    let ids = b.ids.to_vec2::<u32>().unwrap();
+    let (mut rows, mut next) = (vec![], vec![]);
+    for (i, &len) in b.lengths.iter().enumerate() {
+        for t in 0..len - 1 {
+            rows.push(logits.get(i).unwrap().get(t).unwrap());
+            next.push(ids[i][t + 1]);
+        }
+    }
+    let rows = Tensor::stack(&rows, 0).unwrap();
+    let next = Tensor::new(next.as_slice(), &Device::Cpu).unwrap();
+    candle_nn::loss::cross_entropy(&rows, &next).unwrap()
+}
+
+#[test]
+fn the_fused_next_token_loss_equals_the_loss_of_the_logits_with_its_gradients() {
+    let r = reference();
+    let b = batch(&prompts(&r));
+    assert!(
+        b.lengths.iter().any(|&l| l < b.width()),
+        "the batch should be padded"
+    );
+    let m = Decoder::open(&data("tiny-llama")).unwrap();
+    let cfg = on_every_projection(2, 4.0);
+    let lora = Lora::new(&m, cfg, 3).unwrap();
+    for p in lora.pairs.values() {
+        p.b.set(&p.b.ones_like().unwrap().affine(0.05, 0.0).unwrap())
+            .unwrap();
+    }
+    let want = loss_from_logits(&m, &lora, &b);
+    let fused = m.next_token_loss(&b, Some(&lora), true).unwrap();
+    let plain = ladder_stdlib::kernels::with_plain_ops(|| {
+        m.next_token_loss(&b, Some(&lora), true).unwrap()
+    });
+    let (gw, gf, gp) = (
+        want.backward().unwrap(),
+        fused.backward().unwrap(),
+        plain.backward().unwrap(),
+    );
+    for (got, what) in [(&fused, "fused"), (&plain, "composed")] {
+        let (g, w) = (
+            got.to_scalar::<f32>().unwrap(),
+            want.to_scalar::<f32>().unwrap(),
+        );
+        assert!((g - w).abs() < 1e-5, "{what} loss {g}, from the logits {w}");
+    }
+    for p in lora.pairs.values() {
+        for var in [&p.a, &p.b] {
+            let w = gw.get(var.as_tensor()).unwrap();
+            for (grads, what) in [(&gf, "fused"), (&gp, "composed")] {
+                let d = (grads.get(var.as_tensor()).unwrap() - w)
+                    .unwrap()
+                    .abs()
+                    .unwrap()
+                    .max_all()
+                    .unwrap()
+                    .to_scalar::<f32>()
+                    .unwrap();
+                assert!(d < 1e-5, "{what} gradient differs by {d}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_lora_fine_tune_lowers_the_next_token_loss() {
     use candle_nn::Optimizer;
     let m = Decoder::open(&data("tiny-qwen2")).unwrap();
-    let cfg = LoraConfig {
-        rank: 4,
-        alpha: 8.0,
-        targets: Target::ALL.to_vec(),
-        rslora: false,
-    };
+    let cfg = on_every_projection(4, 8.0);
     let lora = Lora::new(&m, cfg, 1).unwrap();
     let text: Vec<u32> = (0..16).map(|i| (i * 7 % 100) as u32).collect();
     let b = batch(std::slice::from_ref(&text));
-    let inputs = b.ids.narrow(1, 0, 15).unwrap();
-    let targets = b.ids.narrow(1, 1, 15).unwrap().flatten_all().unwrap();
-    let inputs = Batch {
-        ids: inputs,
-        lengths: vec![15],
-    };
     let vars: Vec<_> = lora.named_vars().into_iter().map(|(_, v)| v).collect();
     let mut opt = candle_nn::AdamW::new_lr(vars, 1e-2).unwrap();
     let mut losses = Vec::new();
     for _ in 0..8 {
-        let logits = m.logits(&inputs, Some(&lora), true).unwrap();
-        let logits = logits.reshape((15, 100)).unwrap();
-        let loss = candle_nn::loss::cross_entropy(&logits, &targets).unwrap();
+        let loss = m.next_token_loss(&b, Some(&lora), true).unwrap();
         losses.push(loss.to_scalar::<f32>().unwrap());
         opt.backward_step(&loss).unwrap();
     }

@@ -53,7 +53,7 @@ fn slices<'a>(
 
 /// log Σ exp(row), compiled for AVX2 where the CPU has it (the baseline x86-64 target has no
 /// vector `floor`, so `exp` would stay scalar).
-fn log_sum_exp(row: &[f32]) -> f32 {
+pub(super) fn log_sum_exp(row: &[f32]) -> f32 {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         // Safety: the CPU has the features.
@@ -69,7 +69,7 @@ unsafe fn log_sum_exp_avx2(row: &[f32]) -> f32 {
 }
 
 /// row ← g · (exp(row − lse) − onehot(c)): the gradient of one row's loss.
-fn row_gradient(row: &mut [f32], lse: f32, g: f32, c: usize) {
+pub(super) fn row_gradient(row: &mut [f32], lse: f32, g: f32, c: usize) {
     #[cfg(target_arch = "x86_64")]
     if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
         // Safety: the CPU has the features.

@@ -102,6 +102,19 @@ impl<'a> View<'a> {
         self.data[(i as isize * self.rs + j as isize * self.cs) as usize]
     }
 
+    /// Rows lo..lo + n of this view.
+    pub(crate) fn row_range(self, lo: usize, n: usize) -> View<'a> {
+        assert!(
+            lo + n <= self.rows && self.rs >= 0,
+            "View::row_range: rows out of range"
+        );
+        View {
+            data: &self.data[lo * self.rs as usize..],
+            rows: n,
+            ..self
+        }
+    }
+
     pub(crate) fn t(self) -> View<'a> {
         View {
             rows: self.cols,
@@ -199,12 +212,14 @@ fn split_narrow(
             // piece's alone; the views' data cover the rows and columns taken.
             unsafe {
                 if by_rows {
-                    let a = View {
-                        data: &a.data[(lo as isize * a.rs) as usize..],
-                        rows: hi - lo,
-                        ..a
-                    };
-                    gemm_raw(out.at(lo * n), n, accumulate, a, b, par)
+                    gemm_raw(
+                        out.at(lo * n),
+                        n,
+                        accumulate,
+                        a.row_range(lo, hi - lo),
+                        b,
+                        par,
+                    )
                 } else {
                     let b = View {
                         data: &b.data[(lo as isize * b.cs) as usize..],

@@ -1,6 +1,7 @@
 //! Numeric kernels at the bottom of the library: gemm calls, the fused dense op (also with
 //! GELU) and its LoRA form, masked multi-head attention (on packed heads also with rotary
-//! embeddings and a causal mask), layer and RMS normalisation, cross-entropy, SwiGLU, position
+//! embeddings and a causal mask), layer and RMS normalisation, cross-entropy (also through a
+//! language model's output projection, a block of logits at a time), SwiGLU, position
 //! embeddings and weighted pooling with their backward passes, the vectorised GELU, quantised
 //! (GGUF) products and cached attention for decoding, and the quantile that losses and
 //! statistics share. They work on candle tensors, storages and slices only, so that every
@@ -14,6 +15,7 @@ pub mod dense;
 pub mod dropout;
 pub mod exp;
 pub mod gelu;
+pub mod head_loss;
 pub mod layer_norm;
 pub mod lora;
 pub mod packed_attention;

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod model;
+pub mod next_token;
 pub mod weights;
 
 pub use config::{DecoderConfig, Family};

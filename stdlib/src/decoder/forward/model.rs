@@ -204,6 +204,18 @@ impl Decoder {
         adapters: Option<&dyn Adapters>,
         train: bool,
     ) -> Result<Tensor> {
+        let x = self.hidden_rows(batch, layers, adapters, train)?;
+        Ok(x.reshape((batch.rows(), batch.width(), self.config.hidden))?)
+    }
+
+    /// [`Decoder::hidden`] as (rows · width) × hidden, a token a row.
+    pub(super) fn hidden_rows(
+        &self,
+        batch: &Batch,
+        layers: usize,
+        adapters: Option<&dyn Adapters>,
+        train: bool,
+    ) -> Result<Tensor> {
         let c = &self.config;
         if layers > c.layers {
             return Err(Error::options(format!(
@@ -236,7 +248,7 @@ impl Decoder {
         if layers == c.layers {
             x = rms_norm(&x, &self.weights.norm, c.rms_eps, train)?;
         }
-        Ok(x.reshape((n, l, c.hidden))?)
+        Ok(x)
     }
 
     /// Next-token logits (rows × width × vocab) at every position.
@@ -252,7 +264,7 @@ impl Decoder {
 
     /// The output projection of final hidden states (any leading shape).
     pub fn head(&self, h: &Tensor) -> Result<Tensor> {
-        let w = self.weights.head.as_ref().unwrap_or(&self.weights.embed);
+        let w = self.head_weight();
         let dims = h.dims().to_vec();
         let rows = h.elem_count() / self.config.hidden;
         let h = h.reshape((rows, self.config.hidden))?;
@@ -265,6 +277,11 @@ impl Decoder {
         let mut shape = dims[..dims.len() - 1].to_vec();
         shape.push(self.config.vocab);
         Ok(out.reshape(shape)?)
+    }
+
+    /// The output projection's matrix (vocabulary × hidden): its own or the tied embeddings.
+    pub(super) fn head_weight(&self) -> &Tensor {
+        self.weights.head.as_ref().unwrap_or(&self.weights.embed)
     }
 
     fn project(
