@@ -60,6 +60,8 @@ fn in_blocks(
         w: w.detach(),
         labels: labels.to_vec(),
         block_logits,
+        // Nothing will ask for a gradient of h (no variable behind it): losses only.
+        with_grad: h.track_op(),
         grad: Mutex::new(Vec::new()),
     };
     Ok(Some(h.apply_op1(op)?))
@@ -69,12 +71,13 @@ struct HeadLoss {
     w: Tensor,
     labels: Vec<u32>,
     block_logits: usize,
+    with_grad: bool,
     /// d loss_i / dh_i for every row, from the forward pass.
     grad: Mutex<Vec<f32>>,
 }
 
 impl HeadLoss {
-    /// Losses and gradients of `labels.len()` rows from h's first row on, one block of logits
+    /// Losses (and, `with_grad`, gradients) of `labels.len()` rows from h's first row on, one block of logits
     /// (`z`, reused) at a time, on this thread.
     fn block(
         &self,
@@ -109,7 +112,12 @@ impl HeadLoss {
             }
             let lse = log_sum_exp(row);
             *l = lse - row[c as usize];
-            row_gradient(row, lse, 1.0, c as usize);
+            if self.with_grad {
+                row_gradient(row, lse, 1.0, c as usize);
+            }
+        }
+        if !self.with_grad {
+            return;
         }
         let grad = as_uninit(grad);
         gemm_on(grad, false, View::dense(z, rows, vocab), w, 1);
@@ -257,6 +265,21 @@ mod tests {
         // Blocks of 3 rows (the last one shorter), on the threads the policy gives.
         let (many, g_many) = run(3 * vocab);
         assert!(max_diff(&many, &one) < 1e-6 && max_diff(&g_many, &g_one) < 1e-6);
+    }
+
+    #[test]
+    fn without_a_variable_behind_h_the_losses_are_the_same() {
+        let dev = Device::Cpu;
+        let (rows, hidden, vocab) = (5, 4, 9);
+        let h = Tensor::from_vec(values(rows * hidden, 1.0, 0.4), (rows, hidden), &dev).unwrap();
+        let w = Tensor::from_vec(values(vocab * hidden, 1.0, 0.9), (vocab, hidden), &dev).unwrap();
+        let labels = [1u32, 8, IGNORE, 0, 4];
+        let plain = projected_cross_entropy(&h, &w, &labels).unwrap().unwrap();
+        let var = Var::from_tensor(&h).unwrap();
+        let tracked = projected_cross_entropy(var.as_tensor(), &w, &labels)
+            .unwrap()
+            .unwrap();
+        assert!(max_diff(&plain, &tracked) < 1e-7);
     }
 
     #[test]
