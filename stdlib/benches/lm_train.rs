@@ -155,7 +155,10 @@ fn main() {
         }
         (fwd_s, bwd_s) = (fwd_s.min(f), bwd_s.min(b));
     }
-    println!("LoRA step phases: forward with loss {fwd_s:.2} s, backward {bwd_s:.2} s");
+    println!(
+        "LoRA step phases: forward with loss {fwd_s:.2} s, backward {bwd_s:.2} s; peak RSS so far {} MiB",
+        peak_rss_mib()
+    );
     if profile.is_some() {
         return;
     }
