@@ -5,7 +5,7 @@ use super::model::{Batch, Decoder};
 use super::Adapters;
 use crate::error::{Error, Result};
 use crate::kernels::head_loss::{projected_cross_entropy, IGNORE};
-use candle_core::{Tensor, D};
+use candle_core::Tensor;
 
 impl Decoder {
     /// Mean next-token cross-entropy over every row's positions 0..len − 1 (padding and each
@@ -39,11 +39,8 @@ impl Decoder {
                 let device = h.device();
                 let rows = h.index_select(&Tensor::new(at.as_slice(), device)?, 0)?;
                 let logits = self.head(&rows)?;
-                let ids = Tensor::new(ids.as_slice(), device)?.unsqueeze(1)?;
-                candle_nn::ops::log_softmax(&logits, D::Minus1)?
-                    .gather(&ids, 1)?
-                    .sum_all()?
-                    .neg()?
+                let ids = Tensor::new(ids.as_slice(), device)?;
+                crate::loss::cross_entropy(&logits, &ids)?.sum_all()?
             }
         };
         Ok((total / counted as f64)?)
