@@ -5,6 +5,7 @@ parses.
     python stdlib/benches/torch_reference.py --threads 1
 """
 import argparse
+import sys
 import time
 
 import torch
@@ -113,11 +114,18 @@ if __name__ == "__main__":
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--transformer", default="", help="vocab,dim,heads,ff,layers,seq,batch,dropout,steps")
     p.add_argument("--matmul-only", action="store_true")
+    p.add_argument("--matmul-serve", action="store_true", help="one matmul figure per line read")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch_version={torch.__version__}")
     if args.matmul_only:
         print(f"matmul_gflops={matmul_gflops(20):.2f}")
+        raise SystemExit
+    if args.matmul_serve:
+        # Kept running so that each of its figures is measured right beside one of the bench's.
+        print("ready", flush=True)
+        for _ in sys.stdin:
+            print(f"{matmul_gflops(20):.3f}", flush=True)
         raise SystemExit
     print(f"mlp_ms={mlp_step_ms(args.steps):.4f}")
     print(f"matmul_gflops={matmul_gflops(20):.2f}")

@@ -261,6 +261,56 @@ fn torch_with(threads: usize, extra: &[&str]) -> Option<HashMap<String, String>>
     )
 }
 
+/// Pairs the `--matmul` mode takes at each thread count.
+const MATMUL_PAIRS: usize = 30;
+
+/// A PyTorch process kept running that measures its 1024³ matmul each time it is asked.
+struct TorchMatmul {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl TorchMatmul {
+    fn start(threads: usize) -> Option<TorchMatmul> {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/torch_reference.py");
+        let mut child = Command::new(torch_python()?)
+            .arg(script)
+            .args(["--threads", &threads.to_string(), "--matmul-serve"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .ok()?;
+        let input = child.stdin.take()?;
+        let mut output = std::io::BufReader::new(child.stdout.take()?).lines();
+        // Waits until torch is imported and its operands are made.
+        while output.next()?.ok()?.trim() != "ready" {}
+        Some(TorchMatmul {
+            child,
+            input,
+            output,
+        })
+    }
+
+    /// One figure, GFLOP/s; None once the process has gone.
+    fn gflops(&mut self) -> Option<f64> {
+        use std::io::Write;
+        writeln!(self.input, "go").ok()?;
+        self.input.flush().ok()?;
+        self.output.next()?.ok()?.trim().parse().ok()
+    }
+}
+
+impl Drop for TorchMatmul {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Mean ms per phase of a training step (forward, loss, backward, optimiser) over `steps`
 /// steps after a warm-up, at the current thread setting.
 fn phases(d: &Dataset, steps: usize) -> [f64; 4] {
@@ -364,32 +414,47 @@ fn main() {
         }
         return;
     }
-    // `--matmul`: only the 1024³ matmul against PyTorch, at 1 and 2 threads (medians and best).
+    // `--matmul`: only the 1024³ matmul, each figure paired with one of PyTorch's taken right
+    // beside it (a kept-running reference process), so that a host whose speed drifts from
+    // second to second moves both sides of a pair alike.
     if args.iter().any(|a| a == "--matmul") {
         for t in [1, 2] {
             threads::set_threads(t);
-            let (mut ours, mut theirs) = (vec![], vec![]);
-            for _ in 0..2 * ROUNDS {
-                ours.push(matmul_gflops());
-                let r = torch_with(t, &["--matmul-only"]);
-                theirs.extend(r.and_then(|r| r.get("matmul_gflops")?.parse::<f64>().ok()));
+            let mut torch = TorchMatmul::start(t);
+            let (mut ours, mut theirs, mut ratios) = (vec![], vec![], vec![]);
+            for round in 0..MATMUL_PAIRS {
+                // Alternate which side goes first, so that neither always follows a rest.
+                let (o, p) = if round % 2 == 0 {
+                    let o = matmul_gflops();
+                    (o, torch.as_mut().and_then(TorchMatmul::gflops))
+                } else {
+                    let p = torch.as_mut().and_then(TorchMatmul::gflops);
+                    (matmul_gflops(), p)
+                };
+                ours.push(o);
+                if let Some(p) = p {
+                    theirs.push(p);
+                    ratios.push(o / p);
+                }
             }
-            let list = |v: &[f64]| {
+            drop(torch);
+            let list = |v: &[f64], digits: usize| {
                 v.iter()
-                    .map(|x| format!("{x:.0}"))
+                    .map(|x| format!("{x:.digits$}"))
                     .collect::<Vec<_>>()
                     .join(" ")
             };
             println!(
-                "  {t} thr rounds: ladder {}; pytorch {}",
-                list(&ours),
-                list(&theirs)
+                "  {t} thr pairs: ladder {}; pytorch {}; ratios {}",
+                list(&ours, 0),
+                list(&theirs, 0),
+                list(&ratios, 2)
             );
             let best = |v: &[f64]| v.iter().cloned().fold(f64::NAN, f64::max);
             let (ob, pb) = (best(&ours), best(&theirs));
             let (o, p) = (median(ours).unwrap(), median(theirs));
-            let ratio = p.map_or("n/a".into(), |p| format!("{:.2}x", o / p));
-            println!("matmul GFLOP/s, {t} thr: ladder {o:.1} (best {ob:.1}), pytorch {p:.1?} (best {pb:.1}): {ratio}");
+            let ratio = median(ratios).map_or("n/a".into(), |r| format!("{r:.2}x"));
+            println!("matmul GFLOP/s, {t} thr: ladder {o:.1} (best {ob:.1}), pytorch {p:.1?} (best {pb:.1}); median of the pairs' ratios {ratio}");
         }
         return;
     }
