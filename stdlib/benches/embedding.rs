@@ -1,7 +1,8 @@
 //! Sentence embedding throughput of all-MiniLM-L6-v2 (candle, `encoder().embed`) against the
 //! same model in sentence-transformers/PyTorch CPU, in one run at the same thread count and
-//! batch size. Also the frozen classifier's memo: epoch time before and after embeddings are
-//! memoised. Prints figures and ratios; asserts nothing.
+//! batch size: five pairs of runs, the two sides of a pair right beside each other, and the
+//! median of the pairs' ratios. Also the frozen classifier's memo: epoch time before and after
+//! embeddings are memoised. Prints figures and ratios; asserts nothing.
 //!
 //!     cargo bench -p ladder-stdlib --bench embedding
 //!
@@ -15,7 +16,6 @@ use ladder_stdlib::nn::pretrained_classifier::{self, ClassifierOptions, Head};
 use ladder_stdlib::text::encoder::Encoder;
 use ladder_stdlib::threads;
 use ladder_stdlib::train::{fit, EpochRecord, FitConfig, Monitor, StepInfo};
-use std::collections::HashMap;
 use std::process::Command;
 use std::time::Instant;
 
@@ -68,62 +68,84 @@ fn torch_python() -> Option<String> {
     venv.exists().then(|| venv.display().to_string())
 }
 
-/// sentence-transformers' sentences/s, and its embeddings (for a parity check).
-fn torch(
-    model: &str,
-    file: &str,
-    threads: usize,
-    batch: usize,
-    out: &str,
-) -> Option<(f64, Vec<f32>)> {
-    let py = torch_python()?;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/minilm_torch.py");
-    let res = Command::new(py)
-        .arg(script)
-        .args(["--model", model, "--sentences", file, "--out", out])
-        .args([
-            "--threads",
-            &threads.to_string(),
-            "--batch",
-            &batch.to_string(),
-        ])
-        .output()
-        .ok()?;
-    if !res.status.success() {
-        eprintln!(
-            "sentence-transformers reference failed: {}",
-            String::from_utf8_lossy(&res.stderr)
-        );
-        return None;
-    }
-    let kv: HashMap<String, String> = String::from_utf8_lossy(&res.stdout)
-        .lines()
-        .filter_map(|l| {
-            l.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-        })
-        .collect();
-    let rate = kv.get("sentences_per_s")?.parse().ok()?;
-    let bytes = std::fs::read(out).ok()?;
-    let values = bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    Some((rate, values))
+/// Pairs each thread count and batch size takes: each side embeds all the sentences once a
+/// pair, right beside the other, so that a host whose speed drifts moves both alike.
+const PAIRS: usize = 5;
+
+/// sentence-transformers kept running at one thread count: it embeds the sentences once each
+/// time it is asked, writes the embeddings (for a parity check) and gives its sentences/s.
+struct Reference {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    out: String,
 }
 
-/// Best sentences/s of `embed` over three runs (after a warm-up).
-fn ours(enc: &Encoder, texts: &[String], batch: usize) -> (f64, Vec<f32>) {
-    let run = || enc.embed_batched(texts, true, 256, batch).unwrap();
-    let mut emb = run();
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let start = Instant::now();
-        emb = run();
-        best = best.min(start.elapsed().as_secs_f64());
+impl Reference {
+    fn start(model: &str, file: &str, threads: usize, out: &str) -> Option<Reference> {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let script =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/minilm_torch.py");
+        let mut child = Command::new(torch_python()?)
+            .arg(script)
+            .args(["--model", model, "--sentences", file, "--out", out])
+            .args(["--threads", &threads.to_string(), "--serve"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .ok()?;
+        let input = child.stdin.take()?;
+        let mut output = std::io::BufReader::new(child.stdout.take()?).lines();
+        // Waits until the model is loaded and warm.
+        while output.next()?.ok()?.trim() != "ready" {}
+        Some(Reference {
+            child,
+            input,
+            output,
+            out: out.to_string(),
+        })
     }
-    let flat = emb.flatten_all().unwrap().to_vec1::<f32>().unwrap();
-    (texts.len() as f64 / best, flat)
+
+    /// Sentences/s of one run at `batch`; None once the process has gone.
+    fn rate(&mut self, batch: usize) -> Option<f64> {
+        use std::io::Write;
+        writeln!(self.input, "{batch}").ok()?;
+        self.input.flush().ok()?;
+        self.output.next()?.ok()?.trim().parse().ok()
+    }
+
+    /// The embeddings of its last run.
+    fn embeddings(&self) -> Option<Vec<f32>> {
+        let bytes = std::fs::read(&self.out).ok()?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        )
+    }
+}
+
+impl Drop for Reference {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
+}
+
+/// Sentences/s of one `embed` of all the sentences, and the embeddings.
+fn ours(enc: &Encoder, texts: &[String], batch: usize) -> (f64, Vec<f32>) {
+    let start = Instant::now();
+    let emb = enc.embed_batched(texts, true, 256, batch).unwrap();
+    let rate = texts.len() as f64 / start.elapsed().as_secs_f64();
+    (rate, emb.flatten_all().unwrap().to_vec1::<f32>().unwrap())
 }
 
 /// Seconds per epoch of `fit`.
@@ -232,27 +254,49 @@ fn main() {
         .collect::<std::collections::BTreeSet<_>>()
     {
         threads::set_threads(t);
+        let mut reference = Reference::start(&model, &file, t, &out);
         for batch in [32, 64] {
-            let (rate, emb) = ours(&enc, &texts, batch);
+            // A warm-up of either side at this batch size.
+            let _ = ours(&enc, &texts, batch);
+            let _ = reference.as_mut().and_then(|r| r.rate(batch));
+            let (mut mine, mut theirs, mut ratios, mut emb) = (vec![], vec![], vec![], vec![]);
+            for pair in 0..PAIRS {
+                // Alternate which side goes first, so that neither always follows a rest.
+                let ((rate, e), other) = if pair % 2 == 0 {
+                    let o = ours(&enc, &texts, batch);
+                    (o, reference.as_mut().and_then(|r| r.rate(batch)))
+                } else {
+                    let p = reference.as_mut().and_then(|r| r.rate(batch));
+                    (ours(&enc, &texts, batch), p)
+                };
+                mine.push(rate);
+                emb = e;
+                if let Some(p) = other {
+                    theirs.push(p);
+                    ratios.push(rate / p);
+                }
+            }
             let name = format!("{t} thread(s), batch {batch}");
-            match torch(&model, &file, t, batch, &out) {
-                Some((theirs, reference)) => {
+            let rate = median(mine).unwrap_or(f64::NAN);
+            let reference_emb = reference.as_ref().and_then(Reference::embeddings);
+            match (median(theirs), median(ratios), reference_emb) {
+                (Some(theirs), Some(ratio), Some(reference)) => {
                     let diff = emb
                         .iter()
                         .zip(&reference)
                         .map(|(a, b)| (a - b).abs())
                         .fold(0f32, f32::max);
-                    println!(
-                        "{name:<34} {rate:>12.1} {theirs:>12.1} {:>7.2}x {diff:>12.2e}",
-                        rate / theirs
-                    );
+                    println!("{name:<34} {rate:>12.1} {theirs:>12.1} {ratio:>7.2}x {diff:>12.2e}");
                 }
-                None => println!("{name:<34} {rate:>12.1} {:>12} {:>8} {:>12}", "n/a", "", ""),
+                _ => println!("{name:<34} {rate:>12.1} {:>12} {:>8} {:>12}", "n/a", "", ""),
             }
         }
     }
     threads::set_threads(0);
-    println!("(ratio = candle / pytorch: above 1 means candle is faster)");
+    println!(
+        "(medians of {PAIRS} pairs, each side one run right beside the other; ratio = the median \
+         of the pairs' candle / pytorch: above 1 means candle is faster)"
+    );
     let epochs = memo_epochs(&enc, &texts);
     println!(
         "frozen pretrained_classifier, {} rows, batch 32: epoch times {} s (the first computes and memoises the embeddings)",
