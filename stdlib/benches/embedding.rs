@@ -19,6 +19,10 @@ use ladder_stdlib::train::{fit, EpochRecord, FitConfig, Monitor, StepInfo};
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "common/kept_running.rs"]
+mod kept_running;
+use kept_running::KeptRunning;
+
 const SENTENCES: usize = 384;
 
 /// Sentences of mixed lengths (about 8 to 90 tokens), the same on every run.
@@ -73,46 +77,31 @@ fn torch_python() -> Option<String> {
 const PAIRS: usize = 5;
 
 /// sentence-transformers kept running at one thread count: it embeds the sentences once each
-/// time it is asked, writes the embeddings (for a parity check) and gives its sentences/s.
+/// time it is asked, writes the embeddings to `out` (for a parity check) and gives its
+/// sentences/s.
 struct Reference {
-    child: std::process::Child,
-    input: std::process::ChildStdin,
-    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+    process: KeptRunning,
     out: String,
 }
 
 impl Reference {
     fn start(model: &str, file: &str, threads: usize, out: &str) -> Option<Reference> {
-        use std::io::BufRead;
-        use std::process::Stdio;
         let script =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/minilm_torch.py");
-        let mut child = Command::new(torch_python()?)
+        let mut command = Command::new(torch_python()?);
+        command
             .arg(script)
             .args(["--model", model, "--sentences", file, "--out", out])
-            .args(["--threads", &threads.to_string(), "--serve"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .ok()?;
-        let input = child.stdin.take()?;
-        let mut output = std::io::BufReader::new(child.stdout.take()?).lines();
-        // Waits until the model is loaded and warm.
-        while output.next()?.ok()?.trim() != "ready" {}
+            .args(["--threads", &threads.to_string(), "--serve"]);
         Some(Reference {
-            child,
-            input,
-            output,
+            process: KeptRunning::start(command)?,
             out: out.to_string(),
         })
     }
 
     /// Sentences/s of one run at `batch`; None once the process has gone.
     fn rate(&mut self, batch: usize) -> Option<f64> {
-        use std::io::Write;
-        writeln!(self.input, "{batch}").ok()?;
-        self.input.flush().ok()?;
-        self.output.next()?.ok()?.trim().parse().ok()
+        self.process.ask(&batch.to_string())
     }
 
     /// The embeddings of its last run.
@@ -124,13 +113,6 @@ impl Reference {
                 .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect(),
         )
-    }
-}
-
-impl Drop for Reference {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -26,6 +26,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+#[path = "common/kept_running.rs"]
+mod kept_running;
+use kept_running::KeptRunning;
+
 const BATCH: usize = 256;
 const BATCHES: usize = 8;
 const EPOCHS: usize = 40; // 320 steps
@@ -264,51 +268,15 @@ fn torch_with(threads: usize, extra: &[&str]) -> Option<HashMap<String, String>>
 /// Pairs the `--matmul` mode takes at each thread count.
 const MATMUL_PAIRS: usize = 30;
 
-/// A PyTorch process kept running that measures its 1024³ matmul each time it is asked.
-struct TorchMatmul {
-    child: std::process::Child,
-    input: std::process::ChildStdin,
-    output: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
-}
-
-impl TorchMatmul {
-    fn start(threads: usize) -> Option<TorchMatmul> {
-        use std::io::BufRead;
-        use std::process::Stdio;
-        let script =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/torch_reference.py");
-        let mut child = Command::new(torch_python()?)
-            .arg(script)
-            .args(["--threads", &threads.to_string(), "--matmul-serve"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .ok()?;
-        let input = child.stdin.take()?;
-        let mut output = std::io::BufReader::new(child.stdout.take()?).lines();
-        // Waits until torch is imported and its operands are made.
-        while output.next()?.ok()?.trim() != "ready" {}
-        Some(TorchMatmul {
-            child,
-            input,
-            output,
-        })
-    }
-
-    /// One figure, GFLOP/s; None once the process has gone.
-    fn gflops(&mut self) -> Option<f64> {
-        use std::io::Write;
-        writeln!(self.input, "go").ok()?;
-        self.input.flush().ok()?;
-        self.output.next()?.ok()?.trim().parse().ok()
-    }
-}
-
-impl Drop for TorchMatmul {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// PyTorch kept running at `threads` threads, measuring its 1024³ matmul each time it is asked.
+fn torch_matmul(threads: usize) -> Option<KeptRunning> {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/torch_reference.py");
+    let mut command = Command::new(torch_python()?);
+    command
+        .arg(script)
+        .args(["--threads", &threads.to_string(), "--matmul-serve"]);
+    KeptRunning::start(command)
 }
 
 /// Mean ms per phase of a training step (forward, loss, backward, optimiser) over `steps`
@@ -420,15 +388,15 @@ fn main() {
     if args.iter().any(|a| a == "--matmul") {
         for t in [1, 2] {
             threads::set_threads(t);
-            let mut torch = TorchMatmul::start(t);
+            let mut torch = torch_matmul(t);
             let (mut ours, mut theirs, mut ratios) = (vec![], vec![], vec![]);
             for round in 0..MATMUL_PAIRS {
                 // Alternate which side goes first, so that neither always follows a rest.
                 let (o, p) = if round % 2 == 0 {
                     let o = matmul_gflops();
-                    (o, torch.as_mut().and_then(TorchMatmul::gflops))
+                    (o, torch.as_mut().and_then(|p| p.ask("go")))
                 } else {
-                    let p = torch.as_mut().and_then(TorchMatmul::gflops);
+                    let p = torch.as_mut().and_then(|p| p.ask("go"));
                     (matmul_gflops(), p)
                 };
                 ours.push(o);
