@@ -113,14 +113,10 @@ if __name__ == "__main__":
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--transformer", default="", help="vocab,dim,heads,ff,layers,seq,batch,dropout,steps")
-    p.add_argument("--matmul-only", action="store_true")
     p.add_argument("--matmul-serve", action="store_true", help="one matmul figure per line read")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch_version={torch.__version__}")
-    if args.matmul_only:
-        print(f"matmul_gflops={matmul_gflops(20):.2f}")
-        raise SystemExit
     if args.matmul_serve:
         # Kept running so that each of its figures is measured right beside one of the bench's.
         print("ready", flush=True)
