@@ -21,7 +21,10 @@ use std::time::Instant;
 
 #[path = "common/kept_running.rs"]
 mod kept_running;
+#[path = "common/pairs.rs"]
+mod pairs;
 use kept_running::KeptRunning;
+use pairs::{median, paired};
 
 const SENTENCES: usize = 384;
 
@@ -114,12 +117,6 @@ impl Reference {
                 .collect(),
         )
     }
-}
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    (n > 0).then(|| (v[(n - 1) / 2] + v[n / 2]) / 2.0)
 }
 
 /// Sentences/s of one `embed` of all the sentences, and the embeddings.
@@ -241,27 +238,20 @@ fn main() {
             // A warm-up of either side at this batch size.
             let _ = ours(&enc, &texts, batch);
             let _ = reference.as_mut().and_then(|r| r.rate(batch));
-            let (mut mine, mut theirs, mut ratios, mut emb) = (vec![], vec![], vec![], vec![]);
-            for pair in 0..PAIRS {
-                // Alternate which side goes first, so that neither always follows a rest.
-                let ((rate, e), other) = if pair % 2 == 0 {
-                    let o = ours(&enc, &texts, batch);
-                    (o, reference.as_mut().and_then(|r| r.rate(batch)))
-                } else {
-                    let p = reference.as_mut().and_then(|r| r.rate(batch));
-                    (ours(&enc, &texts, batch), p)
-                };
-                mine.push(rate);
-                emb = e;
-                if let Some(p) = other {
-                    theirs.push(p);
-                    ratios.push(rate / p);
-                }
-            }
+            let mut emb = vec![];
+            let pairs = paired(
+                PAIRS,
+                || {
+                    let (rate, e) = ours(&enc, &texts, batch);
+                    emb = e;
+                    rate
+                },
+                || reference.as_mut().and_then(|r| r.rate(batch)),
+            );
             let name = format!("{t} thread(s), batch {batch}");
-            let rate = median(mine).unwrap_or(f64::NAN);
+            let rate = median(pairs.ours).unwrap_or(f64::NAN);
             let reference_emb = reference.as_ref().and_then(Reference::embeddings);
-            match (median(theirs), median(ratios), reference_emb) {
+            match (median(pairs.theirs), median(pairs.ratios), reference_emb) {
                 (Some(theirs), Some(ratio), Some(reference)) => {
                     let diff = emb
                         .iter()

@@ -28,7 +28,10 @@ use std::time::Instant;
 
 #[path = "common/kept_running.rs"]
 mod kept_running;
+#[path = "common/pairs.rs"]
+mod pairs;
 use kept_running::KeptRunning;
+use pairs::{median, paired};
 
 const BATCH: usize = 256;
 const BATCHES: usize = 8;
@@ -136,19 +139,6 @@ fn transformer_ms(d: &Dataset, threads: usize) -> f64 {
 
 /// Interleaved rounds of candle and PyTorch measurements; figures are their medians.
 const ROUNDS: usize = 5;
-
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
 
 /// Milliseconds per `fit` step (after a warm-up epoch).
 fn fit_ms(d: &Dataset) -> f64 {
@@ -389,22 +379,13 @@ fn main() {
         for t in [1, 2] {
             threads::set_threads(t);
             let mut torch = torch_matmul(t);
-            let (mut ours, mut theirs, mut ratios) = (vec![], vec![], vec![]);
-            for round in 0..MATMUL_PAIRS {
-                // Alternate which side goes first, so that neither always follows a rest.
-                let (o, p) = if round % 2 == 0 {
-                    let o = matmul_gflops();
-                    (o, torch.as_mut().and_then(|p| p.ask("go")))
-                } else {
-                    let p = torch.as_mut().and_then(|p| p.ask("go"));
-                    (matmul_gflops(), p)
-                };
-                ours.push(o);
-                if let Some(p) = p {
-                    theirs.push(p);
-                    ratios.push(o / p);
-                }
-            }
+            let pairs::Pairs {
+                ours,
+                theirs,
+                ratios,
+            } = paired(MATMUL_PAIRS, matmul_gflops, || {
+                torch.as_mut().and_then(|p| p.ask("go"))
+            });
             drop(torch);
             let list = |v: &[f64], digits: usize| {
                 v.iter()
