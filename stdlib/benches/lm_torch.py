@@ -4,12 +4,12 @@
                     hidden 576, 30 layers, 9 heads / 3 kv heads, MLP 1536, vocab 49152, tied)
                     as config.json + model.safetensors: the f32 path's cost does not depend on
                     the weights' values, and nothing needs downloading.
-  time DIR THREADS  forward tokens/s (batch 4 × 128 tokens, no gradients) and the seconds of one
-                    LoRA training step (r 8 on all seven projections, next-token cross-entropy,
-                    AdamW), as JSON.
+  serve DIR THREADS kept running beside the benchmark: prints `ready`, then for each line it
+                    reads (`forward` or `step`) runs one forward pass (batch 4 × 128 tokens, no
+                    gradients) or one LoRA training step (r 8 on all seven projections,
+                    next-token cross-entropy, AdamW) and prints its speed: tokens/s, or steps/s.
 """
 
-import json
 import sys
 import time
 
@@ -37,35 +37,25 @@ def make(path):
     LlamaForCausalLM(cfg).save_pretrained(path, safe_serialization=True)
 
 
-def best(f, runs):
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def timing(path, threads):
+def serve(path, threads):
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
     torch.set_num_threads(threads)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, attn_implementation="eager")
-    model.eval()
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(1, 49152, (BATCH, SEQ), generator=g)
 
-    def forward():
-        with torch.no_grad():
-            model(ids)
-
-    forward()
-    fwd = best(forward, 3)
     targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
     pm = get_peft_model(model, LoraConfig(r=8, lora_alpha=16, lora_dropout=0.0, target_modules=targets))
     pm.train()
     opt = torch.optim.AdamW([p for p in pm.parameters() if p.requires_grad], lr=1e-4)
+
+    def forward():
+        # The model alone, as Ladder's forward figure (Llama has no dropout: train mode is
+        # the same pass).
+        with torch.no_grad(), pm.disable_adapter():
+            pm(ids)
 
     def step():
         logits = pm(ids).logits[:, :-1].reshape(-1, 49152)
@@ -74,14 +64,19 @@ def timing(path, threads):
         loss.backward()
         opt.step()
 
+    forward()
     step()
-    train = best(step, 2)
-    print(json.dumps({"forward_tokens_per_s": BATCH * SEQ / fwd, "lora_step_s": train,
-                      "torch": torch.__version__}))
+    print("ready", flush=True)
+    for line in sys.stdin:
+        what = line.strip()
+        t = time.perf_counter()
+        (forward if what == "forward" else step)()
+        s = time.perf_counter() - t
+        print(BATCH * SEQ / s if what == "forward" else 1 / s, flush=True)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2])
     else:
-        timing(sys.argv[2], int(sys.argv[3]))
+        serve(sys.argv[2], int(sys.argv[3]))

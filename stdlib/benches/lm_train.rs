@@ -2,7 +2,9 @@
 //! threads, one run: forward tokens/s (batch 4 × 128 tokens, no gradients) and one LoRA
 //! training step (r 8 on all seven projections, next-token cross-entropy, AdamW). The model is
 //! SmolLM2-135M's architecture with random weights (the f32 path's cost does not depend on the
-//! values), written by benches/lm_torch.py. Prints figures and ratios; asserts nothing.
+//! values), written by benches/lm_torch.py. Each figure is paired with PyTorch's taken right
+//! beside it (a PyTorch process kept running), and the ratio quoted is the median of the
+//! pairs' ratios. Prints figures and ratios; asserts nothing.
 //!
 //!     cargo bench -p ladder-stdlib --bench lm_train
 //!
@@ -22,8 +24,17 @@ use ladder_stdlib::threads;
 use std::process::Command;
 use std::time::Instant;
 
+#[path = "common/kept_running.rs"]
+mod kept_running;
+#[path = "common/pairs.rs"]
+mod pairs;
+use kept_running::KeptRunning;
+use pairs::{median, paired, Pairs};
+
 const BATCH: usize = 4;
 const SEQ: usize = 128;
+/// Pairs taken of each figure (a LoRA step takes seconds on each side).
+const PAIRS: usize = 5;
 
 fn best(runs: usize, mut f: impl FnMut()) -> f64 {
     (0..runs)
@@ -72,9 +83,9 @@ fn main() {
     let profile: Option<usize> = std::env::var("LADDER_LM_BENCH_PROFILE")
         .ok()
         .and_then(|v| v.parse().ok());
-    let torch = match profile {
-        Some(_) => serde_json::Value::Null,
-        None => torch_figures(&python, script, &model, n),
+    let mut torch = match profile {
+        Some(_) => None,
+        None => torch_serving(&python, script, &model, n),
     };
 
     let m = Decoder::open(&model).unwrap();
@@ -115,7 +126,6 @@ fn main() {
     };
     forward();
     let fwd = best(3, forward);
-    let ours_tps = (BATCH * SEQ) as f64 / fwd;
     let layers = m.config.layers;
     let body = best(2, || {
         threads::with_threads(n, || m.hidden(&b, layers, None, false).unwrap());
@@ -168,37 +178,79 @@ fn main() {
         opt.step(&grads).unwrap();
     };
     step();
-    let train = best(2, step);
+    let mut ask = |what: &str| torch.as_mut().and_then(|p| p.ask(what));
+    let tokens = (BATCH * SEQ) as f64;
+    let fwd_pairs = paired(PAIRS, || tokens / time(forward), || ask("forward"));
+    let step_pairs = paired(PAIRS, || 1.0 / time(&mut step), || ask("step"));
+    drop(torch);
 
-    let t_tps = torch["forward_tokens_per_s"].as_f64().unwrap_or(f64::NAN);
-    let t_step = torch["lora_step_s"].as_f64().unwrap_or(f64::NAN);
-    println!("model: SmolLM2-135M architecture, f32, batch {BATCH} x {SEQ} tokens, {n} thread(s); PyTorch {}", torch["torch"]);
     println!(
-        "forward: Ladder {ours_tps:.0} tokens/s, PyTorch {t_tps:.0} tokens/s, ratio {:.2}",
-        ours_tps / t_tps
+        "model: SmolLM2-135M architecture, f32, batch {BATCH} x {SEQ} tokens, {n} thread(s); PyTorch {}",
+        torch_version(&python)
     );
+    let (o, p, r) = summary(&fwd_pairs);
+    println!("forward: Ladder {o:.0} tokens/s, PyTorch {p:.0} tokens/s, ratio {r:.2}");
+    let (o, p, r) = summary(&step_pairs);
     println!(
-        "LoRA step (r 8, 7 projections): Ladder {train:.2} s, PyTorch {t_step:.2} s, speed ratio {:.2}",
-        t_step / train
+        "LoRA step (r 8, 7 projections): Ladder {:.2} s, PyTorch {:.2} s, speed ratio {r:.2}",
+        1.0 / o,
+        1.0 / p
     );
 }
 
-/// The PyTorch side's figures (forward tokens/s, LoRA step s), from benches/lm_torch.py.
-fn torch_figures(
+/// Seconds `f` takes once.
+fn time(mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
+}
+
+/// Medians of a pairing: ours, PyTorch's and the pairs' ratios (NaN where PyTorch gave none),
+/// after printing the pairs.
+fn summary(p: &Pairs) -> (f64, f64, f64) {
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.3}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "  pairs: Ladder {}; PyTorch {}; ratios {}",
+        list(&p.ours),
+        list(&p.theirs),
+        list(&p.ratios)
+    );
+    let m = |v: &[f64]| median(v.to_vec()).unwrap_or(f64::NAN);
+    (m(&p.ours), m(&p.theirs), m(&p.ratios))
+}
+
+/// transformers + PEFT kept running on the model at `n` threads (benches/lm_torch.py serve);
+/// None, with the reason printed, when it cannot start.
+fn torch_serving(
     python: &str,
     script: &str,
     model: &std::path::Path,
     n: usize,
-) -> serde_json::Value {
-    let out = Command::new(python)
-        .args([script, "time", &model.display().to_string(), &n.to_string()])
+) -> Option<KeptRunning> {
+    let mut command = Command::new(python);
+    command.args([
+        script,
+        "serve",
+        &model.display().to_string(),
+        &n.to_string(),
+    ]);
+    let serving = KeptRunning::start(command);
+    if serving.is_none() {
+        println!("PyTorch side did not start ({python} needs torch, transformers and peft)");
+    }
+    serving
+}
+
+/// The reference's PyTorch version, for the header.
+fn torch_version(python: &str) -> String {
+    Command::new(python)
+        .args(["-c", "import torch; print(torch.__version__)"])
         .output()
-        .expect("run the PyTorch side");
-    let text = String::from_utf8_lossy(&out.stdout);
-    serde_json::from_str(text.lines().last().unwrap_or("{}")).unwrap_or_else(|e| {
-        panic!(
-            "PyTorch side: {e}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "n/a".into())
 }

@@ -1,16 +1,18 @@
 //! The machine a figure was measured on, for benchmark headers: the same benchmark differs
 //! between CPU models and vendors, so figures are never compared without it.
 
-/// `CPU: <model>; ISA: <widest SIMD gemm can use>; cores: <n>; threads: <setting>`.
+/// `CPU: <model>; ISA: <widest SIMD gemm can use>; products: <kernel>; cores: <n>; threads:
+/// <setting>`.
 pub fn describe() -> String {
     let threads = match crate::threads::setting() {
         0 => "auto".to_string(),
         n => n.to_string(),
     };
     format!(
-        "CPU: {}; ISA: {}; cores: {}; threads: {threads}",
+        "CPU: {}; ISA: {}; products: {}; cores: {}; threads: {threads}",
         cpu_model(),
         isa_level(),
+        crate::kernels::blas::product_kernel().describe(),
         crate::threads::cores()
     )
 }

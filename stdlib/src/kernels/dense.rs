@@ -11,6 +11,7 @@
 //! Thread counts come from [`crate::threads`] per product, passed to gemm as its
 //! `Parallelism` (no environment variable is read or written).
 
+use super::blas;
 use crate::threads;
 use candle_core::{
     CpuStorage, CustomOp2, CustomOp3, Device, Layout, Result, Shape, Storage, Tensor,
@@ -161,8 +162,8 @@ pub(crate) fn gemm_on(
         return;
     }
     let narrow = m.min(n) <= NARROW && m.max(n) >= threads * NARROW;
-    if threads > 1 && narrow && m * n * k >= MIN_SPLIT_MACS {
-        return split_narrow(dst, accumulate, a, b, threads);
+    if threads > 1 && (narrow || takes_blas(a, b)) && m * n * k >= MIN_SPLIT_MACS {
+        return split(dst, accumulate, a, b, threads);
     }
     let par = if threads > 1 {
         gemm::Parallelism::Rayon(threads)
@@ -170,7 +171,68 @@ pub(crate) fn gemm_on(
         gemm::Parallelism::None
     };
     // Safety: dst holds m × n values, row stride n.
-    unsafe { gemm_raw(dst.as_mut_ptr().cast(), n, accumulate, a, b, par) }
+    unsafe { product_raw(dst.as_mut_ptr().cast(), n, accumulate, a, b, par) }
+}
+
+/// Whether OpenBLAS runs this product on a thread (see `blas.rs` for when it is the faster).
+fn takes_blas(a: View, b: View) -> bool {
+    blas::product_kernel() == blas::ProductKernel::OpenBlas
+        && a.cols >= blas::MIN_INNER
+        && blas::operand(a.rows, a.cols, a.rs, a.cs).is_some()
+        && blas::operand(b.rows, b.cols, b.rs, b.cs).is_some()
+}
+
+/// dst (a.rows × b.cols, row stride `dst_rs`) = [dst +] a · b: OpenBLAS where it takes the
+/// product on one thread, gemm otherwise.
+///
+/// Safety: dst must point at a.rows rows of b.cols writable values, `dst_rs` apart.
+unsafe fn product_raw(
+    dst: *mut f32,
+    dst_rs: usize,
+    accumulate: bool,
+    a: View,
+    b: View,
+    par: gemm::Parallelism,
+) {
+    if matches!(par, gemm::Parallelism::None) && takes_blas(a, b) {
+        let ops = blas::operand(a.rows, a.cols, a.rs, a.cs)
+            .zip(blas::operand(b.rows, b.cols, b.rs, b.cs));
+        if let Some((a_op, b_op)) = ops {
+            let dims = (a.rows, a.cols, b.cols);
+            let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
+            // Safety: the views' data start at their first values and hold them all; the
+            // caller vouches for dst.
+            if unsafe { blas::sgemm(dst, dst_rs, accumulate, dims, ap, a_op, bp, b_op) } {
+                return;
+            }
+        }
+    }
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    // Safety: the views were built from layouts candle checked against their storages, and
+    // the caller vouches for dst.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            1,
+            dst_rs as isize,
+            accumulate,
+            a.data.as_ptr(),
+            a.cs,
+            a.rs,
+            b.data.as_ptr(),
+            b.cs,
+            b.rs,
+            1.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            par,
+        )
+    }
 }
 
 /// An output side at most this long (a LoRA factor's rank) leaves gemm one block of the output
@@ -181,9 +243,10 @@ const NARROW: usize = 16;
 /// layer stays on one thread).
 const MIN_SPLIT_MACS: usize = 1 << 20;
 
-/// A product with a narrow output split along its long side into one piece per thread, each
-/// piece a one-thread gemm (a LoRA step's factor products, rank 8: they ran on one core).
-fn split_narrow(
+/// A product split along its long output side into one piece per thread, each piece a
+/// one-thread product: for a narrow output (a LoRA step's factor products, rank 8, ran on one
+/// core under gemm's own threading) and for OpenBLAS, whose linked build is one-thread.
+fn split(
     dst: &mut [std::mem::MaybeUninit<f32>],
     accumulate: bool,
     a: View,
@@ -212,7 +275,7 @@ fn split_narrow(
             // piece's alone; the views' data cover the rows and columns taken.
             unsafe {
                 if by_rows {
-                    gemm_raw(
+                    product_raw(
                         out.at(lo * n),
                         n,
                         accumulate,
@@ -226,50 +289,11 @@ fn split_narrow(
                         cols: hi - lo,
                         ..b
                     };
-                    gemm_raw(out.at(lo), n, accumulate, a, b, par)
+                    product_raw(out.at(lo), n, accumulate, a, b, par)
                 }
             }
         })
     });
-}
-
-/// dst (a.rows × b.cols, row stride `dst_rs`) = [dst +] a · b.
-///
-/// Safety: dst must point at a.rows rows of b.cols writable values, `dst_rs` apart.
-unsafe fn gemm_raw(
-    dst: *mut f32,
-    dst_rs: usize,
-    accumulate: bool,
-    a: View,
-    b: View,
-    par: gemm::Parallelism,
-) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    // Safety: the views were built from layouts candle checked against their storages, and
-    // the caller vouches for dst.
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst,
-            1,
-            dst_rs as isize,
-            accumulate,
-            a.data.as_ptr(),
-            a.cs,
-            a.rs,
-            b.data.as_ptr(),
-            b.cs,
-            b.rs,
-            1.0f32,
-            1.0f32,
-            false,
-            false,
-            false,
-            par,
-        )
-    }
 }
 
 /// gemm's product a · b in a new row-major buffer (gemm writes every value: no zero-fill).
@@ -620,5 +644,96 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Products with a long inner dimension (OpenBLAS's where this build and CPU take them)
+    /// equal the plain sums on one thread and split over two, with either operand transposed,
+    /// accumulating, or writing over a destination full of NaN.
+    #[test]
+    fn long_products_equal_the_sums() {
+        let mut rng = crate::rng::Rng::new(3);
+        for (m, k, n) in [(300, 260, 90), (90, 300, 300)] {
+            let a = rng.normal_vec(m * k, 0.0, 1.0);
+            let b = rng.normal_vec(k * n, 0.0, 1.0);
+            let (at, bt) = (transposed(&a, m, k), transposed(&b, k, n));
+            let views = [
+                (View::dense(&a, m, k), View::dense(&b, k, n)),
+                (View::dense(&at, k, m).t(), View::dense(&b, k, n)),
+                (View::dense(&a, m, k), View::dense(&bt, n, k).t()),
+            ];
+            for (av, bv) in views {
+                for (accumulate, threads) in [(false, 1), (true, 1), (false, 2), (true, 2)] {
+                    let start = if accumulate {
+                        rng.normal_vec(m * n, 0.0, 1.0)
+                    } else {
+                        vec![f32::NAN; m * n]
+                    };
+                    let mut out = start.clone();
+                    // Safety: f32 and MaybeUninit<f32> share a layout; out is initialised.
+                    let dst =
+                        unsafe { std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), m * n) };
+                    gemm_on(dst, accumulate, av, bv, threads);
+                    for i in 0..m {
+                        for j in 0..n {
+                            let sum: f32 = (0..k).map(|p| a[i * k + p] * b[p * n + j]).sum();
+                            let want = if accumulate {
+                                start[i * n + j] + sum
+                            } else {
+                                sum
+                            };
+                            let got = out[i * n + j];
+                            assert!(
+                                (got - want).abs() < 1e-3,
+                                "{m}×{k}×{n} (accumulate {accumulate}, {threads} threads) at \
+                                 ({i}, {j}): {got} against {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The rows × cols row-major matrix v, transposed (cols × rows).
+    fn transposed(v: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+        (0..cols * rows)
+            .map(|i| v[(i % rows) * cols + i / rows])
+            .collect()
+    }
+
+    /// Few-row products run by several threads at once (a quantised model's stretches, a
+    /// scored continuation's tokens) equal the plain sums every time: Debian's one-thread
+    /// OpenBLAS gave wrong values for about one call in twenty of these.
+    #[test]
+    fn few_row_products_on_several_threads_at_once_equal_the_sums() {
+        let (k, n) = (576, 227);
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                s.spawn(move || {
+                    let m = 1 + t as usize;
+                    let mut rng = crate::rng::Rng::new(10 + t);
+                    let a = rng.normal_vec(m * k, 0.0, 1.0);
+                    let bt = rng.normal_vec(n * k, 0.0, 1.0);
+                    let (av, bv) = (View::dense(&a, m, k), View::dense(&bt, n, k).t());
+                    let want: Vec<f32> = (0..m * n)
+                        .map(|i| (0..k).map(|p| a[i / n * k + p] * bt[i % n * k + p]).sum())
+                        .collect();
+                    for round in 0..2000 {
+                        let mut out = vec![f32::NAN; m * n];
+                        // Safety: f32 and MaybeUninit<f32> share a layout.
+                        let dst = unsafe {
+                            std::slice::from_raw_parts_mut(out.as_mut_ptr().cast(), m * n)
+                        };
+                        gemm_on(dst, false, av, bv, 1);
+                        let worst = out
+                            .iter()
+                            .zip(&want)
+                            .map(|(g, w)| (g - w).abs())
+                            .fold(0f32, f32::max);
+                        assert!(worst < 1e-3, "{m} rows, round {round}: off by {worst}");
+                    }
+                });
+            }
+        });
     }
 }

@@ -1,5 +1,5 @@
-//! Numeric kernels at the bottom of the library: gemm calls, the fused dense op (also with
-//! GELU) and its LoRA form, masked multi-head attention (on packed heads also with rotary
+//! Numeric kernels at the bottom of the library: gemm and OpenBLAS calls, the fused dense op
+//! (also with GELU) and its LoRA form, masked multi-head attention (on packed heads also with rotary
 //! embeddings and a causal mask), layer and RMS normalisation, cross-entropy (also through a
 //! language model's output projection, a block of logits at a time), SwiGLU, position
 //! embeddings and weighted pooling with their backward passes, the vectorised GELU, quantised
@@ -9,6 +9,7 @@
 //! `threads` (stdlib/tests/layering.rs checks it).
 
 pub mod attention;
+pub mod blas;
 pub mod cached_attention;
 pub mod cross_entropy;
 pub mod dense;
