@@ -36,7 +36,7 @@ fn main() {
         println!("cargo::rustc-cfg=ladder_openblas");
     } else {
         println!(
-            "cargo::warning=OpenBLAS not found ({}): products run on gemm; ./install.sh installs it",
+            "cargo::warning=OpenBLAS not found ({}): products run on gemm; ./install.sh installs it and rebuilds",
             lib.display()
         );
     }
