@@ -29,8 +29,6 @@ fn main() {
     // `./install.sh` installs OpenBLAS before it builds.
     if lib.is_file() {
         println!("cargo::rerun-if-changed={}", lib.display());
-    }
-    if lib.is_file() {
         println!("cargo::rustc-link-search=native={}", dir.display());
         println!("cargo::rustc-link-lib=static=openblas");
         println!("cargo::rustc-cfg=ladder_openblas");

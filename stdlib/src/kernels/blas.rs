@@ -1,13 +1,14 @@
 //! Which library's kernel runs an f32 product: the `gemm` crate (candle's), or OpenBLAS's sgemm
 //! where the build linked it (`build.rs`) and it is the faster of the two.
 //!
-//! Why two: on an AMD EPYC (Zen 3, AVX2 + FMA) OpenBLAS's one-thread sgemm ran 5–8 % faster than
-//! gemm's on the products with a long inner dimension (1024³; MiniLM's 4096 × 384 × 1536;
-//! SmolLM2's 512 × 576 × 1536; weight gradients 64 × 4096 × 256) and 10–15 % faster two pieces
-//! side by side, while gemm stayed faster where the inner dimension is short (k = 64: the
-//! transformer's attention-width products). On Intel CPUs with AVX-512 gemm's kernels were
-//! level with MKL's, so they stay on gemm until OpenBLAS is measured there
-//! (`LADDER_MATMUL_KERNEL=openblas` tries it).
+//! Why two: on an AMD EPYC (Zen 3, AVX2 + FMA) OpenBLAS's sgemm on one thread ran 4–11 %
+//! faster than gemm's on products with a long inner dimension (1024³; MiniLM's 4096 × 384 ×
+//! 1536; SmolLM2's output projection 512 × 576 × 49152; weight gradients 64 × 4096 × 256) and
+//! level on SmolLM2's block products; two pieces side by side were level with gemm's own
+//! threading on a quiet host and 10–15 % faster on a busy one. gemm stayed faster where the
+//! inner dimension is short (k = 64: the transformer's attention-width products). On Intel CPUs
+//! with AVX-512 gemm's kernels were level with MKL's, so they stay on gemm until OpenBLAS is
+//! measured there (`LADDER_MATMUL_KERNEL=openblas` tries it).
 
 use std::sync::OnceLock;
 

@@ -162,7 +162,7 @@ pub(crate) fn gemm_on(
         return;
     }
     let narrow = m.min(n) <= NARROW && m.max(n) >= threads * NARROW;
-    if threads > 1 && (narrow || takes_blas(a, b)) && m * n * k >= MIN_SPLIT_MACS {
+    if threads > 1 && (narrow || blas_operands(a, b).is_some()) && m * n * k >= MIN_SPLIT_MACS {
         return split(dst, accumulate, a, b, threads);
     }
     let par = if threads > 1 {
@@ -174,12 +174,13 @@ pub(crate) fn gemm_on(
     unsafe { product_raw(dst.as_mut_ptr().cast(), n, accumulate, a, b, par) }
 }
 
-/// Whether OpenBLAS runs this product on a thread (see `blas.rs` for when it is the faster).
-fn takes_blas(a: View, b: View) -> bool {
-    blas::product_kernel() == blas::ProductKernel::OpenBlas
-        && a.cols >= blas::MIN_INNER
-        && blas::operand(a.rows, a.cols, a.rs, a.cs).is_some()
-        && blas::operand(b.rows, b.cols, b.rs, b.cs).is_some()
+/// How OpenBLAS reads a and b where it runs this product on a thread (see `blas.rs` for when
+/// it is the faster); None where gemm runs it.
+fn blas_operands(a: View, b: View) -> Option<((bool, i32), (bool, i32))> {
+    if blas::product_kernel() != blas::ProductKernel::OpenBlas || a.cols < blas::MIN_INNER {
+        return None;
+    }
+    blas::operand(a.rows, a.cols, a.rs, a.cs).zip(blas::operand(b.rows, b.cols, b.rs, b.cs))
 }
 
 /// dst (a.rows × b.cols, row stride `dst_rs`) = [dst +] a · b: OpenBLAS where it takes the
@@ -194,17 +195,14 @@ unsafe fn product_raw(
     b: View,
     par: gemm::Parallelism,
 ) {
-    if matches!(par, gemm::Parallelism::None) && takes_blas(a, b) {
-        let ops = blas::operand(a.rows, a.cols, a.rs, a.cs)
-            .zip(blas::operand(b.rows, b.cols, b.rs, b.cs));
-        if let Some((a_op, b_op)) = ops {
-            let dims = (a.rows, a.cols, b.cols);
-            let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
-            // Safety: the views' data start at their first values and hold them all; the
-            // caller vouches for dst.
-            if unsafe { blas::sgemm(dst, dst_rs, accumulate, dims, ap, a_op, bp, b_op) } {
-                return;
-            }
+    let one_thread = matches!(par, gemm::Parallelism::None);
+    if let Some((a_op, b_op)) = blas_operands(a, b).filter(|_| one_thread) {
+        let dims = (a.rows, a.cols, b.cols);
+        let (ap, bp) = (a.data.as_ptr(), b.data.as_ptr());
+        // Safety: the views' data start at their first values and hold them all; the caller
+        // vouches for dst.
+        if unsafe { blas::sgemm(dst, dst_rs, accumulate, dims, ap, a_op, bp, b_op) } {
+            return;
         }
     }
     let (m, k, n) = (a.rows, a.cols, b.cols);
@@ -245,7 +243,8 @@ const MIN_SPLIT_MACS: usize = 1 << 20;
 
 /// A product split along its long output side into one piece per thread, each piece a
 /// one-thread product: for a narrow output (a LoRA step's factor products, rank 8, ran on one
-/// core under gemm's own threading) and for OpenBLAS, whose linked build is one-thread.
+/// core under gemm's own threading) and for OpenBLAS, which runs each call on its caller's
+/// thread.
 fn split(
     dst: &mut [std::mem::MaybeUninit<f32>],
     accumulate: bool,
