@@ -53,9 +53,13 @@ enum Command {
     /// Run a notebook once per point of a parameter grid, here or as a Slurm array job.
     Sweep(sweep_command::SweepArgs),
     /// The run records experiment calls leave: list them, show one, export them.
+    #[command(args_conflicts_with_subcommands = true)]
     Runs {
         #[command(subcommand)]
         command: Option<runs_command::RunsCommand>,
+        /// Without a command, the table of the runs these select (as `list` takes them).
+        #[command(flatten)]
+        filter: runs_command::FilterArgs,
         /// The store to read (default: $LADDER_RUNS, else ~/.local/share/ladder/runs.sqlite).
         #[arg(long, global = true, value_name = "PATH")]
         db: Option<PathBuf>,
@@ -127,7 +131,11 @@ fn main() -> ExitCode {
             ladder_cli::runner::run_file(&file, options, session_factory())
         }
         Command::Sweep(args) => sweep_command::run(args),
-        Command::Runs { command, db } => runs_command::run(command, db),
+        Command::Runs {
+            command,
+            filter,
+            db,
+        } => runs_command::run(command, filter, db),
         Command::Kernel { connection_file } => {
             ladder_kernel::run(&connection_file, session_factory()).map(|()| 0)
         }

@@ -4,6 +4,7 @@ use clap::Subcommand;
 use ladder_stdlib::runs::export::{to_csv, to_jsonl};
 use ladder_stdlib::runs::view::{one, Runs};
 use ladder_stdlib::runs::{RunFilter, RunStore};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(Subcommand)]
@@ -19,8 +20,9 @@ pub enum RunsCommand {
         id: String,
     },
     /// Every record matching the filters, as CSV or JSON lines on stdout.
+    #[command(group(clap::ArgGroup::new("format").required(true).args(["csv", "jsonl"])))]
     Export {
-        #[arg(long, conflicts_with = "jsonl", required_unless_present = "jsonl")]
+        #[arg(long)]
         csv: bool,
         #[arg(long)]
         jsonl: bool,
@@ -60,8 +62,13 @@ impl FilterArgs {
     }
 }
 
-/// Run `command` on the store at `db` (the default store when `None`).
-pub fn run(command: Option<RunsCommand>, db: Option<PathBuf>) -> Result<i32, String> {
+/// Run `command` on the store at `db` (the default store when `None`); without a command, list
+/// the runs `filter` selects.
+pub fn run(
+    command: Option<RunsCommand>,
+    filter: FilterArgs,
+    db: Option<PathBuf>,
+) -> Result<i32, String> {
     let path = db.unwrap_or_else(RunStore::default_path);
     if !path.exists() {
         return Err(format!(
@@ -71,22 +78,16 @@ pub fn run(command: Option<RunsCommand>, db: Option<PathBuf>) -> Result<i32, Str
     }
     let store = RunStore::open(&path).map_err(|e| e.to_string())?;
     let list = |f: FilterArgs| store.list(&f.filter()).map_err(|e| e.to_string());
-    let command = command.unwrap_or(RunsCommand::List {
-        filter: FilterArgs::default(),
-    });
-    match command {
+    let command = command.unwrap_or(RunsCommand::List { filter });
+    let text = match command {
         RunsCommand::List { filter } => {
-            println!(
-                "{}",
-                Runs {
-                    records: list(filter)?
-                }
-                .table()
-                .to_text()
-            );
+            let runs = Runs {
+                records: list(filter)?,
+            };
+            format!("{}\n", runs.table().to_text())
         }
         RunsCommand::Show { id } => match store.get(&id).map_err(|e| e.to_string())? {
-            Some(record) => println!("{}", one(&record).to_text()),
+            Some(record) => format!("{}\n", one(&record).to_text()),
             None => return Err(format!("no run with id `{id}` in {}", path.display())),
         },
         RunsCommand::Export {
@@ -100,8 +101,21 @@ pub fn run(command: Option<RunsCommand>, db: Option<PathBuf>) -> Result<i32, Str
             } else {
                 to_jsonl(&records)
             };
-            print!("{}", text.map_err(|e| e.to_string())?);
+            text.map_err(|e| e.to_string())?
         }
-    }
+    };
+    emit(&text)?;
     Ok(0)
+}
+
+/// Writes `text` to stdout. A reader that stopped reading (`ladder runs | head`) is not an
+/// error: what it wanted it has.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("writing to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
 }

@@ -113,3 +113,45 @@ fn a_store_that_cannot_be_written_warns_once_and_the_calls_go_on() {
         "{stderr}"
     );
 }
+
+/// `ladder runs --name X` filters as `ladder runs list --name X` does (list is the default),
+/// and a reader that stops early (`ladder runs | head -1`) ends it quietly, not with a panic.
+#[test]
+fn filters_work_without_list_and_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("runs.sqlite");
+    let script = dir.path().join("two.rhai");
+    std::fs::write(
+        &script,
+        r#"for i in 0..40 { record(if i == 0 { "first" } else { "other" }, #{metrics: #{i: i}}); }"#,
+    )
+    .unwrap();
+    stdout(ladder(&store, &["run", script.to_str().unwrap()]));
+
+    let listed = stdout(ladder(&store, &["runs", "--name", "first", "--limit", "5"]));
+    assert!(listed.starts_with("1 run"), "{listed}");
+    let export = stdout(ladder(
+        &store,
+        &["runs", "export", "--jsonl", "--name", "other"],
+    ));
+    assert_eq!(export.lines().count(), 39);
+
+    for args in [&["runs"][..], &["runs", "export", "--csv"]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ladder"))
+            .args(args)
+            .env("LADDER_RUNS", &store)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the table is written, as `head` does once it has its line.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && !stderr.contains("panicked"),
+            "{args:?}: {:?}\n{stderr}",
+            out.status
+        );
+    }
+}

@@ -74,6 +74,16 @@ fn keys<'a>(
     keys
 }
 
+/// An error's first line, cut to fit a table column (`run(id)` shows it whole).
+fn error_cell(error: &str) -> Cell {
+    const WIDTH: usize = 100;
+    let line = error.lines().next().unwrap_or_default().trim();
+    Cell::Text(match line.char_indices().nth(WIDTH) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    })
+}
+
 impl Runs {
     pub fn table(&self) -> Table {
         let options = keys(
@@ -90,9 +100,26 @@ impl Runs {
             })
             .collect();
         let mut columns = vec!["id", "name", "status", "started", "dataset", "seed"];
-        columns.extend(options.iter().map(String::as_str));
+        // An option named like a record field (a sweep's `seed`) is headed `options.seed`.
+        let option_headers: Vec<String> = options
+            .iter()
+            .map(|k| match columns.contains(&k.as_str()) {
+                true => format!("options.{k}"),
+                false => k.clone(),
+            })
+            .collect();
+        columns.extend(option_headers.iter().map(String::as_str));
         columns.extend(metric_headers.iter().map(String::as_str));
-        let mut t = Table::new(format!("{} runs", self.records.len()), &columns);
+        // Why a run failed, where one did: the table is often all a sweep shows.
+        let with_errors = self.records.iter().any(|r| r.error.is_some());
+        if with_errors {
+            columns.push("error");
+        }
+        let title = match self.records.len() {
+            1 => "1 run".to_string(),
+            n => format!("{n} runs"),
+        };
+        let mut t = Table::new(title, &columns);
         for r in &self.records {
             let mut row = vec![
                 Cell::Text(r.id[..8.min(r.id.len())].to_string()),
@@ -109,6 +136,9 @@ impl Runs {
             ];
             row.extend(options.iter().map(|k| cell(r.options.get(k))));
             row.extend(metrics.iter().map(|k| cell(r.metrics.get(k))));
+            if with_errors {
+                row.push(r.error.as_deref().map_or(Cell::Empty, error_cell));
+            }
             t.push(row);
         }
         t
