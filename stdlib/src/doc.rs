@@ -52,13 +52,21 @@ pub fn register_type<T: TypeName + Clone + 'static>(engine: &mut Engine) {
     engine.register_type_with_name::<T>(T::NAME);
 }
 
-/// Register a custom type under its script name and show its values with its [`Render`].
+/// Register a custom type under its script name and show its values with its [`Render`]:
+/// as a cell's value, and as text in `print(x)` and `${x}` (its `text/plain` form; the type's
+/// own `to_string`, registered after this, replaces that).
 pub fn register_rendered<T: TypeName + Render + Clone + 'static>(
     engine: &mut Engine,
     renderers: &mut Renderers,
 ) {
     register_type::<T>(engine);
     renderers.register_fn(|v| v.read_lock::<T>().map(|t| t.mime_bundle()));
+    let text = |t: &mut T| {
+        let bundle = t.mime_bundle();
+        bundle.plain().unwrap_or(T::NAME).to_string()
+    };
+    engine.register_fn("to_string", text);
+    engine.register_fn("to_debug", text);
 }
 
 /// `#[doc]` texts (a `///` line keeps its leading space) as Rhai's one `///` comment block.

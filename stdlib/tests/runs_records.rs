@@ -11,14 +11,19 @@ use std::rc::Rc;
 
 /// A session recording into its own store under `dir`.
 fn session_in(dir: &Path) -> Session {
+    session_and_output_in(dir).0
+}
+
+/// The same, with what its cells print.
+fn session_and_output_in(dir: &Path) -> (Session, Rc<CaptureFrontend>) {
     let frontend = Rc::new(CaptureFrontend::new());
-    let mut s = Session::with_libraries(frontend, vec![ladder_stdlib::library()]);
+    let mut s = Session::with_libraries(frontend.clone(), vec![ladder_stdlib::library()]);
     let store = dir.join("runs.sqlite");
     plain(
         &mut s,
         &format!("runs_db({:?});", store.display().to_string()),
     );
-    s
+    (s, frontend)
 }
 
 fn records(dir: &Path) -> Vec<ladder_stdlib::runs::RunRecord> {
@@ -153,7 +158,7 @@ fn bad_filters_and_ids_are_clear_errors() {
 #[test]
 fn a_sweep_records_each_point_goes_past_a_failure_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
-    let mut s = session_in(dir.path());
+    let (mut s, output) = session_and_output_in(dir.path());
     plain(&mut s, DATA);
     let point = r#"|cfg| {
         if cfg.size == 4 && cfg.seed == 1 { throw "point failed on purpose"; }
@@ -183,6 +188,21 @@ fn a_sweep_records_each_point_goes_past_a_failure_and_resumes() {
     assert!(ok.metrics.contains_key("double"), "the point's own value");
     assert!(ok.tags["sweep"].as_str().unwrap().starts_with("sweep-"));
     assert_eq!(ok.tags["point"]["size"], ok.options["size"]);
+    // Why the point failed shows in the cell's output and in the table of its records, whose
+    // point `seed` is told apart from the record's own.
+    let stderr = output.text(ladder_scripting::Stream::Stderr);
+    assert!(
+        stderr.contains(r#"sweep: point {"seed":1,"size":4} failed: "#)
+            && stderr.contains("point failed on purpose"),
+        "{stderr}"
+    );
+    let table = plain(&mut s, r#"runs(#{name: "sweep"})"#);
+    let header = table.lines().nth(1).unwrap_or_default();
+    assert!(
+        header.contains("options.seed") && header.trim_end().ends_with("error"),
+        "{table}"
+    );
+    assert!(table.contains("point failed on purpose"), "{table}");
 
     // Resumed: only the failed point runs again (and fails again).
     let again = plain(
@@ -241,4 +261,23 @@ fn an_interrupted_sweep_stops_and_records_the_running_point_interrupted() {
         ["ok", "interrupted"],
         "no point runs after the interrupt"
     );
+}
+
+/// `print` shows a library value's text form (the table), not its type's name, and a run
+/// table has `len()` as arrays do.
+#[test]
+fn print_shows_library_values_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut s, output) = session_and_output_in(dir.path());
+    plain(
+        &mut s,
+        r#"record("probe", #{metrics: #{acc: 0.5}}); let r = runs(); print(r); print(`${r.len()} of them`); print(moons(#{n: 10}))"#,
+    );
+    let printed = output.text(ladder_scripting::Stream::Stdout);
+    assert!(printed.starts_with("1 run\n"), "{printed}");
+    assert!(
+        printed.contains("probe") && printed.contains("1 of them"),
+        "{printed}"
+    );
+    assert!(!printed.contains("\nDataset\n"), "{printed}");
 }

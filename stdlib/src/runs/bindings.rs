@@ -195,7 +195,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// the sweep goes on; an interrupt stops it. Options: `resume` (false: skip points already
         /// recorded ok with the same settings), `name` ("sweep": the points' record name),
         /// `progress` (true). Returns the points' runs.
-        /// Example: `sweep(#{loss: ["xent", "logconf"], seed: [0, 1, 2]}, |cfg| weak_to_strong(data, #{loss: cfg.loss, seed: cfg.seed}))`
+        /// Example: `sweep(#{loss: ["xent", "logconf"], seed: [0, 1, 2]}, |cfg| weak_to_strong(train, #{test: test, weak: #{kind: "logistic"}, strong: #{kind: "mlp"}, loss: cfg.loss, seed: cfg.seed}))`
         fn sweep(ctx: NativeCallContext, grid: Map, f: FnPtr, options: Map) -> RhaiResult<Runs> {
             sweep(ctx, grid, f, options)
         },
@@ -216,7 +216,9 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(plot(runs, x, y, Map::new())?)
         }
     );
+    // `r.len` and `r.len()`, as arrays have both.
     engine.register_get("len", |r: &mut Runs| r.records.len() as INT);
+    engine.register_fn("len", |r: &mut Runs| r.records.len() as INT);
     engine.register_get("table", |r: &mut Runs| r.table());
     engine.register_get("ids", |r: &mut Runs| -> Array {
         r.records.iter().map(|r| r.id.clone().into()).collect()

@@ -7,7 +7,7 @@ use super::view::Runs;
 use super::{RunFilter, OK};
 use crate::error::{Error, Result};
 use ladder_scripting::rhai::{Dynamic, EvalAltResult, Map};
-use ladder_scripting::{context, MimeBundle, Render, RhaiResult};
+use ladder_scripting::{context, MimeBundle, Render, RhaiResult, Stream};
 use serde_json::Value;
 
 /// What `sweep`'s options say.
@@ -81,13 +81,20 @@ pub fn run(
         }
         let call = Call::new(&config.name, &point)
             .tag("sweep", sweep_id.clone().into())
-            .tag("point", settings);
+            .tag("point", settings.clone());
         let outcome = recorded(call, || point_fn(point.clone()));
         live.show();
         if let Err(e) = outcome {
             if matches!(*e, EvalAltResult::ErrorTerminated(..)) || context::interrupted() {
                 return Err(e);
             }
+            // The sweep goes on; say why this point failed where the cell's output shows it.
+            let why = e.to_string();
+            let why = why.lines().next().unwrap_or_default();
+            context::stream(
+                Stream::Stderr,
+                &format!("sweep: point {settings} failed: {why}\n"),
+            );
         }
     }
     Ok(live.runs())
