@@ -79,6 +79,22 @@ fn frozen_and_lora_classifiers_learn_save_and_reload() {
         ),
     );
     assert_eq!(from, number(&mut s, "t.n_params"));
+    // The adapter's own config is enough, and the model describes what it loaded.
+    let only = plain(
+        &mut s,
+        &format!(r#"let w = lm_classifier(#{{path: P, classes: 2, adapter: "{peft}"}}); w"#),
+    );
+    assert!(only.contains("LoRA r 4"), "{only}");
+    assert_eq!(number(&mut s, "w.n_params"), number(&mut s, "t.n_params"));
+    // Settings that disagree with the adapter's are an error naming both, not ignored.
+    let e = error(
+        &mut s,
+        &format!(r#"lm_classifier(#{{path: P, classes: 2, lora: #{{r: 8}}, adapter: "{peft}"}})"#),
+    );
+    assert!(
+        e.contains("r 8") && e.contains("r 4") && e.contains("adapter_config.json"),
+        "{e}"
+    );
     assert!(error(&mut s, "save_lora(m, \"/tmp/x\")").contains("no LoRA adapters"));
 }
 

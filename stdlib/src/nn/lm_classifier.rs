@@ -8,6 +8,7 @@ use super::pretrained_classifier::{head_layers, Head};
 use crate::bail;
 use crate::decoder::train::features::{self, Pooling};
 use crate::decoder::train::layer::{LmSpec, LoraSpec};
+use crate::decoder::train::peft;
 use crate::error::Result;
 use candle_core::Device;
 use std::path::Path;
@@ -54,9 +55,10 @@ pub fn classifier(o: &LmClassifierOptions) -> Result<Network> {
             c.layers
         );
     }
-    if o.adapter.is_some() && o.lora.is_none() {
-        bail!("lm_classifier: `adapter` needs `lora` settings");
-    }
+    let lora = match &o.adapter {
+        Some(dir) => Some(adapter_settings(dir, o.lora.as_ref())?),
+        None => o.lora.clone(),
+    };
     let name = Path::new(&o.path)
         .file_name()
         .map_or(o.path.clone(), |n| n.to_string_lossy().into_owned());
@@ -69,7 +71,7 @@ pub fn classifier(o: &LmClassifierOptions) -> Result<Network> {
         pooling: o.pooling,
         max_len: o.max_len.min(c.max_positions),
         pad: o.pad,
-        lora: o.lora.clone(),
+        lora,
         adapter: o.adapter.clone(),
     };
     let mut layers = vec![LayerSpec::Lm(spec)];
@@ -83,4 +85,45 @@ pub fn classifier(o: &LmClassifierOptions) -> Result<Network> {
         },
         &Device::Cpu,
     )
+}
+
+/// The LoRA settings of the PEFT adapter in `dir`. `given` (the `lora` option), where set, must
+/// agree with them: the adapter's matrices decide the shapes either way.
+fn adapter_settings(dir: &str, given: Option<&LoraSpec>) -> Result<LoraSpec> {
+    let config = peft::read_config(Path::new(dir))?;
+    let found = LoraSpec {
+        rank: config.rank,
+        alpha: config.alpha,
+        targets: config
+            .targets
+            .iter()
+            .map(|t| t.module().to_string())
+            .collect(),
+    };
+    let Some(given) = given else {
+        return Ok(found);
+    };
+    let sorted = |t: &[String]| {
+        let mut t = t.to_vec();
+        t.sort();
+        t.dedup();
+        t
+    };
+    let agree = given.rank == found.rank
+        && (given.alpha - found.alpha).abs() <= 1e-9 * found.alpha.abs().max(1.0)
+        && sorted(&given.targets) == sorted(&found.targets);
+    if !agree {
+        bail!(
+            "lm_classifier: `lora` says r {}, alpha {} on {} but the adapter's {} says r {}, \
+             alpha {} on {}; leave `lora` out to take the adapter's settings",
+            given.rank,
+            given.alpha,
+            given.targets.join("/"),
+            Path::new(dir).join(peft::CONFIG).display(),
+            found.rank,
+            found.alpha,
+            found.targets.join("/")
+        );
+    }
+    Ok(found)
 }

@@ -65,6 +65,48 @@ pub fn save(lora: &Lora, dir: &Path, base: &str, task: &str) -> Result<()> {
 
 /// Read the adapters in `dir` for `decoder` (shapes are checked against its projections).
 pub fn load(dir: &Path, decoder: &Decoder) -> Result<Lora> {
+    let config = read_config(dir)?;
+    let file = dir.join(WEIGHTS);
+    let mut tensors = candle_core::safetensors::load(&file, decoder.device()).map_err(|e| {
+        Error::io(
+            file.display().to_string(),
+            format!("cannot read {}: {}", file.display(), Error::from(e)),
+        )
+    })?;
+    let mut pairs = BTreeMap::new();
+    for (i, layer) in decoder.weights.layers.iter().enumerate() {
+        for &t in &config.targets {
+            let p = &layer.proj[t as usize];
+            let mut take = |which: &str, shape: (usize, usize)| -> Result<Var> {
+                let name = peft_name(i, t, which);
+                let x = tensors.remove(&name).ok_or_else(|| {
+                    Error::data(format!("{} has no tensor \"{name}\"", file.display()))
+                })?;
+                if x.dims() != [shape.0, shape.1] {
+                    return Err(Error::shape(format!(
+                        "{}: \"{name}\" has shape {:?}, the model needs {shape:?}",
+                        file.display(),
+                        x.dims()
+                    )));
+                }
+                Ok(Var::from_tensor(&x.to_dtype(DType::F32)?)?)
+            };
+            let a = take("lora_A", (config.rank, p.inputs()))?;
+            let b = take("lora_B", (p.outputs(), config.rank))?;
+            pairs.insert((i, t), Pair { a, b });
+        }
+    }
+    if let Some(extra) = tensors.keys().next() {
+        return Err(Error::data(format!(
+            "{}: tensor \"{extra}\" is not a LoRA matrix of this model's layers",
+            file.display()
+        )));
+    }
+    Ok(Lora { config, pairs })
+}
+
+/// The LoRA settings in `dir`'s adapter_config.json.
+pub fn read_config(dir: &Path) -> Result<LoraConfig> {
     let config_path = dir.join(CONFIG);
     let text = std::fs::read_to_string(&config_path).map_err(|e| {
         Error::io(
@@ -113,47 +155,10 @@ pub fn load(dir: &Path, decoder: &Decoder) -> Result<Lora> {
         targets.push(t);
     }
     targets.sort();
-    let config = LoraConfig {
+    Ok(LoraConfig {
         rank,
         alpha,
         targets,
         rslora: v["use_rslora"].as_bool().unwrap_or(false),
-    };
-    let file = dir.join(WEIGHTS);
-    let mut tensors = candle_core::safetensors::load(&file, decoder.device()).map_err(|e| {
-        Error::io(
-            file.display().to_string(),
-            format!("cannot read {}: {}", file.display(), Error::from(e)),
-        )
-    })?;
-    let mut pairs = BTreeMap::new();
-    for (i, layer) in decoder.weights.layers.iter().enumerate() {
-        for &t in &config.targets {
-            let p = &layer.proj[t as usize];
-            let mut take = |which: &str, shape: (usize, usize)| -> Result<Var> {
-                let name = peft_name(i, t, which);
-                let x = tensors.remove(&name).ok_or_else(|| {
-                    Error::data(format!("{} has no tensor \"{name}\"", file.display()))
-                })?;
-                if x.dims() != [shape.0, shape.1] {
-                    return Err(Error::shape(format!(
-                        "{}: \"{name}\" has shape {:?}, the model needs {shape:?}",
-                        file.display(),
-                        x.dims()
-                    )));
-                }
-                Ok(Var::from_tensor(&x.to_dtype(DType::F32)?)?)
-            };
-            let a = take("lora_A", (rank, p.inputs()))?;
-            let b = take("lora_B", (p.outputs(), rank))?;
-            pairs.insert((i, t), Pair { a, b });
-        }
-    }
-    if let Some(extra) = tensors.keys().next() {
-        return Err(Error::data(format!(
-            "{}: tensor \"{extra}\" is not a LoRA matrix of this model's layers",
-            file.display()
-        )));
-    }
-    Ok(Lora { config, pairs })
+    })
 }
