@@ -111,7 +111,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "limit",
-        "%limit [NAME VALUE]: show or change a safety limit (0 = none)",
+        "%limit [NAME [VALUE]]: show or change a safety limit (0 = none)",
     ),
 ];
 
@@ -250,6 +250,17 @@ fn limit(session: &mut Session, args: &str) -> Result<String, ScriptError> {
             }
             Ok(text)
         }
+        [name] => {
+            let Some((name, about)) = limits::NAMES.iter().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = limits::NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(command_error(format!(
+                    "no limit named '{name}' (known: {})",
+                    known.join(", ")
+                )));
+            };
+            let value = session.limits().get(name).unwrap_or(0);
+            Ok(format!("{name} = {value}  {about}\n"))
+        }
         [name, value] => {
             let value = parse_amount(value).ok_or_else(|| {
                 command_error(format!(
@@ -261,7 +272,7 @@ fn limit(session: &mut Session, args: &str) -> Result<String, ScriptError> {
             session.set_limits(limits);
             Ok(format!("{name} = {value}\n"))
         }
-        _ => Err(command_error("usage: %limit [NAME VALUE]".into())),
+        _ => Err(command_error("usage: %limit [NAME [VALUE]]".into())),
     }
 }
 

@@ -211,10 +211,13 @@ pub(crate) fn check_request(bytes: usize, what: &str) -> Result<(), Box<rhai::Ev
 }
 
 /// A default for `max_memory`: three quarters of the memory available when the process
-/// started (0 when unknown). Available, not total: on a machine where other processes
-/// already hold much of the memory, a limit taken from the total would let a runaway cell
-/// reach the out-of-memory killer first; the quarter left is room for the rest of the system.
-/// Read once per process: every new session asks, and a restart should not cost a file read.
+/// started, but at least a quarter of the total (0 when unknown). Available, not total: on a
+/// machine where other processes already hold much of the memory, a limit taken from the
+/// total would let a runaway cell reach the out-of-memory killer first; the quarter left is
+/// room for the rest of the system. The floor: memory another process held only for a moment
+/// at start-up (a build, a benchmark) would otherwise leave the whole session a few hundred
+/// MiB. Read once per process: every new session asks, and a restart should not cost a file
+/// read.
 pub fn default_limit() -> u64 {
     static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     *LIMIT.get_or_init(|| {
@@ -225,14 +228,17 @@ pub fn default_limit() -> u64 {
     })
 }
 
-/// Three quarters of `MemAvailable` (of `MemTotal` on kernels too old to report it).
+/// Three quarters of `MemAvailable` (of `MemTotal` on kernels too old to report it), at least
+/// a quarter of `MemTotal`.
 fn limit_from_meminfo(info: &str) -> Option<u64> {
     let kib = |key: &str| -> Option<u64> {
         let line = info.lines().find(|l| l.starts_with(key))?;
         line.split_whitespace().nth(1)?.parse().ok()
     };
-    let available = kib("MemAvailable:").or_else(|| kib("MemTotal:"))?;
-    Some(available * 1024 / 4 * 3)
+    let total = kib("MemTotal:");
+    let available = kib("MemAvailable:").or(total)?;
+    let floor = total.map_or(0, |t| t * 1024 / 4);
+    Some((available * 1024 / 4 * 3).max(floor))
 }
 
 #[cfg(test)]
@@ -240,7 +246,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_limit_leaves_a_quarter_of_the_available_memory() {
+    fn the_default_limit_leaves_a_quarter_of_the_available_memory_but_takes_a_quarter_of_the_total()
+    {
         let info = "MemTotal:       24000000 kB\nMemFree:  1000 kB\nMemAvailable:    8000000 kB\n";
         assert_eq!(limit_from_meminfo(info), Some(8_000_000 * 1024 / 4 * 3));
         assert_eq!(
@@ -248,6 +255,9 @@ mod tests {
             Some(4000 * 1024 / 4 * 3)
         );
         assert_eq!(limit_from_meminfo("nothing"), None);
+        // Memory held by another process at start-up leaves the session a quarter of the total.
+        let busy = "MemTotal:       24000000 kB\nMemAvailable:     600000 kB\n";
+        assert_eq!(limit_from_meminfo(busy), Some(24_000_000 * 1024 / 4));
     }
 
     #[test]

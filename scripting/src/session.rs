@@ -213,10 +213,15 @@ impl Session {
             } else {
                 known.join(", ")
             };
+            // Rust cells are the one language left out of a default build: say how to get it.
+            let hint = match name {
+                "rust" => "; `%%rust` cells need a build with them: ./install.sh --with-rust-cells (the `rust-cells` feature)",
+                _ => "",
+            };
             return Err(ScriptError::new(
                 ErrorKind::Command,
                 "UnknownCellLanguage",
-                format!("`%%{name}`: no such cell language (known: {known})"),
+                format!("`%%{name}`: no such cell language (known: {known}){hint}"),
             ));
         };
         // The language may register functions for later Rhai cells.
@@ -517,7 +522,7 @@ fn build_engine(
     engine.set_module_resolver(imports::ReloadingResolver::new(None));
     let mut renderers = Renderers::default();
     builtins::register(&mut engine);
-    crate::comms::register(&mut engine);
+    crate::comms::register(&mut engine, &mut renderers);
     crate::widgets::register(&mut engine, &mut renderers);
     let flag = interrupt.clone();
     engine.on_progress(move |_| {

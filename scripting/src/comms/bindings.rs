@@ -5,6 +5,7 @@
 use super::registry::{self, Handler, Target};
 use super::{new_id, CommMessage};
 use crate::context;
+use crate::mime::{MimeBundle, Renderers};
 use crate::RhaiResult;
 use rhai::{Dynamic, Engine, FnPtr};
 use serde_json::{Map, Value};
@@ -17,6 +18,11 @@ pub struct Comm {
 }
 
 impl Comm {
+    /// How `print` and a cell's value show it.
+    fn text(&self) -> String {
+        format!("Comm({}, {})", self.target, self.id)
+    }
+
     /// Open a comm from the session's side.
     pub fn open(target: &str, data: Map<String, Value>, metadata: Map<String, Value>) -> Self {
         let comm = Comm {
@@ -117,18 +123,16 @@ pub(crate) fn message_map(message: &CommMessage) -> Dynamic {
     Dynamic::from(map)
 }
 
-pub fn register(engine: &mut Engine) {
+pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     engine
         .register_type_with_name::<Comm>("Comm")
         .register_get("id", |c: &mut Comm| c.id.clone())
         .register_get("target", |c: &mut Comm| c.target.clone())
         .register_get("is_open", |c: &mut Comm| c.is_open())
-        .register_fn("to_string", |c: &mut Comm| {
-            format!("Comm({}, {})", c.target, c.id)
-        })
-        .register_fn("to_debug", |c: &mut Comm| {
-            format!("Comm({}, {})", c.target, c.id)
-        });
+        .register_fn("to_string", |c: &mut Comm| c.text())
+        .register_fn("to_debug", |c: &mut Comm| c.text());
+    // A comm as a cell's value shows as `print` shows it.
+    renderers.register_fn(|v| v.read_lock::<Comm>().map(|c| MimeBundle::text(c.text())));
     engine.register_fn("comm", |target: &str| {
         Comm::open(target, Map::new(), Map::new())
     });

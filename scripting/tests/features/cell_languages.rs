@@ -109,6 +109,14 @@ fn an_unknown_language_is_a_clear_error() {
     assert!(e.message.contains("%%fortran"), "{}", e.message);
     assert!(e.message.contains("%%reversed"), "{}", e.message);
     assert_eq!(e.kind, ErrorKind::Command);
+    // `%%rust` without Rust cells in the build says how to get them.
+    let e = s
+        .execute(
+            "%%rust
+1 + 1",
+        )
+        .unwrap_err();
+    assert!(e.message.contains("--with-rust-cells"), "{}", e.message);
 }
 
 #[test]

@@ -144,10 +144,16 @@ fn limit_shows_and_changes_limits() {
         fail(&mut s, "let t = \"0123456789abc\";").kind,
         ErrorKind::Limit
     );
+    // A name alone shows that one limit.
+    out.take();
+    run(&mut s, "%limit max_array_size");
+    let one = out.text(Stream::Stdout);
+    assert!(one.starts_with("max_array_size = 0"), "{one}");
     for bad in [
         "%limit nope 1",
+        "%limit nope",
         "%limit max_array_size lots",
-        "%limit max_array_size",
+        "%limit max_array_size 1 2",
     ] {
         assert_eq!(fail(&mut s, bad).kind, ErrorKind::Command, "{bad}");
     }
