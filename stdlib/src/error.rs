@@ -154,9 +154,8 @@ impl From<candle_core::Error> for Error {
                 | C::DimOutOfRange { .. }
                 | C::BroadcastIncompatibleShapes { .. }
         );
-        // candle appends a backtrace to some errors when RUST_BACKTRACE is set: keep the message.
-        let text = e.to_string();
-        let first = text.split("\n   0:").next().unwrap_or(&text).trim_end();
+        let text = candle_message(&e);
+        let first = text.as_str();
         if shape {
             Error::Shape(first.to_string())
         } else if first.contains("OUT_OF_MEMORY") {
@@ -169,6 +168,22 @@ impl From<candle_core::Error> for Error {
             Error::Candle(first.to_string())
         }
     }
+}
+
+/// A candle error's message without the backtrace candle appends when RUST_BACKTRACE is set
+/// (a cell's error is for the user, not a stack of library frames).
+pub fn candle_message(e: &candle_core::Error) -> String {
+    let text = match e {
+        candle_core::Error::WithBacktrace { inner, .. } => inner.to_string(),
+        other => other.to_string(),
+    };
+    // A backtrace wrapped inside another error (a context, a path) prints after a newline
+    // as numbered frames.
+    text.split("\n   0:")
+        .next()
+        .unwrap_or(&text)
+        .trim_end()
+        .to_string()
 }
 
 /// The current GPU's free and total memory, for an out-of-memory error.
@@ -271,6 +286,24 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("the session and its variables are kept"), "{m}");
+    }
+
+    #[test]
+    fn candle_backtraces_stay_out_of_messages() {
+        let bt = |inner: candle_core::Error| candle_core::Error::WithBacktrace {
+            inner: Box::new(inner),
+            backtrace: Box::new(std::backtrace::Backtrace::force_capture()),
+        };
+        let e = bt(candle_core::Error::Msg("unknown magic 0x2c622c61".into()));
+        assert!(
+            e.to_string().contains("\n"),
+            "a captured backtrace follows the message"
+        );
+        assert_eq!(candle_message(&e), "unknown magic 0x2c622c61");
+        let nested = bt(candle_core::Error::Msg("bad header".into())).context("reading x.gguf");
+        let m = candle_message(&nested);
+        assert!(m.contains("bad header") && !m.contains('\n'), "{m}");
+        assert!(!Error::from(nested).message().contains("\n"));
     }
 
     #[test]

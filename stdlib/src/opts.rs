@@ -89,6 +89,14 @@ impl<'a> Opts<'a> {
         Ok(v as usize)
     }
 
+    /// An optional non-negative integer (a layer index).
+    pub fn usize_opt(&mut self, key: &str) -> Result<Option<usize>> {
+        match self.int_opt(key)? {
+            Some(v) if v < 0 => Err(self.fail(key, format!("must not be negative, got {v}"))),
+            v => Ok(v.map(|v| v as usize)),
+        }
+    }
+
     /// A count of at least 1 (rounds, folds, iterations).
     pub fn count(&mut self, key: &str, default: usize) -> Result<usize> {
         let v = self.int(key, default as i64)?;

@@ -157,6 +157,12 @@ fn features_report_cut_rows_and_bad_options_name_themselves() {
     assert!(
         error(&mut s, r#"lm_classifier(#{path: "/no/such", classes: 2})"#).contains("/no/such")
     );
+    // A negative layer is refused, not taken as the embeddings (layer 0).
+    let e = error(
+        &mut s,
+        r#"lm_classifier(#{path: P, classes: 2, layer: -3})"#,
+    );
+    assert!(e.contains("layer") && e.contains("-3"), "{e}");
 }
 
 /// Per-step losses of a seeded LoRA fit, then the first of the model's predictions.

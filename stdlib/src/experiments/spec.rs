@@ -174,7 +174,7 @@ fn lm_options(o: &mut Opts) -> RhaiResult<LmClassifierOptions> {
         path,
         classes: 2,
         head: Head::Linear,
-        layer: o.int_opt("layer")?.map(|l| l.max(0) as usize),
+        layer: o.usize_opt("layer")?,
         pooling: Pooling::parse(&o.string("pooling", "last")?)?,
         max_len: o.count("max_len", 256)?,
         pad: o.usize("pad", 0)? as u32,

@@ -104,6 +104,14 @@ impl LmLabeller {
                     tokens.join(" | ")
                 )));
             }
+            // Two classes on one token would split its probability evenly on every row.
+            if let Some(j) = label_ids.iter().position(|&id| id == ids[0]) {
+                return Err(Error::options(format!(
+                    "lm_labeller: labels {j} ({:?}) and {} ({word:?}) are the same token; each class needs its own",
+                    opts.labels[j],
+                    label_ids.len()
+                )));
+            }
             label_ids.push(ids[0]);
         }
         if let Some((_, c)) = opts.examples.iter().find(|(_, c)| *c >= opts.labels.len()) {

@@ -17,7 +17,7 @@ impl Metadata {
         let mut file = std::fs::File::open(path)
             .map_err(|e| Error::io(shown.clone(), format!("lm: cannot open {shown}: {e}")))?;
         let content = Content::read(&mut file).map_err(|e| {
-            let message = e.to_string();
+            let message = crate::error::candle_message(&e);
             match unknown_type(&message) {
                 Some(t) => Error::data(format!(
                     "lm: {shown} holds tensors of GGML type {t} ({}), a quantisation Ladder (candle) does not read; supported: {}",

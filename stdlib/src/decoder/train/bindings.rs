@@ -43,7 +43,7 @@ fn classifier_options(o: Map) -> RhaiResult<(LmClassifierOptions, candle_core::D
                 .into())
         }
     };
-    let layer = o.int_opt("layer")?.map(|l| l.max(0) as usize);
+    let layer = o.usize_opt("layer")?;
     let pooling = Pooling::parse(&o.string("pooling", "last")?)?;
     let lora = match o.raw("lora") {
         None => None,

@@ -72,10 +72,16 @@ fn labeller_from(m: Lm, options: Map) -> RhaiResult<LmLabeller> {
                     let m = e.read_lock::<Map>().ok_or_else(|| {
                         format!("lm_labeller: example {i} must be a map #{{text, label}}")
                     })?;
+                    if let Some(k) = m.keys().find(|k| !["text", "label"].contains(&k.as_str())) {
+                        return Err(format!(
+                            "lm_labeller: example {i} has an unknown key `{k}` (an example is #{{text, label}})"
+                        )
+                        .into());
+                    }
                     let text = m
                         .get("text")
-                        .map(|t| t.to_string())
-                        .ok_or_else(|| format!("lm_labeller: example {i} has no text"))?;
+                        .and_then(|t| t.clone().into_string().ok())
+                        .ok_or_else(|| format!("lm_labeller: example {i} needs a string `text`"))?;
                     let label = m
                         .get("label")
                         .and_then(|l| l.as_int().ok())
@@ -89,6 +95,16 @@ fn labeller_from(m: Lm, options: Map) -> RhaiResult<LmLabeller> {
         }
     };
     let abstain_below = o.float("abstain_below", 0.0)?;
+    // The top of k class probabilities is at least 1/k, at most 1: outside [0, 1] every row
+    // would vote, or none would.
+    if !(0.0..=1.0).contains(&abstain_below) {
+        return Err(o
+            .fail(
+                "abstain_below",
+                format!("must be a probability in [0, 1], got {abstain_below}"),
+            )
+            .into());
+    }
     let calibrate = match o.string("calibrate", "contextual")?.as_str() {
         "none" => Calibration::None,
         "contextual" => Calibration::Contextual,

@@ -53,7 +53,13 @@ fn run_generate(m: &Lm, prompt: &str, options: Map) -> RhaiResult<String> {
     let system = o.string_opt("system")?;
     let stream = o.bool("stream", true)?;
     o.finish()?;
-    if !(opts.top_p > 0.0 && opts.top_p <= 1.0) || opts.temperature < 0.0 {
+    if system.is_some() && !chat {
+        return Err(
+            "generate: `system` is a turn of the chat template; it needs `chat: true`".into(),
+        );
+    }
+    // Written so that NaN fails both tests.
+    if !(opts.top_p > 0.0 && opts.top_p <= 1.0) || !(opts.temperature >= 0.0) {
         return Err(format!(
             "generate: top_p must be in (0, 1] and temperature ≥ 0, got top_p {} and temperature {}",
             opts.top_p, opts.temperature
@@ -140,9 +146,11 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             let ids = ids
                 .iter()
                 .map(|v| {
-                    v.as_int()
-                        .map(|i| i as u32)
-                        .map_err(|t| format!("decode: ids must be ints, got {t}").into())
+                    let i = v
+                        .as_int()
+                        .map_err(|t| format!("decode: ids must be ints, got {t}"))?;
+                    u32::try_from(i)
+                        .map_err(|_| format!("decode: {i} is not a token id").into())
                 })
                 .collect::<RhaiResult<Vec<u32>>>()?;
             Ok(model.tokenizer.decode(&ids)?)
