@@ -227,3 +227,34 @@ fn a_help_query_prints_the_help_as_the_kernel_pages_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "No help found for `no_such_function`.\n");
 }
+
+/// `-p` sets a variable before the script: a script that binds the name itself is warned
+/// about, and the `is_def_var` form takes the value given.
+#[test]
+fn a_parameter_the_script_sets_itself_is_warned_about() {
+    let dir = temp_dir("params");
+    let script = dir.join("p.rhai");
+    std::fs::write(
+        &script,
+        "let lr = 0.1;\nlet epochs = if is_def_var(\"epochs\") { epochs } else { 3 };\nprint(`${lr} ${epochs}`);\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ladder"))
+        .args([
+            "run",
+            script.to_str().unwrap(),
+            "-p",
+            "lr=0.5",
+            "-p",
+            "epochs=7",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("0.1 7"), "{stdout}");
+    assert!(
+        stderr.contains("sets `lr` itself") && !stderr.contains("`epochs`"),
+        "{stderr}"
+    );
+}

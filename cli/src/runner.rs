@@ -89,6 +89,9 @@ fn run_with_parameters(
     ctrl_c.cell_started();
     let name = path.display().to_string();
     let mut outcome = None;
+    for warning in rebound_parameter_warnings(&code, parameters) {
+        eprintln!("{warning}");
+    }
     if !parameters.is_empty() {
         let setup: String = parameters
             .iter()
@@ -105,6 +108,25 @@ fn run_with_parameters(
         Some(ErrorKind::Interrupted) => EXIT_INTERRUPTED,
         Some(_) => 1,
     })
+}
+
+/// A script has no `parameters` cell: `-p` values are set before it runs, so a script that
+/// binds the same name itself (`let lr = 0.1;`) replaces the value given. Say so, with the
+/// form that keeps it, unless the script already asks whether the name is defined.
+fn rebound_parameter_warnings(code: &str, parameters: &[(String, String)]) -> Vec<String> {
+    let defined = crate::notebook::rhai_tokens::defined_names(code);
+    parameters
+        .iter()
+        .filter(|(name, _)| {
+            defined.contains(name) && !code.contains(&format!("is_def_var(\"{name}\")"))
+        })
+        .map(|(name, _)| {
+            format!(
+                "warning: the script sets `{name}` itself, replacing -p {name}; for a default that \
+                 -p overrides, write `let {name} = if is_def_var(\"{name}\") {{ {name} }} else {{ ... }};`"
+            )
+        })
+        .collect()
 }
 
 /// Run one cell to the end; the kind of error if it failed.

@@ -9,7 +9,7 @@ mod markdown;
 mod math;
 pub mod parameters;
 mod record;
-mod rhai_tokens;
+pub(crate) mod rhai_tokens;
 
 use crate::ctrl_c::CtrlC;
 use crate::terminal::{ResultStyle, TerminalFrontend};
