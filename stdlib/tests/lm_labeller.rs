@@ -35,18 +35,13 @@ fn a_label_word_of_several_tokens_is_an_error_naming_it() {
         "lm_labeller(m, #{template: \"no slot\", labels: [\"w3\", \"w4\"]})",
     );
     assert!(e.contains("{text}"), "{e}");
-    // Two classes on one word, an abstention threshold that is no probability and a mistyped
-    // example key are errors, not labellers that quietly do something else.
+    // Two classes on one word and a mistyped example key are errors, not labellers that
+    // quietly do something else.
     let e = error(
         &mut s,
         "lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w3\"]})",
     );
     assert!(e.contains("the same token"), "{e}");
-    let e = error(
-        &mut s,
-        "lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"], abstain_below: 1.5})",
-    );
-    assert!(e.contains("abstain_below") && e.contains("1.5"), "{e}");
     let e = error(
         &mut s,
         "lm_labeller(m, #{template: \"{text} w1\", labels: [\"w3\", \"w4\"], examples: [#{text: \"w5\", label: 1, lable: 0}]})",

@@ -95,16 +95,6 @@ fn labeller_from(m: Lm, options: Map) -> RhaiResult<LmLabeller> {
         }
     };
     let abstain_below = o.float("abstain_below", 0.0)?;
-    // The top of k class probabilities is at least 1/k, at most 1: outside [0, 1] every row
-    // would vote, or none would.
-    if !(0.0..=1.0).contains(&abstain_below) {
-        return Err(o
-            .fail(
-                "abstain_below",
-                format!("must be a probability in [0, 1], got {abstain_below}"),
-            )
-            .into());
-    }
     let calibrate = match o.string("calibrate", "contextual")?.as_str() {
         "none" => Calibration::None,
         "contextual" => Calibration::Contextual,

@@ -58,8 +58,8 @@ fn run_generate(m: &Lm, prompt: &str, options: Map) -> RhaiResult<String> {
             "generate: `system` is a turn of the chat template; it needs `chat: true`".into(),
         );
     }
-    // Written so that NaN fails both tests.
-    if !(opts.top_p > 0.0 && opts.top_p <= 1.0) || !(opts.temperature >= 0.0) {
+    let top_p_ok = opts.top_p > 0.0 && opts.top_p <= 1.0; // false for NaN
+    if !top_p_ok || opts.temperature.is_nan() || opts.temperature < 0.0 {
         return Err(format!(
             "generate: top_p must be in (0, 1] and temperature ≥ 0, got top_p {} and temperature {}",
             opts.top_p, opts.temperature
