@@ -135,3 +135,30 @@ fn first_round_alpha_follows_the_formula_and_scikit_learn() {
         assert!((a - b).abs() < 1e-12);
     }
 }
+
+mod common;
+
+/// Finding 8: a SAMME model refuses rows with a different number of features than it was
+/// trained on, naming both counts, as networks do.
+#[test]
+fn samme_refuses_data_with_another_number_of_features() {
+    let mut s = common::session();
+    common::plain(
+        &mut s,
+        r#"let d = dataset("iris"); let bc = dataset("breast_cancer"); let m = samme(d.x, d.y, #{rounds: 3});"#,
+    );
+    for cell in [
+        "m.predict(bc.x)",
+        "m.predict_proba(bc.x)",
+        "m.staged(bc.x, bc.y)",
+        "m.predict(slice(d.x, 1, 0, 2))",
+    ] {
+        let e = common::error(&mut s, cell);
+        assert!(
+            e.contains("the model was trained on 4 features")
+                && (e.contains("has 30") || e.contains("has 2")),
+            "{cell}: {e}"
+        );
+    }
+    common::plain(&mut s, "m.predict(d.x)");
+}

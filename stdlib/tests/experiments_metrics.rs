@@ -94,3 +94,38 @@ fn bad_input_names_the_problem() {
     let err = confusion_matrix(&[0, 3], &[0, 1], 3).unwrap_err();
     assert!(err.contains("class 3 outside 0..3"), "{err}");
 }
+
+mod common;
+
+/// Finding 7: a label with no probability column is refused by every probability metric,
+/// as `log_loss` refuses it, instead of counting as a negative or blaming a missing class.
+#[test]
+fn probability_metrics_refuse_labels_outside_the_columns() {
+    let mut s = common::session();
+    let two = "[[0.2, 0.8], [0.3, 0.7], [0.1, 0.9]]";
+    let e = common::error(&mut s, &format!("roc_auc([0, 1, 2], {two})"));
+    assert!(e.contains("label 2 at row 2 outside 0..2"), "{e}");
+    let e = common::error(
+        &mut s,
+        "roc_auc([0, 1, 7], [[0.2, 0.7, 0.1], [0.3, 0.6, 0.1], [0.1, 0.1, 0.8]])",
+    );
+    assert!(e.contains("label 7 at row 2 outside 0..3"), "{e}");
+    let e = common::error(&mut s, "ece([0, 5], [[0.2, 0.8], [0.3, 0.7]])");
+    assert!(e.contains("label 5 at row 1 outside 0..2"), "{e}");
+    let e = common::error(&mut s, "calibration([0, 5], [[0.2, 0.8], [0.3, 0.7]])");
+    assert!(e.contains("label 5 at row 1 outside 0..2"), "{e}");
+    for metric in ["ece", "roc_auc", "log_loss"] {
+        let e = common::error(
+            &mut s,
+            &format!("bootstrap_ci([0, 5, 1], [[0.2, 0.8], [0.3, 0.7], [0.5, 0.5]], \"{metric}\")"),
+        );
+        assert!(
+            e.starts_with("bootstrap_ci: label 5 at row 1 outside 0..2"),
+            "{metric}: {e}"
+        );
+    }
+    assert_eq!(
+        common::plain(&mut s, &format!("roc_auc([0, 1, 1], {two})")),
+        "0.5"
+    );
+}

@@ -389,3 +389,170 @@ fn tensors_too_big_for_max_memory_are_refused_before_allocating() {
     assert_eq!(plain(&mut s, "keep"), "3");
     assert_eq!(plain(&mut s, "zeros([2, 3]).shape"), "[2, 3]");
 }
+
+/// Finding 2: an integer label too large for a class index is refused where it is read,
+/// naming the label and its row, instead of wrapping to u32 or asking for billions of
+/// per-class counters.
+#[test]
+fn huge_integer_labels_are_refused_naming_the_label_and_row() {
+    let (mut s, _) = session();
+    let e = error(&mut s, "dataset([[1.0, 2.0], [3.0, 4.0]], [0, 4294967296])");
+    assert!(
+        e.contains("label 4294967296 in row 1") && e.contains("too large"),
+        "{e}"
+    );
+    let e = error(&mut s, "dataset([[1.0, 2.0], [3.0, 4.0]], [0, 3000000000])");
+    assert!(e.contains("label 3000000000 in row 1"), "{e}");
+    let e = error(
+        &mut s,
+        "dataset([[1.0], [2.0]], [0, 1], #{classes: 3000000000})",
+    );
+    assert!(e.contains("3000000000") && e.contains("classes"), "{e}");
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    std::fs::write(&csv, "a,b,label\n1,2,0\n3,4,99999999999\n").unwrap();
+    let e = error(&mut s, &format!("load_csv(\"{}\")", csv.display()));
+    assert!(
+        e.contains("line 3") && e.contains("label 99999999999") && e.contains("too large"),
+        "{e}"
+    );
+    let jsonl = dir.path().join("big.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"a\": 1, \"label\": 0}\n{\"a\": 2, \"label\": 4294967296}\n",
+    )
+    .unwrap();
+    let e = error(&mut s, &format!("load_jsonl(\"{}\")", jsonl.display()));
+    assert!(
+        e.contains("line 2") && e.contains("label 4294967296"),
+        "{e}"
+    );
+    // A large but sane class index still works.
+    assert_eq!(
+        plain(&mut s, "dataset([[1.0], [2.0]], [0, 999]).n_classes"),
+        "1000"
+    );
+}
+
+/// Finding 3: numbers and names in one label column would share class ids ("2.0" became
+/// class 0, the same as the label 0), so the mix is refused, naming one of each.
+#[test]
+fn loaded_labels_that_mix_numbers_and_names_are_refused() {
+    let (mut s, _) = session();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("mix.csv");
+    std::fs::write(&csv, "a,label\n1,0\n2,1\n3,2\n4,2.0\n5,1\n").unwrap();
+    let e = error(&mut s, &format!("load_csv(\"{}\")", csv.display()));
+    assert!(
+        e.contains("labels mix numbers and names")
+            && e.contains("line 2: \"0\"")
+            && e.contains("line 5: \"2.0\""),
+        "{e}"
+    );
+    let jsonl = dir.path().join("mix.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"a\": 1, \"label\": 0}\n{\"a\": 2, \"label\": 1}\n{\"a\": 3, \"label\": 2.0}\n",
+    )
+    .unwrap();
+    let e = error(&mut s, &format!("load_jsonl(\"{}\")", jsonl.display()));
+    assert!(
+        e.contains("labels mix numbers and names") && e.contains("line 3: \"2.0\""),
+        "{e}"
+    );
+    std::fs::write(
+        &jsonl,
+        "{\"a\": 1, \"label\": 0}\n{\"a\": 2, \"label\": null}\n",
+    )
+    .unwrap();
+    let e = error(&mut s, &format!("load_jsonl(\"{}\")", jsonl.display()));
+    assert!(
+        e.contains("line 2") && e.contains("null is not a label"),
+        "{e}"
+    );
+    // Names alone still load, numbered in order of first appearance.
+    std::fs::write(&csv, "a,label\n1,cat\n2,dog\n3,cat\n").unwrap();
+    assert_eq!(
+        plain(
+            &mut s,
+            &format!("load_csv(\"{}\").y.to_array()", csv.display())
+        ),
+        "[0, 1, 0]"
+    );
+}
+
+/// Finding 6: soft labels must be probability rows for the data set's classes.
+#[test]
+fn soft_labels_must_be_probability_rows() {
+    let (mut s, _) = session();
+    plain(&mut s, "let d = dataset([[1.0], [2.0], [3.0]], [0, 1, 2]);");
+    let e = error(
+        &mut s,
+        "with_soft_labels(d, tensor([[1.0, 0.0, 0.0], [5.0, -4.0, 0.0], [0.0, 0.0, 1.0]]))",
+    );
+    assert!(
+        e.starts_with("with_soft_labels:") && e.contains("-4") && e.contains("row 1"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "with_soft_labels(d, tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.2, 0.2, 0.2]]))",
+    );
+    assert!(e.contains("row 2 sums to 0.6"), "{e}");
+    let e = error(&mut s, "with_soft_labels(d, (ones([3, 3]) - 1.0) / 0.0)");
+    assert!(e.contains("row 0") && e.contains("NaN"), "{e}");
+    let e = error(
+        &mut s,
+        "with_soft_labels(d, tensor([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]]))",
+    );
+    assert!(e.contains("2 columns") && e.contains("3 classes"), "{e}");
+    let e = error(&mut s, "dataset([[1.0]], [0], #{soft: [[0.5, 0.6]]})");
+    assert!(
+        e.contains("soft labels") && e.contains("row 0 sums to 1.1"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "dataset([[1.0]], [0], #{soft: [[0.5, 0.25, 0.25]], classes: 2})",
+    );
+    assert!(e.contains("3 columns") && e.contains("2 classes"), "{e}");
+    // Rounded probabilities are fine.
+    assert_eq!(
+        plain(
+            &mut s,
+            "with_soft_labels(d, tensor([[0.333, 0.333, 0.334], [0.0, 1.0, 0.0], [0.1, 0.2, 0.7]])).n_classes"
+        ),
+        "3"
+    );
+}
+
+/// Finding 14: an empty path would write the hidden files `.json` and `.safetensors`; a
+/// model file of another format version is refused, naming the file and the version.
+#[test]
+fn save_model_refuses_an_empty_path_and_load_model_an_unknown_format() {
+    let (mut s, _) = session();
+    let e = error(&mut s, "save_model(mlp([2, 2]), \"\")");
+    assert_eq!(e, "save_model: empty path");
+    for path in [".json", "some/dir/", "dir/.safetensors"] {
+        let e = error(&mut s, &format!("save_model(mlp([2, 2]), \"{path}\")"));
+        assert!(
+            e.starts_with(&format!("save_model: \"{path}\" has no file name")),
+            "{path}: {e}"
+        );
+    }
+    assert!(!std::path::Path::new(".json").exists());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m");
+    plain(
+        &mut s,
+        &format!("save_model(mlp([2, 2]), \"{}\");", path.display()),
+    );
+    let spec = dir.path().join("m.json");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(&spec, text.replace("ladder-model/1", "ladder-model/9")).unwrap();
+    let e = error(&mut s, &format!("load_model(\"{}\")", path.display()));
+    assert!(
+        e.contains(&spec.display().to_string()) && e.contains("\"ladder-model/9\""),
+        "{e}"
+    );
+}

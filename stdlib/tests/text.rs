@@ -489,3 +489,23 @@ fn weak_to_strong_trains_text_models_given_as_build_functions() {
     );
     assert!(e.contains("option `build` must be a function"), "{e}");
 }
+
+/// Finding 2: integer labels too large for a class index are refused, naming the label and
+/// its line, instead of wrapping to u32.
+#[test]
+fn huge_integer_text_labels_are_refused() {
+    let mut s = session();
+    let e = error(&mut s, r#"text_dataset(["a", "b"], [0, 4294967296])"#);
+    assert!(
+        e.contains("label 4294967296") && e.contains("too large"),
+        "{e}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    std::fs::write(&csv, "text,label\ngood,0\nbad,4294967297\n").unwrap();
+    let e = error(&mut s, &format!("read_text_csv(\"{}\")", csv.display()));
+    assert!(
+        e.contains("line 3") && e.contains("label 4294967297") && e.contains("too large"),
+        "{e}"
+    );
+}

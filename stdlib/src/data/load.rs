@@ -19,22 +19,38 @@ impl Default for Columns {
     }
 }
 
-/// Labels may be integers or names; names are numbered in order of first appearance.
+/// Labels may be integers or names; names are numbered in order of first appearance. A column
+/// that mixes the two is refused: the names' ids would collide with the integers (a stray
+/// "2.0" would become class 0, the same class as the label 0).
+#[derive(Default)]
 struct LabelCoder {
     names: Vec<String>,
+    /// The first integer label and the first name, with their lines, for the mix error.
+    first_number: Option<(usize, String)>,
+    first_name: Option<(usize, String)>,
 }
 
 impl LabelCoder {
     fn code(&mut self, raw: &str, row: usize, source: &str) -> Result<u32> {
         let raw = raw.trim();
-        if let Ok(v) = raw.parse::<i64>() {
-            if v < 0 {
-                crate::bail_data!("{source}: row {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
-            }
-            return Ok(v as u32);
-        }
         if raw.is_empty() {
-            crate::bail_data!("{source}: row {row}: the label is empty");
+            crate::bail_data!("{source}: line {row}: the label is empty");
+        }
+        let number = raw.parse::<i64>().ok();
+        let first = if number.is_some() {
+            &mut self.first_number
+        } else {
+            &mut self.first_name
+        };
+        first.get_or_insert_with(|| (row, raw.to_string()));
+        if let (Some((nr, n)), Some((sr, s))) = (&self.first_number, &self.first_name) {
+            crate::bail_data!(
+                "{source}: labels mix numbers and names (line {nr}: \"{n}\", line {sr}: \"{s}\"); use one or the other"
+            );
+        }
+        if let Some(v) = number {
+            return super::class_index(v)
+                .map_err(|e| crate::error::Error::data(format!("{source}: line {row}: {e}")));
         }
         let i = match self.names.iter().position(|n| n == raw) {
             Some(i) => i,
@@ -85,7 +101,7 @@ pub fn csv_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset
         .map(|c| find(c))
         .collect::<Result<_>>()?;
     let (mut x, mut y) = (Vec::new(), Vec::new());
-    let mut coder = LabelCoder { names: Vec::new() };
+    let mut coder = LabelCoder::default();
     for (r, record) in reader.records().enumerate() {
         let row = r + 2; // 1-based, after the header: the line a user sees in an editor
         let record =
@@ -120,7 +136,7 @@ pub fn load_csv(path: &str, columns: &Columns) -> Result<Dataset> {
 /// flattened in order).
 pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset> {
     let (mut x, mut y) = (Vec::new(), Vec::new());
-    let mut coder = LabelCoder { names: Vec::new() };
+    let mut coder = LabelCoder::default();
     let mut feature_names: Option<Vec<String>> = columns.features.clone();
     let mut width = None;
     for (i, line) in text.lines().enumerate() {
@@ -144,9 +160,15 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
         let label = obj
             .get(&columns.label)
             .ok_or_else(|| missing_column(&format!("{name}: line {row}"), &columns.label, &keys))?;
+        // As `read_text_jsonl` reads them: booleans are the classes 0 and 1.
         let label_text = match label {
             serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Bool(b) => (*b as u8).to_string(),
+            other => crate::bail_data!(
+                "{name}: line {row}, field \"{}\": {other} is not a label (a number or a name)",
+                columns.label
+            ),
         };
         y.push(coder.code(&label_text, row, name)?);
         let before = x.len();

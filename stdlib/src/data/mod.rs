@@ -15,6 +15,49 @@ use crate::tensor::Tensor;
 use candle_core::{DType, Device};
 use std::sync::Arc;
 
+/// The most classes a data set may have. Class ids index per-class counters, one-hot
+/// columns and output units, so one stray huge label (an id or a timestamp in the label
+/// column) would otherwise ask for gigabytes or abort the process; a million is far above
+/// real label sets (ImageNet-21k has 21,841 classes, LM vocabularies about 250,000).
+pub const MAX_CLASSES: usize = 1_000_000;
+
+/// An integer label as a class id, or why it is not one (the caller says where it was read).
+pub(crate) fn class_index(v: i64) -> std::result::Result<u32, String> {
+    if v < 0 {
+        return Err(format!(
+            "label {v} is negative (labels are class indices 0, 1, ... or names)"
+        ));
+    }
+    if v as u64 >= MAX_CLASSES as u64 {
+        return Err(format!(
+            "label {v} is too large for a class index (at most {})",
+            MAX_CLASSES - 1
+        ));
+    }
+    Ok(v as u32)
+}
+
+/// Soft labels are class probabilities: each value finite and ≥ 0, each row summing to 1
+/// within 1e-3 (room for f32 rounding and probabilities typed with three decimals).
+fn check_soft(p: &Tensor, what: &str) -> Result<()> {
+    let rows = p.to_dtype(DType::F32)?.to_vec2::<f32>()?;
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(j) = row.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+            crate::bail_data!(
+                "{what}: value {} in row {i}, column {j} is not a probability (a finite number >= 0)",
+                row[j]
+            );
+        }
+        let sum: f32 = row.iter().sum();
+        if (sum - 1.0).abs() > 1e-3 {
+            crate::bail_data!(
+                "{what}: row {i} sums to {sum}, not 1 (soft labels are class probabilities)"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A labelled table. `x` is (n, d) f32; `y` (n,) u32 hard labels and/or `soft` (n, k) f32
 /// probabilities (soft labels are what `fit` trains on when present, e.g. weak labels;
 /// hard labels stay for scoring); `weights` (n,) f32 per-sample weights. Text data sets
@@ -55,6 +98,9 @@ impl Dataset {
             crate::bail_data!("dataset \"{name}\": it has no rows");
         }
         let x = Tensor(x.to_dtype(DType::F32)?);
+        if classes > MAX_CLASSES {
+            crate::bail_data!("dataset \"{name}\": {classes} classes is more than a data set may have ({MAX_CLASSES})");
+        }
         let mut num_classes = classes;
         let y = match y {
             Some(y) => {
@@ -69,6 +115,13 @@ impl Dataset {
                     .find(|(_, v)| **v < 0.0 || v.fract() != 0.0 || !v.is_finite())
                 {
                     crate::bail_data!("dataset \"{name}\": label {v} in row {i} is not a class index (0, 1, 2, ...)");
+                }
+                if let Some((i, v)) = values
+                    .iter()
+                    .enumerate()
+                    .find(|(_, v)| **v >= MAX_CLASSES as f64)
+                {
+                    crate::bail_data!("dataset \"{name}\": label {v} in row {i} is too large for a class index (at most {})", MAX_CLASSES - 1);
                 }
                 let max = values.iter().fold(0.0f64, |m, &v| m.max(v)) as usize;
                 if classes > 0 && max >= classes {
@@ -90,6 +143,13 @@ impl Dataset {
             if y.is_some() && s.dims()[1] != num_classes.max(2) && s.dims()[1] < num_classes {
                 crate::bail_data!("dataset \"{name}\": soft labels have {} classes but the hard labels have {num_classes}", s.dims()[1]);
             }
+            if classes > 0 && s.dims()[1] != classes {
+                crate::bail_data!(
+                    "dataset \"{name}\": soft labels have {} columns for {classes} classes",
+                    s.dims()[1]
+                );
+            }
+            check_soft(s, &format!("dataset \"{name}\": soft labels"))?;
             num_classes = num_classes.max(s.dims()[1]);
         }
         if y.is_none() && soft.is_none() {
@@ -188,6 +248,16 @@ impl Dataset {
                 p.dims()
             );
         }
+        // More columns than classes is allowed: the hard labels may not reach the last classes.
+        if p.dims()[1] < self.num_classes {
+            crate::bail_shape!(
+                "with_soft_labels: {} columns for data set \"{}\" with {} classes",
+                p.dims()[1],
+                self.name,
+                self.num_classes
+            );
+        }
+        check_soft(p, "with_soft_labels")?;
         let mut d = self.clone();
         d.soft = Some(Tensor(p.to_dtype(DType::F32)?));
         d.num_classes = d.num_classes.max(p.dims()[1]);

@@ -61,11 +61,8 @@ pub fn code_labels(
             .iter()
             .zip(rows)
             .map(|(v, row)| {
-                let v = v.unwrap();
-                if v < 0 {
-                    crate::bail_data!("{source}: line {row}: label {v} is negative (labels are class indices 0, 1, ... or names)");
-                }
-                Ok(v as u32)
+                super::class_index(v.unwrap())
+                    .map_err(|e| Error::data(format!("{source}: line {row}: {e}")))
             })
             .collect::<Result<Vec<_>>>()?;
         return Ok((ids, Vec::new()));

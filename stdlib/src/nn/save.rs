@@ -24,6 +24,31 @@ pub fn paths(path: &str) -> (PathBuf, PathBuf) {
     (with(".safetensors"), with(".json"))
 }
 
+/// The format `save` writes and `load` reads.
+const FORMAT: &str = "ladder-model/1";
+
+/// Refuse a path with no file name to put the extensions on: "" or ".json" would write the
+/// hidden files `.json` and `.safetensors`, "dir/" hidden files inside `dir`.
+fn check_path(path: &str, what: &str) -> Result<()> {
+    if path.is_empty() {
+        return Err(Error::options(format!("{what}: empty path")));
+    }
+    let name = path
+        .rsplit(['/', std::path::MAIN_SEPARATOR])
+        .next()
+        .unwrap_or("");
+    let stem = name
+        .strip_suffix(".safetensors")
+        .or_else(|| name.strip_suffix(".json"))
+        .unwrap_or(name);
+    if stem.is_empty() {
+        return Err(Error::options(format!(
+            "{what}: \"{path}\" has no file name (give one, such as \"model\" or \"runs/model\")"
+        )));
+    }
+    Ok(())
+}
+
 /// `<target>.tmp-<pid>`: the name a save by process `pid` writes before renaming.
 fn temporary(target: &Path, pid: u32) -> PathBuf {
     let mut tmp = target.as_os_str().to_owned();
@@ -99,16 +124,16 @@ fn atomic_write(target: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
+    check_path(path, "save_model")?;
     let (weights, spec) = paths(path);
     let tensors: HashMap<String, Tensor> = net
         .named_vars()
         .into_iter()
         .map(|(n, v)| Ok((n, v.as_tensor().to_device(&Device::Cpu)?)))
         .collect::<Result<_>>()?;
-    let json = serde_json::to_string_pretty(
-        &serde_json::json!({ "format": "ladder-model/1", "network": net.spec }),
-    )
-    .map_err(|e| Error::new(e.to_string()))?;
+    let json =
+        serde_json::to_string_pretty(&serde_json::json!({ "format": FORMAT, "network": net.spec }))
+            .map_err(|e| Error::new(e.to_string()))?;
     // Serialised here rather than by candle's `save`, which writes through a randomly named
     // temporary of its own (mode 0600) that a killed save would leave behind for good.
     let bytes = safetensors::serialize(&tensors, None).map_err(|e| Error::new(e.to_string()))?;
@@ -118,6 +143,7 @@ pub fn save(net: &Network, path: &str) -> Result<(PathBuf, PathBuf)> {
 }
 
 pub fn load(path: &str) -> Result<Network> {
+    check_path(path, "load_model")?;
     let (weights, spec_path) = paths(path);
     let text = std::fs::read_to_string(&spec_path).map_err(|e| {
         Error::io(
@@ -131,6 +157,17 @@ pub fn load(path: &str) -> Result<Network> {
             spec_path.display()
         ))
     })?;
+    // Another version's layout may read without error here and mean something else.
+    if doc["format"] != FORMAT {
+        return Err(Error::data(format!(
+            "load_model: {} has format {}; this version of Ladder reads \"{FORMAT}\"",
+            spec_path.display(),
+            match &doc["format"] {
+                serde_json::Value::Null => "(none)".to_string(),
+                other => other.to_string(),
+            }
+        )));
+    }
     let spec: NetworkSpec = serde_json::from_value(doc["network"].clone()).map_err(|e| {
         Error::data(format!(
             "load_model: {} does not describe a network: {e}",

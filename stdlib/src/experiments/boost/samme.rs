@@ -35,6 +35,8 @@ pub struct Round {
 /// A boosted ensemble.
 pub struct Samme {
     pub n_classes: usize,
+    /// Columns of the training rows: predicting needs rows of the same width.
+    pub n_features: usize,
     pub learner: String,
     pub config: SammeConfig,
     pub hypotheses: Vec<Box<dyn Hypothesis>>,
@@ -73,6 +75,7 @@ impl Samme {
                 "SAMME: label {c} outside 0..{n_classes}"
             )));
         }
+        crate::tensor::budget::check("SAMME", &[n, n_classes], candle_core::DType::F64)?;
         if config.rounds == 0 {
             return Err(Error::options("SAMME: rounds must be at least 1"));
         }
@@ -89,6 +92,7 @@ impl Samme {
         let mut w = vec![1.0 / n as f64; n];
         let mut model = Samme {
             n_classes,
+            n_features: x.cols(),
             learner: learner.name(),
             config: config.clone(),
             hypotheses: Vec::new(),
@@ -184,6 +188,14 @@ impl Samme {
 
     /// Each round's predictions on `x` (rows of classes), computed once.
     fn votes(&self, x: &Matrix, env: Env) -> Result<Vec<Vec<usize>>, Error> {
+        // A stump reads one column by index, so wider rows would be scored silently.
+        if x.cols() != self.n_features {
+            return Err(Error::shape(format!(
+                "SAMME: the model was trained on {} features but the data has {}",
+                self.n_features,
+                x.cols()
+            )));
+        }
         self.hypotheses.iter().map(|h| h.predict(x, env)).collect()
     }
 

@@ -200,10 +200,14 @@ fn bootstrap_ci(y: Dynamic, scores: Dynamic, metric: &str, options: Map) -> Rhai
         seed: o.seed("seed")?,
     };
     o.finish()?;
+    crate::tensor::budget::check("bootstrap_ci", &[config.resamples], candle_core::DType::F64)?;
     let y = classes_of(&y, "y")?;
     let needs_proba = matches!(metric, "roc_auc" | "log_loss" | "ece");
     let (pred, proba): (Vec<i64>, _) = if needs_proba {
         let p = proba_of(&scores, "proba")?;
+        // Checked on all rows first: a resample's error would name a resampled row, and the
+        // bootstrap skips resamples where the metric fails.
+        check_proba(&y, &p, "bootstrap_ci")?;
         let pred = p
             .iter()
             .map(|r| crate::experiments::boost::stump::argmax(r) as i64)

@@ -139,7 +139,10 @@ pub fn roc_auc_binary(positive: &[bool], scores: &[f64]) -> Result<f64, String> 
     Ok(u / (n_pos as f64 * n_neg as f64))
 }
 
-fn check_proba(proba: &[Vec<f64>], n: usize, what: &str) -> Result<usize, String> {
+/// Labels and probability rows fit together: one row per label, at least 2 columns, every
+/// label a column; returns the number of columns.
+pub(crate) fn check_proba(y: &[usize], proba: &[Vec<f64>], what: &str) -> Result<usize, String> {
+    let n = y.len();
     if proba.len() != n {
         return Err(format!(
             "{what}: {n} labels but {} probability rows",
@@ -163,13 +166,17 @@ fn check_proba(proba: &[Vec<f64>], n: usize, what: &str) -> Result<usize, String
             ));
         }
     }
+    // A label with no column would silently count as a negative (binary ROC-AUC) or a miss.
+    if let Some((i, c)) = y.iter().enumerate().find(|(_, &c)| c >= k) {
+        return Err(format!("{what}: label {c} at row {i} outside 0..{k}"));
+    }
     Ok(k)
 }
 
 /// ROC-AUC from class probabilities: binary uses the class-1 column; more classes give the
 /// unweighted mean of one-vs-rest AUCs (scikit-learn's `multi_class="ovr"`, macro).
 pub fn roc_auc(y: &[usize], proba: &[Vec<f64>]) -> Result<f64, String> {
-    let k = check_proba(proba, y.len(), "ROC-AUC")?;
+    let k = check_proba(y, proba, "ROC-AUC")?;
     if k == 2 {
         let pos: Vec<bool> = y.iter().map(|&c| c == 1).collect();
         let s: Vec<f64> = proba.iter().map(|r| r[1]).collect();
@@ -187,13 +194,10 @@ pub fn roc_auc(y: &[usize], proba: &[Vec<f64>]) -> Result<f64, String> {
 /// Mean negative log-likelihood of the true class; probabilities clipped to
 /// [eps, 1 − eps] with eps the f64 machine epsilon (scikit-learn's rule).
 pub fn log_loss(y: &[usize], proba: &[Vec<f64>]) -> Result<f64, String> {
-    let k = check_proba(proba, y.len(), "log-loss")?;
+    check_proba(y, proba, "log-loss")?;
     let eps = f64::EPSILON;
     let mut total = 0.0;
     for (i, (&c, row)) in y.iter().zip(proba).enumerate() {
-        if c >= k {
-            return Err(format!("log-loss: label {c} at row {i} outside 0..{k}"));
-        }
         let s: f64 = row.iter().sum();
         if (s - 1.0).abs() > 1e-6 {
             return Err(format!("log-loss: probability row {i} sums to {s}, not 1"));
@@ -221,7 +225,7 @@ pub fn expected_calibration_error(
     proba: &[Vec<f64>],
     bins: usize,
 ) -> Result<(f64, Vec<CalibrationBin>), String> {
-    check_proba(proba, y.len(), "calibration error")?;
+    check_proba(y, proba, "calibration error")?;
     if bins == 0 {
         return Err("calibration error: bins must be at least 1".into());
     }
