@@ -4,6 +4,8 @@ use super::{from_rows, Dataset};
 use crate::bail;
 use crate::error::Result;
 use crate::rng::Rng;
+use crate::tensor::budget;
+use candle_core::DType;
 
 fn names(d: usize) -> Vec<String> {
     (0..d).map(|i| format!("x{i}")).collect()
@@ -17,6 +19,9 @@ pub fn blobs(n: usize, centers: usize, dim: usize, std: f64, seed: u64) -> Resul
             "blobs: n, centers and dim must be positive (got n={n}, centers={centers}, dim={dim})"
         );
     }
+    // Sizes the script chooses ask the memory budget first (the rows, then the centres).
+    budget::check_f32("blobs", &[n, dim])?;
+    budget::check("blobs: the centres", &[centers, dim], DType::F64)?;
     let mut rng = Rng::new(seed);
     let c: Vec<f64> = (0..centers * dim)
         .map(|_| -10.0 + 20.0 * rng.uniform_f64())
@@ -40,6 +45,7 @@ pub fn moons(n: usize, noise: f64, seed: u64) -> Result<Dataset> {
     if n < 2 {
         bail!("moons: n must be at least 2, got {n}");
     }
+    budget::check_f32("moons", &[n, 2])?;
     let mut rng = Rng::new(seed);
     let n_out = n / 2;
     let n_in = n - n_out;
@@ -75,6 +81,7 @@ pub fn parity(n: usize, bits: usize, noise: f64, seed: u64) -> Result<Dataset> {
     if !(0.0..=1.0).contains(&noise) {
         bail!("parity: label noise must be a probability in [0, 1], got {noise}");
     }
+    budget::check_f32("parity", &[n, bits])?;
     let mut rng = Rng::new(seed);
     let (mut x, mut y) = (Vec::with_capacity(n * bits), Vec::with_capacity(n));
     for _ in 0..n {

@@ -48,6 +48,23 @@ impl TransformerSpec {
         )
     }
 
+    /// How many weights the encoder holds (saturating: a spec too big to count is too big
+    /// to build, and the memory budget refuses it).
+    pub fn parameters(&self) -> usize {
+        let (d, f) = (self.dim, self.ff);
+        let mul = usize::saturating_mul;
+        let linear = |i: usize, o: usize| mul(i, o).saturating_add(o);
+        // Per block: q, k, v and out (d → d), up (d → f), down (f → d), two layer norms.
+        let block = mul(4, linear(d, d))
+            .saturating_add(linear(d, f))
+            .saturating_add(linear(f, d))
+            .saturating_add(mul(4, d));
+        mul(self.vocab, d)
+            .saturating_add(mul(self.max_len, d))
+            .saturating_add(mul(self.layers, block))
+            .saturating_add(mul(2, d))
+    }
+
     fn check(&self) -> Result<()> {
         let s = self;
         if s.vocab == 0 || s.dim == 0 || s.heads == 0 || s.ff == 0 || s.max_len == 0 {
@@ -238,6 +255,12 @@ impl TransformerLayer {
         device: &Device,
     ) -> Result<TransformerLayer> {
         spec.check()?;
+        // Every size is the script's choice (a dim or vocabulary with extra zeros): ask the
+        // memory budget for all the weights before the first is drawn.
+        crate::tensor::budget::check_f32(
+            &format!("{}: its weights", spec.describe()),
+            &[spec.parameters()],
+        )?;
         let (d, f) = (spec.dim, spec.ff);
         let tokens = var(
             rng.normal_vec(spec.vocab * d, 0.0, 0.02),
@@ -487,5 +510,31 @@ mod tests {
         let e = layer.forward(&x, None).unwrap_err();
         assert!(e.message().contains("tokenize(data, tok)"), "{e}");
         assert_eq!(layer.vars().len(), 2 + 16 + 2);
+    }
+
+    #[test]
+    fn parameters_count_every_weight() {
+        let spec = TransformerSpec {
+            vocab: 10,
+            dim: 8,
+            heads: 2,
+            ff: 16,
+            layers: 2,
+            max_len: 4,
+            dropout: 0.0,
+            pad_id: 0,
+        };
+        let layer = TransformerLayer::init(&spec, &mut Rng::new(0), &Device::Cpu).unwrap();
+        let weights: usize = layer.vars().iter().map(|(_, v)| v.elem_count()).sum();
+        assert_eq!(spec.parameters(), weights);
+        let huge = TransformerSpec {
+            dim: usize::MAX / 2,
+            ..spec
+        };
+        assert_eq!(
+            huge.parameters(),
+            usize::MAX,
+            "saturates instead of wrapping"
+        );
     }
 }

@@ -111,16 +111,19 @@ pub fn encode_options(tok: &Tokenizer, o: Map, what: &str) -> RhaiResult<EncodeO
 
 fn encode_map(tok: &Tokenizer, texts: &[String], opts: &EncodeOptions) -> RhaiResult<Map> {
     let e = tok.encode_with(texts, opts)?;
+    // The u32 rows were checked against the memory budget; the i64 tensors are twice that.
+    crate::tensor::budget::check("encode", &[e.rows, e.cols], DType::I64)?;
+    let (rows, cols) = (e.rows, e.cols);
     let as_tensor = |v: Vec<u32>| -> RhaiResult<Tensor> {
-        let t = candle_core::Tensor::from_vec(v, (e.rows, e.cols), &Device::Cpu)
+        let t = candle_core::Tensor::from_vec(v, (rows, cols), &Device::Cpu)
             .and_then(|t| t.to_dtype(DType::I64))
             .map_err(crate::error::Error::from)?;
         Ok(Tensor(t))
     };
     let mut m = Map::new();
-    m.insert("ids".into(), Dynamic::from(as_tensor(e.ids.clone())?));
-    m.insert("mask".into(), Dynamic::from(as_tensor(e.mask.clone())?));
     m.insert("truncated".into(), Dynamic::from_int(e.truncated as INT));
+    m.insert("ids".into(), Dynamic::from(as_tensor(e.ids)?));
+    m.insert("mask".into(), Dynamic::from(as_tensor(e.mask)?));
     Ok(m)
 }
 

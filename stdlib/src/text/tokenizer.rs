@@ -8,6 +8,7 @@
 
 use crate::bail;
 use crate::error::{Error, Result};
+use ladder_scripting::memory;
 use std::path::Path;
 use std::sync::Arc;
 use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
@@ -197,6 +198,17 @@ impl Tokenizer {
                 "train_tokenizer: vocab_size must be at least {min_vocab}, got {}",
                 opts.vocab_size
             );
+        }
+        // The trainer reserves its token tables for the whole vocabulary up front (a vector of
+        // tokens and a hash map from token to id: at least 64 bytes a token), so a vocab_size
+        // with extra zeros would abort the process before training began.
+        let tables = opts.vocab_size.saturating_mul(64);
+        if let Some(budget) = memory::over_budget(tables) {
+            let what = format!(
+                "train_tokenizer: vocab_size {} (the trainer's token tables)",
+                opts.vocab_size
+            );
+            return Err(Error::Memory(memory::refusal(&what, tables, budget)));
         }
         let specials: Vec<AddedToken> = SPECIAL_TOKENS
             .iter()
@@ -405,6 +417,8 @@ impl Tokenizer {
             Padding::MaxLength => opts.max_len,
             Padding::Longest => rows.iter().map(Vec::len).max().unwrap_or(0).max(1),
         };
+        // A max_len with extra zeros pads every row to it: ask the memory budget first.
+        crate::tensor::budget::check("encode", &[rows.len(), cols], candle_core::DType::U32)?;
         let mut ids = Vec::with_capacity(rows.len() * cols);
         let mut mask = Vec::with_capacity(rows.len() * cols);
         for r in &rows {

@@ -131,11 +131,9 @@ impl Monitor for Silent {
     }
 }
 
-/// Checks that the data fit the network before any step runs.
+/// Checks that the data (and the validation set) fit the network before any step runs: a
+/// bad validation set found after the first epoch would have changed the model already.
 fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
-    if data.is_empty() {
-        crate::bail_data!("fit: the data set \"{}\" is empty", data.name);
-    }
     if cfg.batch_size == 0 || cfg.epochs == 0 {
         bail!(
             "fit: epochs and batch_size must be at least 1 (got epochs = {}, batch_size = {})",
@@ -143,30 +141,20 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
             cfg.batch_size
         );
     }
-    if let Some(inputs) = net.inputs() {
-        if inputs != data.num_features() {
-            crate::bail_shape!("fit: the model expects {inputs} input features but data set \"{}\" has {} (features shape {:?})", data.name, data.num_features(), data.x.dims());
-        }
-    }
-    let classes = net.outputs().unwrap_or(0);
-    if let Some(y) = &data.y {
-        let max = y.max(0)?.to_scalar::<u32>()? as usize;
-        if max >= classes {
-            let labels = y.to_vec1::<u32>()?;
-            let row = labels
-                .iter()
-                .position(|&l| l as usize >= classes)
-                .unwrap_or(0);
-            crate::bail_data!("fit: label {} in row {row} of \"{}\" is out of range for a model with {classes} outputs (classes 0..{})", labels[row], data.name, classes.saturating_sub(1));
-        }
-    }
-    if let Some(s) = &data.soft {
-        if s.dims()[1] != classes {
-            crate::bail_shape!(
-                "fit: soft labels of \"{}\" have {} classes but the model has {classes} outputs",
-                data.name,
-                s.dims()[1]
+    check_rows(net, data, &format!("data set \"{}\"", data.name))?;
+    if let Some(eval) = &cfg.eval {
+        if eval.y.is_none() && eval.soft.is_none() {
+            crate::bail_data!(
+                "fit: validation set \"{}\" has no labels to score the model against",
+                eval.name
             );
+        }
+        check_rows(net, eval, &format!("validation set \"{}\"", eval.name))?;
+        // A model whose input width is not in its spec (a transformer, a pretrained encoder)
+        // reads one validation row now, so a mismatch shows before training, not after it.
+        if net.inputs().is_none() {
+            net.forward(&eval.x.narrow(0, 0, 1)?.to_device(&net.device)?)
+                .map_err(|e| e.context(&format!("fit: validation set \"{}\"", eval.name)))?;
         }
     }
     match &cfg.loss {
@@ -181,17 +169,95 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
             )
         }
         LossSpec::Distill { teacher_logits, .. }
-            if teacher_logits.dims() != [data.len(), classes] =>
+            if teacher_logits.dims() != [data.len(), classes_of(net)] =>
         {
             crate::bail_shape!(
-                "fit: teacher logits of shape {:?} do not match {} rows × {classes} classes",
+                "fit: teacher logits of shape {:?} do not match {} rows × {} classes",
                 teacher_logits.dims(),
-                data.len()
+                data.len(),
+                classes_of(net)
             )
         }
         _ => {}
     }
     Ok(())
+}
+
+fn classes_of(net: &Network) -> usize {
+    net.outputs().unwrap_or(0)
+}
+
+/// The checks the training and the validation set share; `which` names the set in messages
+/// (`data set "iris"`, `validation set "wine"`).
+fn check_rows(net: &Network, data: &Dataset, which: &str) -> Result<()> {
+    if data.is_empty() {
+        crate::bail_data!("fit: the {which} is empty");
+    }
+    if let Some(inputs) = net.inputs() {
+        if inputs != data.num_features() {
+            crate::bail_shape!(
+                "fit: the model expects {inputs} input features but {which} has {} (features shape {:?})",
+                data.num_features(),
+                data.x.dims()
+            );
+        }
+    }
+    let classes = classes_of(net);
+    if let Some(y) = &data.y {
+        let max = y.max(0)?.to_scalar::<u32>()? as usize;
+        if max >= classes {
+            let labels = y.to_vec1::<u32>()?;
+            let row = labels
+                .iter()
+                .position(|&l| l as usize >= classes)
+                .unwrap_or(0);
+            crate::bail_data!(
+                "fit: label {} in row {row} of {which} is out of range for a model with {classes} outputs (classes 0..{})",
+                labels[row],
+                classes.saturating_sub(1)
+            );
+        }
+    }
+    if let Some(s) = &data.soft {
+        if s.dims()[1] != classes {
+            crate::bail_shape!(
+                "fit: soft labels of {which} have {} classes but the model has {classes} outputs",
+                s.dims()[1]
+            );
+        }
+    }
+    if let Some((row, col, value)) = first_non_finite(&data.x)? {
+        let name = match data.feature_names.get(col) {
+            Some(n) => format!(" (\"{n}\")"),
+            None => String::new(),
+        };
+        crate::bail_data!(
+            "fit: {which} has {value} at row {row}, column {col}{name}; a model cannot learn from NaN or infinite features (drop the row or fill in the value first)"
+        );
+    }
+    Ok(())
+}
+
+/// The first NaN or infinite feature as (row, column, value), in one pass over the features.
+/// Why before training: ReLU maps NaN to 0, so a NaN feature can turn the first layer's
+/// weights to NaN while the loss stays finite and nothing else notices.
+fn first_non_finite(x: &Tensor) -> Result<Option<(usize, usize, f32)>> {
+    if !x.dtype().is_float() || x.rank() != 2 {
+        return Ok(None);
+    }
+    let cols = x.dims()[1].max(1);
+    // Read in place when the features are a contiguous f32 CPU tensor (the usual case);
+    // anything else (another float type, a view, another device) is copied once.
+    let x = x
+        .to_device(&candle_core::Device::Cpu)?
+        .to_dtype(DType::F32)?
+        .contiguous()?;
+    let (storage, layout) = x.storage_and_layout();
+    let values = crate::kernels::storage_values(&storage, layout, "fit")?;
+    Ok(values
+        .iter()
+        .position(|v| !v.is_finite())
+        .map(|i| (i / cols, i % cols, values[i])))
 }
 
 /// Rows of a batch, gathered from the data set.
@@ -360,7 +426,8 @@ pub fn fit(
         }
         let (eval_loss, eval_accuracy) = match &eval {
             Some(e) => {
-                let (l, a) = evaluate(net, e)?;
+                let (l, a) = evaluate(net, e)
+                    .map_err(|err| err.context(&format!("fit: validation set \"{}\"", e.name)))?;
                 (Some(l), Some(a))
             }
             None => (None, None),

@@ -189,16 +189,30 @@ fn bad_inputs_are_named() {
     );
 }
 
-#[test]
-fn a_nan_loss_stops_with_a_clear_error_and_keeps_the_weights() {
+/// iris with row 1 replaced by `value` in every column.
+fn iris_with_row_1(value: f32) -> Dataset {
     let ds = dataset("iris").unwrap();
-    let x = ds.x.to_vec2::<f32>().unwrap();
-    let mut flat: Vec<f32> = x.concat();
-    flat[5] = f32::NAN;
-    let bad = Dataset {
+    let mut flat: Vec<f32> = ds.x.to_vec2::<f32>().unwrap().concat();
+    flat[4..8].fill(value);
+    Dataset {
         x: crate::tensor::Tensor(
             Tensor::from_vec(flat, (150, 4), &candle_core::Device::Cpu).unwrap(),
         ),
+        ..ds
+    }
+}
+
+#[test]
+fn a_nan_loss_stops_with_a_clear_error_and_keeps_the_weights() {
+    // The features are checked up front now, so the loss is made NaN another way: a NaN
+    // sample weight (set directly: `with_weights` refuses it too).
+    let ds = dataset("iris").unwrap();
+    let mut w = vec![1.0f32; 150];
+    w[1] = f32::NAN;
+    let bad = Dataset {
+        weights: Some(crate::tensor::Tensor(
+            Tensor::from_vec(w, 150, &candle_core::Device::Cpu).unwrap(),
+        )),
         ..ds
     };
     let net = Network::logistic_regression(4, 3, 0).unwrap();
@@ -226,6 +240,44 @@ fn a_nan_loss_stops_with_a_clear_error_and_keeps_the_weights() {
             .unwrap(),
         before
     );
+}
+
+#[test]
+fn non_finite_features_are_refused_before_any_step() {
+    // An MLP would not notice: ReLU maps NaN to 0, so the loss stays finite while the first
+    // layer's weights become NaN.
+    let net = Network::mlp(&[4, 8, 3], Activation::Relu, 0.0, false, 0).unwrap();
+    let before = net.vars()[0]
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    for (value, shown) in [(f32::NAN, "NaN"), (f32::NEG_INFINITY, "-inf")] {
+        let e = fit(&net, &iris_with_row_1(value), &small_cfg(0), &mut Silent).unwrap_err();
+        assert!(matches!(e, Error::Data(_)), "{e:?}");
+        assert!(
+            e.message().starts_with(&format!(
+                "fit: data set \"iris\" has {shown} at row 1, column 0"
+            )),
+            "{e}"
+        );
+    }
+    let validation = FitConfig {
+        eval: Some(iris_with_row_1(f32::NAN)),
+        ..small_cfg(0)
+    };
+    let e = fit(&net, &dataset("iris").unwrap(), &validation, &mut Silent).unwrap_err();
+    assert!(
+        e.message()
+            .contains("validation set \"iris\" has NaN at row 1"),
+        "{e}"
+    );
+    let after = net.vars()[0]
+        .flatten_all()
+        .unwrap()
+        .to_vec1::<f32>()
+        .unwrap();
+    assert_eq!(after, before, "no step ran");
 }
 
 /// Stops after a given number of steps, as an interrupt would.

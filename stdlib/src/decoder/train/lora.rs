@@ -51,6 +51,23 @@ impl Lora {
         if config.targets.is_empty() {
             return Err(Error::options("lora: no target projections"));
         }
+        // The rank is the script's choice (an extra zero is an easy typo): ask the memory
+        // budget for all the factors at once, before the first is drawn.
+        let elements = decoder
+            .weights
+            .layers
+            .iter()
+            .flat_map(|layer| config.targets.iter().map(move |&t| &layer.proj[t as usize]))
+            .fold(0usize, |sum, p| {
+                sum.saturating_add(config.rank.saturating_mul(p.inputs() + p.outputs()))
+            });
+        crate::tensor::budget::check_f32(
+            &format!(
+                "lora: rank {} adapters (A and B of every target)",
+                config.rank
+            ),
+            &[elements],
+        )?;
         let mut rng = Rng::new(seed);
         let device = decoder.device();
         let mut pairs = BTreeMap::new();

@@ -7,6 +7,7 @@
 use super::label_matrix::{LabelMatrix, ABSTAIN};
 use super::majority::majority_proba;
 use crate::error::Error;
+use ladder_scripting::memory;
 
 /// Settings (the reference defaults: 100 iterations, tolerance 1e-5).
 #[derive(Clone, Debug)]
@@ -53,6 +54,21 @@ impl DawidSkene {
         }
         if config.max_iter == 0 {
             return Err(Error::options("Dawid–Skene: max_iter must be at least 1"));
+        }
+        // A K × K confusion matrix per function (and one more while the M-step builds it),
+        // and two n × K posteriors, all f64: the class count is the script's choice, so ask
+        // the memory budget before the first is built.
+        let (n, k, m) = (l.rows(), l.n_classes, l.lfs());
+        let values = k
+            .saturating_mul(k)
+            .saturating_mul(m + 1)
+            .saturating_add(n.saturating_mul(k).saturating_mul(2));
+        let bytes = values.saturating_mul(8);
+        if let Some(budget) = memory::over_budget(bytes) {
+            let what = format!(
+                "dawid_skene: {k} classes × {m} labelling functions (confusion matrices and posteriors)"
+            );
+            return Err(Error::Memory(memory::refusal(&what, bytes, budget)));
         }
         let mut t = majority_proba(l);
         let mut model = DawidSkene {
