@@ -368,7 +368,8 @@ fn main() {
             }
             let (o, p) = (median(ours).unwrap(), median(theirs));
             let ratio = p.map_or("n/a".into(), |p| format!("{:.2}x", p / o));
-            println!("transformer ms/step, {t} thr: ladder {o:.2}, pytorch {p:.2?}: {ratio}");
+            let p = p.map_or("n/a".into(), |p| format!("{p:.2}"));
+            println!("transformer ms/step, {t} thr: ladder {o:.2}, pytorch {p}: {ratio}");
         }
         return;
     }
@@ -403,7 +404,8 @@ fn main() {
             let (ob, pb) = (best(&ours), best(&theirs));
             let (o, p) = (median(ours).unwrap(), median(theirs));
             let ratio = median(ratios).map_or("n/a".into(), |r| format!("{r:.2}x"));
-            println!("matmul GFLOP/s, {t} thr: ladder {o:.1} (best {ob:.1}), pytorch {p:.1?} (best {pb:.1}); median of the pairs' ratios {ratio}");
+            let p = p.map_or("n/a".into(), |p| format!("{p:.1}"));
+            println!("matmul GFLOP/s, {t} thr: ladder {o:.1} (best {ob:.1}), pytorch {p} (best {pb:.1}); median of the pairs' ratios {ratio}");
         }
         return;
     }

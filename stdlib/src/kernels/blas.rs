@@ -8,7 +8,8 @@
 //! threading on a quiet host and 10–15 % faster on a busy one. gemm stayed faster where the
 //! inner dimension is short (k = 64: the transformer's attention-width products). On Intel CPUs
 //! with AVX-512 gemm's kernels were level with MKL's, so they stay on gemm until OpenBLAS is
-//! measured there (`LADDER_MATMUL_KERNEL=openblas` tries it).
+//! measured there (`LADDER_MATMUL_KERNEL=openblas` tries it; `benches/kernel_choice.sh` runs
+//! the benchmarks the choice affects with each kernel, to settle it on a new CPU).
 
 use std::sync::OnceLock;
 
