@@ -1,6 +1,9 @@
 //! Majority vote, Dawid–Skene and the LF summary against an independent numpy computation
 //! (tests/reference/weak_supervision_reference.py) on a fixed 40 × 4 label matrix.
 
+mod common;
+
+use common::{error, plain, session};
 use ladder_stdlib::experiments::weak::{
     lf_analysis, majority_predict, majority_proba, DawidSkene, DawidSkeneConfig, LabelMatrix,
 };
@@ -378,4 +381,49 @@ fn bad_input_is_rejected_with_the_cause() {
     assert!(matches!(err, Error::Data(_)), "{err:?}");
     let err = lf_analysis(&matrix(), Some(&[0, 1])).unwrap_err();
     assert!(err.contains("2 for a label matrix of 40 rows"), "{err}");
+}
+
+#[test]
+fn bad_options_are_refused_with_the_value_given() {
+    let mut s = session();
+    plain(
+        &mut s,
+        "let rows = [#{stars: 5}, #{stars: 1}]; let L = label_matrix([[0, 1, 0], [1, 1, -1], [0, 0, 0]]);",
+    );
+    // A negative class count is refused as given, not wrapped to a huge one.
+    assert_eq!(
+        error(
+            &mut s,
+            r#"apply_lfs(rows, [lf("stars > 3 => 1")], #{classes: -2})"#
+        ),
+        "apply_lfs: option `classes` must be at least 2, got -2"
+    );
+    assert_eq!(
+        error(&mut s, "label_matrix([[0, 1]], #{classes: 1})"),
+        "label_matrix: option `classes` must be at least 2, got 1"
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            r#"apply_lfs(rows, [lf("stars > 3 => 1")], #{classes: 2}).to_array()"#
+        ),
+        "[[1], [-1]]"
+    );
+    assert_eq!(
+        error(&mut s, "dawid_skene(L, #{tol: -1.0})"),
+        "dawid_skene: option `tol` must be 0 or a positive number, got -1"
+    );
+    assert_eq!(
+        error(&mut s, "dawid_skene(L, #{tol: 0.0 / 0.0})"),
+        "dawid_skene: option `tol` must be 0 or a positive number, got NaN"
+    );
+    assert_eq!(
+        error(&mut s, "dawid_skene(L, #{tol: 1.0 / 0.0})"),
+        "dawid_skene: option `tol` must be 0 or a positive number, got inf"
+    );
+    // 0 runs every round (nothing counts as converged).
+    assert_eq!(
+        plain(&mut s, "dawid_skene(L, #{tol: 0, max_iter: 7}).iterations"),
+        "7"
+    );
 }

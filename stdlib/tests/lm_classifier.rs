@@ -165,6 +165,43 @@ fn features_report_cut_rows_and_bad_options_name_themselves() {
     assert!(e.contains("layer") && e.contains("-3"), "{e}");
 }
 
+#[test]
+fn a_lora_alpha_that_is_not_a_positive_number_is_refused() {
+    let mut s = session();
+    plain(&mut s, &setup());
+    assert_eq!(
+        error(
+            &mut s,
+            r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: -1.0}})"#
+        ),
+        "lm_classifier.lora: option `alpha` must be a number above 0, got -1"
+    );
+    assert_eq!(
+        error(
+            &mut s,
+            r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: 0}})"#
+        ),
+        "lm_classifier.lora: option `alpha` must be a number above 0, got 0"
+    );
+    assert_eq!(
+        error(
+            &mut s,
+            r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: 0.0 / 0.0}})"#
+        ),
+        "lm_classifier.lora: option `alpha` must be a number above 0, got NaN"
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 4, alpha: 0.5}}).kind"#
+        ),
+        plain(
+            &mut s,
+            r#"lm_classifier(#{path: P, classes: 2, lora: #{r: 4}}).kind"#
+        )
+    );
+}
+
 /// Per-step losses of a seeded LoRA fit, then the first of the model's predictions.
 fn lora_run(s: &mut ladder_scripting::Session) -> Vec<f64> {
     let text = plain(

@@ -187,6 +187,20 @@ fn score_sums_continuation_log_probabilities() {
 }
 
 #[test]
+fn an_empty_prompt_is_named_by_score_and_its_index() {
+    let mut s = tiny_session();
+    assert_eq!(
+        error(&mut s, "m.score([\"\"], \" w3\")"),
+        "score: prompt 0 (\"\") has no tokens"
+    );
+    // The index is the prompt's own, also when other prompts come first.
+    assert_eq!(
+        error(&mut s, "m.score([\"w1\", \"w1\", \"\"], \" w3\")"),
+        "score: prompt 2 (\"\") has no tokens"
+    );
+}
+
+#[test]
 fn smollm2_labels_reviews_better_than_chance_after_calibration() {
     let mut s = session();
     if let Err(e) = s.execute("let m = lm(\"smollm2\");") {

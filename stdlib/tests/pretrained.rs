@@ -374,3 +374,30 @@ fn rhai_encoder_cosine_and_classifier() {
         "{e:?}"
     );
 }
+
+#[test]
+fn embed_refuses_a_zero_batch_and_a_max_len_past_the_positions() {
+    let Some(_) = model() else { return };
+    let mut s = Session::with_libraries(Rc::new(NullFrontend), vec![ladder_stdlib::library()]);
+    s.execute(r#"let enc = encoder(); let long = ""; for i in 0..1000 { long += "word "; }"#)
+        .unwrap();
+    let e = s
+        .execute(r#"enc.embed(["hello"], #{batch_size: 0})"#)
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "embed: option `batch_size` must be at least 1, got 0"
+    );
+    let e = s
+        .execute(r#"enc.embed([long], #{max_len: 100000})"#)
+        .unwrap_err();
+    assert_eq!(
+        e.message,
+        "embed: option `max_len` is 100000, more than the 512 positions all-MiniLM-L6-v2 has"
+    );
+    // The positions themselves are fine.
+    let out = s
+        .execute(r#"enc.embed([long], #{max_len: 512}).shape"#)
+        .unwrap();
+    assert!(format!("{out:?}").contains("[1, 384]"), "{out:?}");
+}

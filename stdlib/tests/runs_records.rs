@@ -156,6 +156,36 @@ fn bad_filters_and_ids_are_clear_errors() {
 }
 
 #[test]
+fn bad_limits_statuses_and_empty_comparisons_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = session_in(dir.path());
+    plain(
+        &mut s,
+        r#"for i in 0..3 { record("probe", #{metrics: #{acc: i * 0.5}}); }"#,
+    );
+    assert_eq!(
+        error(&mut s, "runs(#{limit: -1})"),
+        "runs: option `limit` must not be negative, got -1"
+    );
+    assert_eq!(
+        error(&mut s, r#"runs(#{status: "okay"})"#),
+        r#"runs: option `status` must be "ok", "failed" or "interrupted", got "okay""#
+    );
+    assert_eq!(plain(&mut s, r#"runs(#{status: "ok", limit: 2}).len"#), "2");
+    assert_eq!(plain(&mut s, r#"runs(#{status: "failed"}).len"#), "0");
+    assert_eq!(
+        error(&mut s, "compare([])"),
+        "compare: needs at least two runs (ids or run records) to compare, got 0"
+    );
+    assert_eq!(
+        error(&mut s, "compare([runs()[0].id])"),
+        "compare: needs at least two runs (ids or run records) to compare, got 1"
+    );
+    let compared = plain(&mut s, "let r = runs(); compare([r[0], r[2]])");
+    assert!(compared.starts_with("Runs compared"), "{compared}");
+}
+
+#[test]
 fn a_sweep_records_each_point_goes_past_a_failure_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let (mut s, output) = session_and_output_in(dir.path());

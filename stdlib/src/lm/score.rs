@@ -39,6 +39,13 @@ pub fn score(m: &Lm, prompts: &[String], continuations: &[String]) -> Result<Vec
     for (prompt, pairs) in groups {
         check_interrupt()?;
         let ids = m.tokenizer.encode_prompt(prompt)?;
+        if ids.is_empty() {
+            // The prompt's last logits score the continuation's first token: it needs one.
+            return Err(Error::data(format!(
+                "score: prompt {} ({prompt:?}) has no tokens",
+                pairs[0]
+            )));
+        }
         let mut conts = Vec::with_capacity(pairs.len());
         for &i in &pairs {
             let c = &continuations[i];

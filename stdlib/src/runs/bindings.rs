@@ -46,9 +46,18 @@ fn filter_from(options: Map) -> crate::Result<RunFilter> {
         status: o.string_opt("status")?,
         dataset: o.string_opt("dataset")?,
         seed: o.int_opt("seed")?,
-        limit: o.int_opt("limit")?.map(|l| l.max(0) as usize),
+        limit: o.usize_opt("limit")?,
         ..RunFilter::default()
     };
+    if let Some(status) = &filter.status {
+        let known = [super::OK, super::FAILED, super::INTERRUPTED];
+        if !known.contains(&status.as_str()) {
+            return Err(o.fail(
+                "status",
+                format!("must be \"ok\", \"failed\" or \"interrupted\", got \"{status}\""),
+            ));
+        }
+    }
     if let Some(sweep) = o.string_opt("sweep")? {
         filter.tags.insert("sweep".into(), sweep.into());
     }
@@ -158,8 +167,15 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn run(id: &str) -> RhaiResult<Run> {
             Ok(Run(get(id)?))
         },
-        /// Run records side by side, one row per field, the fields that differ first.
+        /// Run records side by side (two or more: ids or records), one row per field, the fields that differ first.
         fn compare(ids: Array) -> RhaiResult<Table> {
+            if ids.len() < 2 {
+                return Err(Error::options(format!(
+                    "compare: needs at least two runs (ids or run records) to compare, got {}",
+                    ids.len()
+                ))
+                .into());
+            }
             let records = ids
                 .iter()
                 .map(|id| match id.read_lock::<Run>() {

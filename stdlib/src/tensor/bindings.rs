@@ -30,6 +30,17 @@ fn seed(s: INT) -> u64 {
     s as u64
 }
 
+/// A count argument (`linspace`'s n, `eye`'s size): refused when negative, as `zeros` refuses a
+/// negative dimension, rather than clamped to an empty tensor.
+fn count(n: INT, what: &str) -> crate::error::Result<usize> {
+    if n < 0 {
+        return Err(crate::error::Error::new(format!(
+            "{what}: n must not be negative, got {n}"
+        )));
+    }
+    Ok(n as usize)
+}
+
 fn tensors(items: &Array, what: &str) -> RhaiResult<Vec<Tensor>> {
     items
         .iter()
@@ -163,11 +174,11 @@ fn constructors(engine: &mut Engine) {
 
         /// `n` evenly spaced f32 values from start to end inclusive.
         fn linspace(start: FLOAT, end: FLOAT, n: INT) -> RhaiResult<Tensor> {
-            Ok(build::linspace(start, end, n.max(0) as usize)?)
+            Ok(build::linspace(start, end, count(n, "linspace")?)?)
         }
 
         /// The n×n identity matrix (f32).
-        fn eye(n: INT) -> RhaiResult<Tensor> { Ok(build::eye(n.max(0) as usize)?) }
+        fn eye(n: INT) -> RhaiResult<Tensor> { Ok(build::eye(count(n, "eye")?)?) }
 
         /// A device: "cpu" (the default), "cuda" or "cuda:N" (needs a build with the `cuda` feature and a GPU; the error says which is missing).
         fn device(name: &str) -> RhaiResult<DeviceHandle> { Ok(DeviceHandle(device::device(name)?)) }

@@ -54,6 +54,9 @@ impl LoraSpec {
         let mut o = Opts::new("lm_classifier.lora", map);
         let rank = o.count("r", 8)?;
         let alpha = o.float("alpha", 2.0 * rank as f64)?;
+        if !(alpha.is_finite() && alpha > 0.0) {
+            return Err(o.fail("alpha", format!("must be a number above 0, got {alpha}")));
+        }
         let targets = match o.raw("targets") {
             None => ALL_TARGETS.iter().map(|s| s.to_string()).collect(),
             Some(t) => {

@@ -143,7 +143,14 @@ fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>
         ),
         None => None,
     };
-    let classes = o.int_opt("classes")?.map(|k| k as usize);
+    let classes = match o.int_opt("classes")? {
+        Some(k) if k < 2 => {
+            return Err(o
+                .fail("classes", format!("must be at least 2, got {k}"))
+                .into())
+        }
+        k => k.map(|k| k as usize),
+    };
     o.finish()?;
     Ok((names, classes))
 }
@@ -390,6 +397,15 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                     max_iter: o.count("max_iter", 100)?,
                     tol: o.float("tol", 1e-5)?,
                 };
+                // 0 is allowed: no round counts as converged, so EM runs `max_iter` rounds.
+                if !(config.tol.is_finite() && config.tol >= 0.0) {
+                    return Err(o
+                        .fail(
+                            "tol",
+                            format!("must be 0 or a positive number, got {}", config.tol),
+                        )
+                        .into());
+                }
                 o.finish()?;
                 Ok(LabelModel(Rc::new(DawidSkene::fit(L, &config)?)))
             })

@@ -33,7 +33,19 @@ fn embed_value(enc: &Encoder, v: Dynamic, o: Map) -> RhaiResult<Tensor> {
     let mut o = Opts::new("embed", o);
     let normalize = o.bool("normalize", true)?;
     let max_len = o.usize("max_len", enc.source.max_seq_length)?;
-    let batch = o.usize("batch_size", pretrained::EVAL_BATCH)?;
+    let batch = o.count("batch_size", pretrained::EVAL_BATCH)?;
+    let limit = enc.source.config.max_position_embeddings;
+    if max_len > limit {
+        return Err(o
+            .fail(
+                "max_len",
+                format!(
+                    "is {max_len}, more than the {limit} positions {} has",
+                    enc.source.name
+                ),
+            )
+            .into());
+    }
     o.finish()?;
     if let Some(d) = v.clone().try_cast::<Dataset>() {
         return Ok(Tensor(match &d.texts {
