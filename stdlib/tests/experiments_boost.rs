@@ -162,3 +162,45 @@ fn samme_refuses_data_with_another_number_of_features() {
     }
     common::plain(&mut s, "m.predict(d.x)");
 }
+
+/// Findings 12 and 16: `at` takes round counts (not class indices) and must not be empty; a
+/// `classes` below 2 is refused as an option instead of wrapping.
+#[test]
+fn samme_options_at_and_classes_are_checked_and_named() {
+    let mut s = common::session();
+    common::plain(&mut s, r#"let d = dataset("iris");"#);
+    for (cell, message) in [
+        (
+            "samme_cv(d, #{rounds: 3, at: [-1]})",
+            "samme_cv: option `at` takes round counts from 1 to 3 (`rounds`), got -1 at at[0]",
+        ),
+        (
+            "samme_cv(d, #{rounds: 3, at: [1, 4]})",
+            "samme_cv: option `at` takes round counts from 1 to 3 (`rounds`), got 4 at at[1]",
+        ),
+        (
+            "samme_cv(d, #{rounds: 3, at: []})",
+            "samme_cv: option `at` is empty: give the round counts to report, e.g. [3]",
+        ),
+        (
+            "samme_cv(d, #{rounds: 3, at: 2})",
+            "samme_cv: option `at` must be an array of round counts",
+        ),
+        (
+            "samme(d, #{rounds: 3, classes: -2})",
+            "samme: option `classes` must be at least 2, got -2",
+        ),
+        (
+            "samme(d.x, d.y, #{rounds: 3, classes: 1})",
+            "samme: option `classes` must be at least 2, got 1",
+        ),
+        (
+            "samme_cv(d, #{rounds: 3, classes: -2})",
+            "samme_cv: option `classes` must be at least 2, got -2",
+        ),
+    ] {
+        assert_eq!(common::error(&mut s, cell), message, "{cell}");
+    }
+    let table = common::plain(&mut s, "samme_cv(d, #{rounds: 3, at: [1, 3], classes: 3})");
+    assert!(table.contains("mean"), "{table}");
+}

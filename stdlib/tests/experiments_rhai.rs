@@ -314,3 +314,40 @@ fn experiment_functions_carry_doc_comments_and_parameter_names() {
         assert!(doc.starts_with("///") && doc.len() > 20, "{name}: {doc}");
     }
 }
+
+/// Findings 12 and 16: `T` and its alias `temperature` together are refused, and a test set
+/// of the wrong width is named as the test set, not as a fault of the teacher's first layer.
+#[test]
+fn distill_names_a_bad_test_set_and_refuses_both_temperatures() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        let parts = split(dataset("iris"), #{test: 0.3, seed: 0, stratify: true});
+        let train = parts[0]; let test = parts[1];
+        let b = mlp([4, 16, 3], #{seed: 2}); fit(b, train, #{epochs: 2, lr: 0.01, progress: false});
+        "#,
+    );
+    assert_eq!(
+        error(
+            &mut s,
+            "distill(b, #{hidden: [8]}, train, #{T: 2.0, temperature: 2.0, test: test})"
+        ),
+        "distill: give `T` or `temperature`, not both"
+    );
+    let e = error(
+        &mut s,
+        "distill(b, #{hidden: [8], epochs: 1}, train, #{test: dataset(\"wine\")})",
+    );
+    assert!(
+        e.starts_with("distill: test set \"wine\": ")
+            && e.contains("has 13 features where 4 were expected"),
+        "{e}"
+    );
+    // The alias alone still sets the temperature.
+    let report = plain(
+        &mut s,
+        "distill(b, #{hidden: [8], epochs: 1}, train, #{temperature: 3.0, test: test})",
+    );
+    assert!(report.contains("T = 3"), "{report}");
+}

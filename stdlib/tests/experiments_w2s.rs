@@ -62,3 +62,78 @@ fn naive_transfer_recovers_part_of_the_gap_over_five_seeds() {
         chart.plain()
     );
 }
+
+/// Findings 10-12: model-spec keys the model would not use are refused, the confidence
+/// loss's settings are range-checked whatever the loss, and seeds are any integers.
+#[test]
+fn weak_to_strong_refuses_unused_and_out_of_range_options_and_takes_any_seed() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"let d = dataset("iris"); let weak = #{kind: "logistic", epochs: 1}; let strong = #{hidden: [4], epochs: 1};"#,
+    );
+    for (cell, message) in [
+        (
+            r#"weak_to_strong(d, #{weak: #{kind: "logistic", hidden: [64], dropout: 0.5, epochs: 1}, strong: strong})"#,
+            r#"weak: option `hidden` applies to kind "mlp", not "logistic""#,
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: #{kind: "logistic", dropout: 0.5}, strong: strong})"#,
+            r#"weak: option `dropout` applies to kind "mlp", not "logistic""#,
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{kind: "logistic", activation: "tanh"}})"#,
+            r#"strong: option `activation` applies to kind "mlp", not "logistic""#,
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{kind: "lm", path: "nowhere", hidden: [8]}})"#,
+            r#"strong: option `hidden` applies to kind "mlp", not "lm""#,
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: #{build: |i, c, s| mlp([i, c]), hidden: [8]}, strong: strong})"#,
+            r#"weak: option `hidden` applies to kind "mlp", not to a model from `build` (set it in the function)"#,
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{hidden: [8], dropout: -0.5}})"#,
+            "strong: option `dropout` must be in [0, 1), got -0.5",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{hidden: [8, 0]}})"#,
+            "strong: option `hidden` must list positive layer sizes, got 0 at hidden[1]",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: #{kind: "logistic", features: [0, -1]}, strong: strong})"#,
+            "weak: option `features` must list column indices (0, 1, ...), got -1 at features[1]",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, loss: "logconf", aux_coef: -3.0})"#,
+            "weak_to_strong: option `aux_coef` must be a non-negative number, got -3",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, loss: "xent", aux_coef: -3.0})"#,
+            "weak_to_strong: option `aux_coef` must be a non-negative number, got -3",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, loss: "logconf", warmup_frac: 7.0})"#,
+            "weak_to_strong: option `warmup_frac` must be in [0, 1], got 7",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, seeds: [0, "one"]})"#,
+            "weak_to_strong: option `seeds` must be an array of integers, got a string at seeds[1]",
+        ),
+        (
+            r#"bootstrap_chain(d, #{models: [weak, strong], loss: "logconf", warmup_frac: -0.1})"#,
+            "bootstrap_chain: option `warmup_frac` must be in [0, 1], got -0.1",
+        ),
+    ] {
+        assert_eq!(common::error(&mut s, cell), message, "{cell}");
+    }
+    // A negative seed runs (read as its 64 bits, like `seed: -1`), and a sweep's fixed
+    // `aux_coef` / `warmup_frac` are accepted with the naive loss.
+    plain(
+        &mut s,
+        r#"let r = weak_to_strong(d, #{weak: weak, strong: strong, loss: "xent", aux_coef: 0.3, warmup_frac: 0.2, seeds: [-1]});"#,
+    );
+    assert_eq!(plain(&mut s, "r.runs[0].seed"), "-1");
+    assert_eq!(plain(&mut s, "r.runs.len()"), "1");
+}

@@ -556,3 +556,156 @@ fn save_model_refuses_an_empty_path_and_load_model_an_unknown_format() {
         "{e}"
     );
 }
+
+#[test]
+fn negative_counts_are_refused_like_negative_dimensions() {
+    let (mut s, _) = session();
+    assert_eq!(
+        error(&mut s, "linspace(0.0, 1.0, -3)"),
+        "linspace: n must not be negative, got -3"
+    );
+    assert_eq!(
+        error(&mut s, "eye(-3)"),
+        "eye: n must not be negative, got -3"
+    );
+    assert_eq!(error(&mut s, "zeros(-5)"), "zeros: negative dimension -5");
+    // 0 is still an empty tensor.
+    assert_eq!(plain(&mut s, "linspace(0.0, 1.0, 0).shape"), "[0]");
+    assert_eq!(plain(&mut s, "eye(0).shape"), "[0, 0]");
+    assert_eq!(
+        plain(&mut s, "linspace(0.0, 1.0, 3).to_array()"),
+        "[0.0, 0.5, 1.0]"
+    );
+}
+
+/// Findings 11 and 12: model and layer sizes, dropout and batch sizes are refused where they
+/// are given, naming the value as the user wrote it (not clamped to 0 and refused later).
+#[test]
+fn bad_sizes_and_dropout_are_refused_at_construction_with_the_given_value() {
+    let (mut s, _) = session();
+    assert_eq!(
+        error(&mut s, "mlp([4, 8, 3], #{dropout: -0.5})"),
+        "mlp: option `dropout` must be in [0, 1), got -0.5"
+    );
+    assert_eq!(
+        error(&mut s, "mlp([4, 8, 3], #{dropout: 1.0})"),
+        "mlp: option `dropout` must be in [0, 1), got 1"
+    );
+    assert_eq!(
+        error(&mut s, "logistic_regression(4, -3)"),
+        "logistic_regression: needs at least 2 classes, got -3"
+    );
+    assert_eq!(
+        error(&mut s, "logistic_regression(4, -3, #{seed: 1})"),
+        "logistic_regression: needs at least 2 classes, got -3"
+    );
+    assert_eq!(
+        error(&mut s, "logistic_regression(-4, 3)"),
+        "logistic_regression: needs at least 1 input, got -4"
+    );
+    assert_eq!(
+        error(&mut s, "linear(3, -1)"),
+        "linear: sizes must be positive, got 3 → -1"
+    );
+    assert_eq!(
+        error(&mut s, "linear(0, 2, #{bias: false})"),
+        "linear: sizes must be positive, got 0 → 2"
+    );
+    assert_eq!(
+        error(&mut s, "embedding(10, -4)"),
+        "embedding: vocab and dim must be positive, got vocab = 10, dim = -4"
+    );
+    assert_eq!(
+        error(&mut s, "embedding(0, 4)"),
+        "embedding: vocab and dim must be positive, got vocab = 0, dim = 4"
+    );
+    assert_eq!(
+        error(&mut s, "layer_norm(-2)"),
+        "layer_norm: size must be positive, got -2"
+    );
+    plain(
+        &mut s,
+        "let d = dataset([[1.0], [2.0], [3.0], [4.0]], [0, 1, 0, 1]);",
+    );
+    assert_eq!(
+        error(&mut s, "batches(d, -3, 0)"),
+        "batches: batch_size must be at least 1, got -3"
+    );
+    assert_eq!(
+        error(&mut s, "batches(d, 0, 0)"),
+        "batches: batch_size must be at least 1, got 0"
+    );
+    // Sound values still build.
+    assert_eq!(plain(&mut s, "len(batches(d, 3, 0))"), "2");
+    assert_eq!(
+        plain(&mut s, "mlp([4, 8, 3], #{dropout: 0.5}).kind"),
+        "\"mlp\""
+    );
+    assert_eq!(
+        plain(
+            &mut s,
+            "sequential([embedding(10, 4), mean_pool(), linear(4, 2)]).kind"
+        ),
+        "\"sequential\""
+    );
+}
+
+/// Finding 12: weights that are all zero make the weighted loss 0/0; they are refused where
+/// they are given, and `fit` refuses a data set left with only zero weights (a subset) before
+/// any step, instead of blaming a NaN loss on the learning rate.
+#[test]
+fn all_zero_sample_weights_are_refused() {
+    let (mut s, _) = session();
+    plain(
+        &mut s,
+        "let d = dataset([[1.0], [2.0], [3.0], [4.0]], [0, 1, 0, 1]);",
+    );
+    assert_eq!(
+        error(&mut s, "with_weights(d, [0.0, 0.0, 0.0, 0.0])"),
+        "with_weights: all 4 sample weights for \"data\" are zero; a model cannot learn from them"
+    );
+    assert_eq!(
+        error(
+            &mut s,
+            "dataset([[1.0], [2.0]], [0, 1], #{name: \"pair\", weights: [0.0, 0.0]})"
+        ),
+        "with_weights: all 2 sample weights for \"pair\" are zero; a model cannot learn from them"
+    );
+    plain(&mut s, "let dw = with_weights(d, [1.0, 0.0, 0.0, 0.0]);");
+    assert_eq!(
+        error(
+            &mut s,
+            "fit(logistic_regression(1, 2), subset(dw, [1, 2, 3]), #{epochs: 1, progress: false})"
+        ),
+        "fit: all sample weights of data set \"data\" are zero; a model cannot learn from them"
+    );
+    // Some zero weights are fine.
+    plain(
+        &mut s,
+        "fit(logistic_regression(1, 2), dw, #{epochs: 1, progress: false});",
+    );
+}
+
+/// Finding 12: a model file whose layers do not fit together names the file.
+#[test]
+fn load_model_names_the_file_whose_layer_sizes_disagree() {
+    let (mut s, _) = session();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wrongshape");
+    plain(
+        &mut s,
+        &format!("save_model(mlp([4, 9, 3]), \"{}\");", path.display()),
+    );
+    let spec = dir.path().join("wrongshape.json");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert_eq!(text.matches("\"inputs\": 9").count(), 1, "{text}");
+    std::fs::write(&spec, text.replace("\"inputs\": 9", "\"inputs\": 8")).unwrap();
+    let e = error(&mut s, &format!("load_model(\"{}\")", path.display()));
+    assert_eq!(
+        e,
+        format!(
+            "load_model: {}: layer 2 (linear(8 → 3)) expects 8 inputs but layer 0 (linear(4 → 9)) produces 9",
+            spec.display()
+        )
+    );
+}

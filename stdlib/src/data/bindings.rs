@@ -207,8 +207,13 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         },
         /// Mini-batches (data sets) in a seeded shuffled order; the last may be smaller.
         fn batches(data: Dataset, batch_size: INT, seed: INT) -> RhaiResult<Array> {
+            if batch_size < 1 {
+                return Err(
+                    format!("batches: batch_size must be at least 1, got {batch_size}").into(),
+                );
+            }
             Ok(
-                split::batches(&data, batch_size.max(0) as usize, Some(seed as u64))?
+                split::batches(&data, batch_size as usize, Some(seed as u64))?
                     .into_iter()
                     .map(Dynamic::from)
                     .collect(),

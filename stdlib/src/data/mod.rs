@@ -233,6 +233,14 @@ impl Dataset {
                 v[i]
             );
         }
+        // Σw = 0 makes every weighted loss 0/0.
+        if !v.is_empty() && v.iter().all(|&x| x == 0.0) {
+            crate::bail_data!(
+                "with_weights: all {} sample weights for \"{}\" are zero; a model cannot learn from them",
+                v.len(),
+                self.name
+            );
+        }
         Ok(Dataset {
             weights: Some(w),
             ..self.clone()

@@ -158,7 +158,7 @@ pub fn batch_indices(n: usize, batch_size: usize, rng: Option<&mut Rng>) -> Vec<
 
 pub fn batches(ds: &Dataset, batch_size: usize, seed: Option<u64>) -> Result<Vec<Dataset>> {
     if batch_size == 0 {
-        bail!("batches: batch_size must be at least 1");
+        bail!("batches: batch_size must be at least 1, got 0");
     }
     let mut rng = seed.map(Rng::new);
     batch_indices(ds.len(), batch_size, rng.as_mut())

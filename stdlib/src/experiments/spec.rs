@@ -8,7 +8,7 @@
 use crate::data::Dataset;
 use crate::decoder::train::features::Pooling;
 use crate::decoder::train::layer::LoraSpec;
-use crate::experiments::convert::{classes, RhaiResult};
+use crate::experiments::convert::RhaiResult;
 use crate::experiments::models::{Builder, ModelPlan};
 use crate::nn::layers::Activation;
 use crate::nn::lm_classifier::LmClassifierOptions;
@@ -56,30 +56,28 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
     // The model's keys are read here; every other key is a `fit` option (see below).
     let mut o = Opts::new(what, map.clone());
     let kind = o.string("kind", "mlp")?;
-    let hidden: Vec<usize> = match o.raw("hidden") {
-        None => vec![64],
-        Some(h) => {
-            let arr = h
-                .read_lock::<Array>()
-                .ok_or_else(|| o.fail("hidden", "must be an array of layer sizes"))?;
-            classes(&arr, &format!("{what}.hidden"))?
-        }
-    };
-    if hidden.contains(&0) {
-        return Err(format!("{what}: hidden layer sizes must be positive").into());
-    }
-    let activation = match o.raw("activation") {
-        None => Activation::Relu,
-        Some(a) => Activation::parse(&a.to_string())?,
-    };
-    let dropout = o.float("dropout", 0.0)?;
+    // The MLP's keys, checked below once the kind is known: they apply to kind "mlp" only.
+    let given_hidden = o.raw("hidden");
+    let given_activation = o.raw("activation");
+    let given_dropout = o.float_opt("dropout")?;
     let features = match o.raw("features") {
         None => None,
         Some(f) => {
             let arr = f
                 .read_lock::<Array>()
                 .ok_or_else(|| o.fail("features", "must be an array of column indices"))?;
-            Some(classes(&arr, &format!("{what}.features"))?)
+            let columns = arr
+                .iter()
+                .enumerate()
+                .map(|(i, v)| match v.as_int() {
+                    Ok(c) if c >= 0 => Ok(c as usize),
+                    _ => Err(o.fail(
+                        "features",
+                        format!("must list column indices (0, 1, ...), got {v} at features[{i}]"),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(columns)
         }
     };
     let build = match o.raw("build") {
@@ -104,12 +102,72 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
         .map_err(|e| format!("{what}: {e}"))?;
     let precision =
         Precision::parse(&o.string("precision", "f32")?).map_err(|e| format!("{what}: {e}"))?;
+    if !matches!(
+        kind.as_str(),
+        "mlp" | "logistic" | "logistic_regression" | "linear" | "lm"
+    ) && build.is_none()
+    {
+        return Err(format!("{what}: unknown model kind \"{kind}\" (expected \"mlp\", \"logistic\" or \"lm\", or pass a function)").into());
+    }
+    // A key the model would not use is refused rather than dropped.
+    let mlp_keys = [
+        ("hidden", given_hidden.is_some()),
+        ("activation", given_activation.is_some()),
+        ("dropout", given_dropout.is_some()),
+    ];
+    if let Some(&(key, _)) = mlp_keys.iter().find(|(_, given)| *given) {
+        if build.is_some() {
+            return Err(o
+                .fail(
+                    key,
+                    "applies to kind \"mlp\", not to a model from `build` (set it in the function)",
+                )
+                .into());
+        }
+        if kind != "mlp" {
+            return Err(o
+                .fail(key, format!("applies to kind \"mlp\", not \"{kind}\""))
+                .into());
+        }
+    }
+    let hidden: Vec<usize> = match &given_hidden {
+        None => vec![64],
+        Some(h) => {
+            let arr = h
+                .read_lock::<Array>()
+                .ok_or_else(|| o.fail("hidden", "must be an array of layer sizes"))?;
+            arr.iter()
+                .enumerate()
+                .map(|(i, v)| match v.as_int() {
+                    Ok(n) if n >= 1 => Ok(n as usize),
+                    _ => Err(o.fail(
+                        "hidden",
+                        format!("must list positive layer sizes, got {v} at hidden[{i}]"),
+                    )),
+                })
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let activation = match &given_activation {
+        None => Activation::Relu,
+        Some(a) => Activation::parse(&a.to_string()).map_err(|e| format!("{what}: {e}"))?,
+    };
+    let dropout = given_dropout.unwrap_or(0.0);
+    if !(0.0..1.0).contains(&dropout) {
+        return Err(o
+            .fail("dropout", format!("must be in [0, 1), got {dropout}"))
+            .into());
+    }
     let builder = match (build, kind.as_str()) {
         (Some(f), _) => Builder::Rhai(f),
-        (None, "mlp") => Builder::Mlp { hidden: hidden.clone(), activation, dropout },
+        (None, "mlp") => Builder::Mlp {
+            hidden: hidden.clone(),
+            activation,
+            dropout,
+        },
         (None, "logistic" | "logistic_regression" | "linear") => Builder::Logistic,
         (None, "lm") => Builder::Lm(Box::new(lm.ok_or("lm options")?)),
-        (None, other) => return Err(format!("{what}: unknown model kind \"{other}\" (expected \"mlp\", \"logistic\" or \"lm\", or pass a function)").into()),
+        (None, other) => return Err(format!("{what}: unknown model kind \"{other}\"").into()),
     };
     let name = match given_name {
         Some(n) => n,

@@ -86,6 +86,36 @@ fn seed_of(o: &mut Opts) -> RhaiResult<u64> {
     Ok(o.int("seed", 0)? as u64)
 }
 
+/// Logistic regression's sizes as given, refused before they are clamped or wrapped.
+fn logistic_sizes(inputs: INT, classes: INT) -> RhaiResult<(usize, usize)> {
+    if inputs < 1 {
+        return Err(format!("logistic_regression: needs at least 1 input, got {inputs}").into());
+    }
+    if classes < 2 {
+        return Err(format!("logistic_regression: needs at least 2 classes, got {classes}").into());
+    }
+    Ok((inputs as usize, classes as usize))
+}
+
+/// A linear layer's sizes as given (`linear(3, -1)` is refused here, naming -1, not where
+/// `sequential` builds it).
+fn linear_sizes(inputs: INT, outputs: INT) -> RhaiResult<(usize, usize)> {
+    if inputs < 1 || outputs < 1 {
+        return Err(format!("linear: sizes must be positive, got {inputs} → {outputs}").into());
+    }
+    Ok((inputs as usize, outputs as usize))
+}
+
+/// Dropout's probability, in [0, 1) (NaN is refused too).
+fn dropout_p(o: &Opts, p: f64) -> RhaiResult<f64> {
+    if !(0.0..1.0).contains(&p) {
+        return Err(o
+            .fail("dropout", format!("must be in [0, 1), got {p}"))
+            .into());
+    }
+    Ok(p)
+}
+
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     crate::doc::register_rendered::<Network>(engine, renderers);
     crate::doc::register_rendered::<LayerSpec>(engine, renderers);
@@ -99,11 +129,8 @@ fn models(engine: &mut Engine) {
         engine,
         /// Multinomial logistic regression (one linear layer), initialised from seed 0. Train it with `fit`.
         fn logistic_regression(inputs: INT, classes: INT) -> RhaiResult<Network> {
-            Ok(Network::logistic_regression(
-                inputs.max(0) as usize,
-                classes.max(0) as usize,
-                0,
-            )?)
+            let (inputs, classes) = logistic_sizes(inputs, classes)?;
+            Ok(Network::logistic_regression(inputs, classes, 0)?)
         },
         /// Logistic regression. Options: `seed` (0), `bias` (true), `zero_init` (false: the W2S reference head is zero-initialised without bias).
         fn logistic_regression(inputs: INT, classes: INT, options: Map) -> RhaiResult<Network> {
@@ -112,17 +139,12 @@ fn models(engine: &mut Engine) {
             let bias = options.bool("bias", true)?;
             let zero_init = options.bool("zero_init", false)?;
             options.finish()?;
-            if classes < 2 {
-                return Err(format!(
-                    "logistic_regression: needs at least 2 classes, got {classes}"
-                )
-                .into());
-            }
+            let (inputs, classes) = logistic_sizes(inputs, classes)?;
             let spec = NetworkSpec {
                 kind: "logistic_regression".into(),
                 layers: vec![LayerSpec::Linear {
-                    inputs: inputs.max(0) as usize,
-                    outputs: classes as usize,
+                    inputs,
+                    outputs: classes,
                     bias,
                     zero_init,
                 }],
@@ -150,6 +172,7 @@ fn models(engine: &mut Engine) {
             let mut options = Opts::new("mlp", options);
             let act = Activation::parse(&options.string("activation", "relu")?)?;
             let dropout = options.float("dropout", 0.0)?;
+            let dropout = dropout_p(&options, dropout)?;
             let ln = options.bool("layer_norm", false)?;
             let seed = seed_of(&mut options)?;
             let precision = Precision::parse(&options.string("precision", "f32")?)?;
@@ -196,9 +219,10 @@ fn layers(engine: &mut Engine) {
             inputs: INT,
             outputs: INT,
         ) -> Result<LayerSpec, Box<ladder_scripting::rhai::EvalAltResult>> {
+            let (inputs, outputs) = linear_sizes(inputs, outputs)?;
             Ok(LayerSpec::Linear {
-                inputs: inputs.max(0) as usize,
-                outputs: outputs.max(0) as usize,
+                inputs,
+                outputs,
                 bias: true,
                 zero_init: false,
             })
@@ -211,25 +235,35 @@ fn layers(engine: &mut Engine) {
                 options.bool("zero_init", false)?,
             );
             options.finish()?;
+            let (inputs, outputs) = linear_sizes(inputs, outputs)?;
             Ok(LayerSpec::Linear {
-                inputs: inputs.max(0) as usize,
-                outputs: outputs.max(0) as usize,
+                inputs,
+                outputs,
                 bias,
                 zero_init,
             })
         },
         /// Layer normalisation over the last axis (eps 1e-5), learnable scale and shift.
         fn layer_norm(size: INT) -> RhaiResult<LayerSpec> {
+            if size < 1 {
+                return Err(format!("layer_norm: size must be positive, got {size}").into());
+            }
             Ok(LayerSpec::LayerNorm {
-                size: size.max(0) as usize,
+                size: size as usize,
                 eps: 1e-5,
             })
         },
         /// A lookup table: integer ids → rows of a (vocab × dim) table, N(0, 1) init.
         fn embedding(vocab: INT, dim: INT) -> RhaiResult<LayerSpec> {
+            if vocab < 1 || dim < 1 {
+                return Err(format!(
+                    "embedding: vocab and dim must be positive, got vocab = {vocab}, dim = {dim}"
+                )
+                .into());
+            }
             Ok(LayerSpec::Embedding {
-                vocab: vocab.max(0) as usize,
-                dim: dim.max(0) as usize,
+                vocab: vocab as usize,
+                dim: dim as usize,
             })
         },
         /// Zero each value with probability p while training (seeded), scaled by 1/(1-p); identity when predicting.

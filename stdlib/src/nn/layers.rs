@@ -173,13 +173,21 @@ impl Layer {
                     b,
                 }
             }
-            LayerSpec::LayerNorm { size, eps } => Layer::LayerNorm {
-                gamma: var(vec![1.0; *size], &[*size], device)?,
-                beta: var(vec![0.0; *size], &[*size], device)?,
-                eps: *eps,
-            },
+            LayerSpec::LayerNorm { size, eps } => {
+                if *size == 0 {
+                    bail!("layer_norm: size must be positive, got 0");
+                }
+                Layer::LayerNorm {
+                    gamma: var(vec![1.0; *size], &[*size], device)?,
+                    beta: var(vec![0.0; *size], &[*size], device)?,
+                    eps: *eps,
+                }
+            }
             LayerSpec::Embedding { vocab, dim } => Layer::Embedding {
                 table: {
+                    if *vocab == 0 || *dim == 0 {
+                        bail!("embedding: vocab and dim must be positive, got vocab = {vocab}, dim = {dim}");
+                    }
                     crate::tensor::budget::check_f32("embedding table", &[*vocab, *dim])?;
                     var(
                         rng.normal_vec(vocab * dim, 0.0, 1.0),

@@ -132,6 +132,9 @@ impl Network {
         if let Some(z) = sizes.iter().position(|&s| s == 0) {
             bail!("mlp: size {z} is 0 in {sizes:?}");
         }
+        if !(0.0..1.0).contains(&dropout) {
+            bail!("mlp: dropout must be in [0, 1), got {dropout}");
+        }
         let mut layers = Vec::new();
         for (i, w) in sizes.windows(2).enumerate() {
             layers.push(LayerSpec::Linear {

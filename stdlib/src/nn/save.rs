@@ -174,7 +174,9 @@ pub fn load(path: &str) -> Result<Network> {
             spec_path.display()
         ))
     })?;
-    let net = Network::new(spec, &Device::Cpu)?;
+    // A spec whose layers do not fit together (or ask for too much memory) names the file.
+    let net = Network::new(spec, &Device::Cpu)
+        .map_err(|e| e.context(&format!("load_model: {}", spec_path.display())))?;
     let tensors = candle_core::safetensors::load(&weights, &Device::Cpu).map_err(|e| {
         Error::io(
             weights.display().to_string(),
@@ -193,9 +195,11 @@ pub fn load(path: &str) -> Result<Network> {
             ))
         })?;
         if t.dims() != var.dims() {
-            return Err(Error::new(format!(
-                "load_model: tensor \"{name}\" has shape {:?} but the architecture needs {:?}",
+            return Err(Error::shape(format!(
+                "load_model: tensor \"{name}\" in {} has shape {:?} but the architecture in {} needs {:?}",
+                weights.display(),
                 t.dims(),
+                spec_path.display(),
                 var.dims()
             )));
         }

@@ -142,6 +142,16 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
         );
     }
     check_rows(net, data, &format!("data set \"{}\"", data.name))?;
+    if let Some(w) = &data.weights {
+        // Σw = 0 makes the weighted loss 0/0: a NaN blamed on the learning rate.
+        let w = w.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
+        if !w.is_empty() && w.iter().all(|&x| x == 0.0) {
+            crate::bail_data!(
+                "fit: all sample weights of data set \"{}\" are zero; a model cannot learn from them",
+                data.name
+            );
+        }
+    }
     if let Some(eval) = &cfg.eval {
         if eval.y.is_none() && eval.soft.is_none() {
             crate::bail_data!(

@@ -109,6 +109,16 @@ fn learner_from(choice: &LearnerChoice, data: &Labelled) -> RhaiResult<Box<dyn W
     }
 }
 
+/// The `classes` option: at least 2 when given (a negative count would wrap).
+fn classes_option(o: &mut Opts) -> RhaiResult<Option<usize>> {
+    match o.int_opt("classes")? {
+        Some(k) if k < 2 => Err(o
+            .fail("classes", format!("must be at least 2, got {k}"))
+            .into()),
+        k => Ok(k.map(|k| k as usize)),
+    }
+}
+
 fn config_from(o: &mut Opts) -> RhaiResult<SammeConfig> {
     Ok(SammeConfig {
         rounds: o.count("rounds", 50)?,
@@ -117,11 +127,16 @@ fn config_from(o: &mut Opts) -> RhaiResult<SammeConfig> {
 }
 
 /// Rows and classes; `classes` (option) fixes the class count, else the largest label + 1.
-fn labelled(x: &Dynamic, y: &Dynamic, n_classes: Option<i64>, what: &str) -> RhaiResult<Labelled> {
+fn labelled(
+    x: &Dynamic,
+    y: &Dynamic,
+    n_classes: Option<usize>,
+    what: &str,
+) -> RhaiResult<Labelled> {
     let x = matrix_of(x, "x")?;
     let y = classes_of(y, "y")?;
     let k = match n_classes {
-        Some(k) => k as usize,
+        Some(k) => k,
         None => y.iter().max().map_or(0, |m| m + 1),
     };
     Ok(Labelled::new(x, y, k, Vec::new()).map_err(|e| format!("{what}: {e}"))?)
@@ -153,7 +168,7 @@ fn fit_samme(ctx: NativeCallContext, x: Dynamic, y: Dynamic, options: Map) -> Rh
     let mut o = Opts::new("samme", options);
     let config = config_from(&mut o)?;
     let choice = LearnerChoice::read(&mut o)?;
-    let n_classes = o.int_opt("classes")?;
+    let n_classes = classes_option(&mut o)?;
     o.finish()?;
     let data = labelled(&x, &y, n_classes, "samme")?;
     let mut learner = learner_from(&choice, &data)?;
@@ -183,28 +198,43 @@ fn cross_validate(
     let mut o = Opts::new("samme_cv", options);
     let config = config_from(&mut o)?;
     let choice = LearnerChoice::read(&mut o)?;
-    let n_classes = o.int_opt("classes")?;
+    let n_classes = classes_option(&mut o)?;
     let folds = o.count("folds", 5)?;
     let at = o.raw("at");
-    o.finish()?;
-    let data = labelled(&x, &y, n_classes, "samme_cv")?;
     let at: Vec<usize> = match at {
         None => vec![config.rounds],
         Some(v) => {
             let arr = v
                 .read_lock::<Array>()
-                .ok_or("samme_cv: option 'at' must be an array of round counts")?;
-            let r = classes(&arr, "at")?;
-            if let Some(&bad) = r.iter().find(|&&r| r == 0 || r > config.rounds) {
-                return Err(format!(
-                    "samme_cv: 'at' round {bad} is outside 1..={}",
-                    config.rounds
-                )
-                .into());
+                .ok_or_else(|| o.fail("at", "must be an array of round counts"))?;
+            if arr.is_empty() {
+                return Err(o
+                    .fail(
+                        "at",
+                        format!(
+                            "is empty: give the round counts to report, e.g. [{}]",
+                            config.rounds
+                        ),
+                    )
+                    .into());
             }
-            r
+            let rounds = config.rounds;
+            arr.iter()
+                .enumerate()
+                .map(|(i, r)| match r.as_int() {
+                    Ok(n) if n >= 1 && n as usize <= rounds => Ok(n as usize),
+                    _ => Err(o.fail(
+                        "at",
+                        format!(
+                            "takes round counts from 1 to {rounds} (`rounds`), got {r} at at[{i}]"
+                        ),
+                    )),
+                })
+                .collect::<Result<_, _>>()?
         }
     };
+    o.finish()?;
+    let data = labelled(&x, &y, n_classes, "samme_cv")?;
     let splits = stratified_kfold(&data.y, folds).map_err(|e| format!("samme_cv: {e}"))?;
     let mut per_fold: Vec<Vec<f64>> = vec![Vec::new(); at.len()];
     let mut t = Table::new(

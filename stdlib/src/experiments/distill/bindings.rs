@@ -76,9 +76,15 @@ fn run(
                 .ok_or_else(|| o.fail("test", format!("must be a Dataset, got {name}")))?
         }
     };
-    let temperature = match o.float_opt("T")? {
-        Some(t) => t,
-        None => o.float("temperature", 2.0)?,
+    let temperature = match (o.float_opt("T")?, o.float_opt("temperature")?) {
+        (Some(_), Some(_)) => {
+            return Err(crate::error::Error::options(
+                "distill: give `T` or `temperature`, not both",
+            )
+            .into())
+        }
+        (Some(t), None) | (None, Some(t)) => t,
+        (None, None) => 2.0,
     };
     let config = KdConfig {
         temperature,

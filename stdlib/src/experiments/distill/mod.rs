@@ -36,15 +36,20 @@ pub struct DistillReport {
     pub config: KdConfig,
 }
 
+/// A model's accuracy on the test set; an error names the test set (a test set of another
+/// width would otherwise read as a fault of the model's first layer).
 fn test_accuracy(net: &Network, plan: Option<&ModelPlan>, test: &Dataset) -> Result<f64, Error> {
-    let view = match plan {
-        Some(p) => p.view(test)?,
-        None => test.clone(),
+    let score = || -> Result<f64, Error> {
+        let view = match plan {
+            Some(p) => p.view(test)?,
+            None => test.clone(),
+        };
+        Ok(crate::experiments::metrics::accuracy(
+            &labels(test)?,
+            &argmax_rows(&proba(net, &view)?),
+        )?)
     };
-    Ok(crate::experiments::metrics::accuracy(
-        &labels(test)?,
-        &argmax_rows(&proba(net, &view)?),
-    )?)
+    score().map_err(|e| e.context(&format!("distill: test set \"{}\"", test.name)))
 }
 
 /// A teacher that is not a network (an LM labeller): its logits on the training rows (log

@@ -44,6 +44,20 @@ fn loss_from(o: &mut Opts) -> RhaiResult<TransferLoss> {
     let name = o.string("loss", "xent")?;
     let aux = o.float_opt("aux_coef")?;
     let warmup = o.float_opt("warmup_frac")?;
+    // Checked whatever the loss: a sweep over losses passes the same options to each.
+    if let Some(a) = aux.filter(|a| !(*a >= 0.0 && a.is_finite())) {
+        return Err(o
+            .fail(
+                "aux_coef",
+                format!("must be a non-negative number, got {a}"),
+            )
+            .into());
+    }
+    if let Some(w) = warmup.filter(|w| !(0.0..=1.0).contains(w)) {
+        return Err(o
+            .fail("warmup_frac", format!("must be in [0, 1], got {w}"))
+            .into());
+    }
     let mut loss = TransferLoss::parse(&name).map_err(|e| format!("{}: {e}", o.what()))?;
     if let TransferLoss::Logconf {
         aux_coef,
@@ -65,7 +79,19 @@ fn seeds_from(o: &mut Opts) -> RhaiResult<Vec<u64>> {
             let arr = s
                 .read_lock::<Array>()
                 .ok_or_else(|| o.fail("seeds", "must be an array of integers"))?;
-            let v = classes(&arr, "seeds")?;
+            // Any integers, read as their 64 bits like `seed`.
+            let v = arr
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    v.as_int().map_err(|t| {
+                        o.fail(
+                            "seeds",
+                            format!("must be an array of integers, got a {t} at seeds[{i}]"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<i64>, _>>()?;
             if v.is_empty() {
                 return Err(o.fail("seeds", "is empty").into());
             }
