@@ -70,7 +70,21 @@ fn frozen_and_lora_classifiers_learn_save_and_reload() {
     let peft = dir.path().join("peft").display().to_string();
     plain(&mut s, &format!(r#"save_lora(t, "{peft}")"#));
     assert!(dir.path().join("peft/adapter_model.safetensors").is_file());
-    assert!(dir.path().join("peft/adapter_config.json").is_file());
+    // A relative path (or an installed model's name) is written as where the weights are.
+    let relative = dir.path().join("relative").display().to_string();
+    plain(
+        &mut s,
+        &format!(
+            r#"save_lora(lm_classifier(#{{path: "tests/data/lm/tiny-llama", classes: 2, lora: #{{r: 2, alpha: 4}}}}), "{relative}")"#
+        ),
+    );
+    let config = std::fs::read_to_string(dir.path().join("relative/adapter_config.json")).unwrap();
+    let config: serde_json::Value = serde_json::from_str(&config).unwrap();
+    let base = config["base_model_name_or_path"].as_str().unwrap();
+    assert!(
+        std::path::Path::new(base).is_absolute() && std::path::Path::new(base).exists(),
+        "{base}"
+    );
     // Started from that adapter, a classifier has its adapters.
     let from = number(
         &mut s,

@@ -138,6 +138,8 @@ fn rules_on_a_missing_column_or_the_wrong_kind_of_value_say_so() {
     assert!(e.contains("labelling function 0 is a i64"), "{e}");
     let e = error(&mut s, "apply_lfs(rows, rules, #{names: [\"a\"]})");
     assert!(e.contains("1 names for 6 labelling functions"), "{e}");
+    let e = error(&mut s, "label_matrix([[0, 1]], #{names: [1, 2]})");
+    assert!(e.contains("names") && e.contains("array of strings"), "{e}");
 }
 
 #[test]

@@ -63,6 +63,47 @@ impl LabelCoder {
     }
 }
 
+/// JSON labels as text. A column of booleans is the classes 0 and 1, but one that mixes
+/// booleans with numbers or names is refused: a stray `true` among integer labels would
+/// silently become class 1.
+#[derive(Default)]
+pub(super) struct JsonLabels {
+    first_bool: Option<(usize, bool)>,
+    first_other: Option<(usize, String)>,
+}
+
+impl JsonLabels {
+    pub(super) fn text(
+        &mut self,
+        label: &serde_json::Value,
+        row: usize,
+        source: &str,
+        field: &str,
+    ) -> Result<String> {
+        let text = match label {
+            serde_json::Value::Bool(b) => {
+                self.first_bool.get_or_insert((row, *b));
+                (*b as u8).to_string()
+            }
+            serde_json::Value::String(s) => s.trim().to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            other => crate::bail_data!(
+                "{source}: line {row}, field \"{field}\": {other} is not a label (a number or a name)"
+            ),
+        };
+        if !label.is_boolean() {
+            self.first_other
+                .get_or_insert_with(|| (row, label.to_string()));
+        }
+        if let (Some((br, b)), Some((or, o))) = (&self.first_bool, &self.first_other) {
+            crate::bail_data!(
+                "{source}: labels mix booleans and other values (line {br}: {b}, line {or}: {o}); use one or the other"
+            );
+        }
+        Ok(text)
+    }
+}
+
 fn missing_column(source: &str, col: &str, available: &[String]) -> crate::error::Error {
     crate::error::Error::data(format!(
         "{source}: no column named \"{col}\" (columns: {})",
@@ -136,7 +177,7 @@ pub fn load_csv(path: &str, columns: &Columns) -> Result<Dataset> {
 /// flattened in order).
 pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Dataset> {
     let (mut x, mut y) = (Vec::new(), Vec::new());
-    let mut coder = LabelCoder::default();
+    let (mut coder, mut kinds) = (LabelCoder::default(), JsonLabels::default());
     let mut feature_names: Option<Vec<String>> = columns.features.clone();
     let mut width = None;
     for (i, line) in text.lines().enumerate() {
@@ -160,16 +201,7 @@ pub fn jsonl_from_str(text: &str, columns: &Columns, name: &str) -> Result<Datas
         let label = obj
             .get(&columns.label)
             .ok_or_else(|| missing_column(&format!("{name}: line {row}"), &columns.label, &keys))?;
-        // As `read_text_jsonl` reads them: booleans are the classes 0 and 1.
-        let label_text = match label {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => (*b as u8).to_string(),
-            other => crate::bail_data!(
-                "{name}: line {row}, field \"{}\": {other} is not a label (a number or a name)",
-                columns.label
-            ),
-        };
+        let label_text = kinds.text(label, row, name, &columns.label)?;
         y.push(coder.code(&label_text, row, name)?);
         let before = x.len();
         for f in &names {

@@ -157,6 +157,7 @@ pub fn text_csv_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<D
 /// JSON Lines: one object per line with a string text field and a label (number or name).
 pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result<Dataset> {
     let (mut texts, mut raw, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    let mut kinds = super::load::JsonLabels::default();
     for (i, line) in text.lines().enumerate() {
         let row = i + 1;
         if line.trim().is_empty() {
@@ -180,15 +181,7 @@ pub fn text_jsonl_from_str(text: &str, cols: &TextColumns, name: &str) -> Result
             ),
         };
         check_text(&t, row, name)?;
-        let l = match field(&cols.label)? {
-            serde_json::Value::String(s) => s.trim().to_string(),
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => (*b as u8).to_string(),
-            other => crate::bail_data!(
-                "{name}: line {row}, field \"{}\": {other} is not a label (a number or a name)",
-                cols.label
-            ),
-        };
+        let l = kinds.text(field(&cols.label)?, row, name, &cols.label)?;
         texts.push(t);
         raw.push(l);
         rows.push(row);
@@ -262,5 +255,30 @@ mod tests {
         assert_eq!(e.message(), "j: line 1, field \"text\": 3 is not a string");
         let e = text_csv_from_str("text,label\n", &c, "t").unwrap_err();
         assert!(e.message().contains("no rows"));
+    }
+
+    #[test]
+    fn booleans_are_two_classes_but_not_among_numbers() {
+        let c = TextColumns::default();
+        let rows = "{\"text\": \"a\", \"label\": true}\n{\"text\": \"b\", \"label\": false}\n";
+        let d = text_jsonl_from_str(rows, &c, "j").unwrap();
+        assert_eq!(d.labels().unwrap(), vec![1, 0]);
+        let rows = "{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": 2}\n{\"text\": \"c\", \"label\": true}\n";
+        let e = text_jsonl_from_str(rows, &c, "j").unwrap_err();
+        assert_eq!(
+            e.message(),
+            "j: labels mix booleans and other values (line 3: true, line 1: 0); use one or the other"
+        );
+        let e = super::super::load::jsonl_from_str(
+            "{\"x\": 1, \"label\": true}\n{\"x\": 2, \"label\": \"cat\"}\n",
+            &super::super::load::Columns::default(),
+            "k",
+        )
+        .unwrap_err();
+        assert!(
+            e.message()
+                .contains("labels mix booleans and other values (line 1: true, line 2: \"cat\")"),
+            "{e}"
+        );
     }
 }

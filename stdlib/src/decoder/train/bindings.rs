@@ -6,6 +6,7 @@ use crate::data::Dataset;
 use crate::decoder::train::features::{self, Pooling};
 use crate::decoder::train::layer::LoraSpec;
 use crate::error::{Error, RhaiResult};
+use crate::lm::locate::Located;
 use crate::nn::layers::Layer;
 use crate::nn::lm_classifier::{self, LmClassifierOptions};
 use crate::nn::network::Network;
@@ -123,7 +124,15 @@ fn save_lora(net: &Network, dir: &str) -> RhaiResult<()> {
     for layer in &net.layers {
         if let Layer::Lm(l) = layer {
             if let Some(lora) = &l.lora {
-                crate::decoder::train::peft::save(lora, Path::new(dir), &l.spec.path, "CAUSAL_LM")?;
+                // PEFT resolves the base model from this name alone: an installed model's
+                // name ("smollm2") means nothing outside Ladder, so write where the weights are.
+                let base = match crate::lm::locate::locate(&l.spec.path) {
+                    Ok(Located::Gguf(p) | Located::Folder(p)) => {
+                        std::path::absolute(&p).unwrap_or(p).display().to_string()
+                    }
+                    Err(_) => l.spec.path.clone(),
+                };
+                crate::decoder::train::peft::save(lora, Path::new(dir), &base, "CAUSAL_LM")?;
                 return Ok(());
             }
         }

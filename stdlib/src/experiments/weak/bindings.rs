@@ -134,13 +134,13 @@ fn lf_name(f: &FnPtr, j: usize) -> String {
 fn names_and_classes(options: Map, what: &str) -> RhaiResult<(Option<Vec<String>>, Option<usize>)> {
     let mut o = Opts::new(what, options);
     let names = match o.raw("names") {
-        Some(v) => Some(
-            v.read_lock::<Array>()
-                .ok_or_else(|| o.fail("names", "must be an array of strings"))?
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        ),
+        Some(v) => {
+            let not_strings = || o.fail("names", "must be an array of strings");
+            let names = v.read_lock::<Array>().ok_or_else(not_strings)?;
+            let names: Option<Vec<String>> =
+                names.iter().map(|s| s.clone().into_string().ok()).collect();
+            Some(names.ok_or_else(not_strings)?)
+        }
         None => None,
     };
     let classes = match o.int_opt("classes")? {
