@@ -137,3 +137,59 @@ fn weak_to_strong_refuses_unused_and_out_of_range_options_and_takes_any_seed() {
     assert_eq!(plain(&mut s, "r.runs[0].seed"), "-1");
     assert_eq!(plain(&mut s, "r.runs.len()"), "1");
 }
+
+/// `test_frac` and `split_seed` shape the split made when no `test` is given; beside a given
+/// `test` nothing is split, so they are refused rather than ignored (by both protocols).
+#[test]
+fn a_given_test_set_refuses_the_split_options() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"let d = dataset("iris"); let weak = #{kind: "logistic", epochs: 1}; let strong = #{hidden: [4], epochs: 1};"#,
+    );
+    for (cell, message) in [
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, test: d, test_frac: 0.3})"#,
+            "weak_to_strong: option `test_frac` cannot be used with `test` (the test set is given, nothing is split), got 0.3",
+        ),
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: strong, test: d, split_seed: 5})"#,
+            "weak_to_strong: option `split_seed` cannot be used with `test` (the test set is given, nothing is split), got 5",
+        ),
+        (
+            r#"bootstrap_chain(d, #{models: [weak, strong], test: d, test_frac: 0.5})"#,
+            "bootstrap_chain: option `test_frac` cannot be used with `test` (the test set is given, nothing is split), got 0.5",
+        ),
+    ] {
+        assert_eq!(common::error(&mut s, cell), message, "{cell}");
+    }
+}
+
+/// A spec's `kind` says which model to make; `build` makes it, so a `kind` beside `build`
+/// would be unused: it is refused, naming both.
+#[test]
+fn a_model_spec_refuses_kind_beside_build() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"let d = dataset("iris"); let weak = #{kind: "logistic", epochs: 1}; let strong = #{hidden: [4], epochs: 1};"#,
+    );
+    for (cell, message) in [
+        (
+            r#"weak_to_strong(d, #{weak: #{kind: "logistic", build: |i, c, s| mlp([i, c])}, strong: strong})"#,
+            r#"weak: option `kind` cannot be used with `build` (the function makes the model), got "logistic""#,
+        ),
+        // Even the default kind.
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{kind: "mlp", build: |i, c, s| mlp([i, c])}})"#,
+            r#"strong: option `kind` cannot be used with `build` (the function makes the model), got "mlp""#,
+        ),
+        // Before kind "lm" asks for its `path`.
+        (
+            r#"weak_to_strong(d, #{weak: weak, strong: #{kind: "lm", build: |i, c, s| mlp([i, c])}})"#,
+            r#"strong: option `kind` cannot be used with `build` (the function makes the model), got "lm""#,
+        ),
+    ] {
+        assert_eq!(common::error(&mut s, cell), message, "{cell}");
+    }
+}

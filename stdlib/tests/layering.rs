@@ -416,6 +416,29 @@ fn fit_refuses_non_finite_features_naming_row_and_column() {
     );
 }
 
+/// `scaler` and `standardize` refuse a NaN or infinite feature as `fit` does (one NaN would make
+/// its column's mean and std NaN, and so every standardised value of the column), naming the
+/// row and column.
+#[test]
+fn scaler_refuses_non_finite_features_naming_row_and_column() {
+    let mut s = session();
+    assert_eq!(
+        error(
+            &mut s,
+            "scaler(dataset([[1.0, 0.0], [0.0, 0.0/0.0], [1.0, 1.0]], [0, 1, 1]))"
+        ),
+        "scaler: data set \"data\" has NaN at row 1, column 1 (\"x1\"); its column's mean and standard deviation would not be numbers (drop the row or fill in the value first)"
+    );
+    let e = error(
+        &mut s,
+        "let d = dataset([[1.0, 0.0], [1.0/0.0, 1.0]], [0, 1]); standardize(d, d)",
+    );
+    assert!(
+        e.starts_with("standardize: ") && e.contains("inf at row 1, column 0"),
+        "{e}"
+    );
+}
+
 /// A validation set that does not fit the model is refused before the first step, naming
 /// `validation`, and the model is left as it was.
 #[test]

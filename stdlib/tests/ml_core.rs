@@ -686,6 +686,41 @@ fn all_zero_sample_weights_are_refused() {
     );
 }
 
+/// A mini-batch whose sample weights are all zero (the data set's are not) has nothing to learn
+/// from: its weighted mean Σwℓ/Σw is 0/0. Training goes on: the batch's loss is 0 and it leaves
+/// the model and the optimizer's state alone, so the model ends as one trained on the weighted
+/// rows only (not a NaN-loss error blaming the learning rate).
+#[test]
+fn a_batch_of_zero_weights_is_skipped_not_a_nan_loss() {
+    let (mut s, _) = session();
+    plain(
+        &mut s,
+        "let d = dataset([[1.0], [2.0], [3.0], [4.0]], [0, 1, 0, 1]);
+         let dw = with_weights(d, [1.0, 0.0, 0.0, 0.0]);
+         let o = #{epochs: 1, batch_size: 1, shuffle: false, progress: false};
+         let m = logistic_regression(1, 2);
+         let h = fit(m, dw, o);
+         let one = logistic_regression(1, 2);
+         fit(one, subset(dw, [0]), o);",
+    );
+    assert_eq!(plain(&mut s, "h.loss.len()"), "4");
+    assert_eq!(
+        plain(&mut s, "[h.loss[1], h.loss[2], h.loss[3]]"),
+        "[0.0, 0.0, 0.0]"
+    );
+    assert_eq!(plain(&mut s, "h.loss[0] > 0.0"), "true");
+    // The epoch's mean loss is over the batches that weigh something.
+    assert_eq!(plain(&mut s, "h.final_loss == h.loss[0]"), "true");
+    assert_eq!(
+        plain(
+            &mut s,
+            "predict_proba(m, d.x).to_array() == predict_proba(one, d.x).to_array()"
+        ),
+        "true",
+        "the zero-weight steps changed the model"
+    );
+}
+
 /// Finding 12: a model file whose layers do not fit together names the file.
 #[test]
 fn load_model_names_the_file_whose_layer_sizes_disagree() {

@@ -401,3 +401,46 @@ fn embed_refuses_a_zero_batch_and_a_max_len_past_the_positions() {
         .unwrap();
     assert!(format!("{out:?}").contains("[1, 384]"), "{out:?}");
 }
+
+/// A data set of token ids (no texts) takes `embed`'s `max_len` and `batch_size` as texts do:
+/// `max_len` cuts each row to its first `max_len` ids (pads left out), and `batch_size` only
+/// changes how many rows go through the encoder at once, not the embeddings.
+#[test]
+fn embed_of_token_ids_honours_max_len_and_batch_size() {
+    let Some(_) = model() else { return };
+    let mut s = Session::with_libraries(Rc::new(NullFrontend), vec![ladder_stdlib::library()]);
+    s.execute(
+        r#"let enc = encoder();
+        let ids = dataset(tensor([[101, 1037, 2158, 2003, 5983, 2833, 102], [101, 1996, 2611, 102, 0, 0, 0]]), [0, 1]);
+        let cut = dataset(tensor([[101, 1037, 2158, 2003], [101, 1996, 2611, 102]]), [0, 1]);
+        let gap = |a, b| (a - b).abs().max().item();"#,
+    )
+    .unwrap();
+    let number = |s: &mut Session, code: &str| -> f64 {
+        let out = s.execute(code).unwrap().unwrap();
+        let text = out.plain().unwrap_or_default().to_string();
+        text.parse()
+            .unwrap_or_else(|_| panic!("{code} gave {text}"))
+    };
+    let cut = number(
+        &mut s,
+        "gap.call(enc.embed(ids, #{max_len: 4}), enc.embed(cut))",
+    );
+    assert!(cut < 1e-5, "max_len 4 should embed the first 4 ids: {cut}");
+    let whole = number(&mut s, "gap.call(enc.embed(ids), enc.embed(cut))");
+    assert!(whole > 1e-2, "without max_len the rows are whole: {whole}");
+    let batched = number(
+        &mut s,
+        "gap.call(enc.embed(ids, #{batch_size: 1}), enc.embed(ids))",
+    );
+    assert!(
+        batched < 1e-5,
+        "batch_size changes only the batching: {batched}"
+    );
+    // Rows cut to nothing would have nothing to pool.
+    let e = s.execute("enc.embed(ids, #{max_len: 0})").unwrap_err();
+    assert_eq!(
+        e.message,
+        "embed: option `max_len` must be at least 1, got 0"
+    );
+}

@@ -194,7 +194,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         },
         /// Fit per-feature mean and std on a (training) data set; apply it with `transform`.
         fn scaler(train: Dataset) -> RhaiResult<Scaler> {
-            Ok(Scaler::fit(&train)?)
+            Ok(Scaler::fit(&train, "scaler")?)
         },
         /// Standardise a data set with statistics fitted earlier.
         fn transform(scaler: Scaler, data: Dataset) -> RhaiResult<Dataset> {
@@ -202,7 +202,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         },
         /// [train, test] standardised with the mean and std of `train` only.
         fn standardize(train: Dataset, test: Dataset) -> RhaiResult<Array> {
-            let s = Scaler::fit(&train)?;
+            let s = Scaler::fit(&train, "standardize")?;
             Ok(pair(s.transform(&train)?, s.transform(&test)?))
         },
         /// Mini-batches (data sets) in a seeded shuffled order; the last may be smaller.

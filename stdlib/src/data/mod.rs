@@ -292,6 +292,42 @@ impl Dataset {
         }
         Ok(counts)
     }
+
+    /// Refuse the first NaN or infinite feature, naming its row and column: "`what`: `which`
+    /// has NaN at row 1, column 0 ("x0"); `why` (drop the row ...)". `fit` and `scaler` check
+    /// before they read the features.
+    pub fn check_finite(&self, what: &str, which: &str, why: &str) -> Result<()> {
+        if let Some((row, col, value)) = first_non_finite(&self.x)? {
+            let name = match self.feature_names.get(col) {
+                Some(n) => format!(" (\"{n}\")"),
+                None => String::new(),
+            };
+            crate::bail_data!(
+                "{what}: {which} has {value} at row {row}, column {col}{name}; {why} (drop the row or fill in the value first)"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The first NaN or infinite feature as (row, column, value), in one pass over the features.
+fn first_non_finite(x: &candle_core::Tensor) -> Result<Option<(usize, usize, f32)>> {
+    if !x.dtype().is_float() || x.rank() != 2 {
+        return Ok(None);
+    }
+    let cols = x.dims()[1].max(1);
+    // Read in place when the features are a contiguous f32 CPU tensor (the usual case);
+    // anything else (another float type, a view, another device) is copied once.
+    let x = x
+        .to_device(&Device::Cpu)?
+        .to_dtype(DType::F32)?
+        .contiguous()?;
+    let (storage, layout) = x.storage_and_layout();
+    let values = crate::kernels::storage_values(&storage, layout, "check_finite")?;
+    Ok(values
+        .iter()
+        .position(|v| !v.is_finite())
+        .map(|i| (i / cols, i % cols, values[i])))
 }
 
 /// Build from plain vectors (used by loaders and generators).

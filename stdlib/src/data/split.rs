@@ -117,8 +117,15 @@ pub struct Scaler {
 }
 
 impl Scaler {
-    /// Fit on `ds` (population std; constant features get std 1 so they map to 0).
-    pub fn fit(ds: &Dataset) -> Result<Scaler> {
+    /// Fit on `ds` (population std; constant features get std 1 so they map to 0). `what`
+    /// (`scaler`, `standardize`) starts the error for a NaN or infinite feature, refused
+    /// because it would make its column's statistics, and so the whole column, NaN.
+    pub fn fit(ds: &Dataset, what: &str) -> Result<Scaler> {
+        ds.check_finite(
+            what,
+            &format!("data set \"{}\"", ds.name),
+            "its column's mean and standard deviation would not be numbers",
+        )?;
         let mean = ds.x.mean_keepdim(0)?;
         let var = ds.x.broadcast_sub(&mean)?.sqr()?.mean_keepdim(0)?;
         let std = var.sqrt()?;
@@ -205,7 +212,7 @@ mod tests {
     fn standardisation_uses_train_statistics_only() {
         let ds = dataset("breast_cancer").unwrap();
         let (tr, te) = train_test_split(&ds, 0.2, 0, false).unwrap();
-        let s = Scaler::fit(&tr).unwrap();
+        let s = Scaler::fit(&tr, "scaler").unwrap();
         let trs = s.transform(&tr).unwrap();
         let mean = crate::tensor::ops::to_vec_f32(&trs.x.mean(0).unwrap()).unwrap();
         assert!(mean.iter().all(|m| m.abs() < 1e-4));

@@ -55,7 +55,8 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
     })?;
     // The model's keys are read here; every other key is a `fit` option (see below).
     let mut o = Opts::new(what, map.clone());
-    let kind = o.string("kind", "mlp")?;
+    let given_kind = o.string_opt("kind")?;
+    let kind = given_kind.clone().unwrap_or_else(|| "mlp".to_string());
     // The MLP's keys, checked below once the kind is known: they apply to kind "mlp" only.
     let given_hidden = o.raw("hidden");
     let given_activation = o.raw("activation");
@@ -92,6 +93,16 @@ pub fn plan_from(spec: &Dynamic, data: &Dataset, what: &str) -> RhaiResult<Model
             })?)
         }
     };
+    // The function makes the model, so a `kind` beside it would be unused (checked before
+    // kind "lm" reads its keys, which would ask for a `path`).
+    if let (Some(k), Some(_)) = (&given_kind, &build) {
+        return Err(o
+            .fail(
+                "kind",
+                format!("cannot be used with `build` (the function makes the model), got \"{k}\""),
+            )
+            .into());
+    }
     let lm = if kind == "lm" {
         Some(lm_options(&mut o)?)
     } else {

@@ -105,15 +105,17 @@ impl Encoder {
         self.embed_rows(&rows, normalize, batch)
     }
 
-    /// Embeddings of rows of token ids (a tokenised data set's features).
+    /// Embeddings of rows of token ids (a tokenised data set's features), each row cut to its
+    /// first `max_len` ids (pads left out), `batch` rows per encoder pass.
     pub fn embed_ids(
         &self,
         x: &candle_core::Tensor,
         normalize: bool,
+        max_len: usize,
+        batch: usize,
     ) -> Result<candle_core::Tensor> {
-        let rows =
-            pretrained::token_rows(x, &self.source, self.source.config.max_position_embeddings)?;
-        self.embed_rows(&rows, normalize, pretrained::EVAL_BATCH)
+        let rows = pretrained::token_rows(x, &self.source, max_len)?;
+        self.embed_rows(&rows, normalize, batch)
     }
 
     fn embed_rows(

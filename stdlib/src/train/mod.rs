@@ -236,38 +236,26 @@ fn check_rows(net: &Network, data: &Dataset, which: &str) -> Result<()> {
             );
         }
     }
-    if let Some((row, col, value)) = first_non_finite(&data.x)? {
-        let name = match data.feature_names.get(col) {
-            Some(n) => format!(" (\"{n}\")"),
-            None => String::new(),
-        };
-        crate::bail_data!(
-            "fit: {which} has {value} at row {row}, column {col}{name}; a model cannot learn from NaN or infinite features (drop the row or fill in the value first)"
-        );
-    }
-    Ok(())
+    // Why before training: ReLU maps NaN to 0, so a NaN feature can turn the first layer's
+    // weights to NaN while the loss stays finite and nothing else notices.
+    data.check_finite(
+        "fit",
+        which,
+        "a model cannot learn from NaN or infinite features",
+    )
 }
 
-/// The first NaN or infinite feature as (row, column, value), in one pass over the features.
-/// Why before training: ReLU maps NaN to 0, so a NaN feature can turn the first layer's
-/// weights to NaN while the loss stays finite and nothing else notices.
-fn first_non_finite(x: &Tensor) -> Result<Option<(usize, usize, f32)>> {
-    if !x.dtype().is_float() || x.rank() != 2 {
-        return Ok(None);
+/// Whether a batch has weights and all of them are zero.
+fn weights_all_zero(weights: Option<&Tensor>) -> Result<bool> {
+    match weights {
+        None => Ok(false),
+        Some(w) => Ok(w
+            .to_dtype(DType::F32)?
+            .flatten_all()?
+            .to_vec1::<f32>()?
+            .iter()
+            .all(|&x| x == 0.0)),
     }
-    let cols = x.dims()[1].max(1);
-    // Read in place when the features are a contiguous f32 CPU tensor (the usual case);
-    // anything else (another float type, a view, another device) is copied once.
-    let x = x
-        .to_device(&candle_core::Device::Cpu)?
-        .to_dtype(DType::F32)?
-        .contiguous()?;
-    let (storage, layout) = x.storage_and_layout();
-    let values = crate::kernels::storage_values(&storage, layout, "fit")?;
-    Ok(values
-        .iter()
-        .position(|v| !v.is_finite())
-        .map(|i| (i / cols, i % cols, values[i])))
 }
 
 /// Rows of a batch, gathered from the data set.
@@ -398,8 +386,17 @@ pub fn fit(
                 }
             };
             let loss = loss::reduce(&losses, weights.as_ref())?;
-            let value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
-            if !value.is_finite() {
+            let mut value = loss.to_dtype(DType::F64)?.to_scalar::<f64>()?;
+            // A batch whose weights are all zero (the data set's are not: `check`) makes the
+            // weighted mean Σwℓ/Σw 0/0. Nothing in it counts, so it is as if its rows were left
+            // out: its loss is Σwℓ = 0 and it changes neither the model nor the optimizer's
+            // state (a zero-gradient step would still move Adam's weights by momentum). The
+            // step still counts for the schedule and the progress. Checked only on a non-finite
+            // loss, so other batches cost nothing more.
+            let weightless = !value.is_finite() && weights_all_zero(weights.as_ref())?;
+            if weightless {
+                value = 0.0;
+            } else if !value.is_finite() {
                 bail!(
                     "fit: the loss became {} at step {} (epoch {}); the model keeps the weights of the previous step. Try a smaller learning rate (lr = {}) or check the data for NaN/inf",
                     if value.is_nan() { "NaN" } else { "infinite" }, step + 1, epoch + 1, cfg.lr
@@ -407,7 +404,9 @@ pub fn fit(
             }
             let lr = cfg.schedule.lr(cfg.lr, step, total);
             opt.lr = lr;
-            opt.step(&loss.backward()?)?;
+            if !weightless {
+                opt.step(&loss.backward()?)?;
+            }
             let labels =
                 b.y.clone()
                     .map(Ok)
@@ -418,9 +417,13 @@ pub fn fit(
                 .to_dtype(DType::F32)?
                 .sum_all()?
                 .to_scalar::<f32>()? as usize;
-            let bw = chunk.len() as f64;
-            loss_sum += value * bw;
-            weight_sum += bw;
+            // The epoch's mean is over the batches that count (every epoch has one: the data
+            // set's weights are not all zero).
+            if !weightless {
+                let bw = chunk.len() as f64;
+                loss_sum += value * bw;
+                weight_sum += bw;
+            }
             history.losses.push(value);
             history.lrs.push(lr);
             step += 1;

@@ -10,7 +10,7 @@ use crate::train::Classifier;
 fn cancer() -> (Dataset, Dataset) {
     let ds = dataset("breast_cancer").unwrap();
     let (train, test) = train_test_split(&ds, 0.2, 0, true).unwrap();
-    let s = Scaler::fit(&train).unwrap();
+    let s = Scaler::fit(&train, "scaler").unwrap();
     (s.transform(&train).unwrap(), s.transform(&test).unwrap())
 }
 

@@ -23,18 +23,31 @@ crate::type_names! {
 }
 
 /// The test set: `test` if given, else a stratified `test_frac` (0.2) split with seed
-/// `split_seed` (0), the same for every seed so runs compare on one test set.
+/// `split_seed` (0), the same for every seed so runs compare on one test set. A given `test`
+/// leaves nothing to split, so `test_frac` / `split_seed` beside it are refused, not ignored.
 fn train_test(data: &Dataset, o: &mut Opts) -> RhaiResult<(Dataset, Dataset)> {
     let test = o.raw("test");
-    let frac = o.float("test_frac", 0.2)?;
-    let seed = o.seed("split_seed")?;
+    let given_frac = o.float_opt("test_frac")?;
+    let given_seed = o.int_opt("split_seed")?;
     if let Some(t) = test {
+        let split = given_frac
+            .map(|f| ("test_frac", f.to_string()))
+            .or(given_seed.map(|s| ("split_seed", s.to_string())));
+        if let Some((key, value)) = split {
+            return Err(o
+                .fail(
+                    key,
+                    format!("cannot be used with `test` (the test set is given, nothing is split), got {value}"),
+                )
+                .into());
+        }
         let name = t.type_name();
         let test = t
             .try_cast::<Dataset>()
             .ok_or_else(|| o.fail("test", format!("must be a Dataset, got {name}")))?;
         return Ok((data.clone(), test));
     }
+    let (frac, seed) = (given_frac.unwrap_or(0.2), given_seed.unwrap_or(0) as u64);
     Ok(crate::data::split::train_test_split(data, frac, seed, true)
         .map_err(|e| format!("{}: {e}", o.what()))?)
 }

@@ -32,9 +32,14 @@ fn texts_of(v: &Dynamic) -> RhaiResult<Vec<String>> {
 fn embed_value(enc: &Encoder, v: Dynamic, o: Map) -> RhaiResult<Tensor> {
     let mut o = Opts::new("embed", o);
     let normalize = o.bool("normalize", true)?;
-    let max_len = o.usize("max_len", enc.source.max_seq_length)?;
+    let given_max_len = o.usize_opt("max_len")?;
+    let max_len = given_max_len.unwrap_or(enc.source.max_seq_length);
     let batch = o.count("batch_size", pretrained::EVAL_BATCH)?;
     let limit = enc.source.config.max_position_embeddings;
+    // Rows of token ids cut to nothing would have nothing to pool.
+    if max_len == 0 {
+        return Err(o.fail("max_len", "must be at least 1, got 0").into());
+    }
     if max_len > limit {
         return Err(o
             .fail(
@@ -50,7 +55,9 @@ fn embed_value(enc: &Encoder, v: Dynamic, o: Map) -> RhaiResult<Tensor> {
     if let Some(d) = v.clone().try_cast::<Dataset>() {
         return Ok(Tensor(match &d.texts {
             Some(texts) => enc.embed_batched(texts, normalize, max_len, batch)?,
-            None => enc.embed_ids(&d.x, normalize)?,
+            // Token ids were cut to their width by `tokenize` already: only a given `max_len`
+            // cuts them further (the position limit caps them either way).
+            None => enc.embed_ids(&d.x, normalize, given_max_len.unwrap_or(limit), batch)?,
         }));
     }
     Ok(Tensor(enc.embed_batched(
@@ -121,7 +128,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// Sentence embeddings (texts × dim): masked mean pooling of the last hidden states, L2-normalised (as sentence-transformers does for MiniLM). A data set gives its text column, or else its token ids.
         fn embed(encoder: &mut Encoder, texts: Dynamic as "Array|Dataset") -> RhaiResult<Tensor> { embed_value(encoder, texts, Map::new()) }
 
-        /// Sentence embeddings with options: `normalize` (true), `max_len` (the model's, 256 for MiniLM: longer texts are cut), `batch_size` (32 texts per encoder pass, after sorting by length).
+        /// Sentence embeddings with options: `normalize` (true), `max_len` (the model's, 256 for MiniLM: longer texts are cut; rows of token ids are cut to their first `max_len` ids only when it is given), `batch_size` (32 texts per encoder pass, after sorting by length).
         fn embed(encoder: &mut Encoder, texts: Dynamic as "Array|Dataset", options: Map) -> RhaiResult<Tensor> { embed_value(encoder, texts, options) }
 
         /// Cosine similarity: two vectors give a number; (n × d) and (m × d) give the (n × m) matrix.
