@@ -223,6 +223,40 @@ fn closures_read_as_rules_vote_as_called_where_the_rows_do_not_fit() {
 }
 
 #[test]
+fn text_methods_case_folds_and_negations_vote_as_called() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        let texts = ["Great fun!", "AWFUL", "awful, great", "", "ß and ǅ", "the end"];
+        let mixed = [];
+        for i in 0..60 { mixed.push(#{text: texts[i % 6], stars: i % 6}); }
+        let lfs = [
+            |r| if r.text.to_lower().contains("great") { 1 } else if "AWFUL" in r.text.to_upper() { 0 } else { -1 },
+            |r| if !r.text.contains("a") && r.text != "" { 1 } else { -1 },
+            |r| if r.text.starts_with("the") || r.text.ends_with("!") { 1 } else if !(r.stars > 2 || r.text.to_lower() == "awful") { 0 } else { -1 },
+            |r| if r.text.to_upper().starts_with("SS") { 2 } else { -1 },
+            |r| if !(r.text in ["x"]) { 1 } else { -1 },
+        ];
+        let rules_text = [lf("text starts_with 'the' => 1; text ends_with '!' and stars < 3 => 0")];
+        let as_closure = [|r| if r.text.starts_with("the") { 1 } else if r.text.ends_with("!") && r.stars < 3 { 0 } else { -1 }];
+        "#,
+    );
+    let by_hand = plain(&mut s, "by_hand(mixed, lfs)");
+    assert!(by_hand.contains('2') && by_hand.contains('0'), "{by_hand}");
+    assert_eq!(plain(&mut s, "apply_lfs(mixed, lfs).to_array()"), by_hand);
+    // The same on the 300 rows, where some columns are other kinds: called there.
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs.extract(0, 3)).to_array()"),
+        plain(&mut s, "by_hand(rows, lfs.extract(0, 3))")
+    );
+    assert_eq!(
+        plain(&mut s, "apply_lfs(mixed, rules_text).to_array()"),
+        plain(&mut s, "by_hand(mixed, as_closure)")
+    );
+}
+
+#[test]
 fn a_script_defined_contains_is_what_closures_call() {
     let mut s = session();
     plain(

@@ -292,7 +292,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// A labelling function made of rules on the rows' columns, for `apply_lfs`: rules are
         /// separated by `;`, each `condition => class`, conditions joined by `and`, each
         /// `column op value` (> >= < <= == !=, a number or a quoted string) or
-        /// `column contains 'word'`. The first rule that holds votes; none abstains (-1). It
+        /// `column contains 'word'` (or `starts_with`, `ends_with`). The first rule that holds votes; none abstains (-1). It
         /// labels every row at once, far faster than a closure called per row.
         ///
         /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("text contains 'great' => 1")]);

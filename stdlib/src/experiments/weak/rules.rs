@@ -5,8 +5,9 @@
 //! per row.
 //!
 //! Grammar: `rules := rule (';' rule)*`, `rule := cond ('and' cond)* '=>' int`,
-//! `cond := column op value | column 'contains' string`, `op := > >= < <= == !=`,
-//! `value := number | 'text' | "text"`.
+//! `cond := column op value | column word string`, `op := > >= < <= == !=`,
+//! `word := contains | starts_with | ends_with`, `value := number | 'text' | "text"`.
+//! Closures read as rules ([`super::compile`]) also give conditions a negation and a case fold.
 
 use super::label_matrix::ABSTAIN;
 use crate::error::{Error, Result};
@@ -30,14 +31,49 @@ pub enum Op {
     Eq,
     Ne,
     Contains,
+    StartsWith,
+    EndsWith,
 }
 
-/// One comparison of a column with a literal.
+impl Op {
+    /// The operators that test a text for a word rather than compare two values.
+    fn is_word(self) -> bool {
+        matches!(self, Op::Contains | Op::StartsWith | Op::EndsWith)
+    }
+}
+
+/// A case fold applied to a text column before the test: Rhai's `to_lower()` / `to_upper()`.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub enum Fold {
+    #[default]
+    None,
+    Lower,
+    Upper,
+}
+
+impl Fold {
+    /// The text as Rhai's `to_lower` / `to_upper` make it (with their shortcut, so the result
+    /// is theirs even for characters whose case mapping is not one to one).
+    fn apply(self, s: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            Fold::None => s.into(),
+            Fold::Lower if s.is_empty() || s.chars().all(char::is_lowercase) => s.into(),
+            Fold::Lower => s.to_lowercase().into(),
+            Fold::Upper if s.chars().all(char::is_uppercase) => s.into(),
+            Fold::Upper => s.to_uppercase().into(),
+        }
+    }
+}
+
+/// One comparison of a column (case-folded by `fold`, texts only) with a literal; `negate`
+/// makes it hold where the comparison does not.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cond {
     pub column: String,
     pub op: Op,
     pub value: Literal,
+    pub negate: bool,
+    pub fold: Fold,
 }
 
 /// Conditions that must all hold for the rule to vote `vote`.
@@ -131,7 +167,7 @@ impl Rules {
                 let tests = rule
                     .conds
                     .iter()
-                    .map(|cond| self.test(cond, column(&cond.column)))
+                    .map(|cond| Ok((self.test(cond, column(&cond.column))?, cond.negate)))
                     .collect::<Result<_>>()?;
                 Ok((tests, rule.vote))
             })
@@ -150,10 +186,15 @@ impl Rules {
                 literal_text(&cond.value)
             ))
         };
+        if cond.fold != Fold::None && !matches!(col, Column::Text(_)) {
+            return Err(wrong());
+        }
         Ok(match (col, &cond.value, cond.op) {
-            (Column::Text(v), Literal::Text(word), Op::Contains) => Test::Contains(v, word),
-            (_, _, Op::Contains) => return Err(wrong()),
-            (Column::Text(v), Literal::Text(t), op) => Test::Text(v, op, t),
+            (Column::Text(v), Literal::Text(word), op) if op.is_word() => {
+                Test::Word(v, op, word, cond.fold)
+            }
+            (_, _, op) if op.is_word() => return Err(wrong()),
+            (Column::Text(v), Literal::Text(t), op) => Test::Text(v, op, t, cond.fold),
             (Column::Int(v), Literal::Int(x), op) => Test::Int(v, op, *x),
             (Column::Int(v), Literal::Float(x), op) => Test::IntFloat(v, op, *x),
             (Column::Float(v), Literal::Int(x), op) => Test::Float(v, op, *x as f64),
@@ -165,7 +206,8 @@ impl Rules {
 
 /// Rules tied to their columns ([`Rules::bind`]).
 pub struct Bound<'a> {
-    rules: Vec<(Vec<Test<'a>>, i64)>,
+    /// Each rule's tests (with whether each is negated) and its vote.
+    rules: Vec<(Vec<(Test<'a>, bool)>, i64)>,
 }
 
 /// Rows labelled together: each comparison runs over a block in one tight loop (the
@@ -194,8 +236,18 @@ impl Bound<'_> {
         out.fill(ABSTAIN);
         for (tests, vote) in &self.rules {
             holds.copy_from_slice(undecided);
-            for t in tests {
-                t.and_into(start, holds);
+            for (t, negate) in tests {
+                if *negate {
+                    // Apart, so that the common test's loop does no more work.
+                    let mut found = [true; BLOCK];
+                    let found = &mut found[..len];
+                    t.and_into(start, found);
+                    for (h, f) in holds.iter_mut().zip(found.iter()) {
+                        *h &= !*f;
+                    }
+                } else {
+                    t.and_into(start, holds);
+                }
             }
             for ((v, h), u) in out.iter_mut().zip(holds.iter()).zip(undecided.iter_mut()) {
                 if *h {
@@ -209,8 +261,8 @@ impl Bound<'_> {
 
 /// One comparison tied to its column.
 enum Test<'a> {
-    Contains(&'a [ImmutableString], &'a str),
-    Text(&'a [ImmutableString], Op, &'a str),
+    Word(&'a [ImmutableString], Op, &'a str, Fold),
+    Text(&'a [ImmutableString], Op, &'a str, Fold),
     Int(&'a [i64], Op, i64),
     IntFloat(&'a [i64], Op, f64),
     Float(&'a [f64], Op, f64),
@@ -223,12 +275,17 @@ impl Test<'_> {
         match self {
             // std's `contains` has a SIMD path for short texts (memchr's `Finder` measured
             // slower on 30-byte texts). Rows already ruled out are skipped.
-            Test::Contains(v, word) => {
-                for (m, t) in mask.iter_mut().zip(&v[rows]) {
-                    *m = *m && t.contains(word);
+            Test::Word(v, op, word, fold) => {
+                let (v, fold) = (&v[rows], *fold);
+                match op {
+                    Op::StartsWith => find_into(mask, v, fold, |t| t.starts_with(word)),
+                    Op::EndsWith => find_into(mask, v, fold, |t| t.ends_with(word)),
+                    _ => find_into(mask, v, fold, |t| t.contains(word)),
                 }
             }
-            Test::Text(v, op, t) => and_with(mask, &v[rows], |s| test(*op, s.as_str().cmp(t))),
+            Test::Text(v, op, t, fold) => {
+                and_with(mask, &v[rows], |s| test(*op, fold.apply(s).as_ref().cmp(t)))
+            }
             Test::Int(v, op, x) => compare(mask, &v[rows], *op, *x),
             Test::IntFloat(v, op, x) => and_with(mask, &v[rows], |a| test_f(*op, *a as f64, *x)),
             Test::Float(v, op, x) => compare(mask, &v[rows], *op, *x),
@@ -236,8 +293,28 @@ impl Test<'_> {
     }
 }
 
-/// `mask[k] &= values[k] op x`, with the operator chosen once for the block (float
-/// comparisons as Rust's: NaN compares false except with `!=`).
+/// `mask[k] &= found(fold(texts[k]))`, skipping rows already ruled out; one loop
+/// per word test and fold, so the common unfolded test has no per-row dispatch.
+#[inline(always)]
+fn find_into(
+    mask: &mut [bool],
+    texts: &[ImmutableString],
+    fold: Fold,
+    found: impl Fn(&str) -> bool,
+) {
+    if fold == Fold::None {
+        for (m, t) in mask.iter_mut().zip(texts) {
+            *m = *m && found(t);
+        }
+    } else {
+        for (m, t) in mask.iter_mut().zip(texts) {
+            *m = *m && found(&fold.apply(t));
+        }
+    }
+}
+
+/// `mask[k] &= values[k] op x`, with the operator chosen once for the block
+/// (float comparisons as Rust's: NaN compares false except with `!=`).
 #[inline(always)]
 fn compare<T: PartialOrd + Copy>(mask: &mut [bool], values: &[T], op: Op, x: T) {
     match op {
@@ -247,11 +324,12 @@ fn compare<T: PartialOrd + Copy>(mask: &mut [bool], values: &[T], op: Op, x: T) 
         Op::Le => and_with(mask, values, |a| *a <= x),
         Op::Eq => and_with(mask, values, |a| *a == x),
         Op::Ne => and_with(mask, values, |a| *a != x),
-        Op::Contains => mask.fill(false),
+        Op::Contains | Op::StartsWith | Op::EndsWith => mask.fill(false),
     }
 }
 
-/// `mask[k] &= holds(values[k])`: one loop per comparison, with no branch on the row.
+/// `mask[k] &= holds(values[k])`: one loop per comparison, with no branch on the
+/// row.
 #[inline(always)]
 fn and_with<T>(mask: &mut [bool], values: &[T], holds: impl Fn(&T) -> bool) {
     for (m, v) in mask.iter_mut().zip(values) {
@@ -267,7 +345,7 @@ fn test(op: Op, o: Ordering) -> bool {
         Op::Le => o != Ordering::Greater,
         Op::Eq => o == Ordering::Equal,
         Op::Ne => o != Ordering::Equal,
-        Op::Contains => false,
+        Op::Contains | Op::StartsWith | Op::EndsWith => false,
     }
 }
 
@@ -280,7 +358,7 @@ fn test_f(op: Op, a: f64, b: f64) -> bool {
         Op::Le => a <= b,
         Op::Eq => a == b,
         Op::Ne => a != b,
-        Op::Contains => false,
+        Op::Contains | Op::StartsWith | Op::EndsWith => false,
     }
 }
 
@@ -318,15 +396,26 @@ const OPS: [(&str, Op); 6] = [
     ("<", Op::Lt),
 ];
 
+const WORDS: [(&str, Op); 3] = [
+    (" contains ", Op::Contains),
+    (" starts_with ", Op::StartsWith),
+    (" ends_with ", Op::EndsWith),
+];
+
 fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
-    let (column, op, value) = if let Some((c, v)) = text.split_once(" contains ") {
-        (c, Op::Contains, v)
+    // The leftmost word: the quoted value may hold another.
+    let word = WORDS
+        .iter()
+        .filter_map(|&(w, op)| text.find(w).map(|at| (at, w, op)))
+        .min_by_key(|&(at, ..)| at);
+    let (column, op, value) = if let Some((at, w, op)) = word {
+        (&text[..at], op, &text[at + w.len()..])
     } else {
         let (at, sym, op) = OPS
             .iter()
             .filter_map(|&(sym, op)| text.find(sym).map(|at| (at, sym, op)))
             .min_by_key(|&(at, sym, _)| (at, std::cmp::Reverse(sym.len())))
-            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'`")?;
+            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'` (or starts_with, ends_with)")?;
         (&text[..at], op, &text[at + sym.len()..])
     };
     let column = column.trim();
@@ -334,13 +423,15 @@ fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
         return Err(format!("'{column}' is not a column name"));
     }
     let value = parse_literal(value.trim())?;
-    if op == Op::Contains && !matches!(value, Literal::Text(_)) {
-        return Err("`contains` needs a quoted word".into());
+    if op.is_word() && !matches!(value, Literal::Text(_)) {
+        return Err(format!("`{}` needs a quoted word", op_text(op)));
     }
     Ok(Cond {
         column: column.to_string(),
         op,
         value,
+        negate: false,
+        fold: Fold::None,
     })
 }
 
@@ -368,6 +459,8 @@ fn op_text(op: Op) -> &'static str {
         Op::Eq => "==",
         Op::Ne => "!=",
         Op::Contains => "contains",
+        Op::StartsWith => "starts_with",
+        Op::EndsWith => "ends_with",
     }
 }
 
@@ -509,6 +602,7 @@ mod tests {
             ("stars ~ 3 => 1", "expected `column > value`"),
             ("stars > three => 1", "neither a number nor a quoted string"),
             ("text contains 3 => 1", "needs a quoted word"),
+            ("text ends_with 3 => 1", "`ends_with` needs a quoted word"),
             ("st ars > 3 => 1", "not a column name"),
         ] {
             let e = Rules::parse(source).unwrap_err();
