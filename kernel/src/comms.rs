@@ -41,13 +41,14 @@ impl Kernel {
         };
         match self.relay(message, parent, SessionRequest::Comm(to_session), false) {
             Waited::Answer(Reply::Comm) => Flow::Continue,
-            other => self.unexpected(other),
+            other => self.unexpected(Channel::Shell, message, parent, other),
         }
     }
 
     /// `comm_info_reply`: the open comms, `{id: {target_name}}`, of one target if asked.
     pub(crate) fn comm_info(
         &mut self,
+        channel: Channel,
         message: &Message,
         parent: &Map<String, Value>,
         target_name: Option<String>,
@@ -68,10 +69,10 @@ impl Kernel {
                     comms,
                 };
                 self.transport
-                    .send(Channel::Shell, &message.identities, parent, &reply);
+                    .send(channel, &message.identities, parent, &reply);
                 Flow::Continue
             }
-            other => self.unexpected(other),
+            other => self.unexpected(channel, message, parent, other),
         }
     }
 

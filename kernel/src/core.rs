@@ -91,14 +91,27 @@ impl Kernel {
     /// an unknown one is dropped.
     pub(crate) fn handle(&mut self, channel: Channel, message: Message) -> Flow {
         let msg_type = message.header.msg_type.as_str();
-        if channel == Channel::Control && !serves_control(msg_type) {
-            eprintln!("ladder kernel: dropped a {msg_type} sent on the control channel");
-            return Flow::Continue;
-        }
         let request = match Request::parse(msg_type, &message.content) {
+            // Control is "identical to Shell" (the spec; ipykernel serves every shell
+            // request there), but while a cell runs the session cannot take another.
+            Ok(request) if self.relaying && waits_for_session(&request) => {
+                if !msg_type.ends_with("_request") {
+                    eprintln!(
+                        "ladder kernel: dropped a {msg_type} sent on control while a cell runs"
+                    );
+                    return Flow::Continue;
+                }
+                Err((
+                    "KernelBusy",
+                    format!(
+                        "{msg_type} on the control channel while a cell runs: the session is busy; \
+                         send it on shell to have it answered after the cell"
+                    ),
+                ))
+            }
             Ok(request) => Ok(request),
             Err(e @ ParseError::Malformed { .. }) if msg_type.ends_with("_request") => {
-                Err(e.to_string())
+                Err(("BadRequest", e.to_string()))
             }
             Err(e) => {
                 eprintln!("ladder kernel: dropped a {channel:?} message: {e}");
@@ -109,8 +122,8 @@ impl Kernel {
         self.status(&parent, "busy");
         let flow = match request {
             Ok(request) => self.dispatch(channel, &message, &parent, request),
-            Err(evalue) => {
-                self.refuse(channel, &message, &parent, evalue);
+            Err((ename, evalue)) => {
+                self.refuse(channel, &message, &parent, ename, evalue);
                 Flow::Continue
             }
         };
@@ -118,19 +131,21 @@ impl Kernel {
         flow
     }
 
-    /// Answer a malformed request with an error naming what was wrong, as ipykernel does.
+    /// Answer a request that cannot be served (malformed, or the session is busy) with an
+    /// error naming what was wrong, as ipykernel answers a malformed one.
     fn refuse(
         &self,
         channel: Channel,
         message: &Message,
         parent: &Map<String, Value>,
+        ename: &'static str,
         evalue: String,
     ) {
         let msg_type = message.header.msg_type.as_str();
         eprintln!("ladder kernel: {evalue}");
         let reply = BadRequestReply {
             status: "error",
-            ename: "BadRequest",
+            ename,
             evalue,
             traceback: Vec::new(),
             execution_count: (msg_type == "execute_request").then_some(self.execution_count),
@@ -181,7 +196,7 @@ impl Kernel {
                         };
                         self.transport.send(channel, ids, parent, &reply);
                     }
-                    other => return self.unexpected(other),
+                    other => return self.unexpected(channel, message, parent, other),
                 }
             }
             Request::Inspect(at) => {
@@ -199,7 +214,7 @@ impl Kernel {
                         };
                         self.transport.send(channel, ids, parent, &reply);
                     }
-                    other => return self.unexpected(other),
+                    other => return self.unexpected(channel, message, parent, other),
                 }
             }
             Request::IsComplete(r) => {
@@ -221,7 +236,7 @@ impl Kernel {
                         };
                         self.transport.send(channel, ids, parent, &reply);
                     }
-                    other => return self.unexpected(other),
+                    other => return self.unexpected(channel, message, parent, other),
                 }
             }
             Request::History(request) => {
@@ -232,7 +247,7 @@ impl Kernel {
                 };
                 self.transport.send(channel, ids, parent, &reply);
             }
-            Request::CommInfo(r) => return self.comm_info(message, parent, r.target_name),
+            Request::CommInfo(r) => return self.comm_info(channel, message, parent, r.target_name),
             Request::CommOpen(_) | Request::CommMsg(_) | Request::CommClose(_) => {
                 return self.comm(message, parent, request)
             }
@@ -270,12 +285,19 @@ impl Kernel {
             };
             self.transport.publish(parent, &input);
         }
+        // User expressions must be strings; any other value is answered with an error of
+        // its own (ipykernel: eval's TypeError), and the others are evaluated.
+        let (expressions, not_text): (Vec<_>, Vec<_>) = request
+            .user_expressions
+            .iter()
+            .partition(|(_, expr)| expr.is_string());
         let execute = Execute {
             code: request.code.clone(),
             source_name: None,
-            user_expressions: request
-                .user_expressions
-                .iter()
+            // Not stored: numbered as the next stored cell will be, as IPython names it.
+            cell: Some(if store { count } else { count + 1 } as usize),
+            user_expressions: expressions
+                .into_iter()
                 .map(|(key, expr)| (key.clone(), expr.as_str().unwrap_or_default().to_string()))
                 .collect(),
         };
@@ -290,6 +312,12 @@ impl Kernel {
             Waited::Shutdown => return Flow::Stop,
             _ => (Err(session_gone()), Vec::new(), Map::new()),
         };
+        let mut user_expressions = user_expressions;
+        if outcome.is_ok() {
+            for (key, value) in not_text {
+                user_expressions.insert(key.clone(), not_an_expression(value));
+            }
+        }
         let mut output = None;
         let reply = match outcome {
             Ok(result) => {
@@ -364,11 +392,24 @@ impl Kernel {
         self.relay(message, parent, ask, false)
     }
 
-    pub(crate) fn unexpected(&self, waited: Waited) -> Flow {
+    /// The session did not answer (it is gone, or a shutdown came meanwhile). A request is
+    /// still answered, with an error, so that its client does not wait forever.
+    pub(crate) fn unexpected(
+        &self,
+        channel: Channel,
+        message: &Message,
+        parent: &Map<String, Value>,
+        waited: Waited,
+    ) -> Flow {
         match waited {
             Waited::Shutdown => Flow::Stop,
             _ => {
-                eprintln!("ladder kernel: {}", session_gone().message);
+                let gone = session_gone();
+                if message.header.msg_type.ends_with("_request") {
+                    self.refuse(channel, message, parent, "KernelError", gone.message);
+                } else {
+                    eprintln!("ladder kernel: {}", gone.message);
+                }
                 Flow::Continue
             }
         }
@@ -402,11 +443,19 @@ impl Kernel {
     }
 }
 
-/// The requests answered on the control channel too (all others only on shell).
-fn serves_control(msg_type: &str) -> bool {
+/// Whether a request is put to the session (which cannot take it while a cell runs).
+/// Debug requests are routed on their own (see `debug.rs`).
+fn waits_for_session(request: &Request) -> bool {
     matches!(
-        msg_type,
-        "kernel_info_request" | "interrupt_request" | "shutdown_request" | "debug_request"
+        request,
+        Request::Execute(_)
+            | Request::Complete(_)
+            | Request::Inspect(_)
+            | Request::IsComplete(_)
+            | Request::CommInfo(_)
+            | Request::CommOpen(_)
+            | Request::CommMsg(_)
+            | Request::CommClose(_)
     )
 }
 
@@ -444,6 +493,17 @@ fn user_expressions_json(
             (key, value)
         })
         .collect()
+}
+
+/// The answer for a user expression that is not a string.
+fn not_an_expression(value: &Value) -> Value {
+    let evalue = format!("a user expression must be a string of code, not {value}");
+    serde_json::json!({
+        "status": "error",
+        "ename": "TypeError",
+        "evalue": evalue,
+        "traceback": [format!("TypeError: {evalue}")],
+    })
 }
 
 fn session_gone() -> ScriptError {

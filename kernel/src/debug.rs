@@ -29,7 +29,7 @@ impl Kernel {
             Routed::Session(request) => {
                 match self.ask(message, parent, SessionRequest::Debug(request)) {
                     Waited::Answer(Reply::Debug(reply)) => reply,
-                    other => return self.unexpected(other),
+                    other => return self.unexpected(channel, message, parent, other),
                 }
             }
         };

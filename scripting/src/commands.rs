@@ -103,7 +103,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("who", "%who: list variables with their types"),
     (
         "reset",
-        "%reset: forget all variables, functions and imports",
+        "%reset [-f]: forget all variables, functions and imports (-f as in IPython; nothing asks)",
     ),
     (
         "help",
@@ -180,6 +180,14 @@ fn run_command(
             Ok(None)
         }
         "reset" => {
+            // IPython's `-f` (reset without asking) is welcome; nothing asks here. Anything
+            // else is refused before anything is forgotten (IPython: "Don't know how to
+            // reset ...").
+            if let Some(unknown) = args.split_whitespace().find(|a| *a != "-f") {
+                return Err(command_error(format!(
+                    "%reset does not take '{unknown}' (usage: %reset [-f]); nothing was reset"
+                )));
+            }
             session.reset();
             out("Session reset: variables, functions and imports cleared.\n".into());
             Ok(None)

@@ -73,8 +73,18 @@ pub fn stream(stream: Stream, text: &str) {
 }
 
 /// Render a value with the session's renderers.
+/// A renderer that panics is reported on stderr and the value shows in its plain form.
 pub fn render(value: &Dynamic) -> Option<MimeBundle> {
-    current().and_then(|c| c.renderers.borrow().render(value))
+    let c = current()?;
+    let (bundle, panicked) = c.renderers.borrow().render_caught(value);
+    if let Some(message) = panicked {
+        let text = format!(
+            "warning: showing a {} as plain text: its renderer panicked: {message}\n",
+            value.type_name()
+        );
+        c.frontend.stream(Stream::Stderr, &text);
+    }
+    bundle
 }
 
 /// Show a bundle in the running cell's output.

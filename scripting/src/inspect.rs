@@ -34,7 +34,8 @@ impl Session {
         match before {
             Some(Kind::Punct('.')) => self.inspect_member(&chars, &tokens[..idx - 1], name),
             Some(Kind::PathSep) => {
-                let module = tokens[idx - 2..idx - 1].first()?.ident()?;
+                // `::name` with nothing before it names no module.
+                let module = tokens.get(idx.checked_sub(2)?)?.ident()?;
                 self.help_bundle(&format!("{module}::{name}"))
             }
             _ => self.help_bundle(name),

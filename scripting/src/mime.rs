@@ -97,13 +97,24 @@ impl Renderers {
     /// Render a value: a registered renderer first, then the plain fallback. `()` renders
     /// as nothing.
     pub fn render(&self, value: &Dynamic) -> Option<MimeBundle> {
+        self.render_caught(value).0
+    }
+
+    /// As [`Renderers::render`], but a renderer that panics (a library's bug) is passed
+    /// over, as IPython passes over a formatter that raises: the value shows in its plain
+    /// form, and the panic's message comes back beside it.
+    pub fn render_caught(&self, value: &Dynamic) -> (Option<MimeBundle>, Option<String>) {
         if value.is_unit() {
-            return None;
+            return (None, None);
         }
-        self.renderers
-            .iter()
-            .find_map(|render| render(value))
-            .or_else(|| Some(render_plain(value)))
+        for render in &self.renderers {
+            match crate::panic::catch(std::panic::AssertUnwindSafe(|| render(value))) {
+                Ok(Some(bundle)) => return (Some(bundle), None),
+                Ok(None) => {}
+                Err(message) => return (Some(render_plain(value)), Some(message)),
+            }
+        }
+        (Some(render_plain(value)), None)
     }
 }
 

@@ -162,16 +162,37 @@ impl Session {
     /// An interrupt set before the cell starts stops it (the session host clears the flag
     /// when it hands a request over); one that comes once the cell is done is for no cell.
     pub fn execute(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
-        let outcome = self.run_cell(code);
+        self.execute_numbered(code, self.cells + 1)
+    }
+
+    /// As [`Session::execute`], for a front end that numbers its cells itself (a kernel's
+    /// execution count): the cell is `cell[number]` in errors, and the next unnumbered
+    /// cell follows it.
+    pub fn execute_numbered(
+        &mut self,
+        code: &str,
+        number: usize,
+    ) -> Result<Option<MimeBundle>, ScriptError> {
+        self.cells = number;
+        self.evaluate(&format!("cell[{number}]"), code)
+    }
+
+    /// Run code that is not a cell of its own (Jupyter's `user_expressions`) under a source
+    /// name of its own, for its errors: the cells' numbering stays as it is.
+    pub fn evaluate(
+        &mut self,
+        source: &str,
+        code: &str,
+    ) -> Result<Option<MimeBundle>, ScriptError> {
+        let outcome = self.run_cell(source, code);
         self.interrupt.reset();
         outcome
     }
 
-    fn run_cell(&mut self, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
+    fn run_cell(&mut self, source: &str, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
         self.arm_memory_guard();
-        self.cells += 1;
         let _context = context::enter(self.context());
-        let source = format!("cell[{}]", self.cells);
+        let source = source.to_string();
         self.sources.insert(&source, code);
         if let Some((name, body, first_line)) = cell_language::split(code) {
             let cell = LanguageCell {
@@ -258,8 +279,19 @@ impl Session {
     }
 
     /// Render a value with the session's renderers (`None` for `()`).
+    /// A renderer that panics is reported on stderr and the value shows in its plain form.
     pub fn render(&self, value: &Dynamic) -> Option<MimeBundle> {
-        self.renderers.borrow().render(value)
+        let (bundle, panicked) = self.renderers.borrow().render_caught(value);
+        if let Some(message) = panicked {
+            let ty = self.engine.map_type_name(value.type_name());
+            self.frontend.stream(
+                crate::Stream::Stderr,
+                &format!(
+                    "warning: showing a {ty} as plain text: its renderer panicked: {message}\n"
+                ),
+            );
+        }
+        bundle
     }
 
     /// Variables in scope with their type names, in definition order.
@@ -505,7 +537,7 @@ fn global_refs(code: &str) -> Vec<String> {
         .collect()
 }
 
-fn panic_error(message: String) -> ScriptError {
+pub(crate) fn panic_error(message: String) -> ScriptError {
     ScriptError::new(
         ErrorKind::Panic,
         "Panic",

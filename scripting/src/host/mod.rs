@@ -19,6 +19,7 @@ use crate::error::ScriptError;
 use crate::frontend::Frontend;
 use crate::interrupt::InterruptHandle;
 use crate::session::{Session, SessionFactory};
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -227,8 +228,86 @@ impl Client {
     }
 }
 
-/// Answer one request on the session thread.
+/// Answer one request on the session thread. A panic while serving it (a bug in a
+/// library's renderer, cell language or completer, or in the session itself) answers it as
+/// well as can be, says so on stderr, and keeps the session and its variables: the thread
+/// must not die with them.
 fn serve(session: &mut Session, hub: &Arc<DebugHub>, request: Request) -> Reply {
+    let fallback = fallback(&request);
+    let served = crate::panic::catch(AssertUnwindSafe(|| serve_request(session, hub, request)));
+    served.unwrap_or_else(|message| {
+        let (what, reply) = fallback(message.clone());
+        if !matches!(reply, Reply::Executed(_)) {
+            let text = format!(
+                "ladder: {what} failed: a panic: {message} (the session and its variables are kept)\n"
+            );
+            session.frontend.stream(crate::Stream::Stderr, &text);
+        }
+        reply
+    })
+}
+
+/// What a request is, and its answer should serving it panic with a message.
+fn fallback(request: &Request) -> impl FnOnce(String) -> (&'static str, Reply) {
+    // Only what the answer needs is kept (a cell's code may be large).
+    enum Kind {
+        Execute,
+        Complete(usize),
+        Inspect,
+        IsComplete,
+        Help(String),
+        Reset,
+        Comm,
+        CommInfo,
+        Debug(serde_json::Value),
+    }
+    let kind = match request {
+        Request::Execute(_) => Kind::Execute,
+        Request::Complete { cursor, .. } => Kind::Complete(*cursor),
+        Request::Inspect { .. } => Kind::Inspect,
+        Request::IsComplete { .. } => Kind::IsComplete,
+        Request::Help { name } => Kind::Help(name.clone()),
+        Request::Reset => Kind::Reset,
+        Request::Comm(_) => Kind::Comm,
+        Request::CommInfo { .. } => Kind::CommInfo,
+        Request::Debug(dap) => Kind::Debug(dap.clone()),
+    };
+    move |message: String| match kind {
+        Kind::Execute => (
+            "the cell",
+            Reply::Executed(ExecuteReply {
+                outcome: Err(crate::session::panic_error(message)),
+                help: None,
+                user_expressions: Vec::new(),
+            }),
+        ),
+        Kind::Complete(cursor) => (
+            "completion",
+            Reply::Completed(crate::Completions {
+                matches: Vec::new(),
+                cursor_start: cursor,
+                cursor_end: cursor,
+                kinds: Vec::new(),
+            }),
+        ),
+        Kind::Inspect => ("inspection", Reply::Inspected(None)),
+        // "Complete": a console then sends the cell, and running it reports any error.
+        Kind::IsComplete => (
+            "checking whether the cell is complete",
+            Reply::IsComplete(crate::Completeness::Complete),
+        ),
+        Kind::Help(name) => ("help", Reply::Help(Help { name, text: None })),
+        Kind::Reset => ("%reset", Reply::Reset),
+        Kind::Comm => ("a comm message", Reply::Comm),
+        Kind::CommInfo => ("listing the comms", Reply::CommInfo(Vec::new())),
+        Kind::Debug(dap) => (
+            "a debugger request",
+            Reply::Debug(debugger::failure(&dap, format!("a panic: {message}"))),
+        ),
+    }
+}
+
+fn serve_request(session: &mut Session, hub: &Arc<DebugHub>, request: Request) -> Reply {
     match request {
         Request::Execute(execute) => {
             if hub.attached() {
@@ -268,7 +347,10 @@ fn execute_cell(session: &mut Session, execute: Execute) -> ExecuteReply {
             user_expressions: Vec::new(),
         };
     }
-    let mut outcome = session.execute(&execute.code);
+    let mut outcome = match execute.cell {
+        Some(number) => session.execute_numbered(&execute.code, number),
+        None => session.execute(&execute.code),
+    };
     if let (Err(error), Some(name)) = (&mut outcome, &execute.source_name) {
         rename_cell_sources(error, name);
     }
@@ -277,7 +359,11 @@ fn execute_cell(session: &mut Session, execute: Execute) -> ExecuteReply {
             .user_expressions
             .into_iter()
             .map(|(key, code)| {
-                let value = session.execute(&code).map(Option::unwrap_or_default);
+                // Not a cell: the next cell's number stays, and errors name the expression.
+                let source = format!("user_expressions[{key}]");
+                let value = session
+                    .evaluate(&source, &code)
+                    .map(Option::unwrap_or_default);
                 (key, value)
             })
             .collect()

@@ -45,6 +45,10 @@ pub struct Execute {
     pub code: String,
     /// Reported instead of `cell[N]` in errors (`ladder run` names the script's path).
     pub source_name: Option<String>,
+    /// The cell's number, `N` of `cell[N]` in errors, for a front end that numbers cells
+    /// itself (the kernel's execution count, which a help query or a silent cell does not
+    /// move as it moves the session's own count); by default the session counts the cells.
+    pub cell: Option<usize>,
     /// Expressions evaluated after the cell succeeds (Jupyter's `user_expressions`), by key.
     pub user_expressions: Vec<(String, String)>,
 }

@@ -45,6 +45,26 @@ fn user_expressions_are_typed_values_in_the_order_asked() {
 }
 
 #[test]
+fn user_expressions_are_not_cells_and_numbered_cells_keep_their_number() {
+    let c = client();
+    let mut execute = Execute::new("let x = 3;");
+    execute.cell = Some(5);
+    execute.user_expressions = vec![("k".into(), "nope".into())];
+    let reply = c.execute(execute).unwrap();
+    let error = reply.user_expressions[0].1.as_ref().unwrap_err();
+    assert_eq!(
+        error.location.as_ref().unwrap().source,
+        "user_expressions[k]"
+    );
+    // The next unnumbered cell follows the numbered one, whatever ran in between.
+    let reply = c.execute(Execute::new("x + nope")).unwrap();
+    assert_eq!(
+        reply.outcome.unwrap_err().location.unwrap().source,
+        "cell[6]"
+    );
+}
+
+#[test]
 fn a_named_cell_reports_errors_against_its_name() {
     let c = client();
     let reply = c
@@ -295,4 +315,135 @@ fn a_session_thread_that_dies_mid_run_is_reported() {
     assert_eq!(waited.unwrap_err(), RecvTimeoutError::Disconnected);
     // The request channel closed as the thread unwound, before the sink's sender.
     assert_eq!(host.send(Request::Reset).unwrap_err(), HostGone);
+}
+
+/// A library with bugs: a value whose renderer panics and a cell language (`%%buggy`) whose
+/// completion and completeness checks panic. A library's panic must not take the session,
+/// and its variables, with it.
+#[derive(Clone)]
+struct Boom;
+
+struct BuggyLanguage;
+
+impl crate::CellLanguage for BuggyLanguage {
+    fn execute(
+        &self,
+        _: &crate::LanguageCell,
+        _: &mut rhai::Engine,
+    ) -> Result<Option<crate::MimeBundle>, crate::ScriptError> {
+        Ok(None)
+    }
+    fn complete(&self, _: &str, _: usize) -> crate::Completions {
+        panic!("the completer fails")
+    }
+    fn is_complete(&self, _: &str) -> Completeness {
+        panic!("the checker fails")
+    }
+}
+
+struct BuggyLibrary;
+
+impl crate::Library for BuggyLibrary {
+    fn install(&self, engine: &mut rhai::Engine, renderers: &mut crate::Renderers) {
+        engine
+            .register_type_with_name::<Boom>("Boom")
+            .register_fn("boom", || Boom);
+        renderers.register_fn(|value| {
+            value
+                .read_lock::<Boom>()
+                .map(|_| panic!("the renderer fails"))
+        });
+    }
+
+    fn cell_languages(&self) -> Vec<(String, Rc<dyn crate::CellLanguage>)> {
+        vec![("buggy".into(), Rc::new(BuggyLanguage))]
+    }
+}
+
+/// A host on a session with [`BuggyLibrary`]; each reply comes with the outputs before it.
+fn buggy_call() -> impl Fn(Request) -> (Vec<Output>, Reply) {
+    let (tx, replies) = channel();
+    let factory: SessionFactory = Arc::new(|frontend| {
+        Session::with_libraries(
+            frontend,
+            vec![Rc::new(BuggyLibrary) as Rc<dyn crate::Library>],
+        )
+    });
+    let host = SessionHost::spawn(factory, move || {
+        let capture = Rc::new(CaptureFrontend::new());
+        let reader = capture.clone();
+        let sink: ReplySink = Box::new(move |reply| {
+            let _ = tx.send((reader.take(), reply));
+        });
+        (capture as Rc<dyn Frontend>, sink)
+    })
+    .unwrap();
+    move |request| {
+        host.send(request).expect("the session thread is alive");
+        replies
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the session answers")
+    }
+}
+
+fn stderr_text(outputs: &[Output]) -> String {
+    outputs
+        .iter()
+        .filter_map(|o| match o {
+            Output::Stream(Stream::Stderr, text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_panicking_renderer_shows_the_plain_form_and_the_session_lives_on() {
+    let call = buggy_call();
+    let (outputs, reply) = call(Request::Execute(Execute::new(
+        "let kept = 7; let b = boom(); b",
+    )));
+    let Reply::Executed(reply) = reply else {
+        panic!("{reply:?}")
+    };
+    // As IPython does when a `_repr_html_` raises: the plain form is shown, the cell is ok.
+    assert!(shown(&reply).is_some(), "{:?}", reply.outcome);
+    let warning = stderr_text(&outputs);
+    assert!(warning.contains("the renderer fails"), "{warning:?}");
+    let (_, reply) = call(Request::Inspect {
+        code: "b".into(),
+        cursor: 1,
+    });
+    assert!(matches!(reply, Reply::Inspected(Some(_))), "{reply:?}");
+    let (_, reply) = call(Request::Execute(Execute::new("kept")));
+    let Reply::Executed(reply) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(shown(&reply).as_deref(), Some("7"));
+}
+
+#[test]
+fn a_panic_in_a_library_while_completing_keeps_the_session() {
+    let call = buggy_call();
+    call(Request::Execute(Execute::new("let kept = 7;")));
+    let code = "%%buggy\nx".to_string();
+    let (outputs, reply) = call(Request::IsComplete { code: code.clone() });
+    assert!(matches!(reply, Reply::IsComplete(_)), "{reply:?}");
+    assert!(
+        stderr_text(&outputs).contains("the checker fails"),
+        "{outputs:?}"
+    );
+    let (outputs, reply) = call(Request::Complete { code, cursor: 9 });
+    let Reply::Completed(found) = reply else {
+        panic!("{reply:?}")
+    };
+    assert!(found.matches.is_empty());
+    assert!(
+        stderr_text(&outputs).contains("the completer fails"),
+        "{outputs:?}"
+    );
+    let (_, reply) = call(Request::Execute(Execute::new("kept")));
+    let Reply::Executed(reply) = reply else {
+        panic!("{reply:?}")
+    };
+    assert_eq!(shown(&reply).as_deref(), Some("7"));
 }

@@ -102,6 +102,22 @@ fn reset_clears_state() {
 }
 
 #[test]
+fn reset_with_an_argument_it_does_not_know_keeps_everything() {
+    // IPython refuses `%reset extra` ("Don't know how to reset extra") and resets nothing.
+    let (mut s, out) = session();
+    run(&mut s, "let a = 1; fn f() { 2 }");
+    let e = fail(&mut s, "%reset extra");
+    assert_eq!(e.kind, ErrorKind::Command);
+    assert!(e.message.contains("extra"), "{}", e.message);
+    assert!(e.message.contains("%reset"), "{}", e.message);
+    assert!(!out.text(Stream::Stdout).contains("Session reset"));
+    assert_eq!(run(&mut s, "a + f()").as_deref(), Some("3"));
+    // `-f` (IPython's "without asking") is accepted: nothing asks here anyway.
+    run(&mut s, "%reset -f");
+    assert_eq!(fail(&mut s, "a").name, "VariableNotFound");
+}
+
+#[test]
 fn help_lists_commands_and_explains_names() {
     let (mut s, out) = session();
     run(&mut s, "%help");

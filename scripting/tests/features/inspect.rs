@@ -95,3 +95,14 @@ fn help_text_by_name() {
     assert_eq!(s.help_text("nothing_like_this"), None);
     assert_eq!(s.inspect("   ", 1), None);
 }
+
+#[test]
+fn a_path_separator_with_nothing_before_it_is_not_a_crash() {
+    let (mut s, _) = session();
+    run(&mut s, "let b = 1;");
+    for (code, cursor) in [("::b", 3), ("::b", 2), (" ::b", 4), ("::", 2)] {
+        assert_eq!(s.inspect(code, cursor), None, "{code:?} at {cursor}");
+        s.complete(code, cursor);
+    }
+    assert_eq!(run(&mut s, "b").as_deref(), Some("1"));
+}
