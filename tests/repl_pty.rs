@@ -227,20 +227,27 @@ fn a_session_at_the_terminal() {
     assert!(screen.contains("VariableNotFound"), "{screen}");
     assert!(screen.contains("1 | let y = 1 + missing_name;"), "{screen}");
     assert!(screen.contains("  |             ^"), "{screen}");
+    assert!(screen.contains("cell[9]"), "{screen}");
+    // A help query takes a prompt number, and the next error names the cell by its prompt.
+    term.type_line("?add");
+    term.wait_for("In [11]: ");
+    term.type_line("missing_too");
+    let screen = term.wait_for("In [12]: ");
+    assert!(screen.contains("cell[11]"), "{screen}");
 
     // input() reads a line from the terminal.
     term.type_line(r#"let who = input("name? ");"#);
     term.wait_for("name? ");
     term.type_line("Ada");
-    term.wait_for("In [11]: ");
+    term.wait_for("In [13]: ");
     term.type_line("who");
-    term.wait_for(r#"Out[11]: "Ada""#);
+    term.wait_for(r#"Out[13]: "Ada""#);
 
     // A display with an id is redrawn in place: only its last state stays on screen.
     term.type_line(
         r#"display("step 0", "bar"); for i in 1..=3 { update_display(`step ${i}`, "bar"); }"#,
     );
-    let screen = term.wait_for("In [13]: ");
+    let screen = term.wait_for("In [15]: ");
     assert!(screen.contains("\"step 3\""), "{screen}");
     assert!(!screen.contains("\"step 1\""), "{screen}");
 

@@ -53,7 +53,7 @@ pub fn run(make_session: SessionFactory) -> Result<(), String> {
             let _ = editor.append_history(path);
         }
         ctrl_c.cell_started();
-        let outcome = run_cell(&mut editor, &worker, &cell);
+        let outcome = run_cell(&mut editor, &worker, &cell, count);
         ctrl_c.cell_finished();
         outcome.map_err(|e| e.to_string())?;
         count += 1;
@@ -125,8 +125,9 @@ fn run_cell(
     editor: &mut LineEditor,
     worker: &Worker,
     cell: &str,
+    number: usize,
 ) -> Result<(), worker::WorkerGone> {
-    worker.execute(cell, None)?;
+    worker.execute(cell, None, Some(number))?;
     loop {
         match worker.next_event()? {
             Event::Done(_) => return Ok(()),

@@ -132,7 +132,7 @@ fn rebound_parameter_warnings(code: &str, parameters: &[(String, String)]) -> Ve
 /// Run one cell to the end; the kind of error if it failed.
 fn run_cell(worker: &Worker, code: &str, name: &str) -> Result<Option<ErrorKind>, String> {
     worker
-        .execute(code, Some(name))
+        .execute(code, Some(name), None)
         .map_err(|e| e.to_string())?;
     loop {
         match worker.next_event().map_err(|e| e.to_string())? {

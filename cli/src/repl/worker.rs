@@ -111,9 +111,17 @@ impl Worker {
 
     /// Start running a cell; follow with [`Worker::next_event`] until [`Event::Done`].
     /// `file` names the cell's source in error reports.
-    pub fn execute(&self, code: &str, file: Option<&str>) -> Result<(), WorkerGone> {
+    /// Run `code` as the cell `file` (a script's path) or `cell[number]` (the prompt's
+    /// number, which a help query moves though the session runs no cell for it).
+    pub fn execute(
+        &self,
+        code: &str,
+        file: Option<&str>,
+        number: Option<usize>,
+    ) -> Result<(), WorkerGone> {
         let execute = Execute {
             source_name: file.map(str::to_string),
+            cell: number,
             ..Execute::new(code)
         };
         self.host.send(Request::Execute(execute))
