@@ -555,6 +555,12 @@ fn save_model_refuses_an_empty_path_and_load_model_an_unknown_format() {
         e.contains(&spec.display().to_string()) && e.contains("\"ladder-model/9\""),
         "{e}"
     );
+    // Named by its weights' file, a model that is not there is named as the user wrote it.
+    let e = error(&mut s, "load_model(\"/no/such/model.safetensors\")");
+    assert!(
+        e.contains("no saved model at /no/such/model.safetensors: /no/such/model.json is missing"),
+        "{e}"
+    );
 }
 
 #[test]

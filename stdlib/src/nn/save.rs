@@ -146,10 +146,18 @@ pub fn load(path: &str) -> Result<Network> {
     check_path(path, "load_model")?;
     let (weights, spec_path) = paths(path);
     let text = std::fs::read_to_string(&spec_path).map_err(|e| {
-        Error::io(
-            spec_path.display().to_string(),
-            format!("load_model: cannot read {}: {e}", spec_path.display()),
-        )
+        // The user named a path, perhaps the weights' file: say what is missing there.
+        let message = if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "load_model: no saved model at {path}: {} is missing (save_model writes {} and {})",
+                spec_path.display(),
+                spec_path.display(),
+                weights.display()
+            )
+        } else {
+            format!("load_model: cannot read {}: {e}", spec_path.display())
+        };
+        Error::io(spec_path.display().to_string(), message)
     })?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Error::data(format!(
@@ -300,6 +308,6 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         let e = load(dir.path().join("missing").to_str().unwrap()).unwrap_err();
-        assert!(e.message().starts_with("load_model: cannot read"), "{e}");
+        assert!(e.message().starts_with("load_model: no saved model at"), "{e}");
     }
 }
