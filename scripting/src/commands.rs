@@ -100,7 +100,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "timeit",
         "%timeit [-n LOOPS] [-r RUNS] EXPR: time EXPR over many loops (count chosen automatically)",
     ),
-    ("who", "%who: list variables with their types"),
+    (
+        "who",
+        "%who [TYPE ...]: list variables with their types (only those of the TYPEs if given)",
+    ),
     (
         "reset",
         "%reset [-f]: forget all variables, functions and imports (-f as in IPython; nothing asks)",
@@ -176,7 +179,7 @@ fn run_command(
             Ok(None)
         }
         "who" => {
-            out(who(session));
+            out(who(session, args));
             Ok(None)
         }
         "reset" => {
@@ -225,10 +228,27 @@ fn need_code(name: &str, args: &str) -> Result<(), ScriptError> {
     }
 }
 
-fn who(session: &Session) -> String {
-    let vars = session.variables();
-    if vars.is_empty() {
+/// IPython's `%who [TYPE ...]`; type names as `%who` shows them, in any case.
+fn who(session: &Session, types: &str) -> String {
+    let all = session.variables();
+    if all.is_empty() {
         return "No variables defined.\n".into();
+    }
+    let wanted: Vec<&str> = types.split_whitespace().collect();
+    let vars: Vec<_> = all
+        .iter()
+        .filter(|(_, ty)| wanted.is_empty() || wanted.iter().any(|w| w.eq_ignore_ascii_case(ty)))
+        .cloned()
+        .collect();
+    if vars.is_empty() {
+        let mut present: Vec<&str> = all.iter().map(|(_, ty)| ty.as_str()).collect();
+        present.sort_unstable();
+        present.dedup();
+        return format!(
+            "No variables of type {} (types here: {}).\n",
+            wanted.join(" or "),
+            present.join(", ")
+        );
     }
     let width = vars.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     let mut text = String::new();
@@ -300,11 +320,21 @@ impl TimeitOptions {
             let after = &rest[used..];
             let trimmed = after.trim_start();
             let flag = match trimmed.get(..2) {
-                Some(f @ ("-n" | "-r")) if trimmed[2..].starts_with(char::is_whitespace) => f,
+                Some(f @ ("-n" | "-r"))
+                    if trimmed.len() == 2 || trimmed[2..].starts_with(char::is_whitespace) =>
+                {
+                    f
+                }
                 _ => return Ok((options, used)),
             };
             let value_at = after.len() - trimmed.len() + 2;
             let value_text = after[value_at..].trim_start();
+            if value_text.is_empty() {
+                let what = if flag == "-n" { "loops" } else { "runs" };
+                return Err(command_error(format!(
+                    "%timeit {flag} needs a number of {what} after it"
+                )));
+            }
             let value_len = value_text
                 .find(char::is_whitespace)
                 .unwrap_or(value_text.len());

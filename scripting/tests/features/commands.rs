@@ -74,6 +74,12 @@ fn timeit_reports_errors_in_the_timed_code() {
     assert_eq!(e.kind, ErrorKind::Command);
     let e = fail(&mut s, "%timeit -n x 1");
     assert_eq!(e.kind, ErrorKind::Command);
+    // A flag without its number is the command's misuse, not code `-n` to run.
+    for line in ["%timeit -n", "%timeit -r 2 -n", "%timeit -r  "] {
+        let e = fail(&mut s, line);
+        assert_eq!(e.kind, ErrorKind::Command, "{line}: {}", e.report());
+        assert!(e.message.contains("needs a"), "{line}: {}", e.message);
+    }
 }
 
 #[test]
@@ -87,6 +93,27 @@ fn who_lists_variables_with_types() {
     assert_eq!(
         out.text(Stream::Stdout),
         "count  i64\nname   string\nxs     array\n"
+    );
+}
+
+#[test]
+fn who_with_type_names_lists_only_those_types() {
+    // IPython's `%who int str`: only variables of the named types.
+    let (mut s, out) = session();
+    run(
+        &mut s,
+        "let count = 1; let name = \"x\"; let xs = [1]; let n = 2;",
+    );
+    run(&mut s, "%who i64");
+    assert_eq!(out.text(Stream::Stdout), "count  i64\nn      i64\n");
+    out.take();
+    run(&mut s, "%who string Array");
+    assert_eq!(out.text(Stream::Stdout), "name  string\nxs    array\n");
+    out.take();
+    run(&mut s, "%who Tensor");
+    assert_eq!(
+        out.text(Stream::Stdout),
+        "No variables of type Tensor (types here: array, i64, string).\n"
     );
 }
 

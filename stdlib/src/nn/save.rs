@@ -308,6 +308,9 @@ mod tests {
             .collect();
         assert!(leftovers.is_empty());
         let e = load(dir.path().join("missing").to_str().unwrap()).unwrap_err();
-        assert!(e.message().starts_with("load_model: no saved model at"), "{e}");
+        assert!(
+            e.message().starts_with("load_model: no saved model at"),
+            "{e}"
+        );
     }
 }
