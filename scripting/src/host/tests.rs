@@ -16,6 +16,22 @@ fn client() -> Client {
     .unwrap()
 }
 
+/// A host whose replies each come with the outputs written before them.
+fn capturing_host(factory: SessionFactory) -> (SessionHost, Receiver<(Vec<Output>, Reply)>) {
+    let (tx, replies) = channel();
+    let host = SessionHost::spawn(factory, move || {
+        // The capture is `!Send`: it is made, read and dropped on the session thread.
+        let capture = Rc::new(CaptureFrontend::new());
+        let reader = capture.clone();
+        let sink: ReplySink = Box::new(move |reply| {
+            let _ = tx.send((reader.take(), reply));
+        });
+        (capture as Rc<dyn Frontend>, sink)
+    })
+    .unwrap();
+    (host, replies)
+}
+
 fn shown(reply: &ExecuteReply) -> Option<String> {
     let bundle = reply.outcome.as_ref().ok()?.as_ref()?;
     bundle.plain().map(str::to_string)
@@ -267,17 +283,7 @@ fn reset_forgets_the_variables() {
 
 #[test]
 fn outputs_go_to_the_frontend_made_on_the_session_thread() {
-    let (tx, replies) = channel();
-    let host = SessionHost::spawn(plain_factory(), move || {
-        // The capture is `!Send`: it is made, read and dropped on the session thread.
-        let capture = Rc::new(CaptureFrontend::new());
-        let reader = capture.clone();
-        let sink: ReplySink = Box::new(move |reply| {
-            let _ = tx.send((reader.take(), reply));
-        });
-        (capture as Rc<dyn Frontend>, sink)
-    })
-    .unwrap();
+    let (host, replies) = capturing_host(plain_factory());
     host.send(Request::Execute(Execute::new("print(\"hi\"); 5")))
         .unwrap();
     let (outputs, reply) = replies.recv().unwrap();
@@ -362,22 +368,13 @@ impl crate::Library for BuggyLibrary {
 
 /// A host on a session with [`BuggyLibrary`]; each reply comes with the outputs before it.
 fn buggy_call() -> impl Fn(Request) -> (Vec<Output>, Reply) {
-    let (tx, replies) = channel();
     let factory: SessionFactory = Arc::new(|frontend| {
         Session::with_libraries(
             frontend,
             vec![Rc::new(BuggyLibrary) as Rc<dyn crate::Library>],
         )
     });
-    let host = SessionHost::spawn(factory, move || {
-        let capture = Rc::new(CaptureFrontend::new());
-        let reader = capture.clone();
-        let sink: ReplySink = Box::new(move |reply| {
-            let _ = tx.send((reader.take(), reply));
-        });
-        (capture as Rc<dyn Frontend>, sink)
-    })
-    .unwrap();
+    let (host, replies) = capturing_host(factory);
     move |request| {
         host.send(request).expect("the session thread is alive");
         replies
