@@ -1,9 +1,9 @@
 //! Labelling functions over 100,000 rows of 3-field maps with 6 small closures, in one run:
-//! `apply_lfs` in a session (what a user runs) with closures it reads as rules, the same
-//! closures written so that it calls them on every row (also on a bare engine with the
-//! standard library: no interrupt, stack or memory hooks), the `lf("...")` rules on the rows and
-//! on the same data as a map of column arrays, and the same six lambdas in a plain CPython loop
-//! over the dicts. Run: `cargo bench -p ladder-stdlib --bench lfs`
+//! `apply_lfs` in a session (what a user runs) with closures it reads as rules (written as one
+//! `if` chain, and with locals, guards and constants), closures with the same votes that it
+//! calls on every row (also on a bare engine with the standard library: no interrupt, stack or
+//! memory hooks), the `lf("...")` rules on the rows and on the same data as a map of column
+//! arrays, and the same six lambdas in a plain CPython loop over the dicts. Run: `cargo bench -p ladder-stdlib --bench lfs`
 //! (python3 or $LADDER_PYTHON).
 
 use ladder_scripting::rhai::{Dynamic, Engine, Scope};
@@ -48,16 +48,32 @@ let lfs = [
     )
 }
 
-/// The same closures with a body `apply_lfs` does not read as rules (a local variable), so it
-/// calls them on every row: the interpreter's own speed.
+/// The same votes from closures `apply_lfs` does not read as rules (arithmetic on a field,
+/// a method the rules do not know), so it calls them on every row: the interpreter's own speed.
 const INTERPRETED: &str = r#"
 let called = [
-    |r| { let v = r.stars; if v > 3 { 1 } else { -1 } },
-    |r| { let v = r.stars; if v < 2 { 0 } else { -1 } },
-    |r| { let v = r.text; if v.contains("great") { 1 } else { -1 } },
-    |r| { let v = r.text; if v.contains("awful") { 0 } else { -1 } },
-    |r| { let v = r.length; if v > 150 { 1 } else { -1 } },
-    |r| { let v = r.length; if v < 20 { 0 } else { -1 } },
+    |r| if r.stars * 2 > 6 { 1 } else { -1 },
+    |r| if r.stars * 2 < 4 { 0 } else { -1 },
+    |r| if r.text.index_of("great") >= 0 { 1 } else { -1 },
+    |r| if r.text.index_of("awful") >= 0 { 0 } else { -1 },
+    |r| if r.length * 2 > 300 { 1 } else { -1 },
+    |r| if r.length * 2 < 40 { 0 } else { -1 },
+];
+"#;
+
+/// The same rules written with locals, guards that return and constants captured from the
+/// cell: read as rules too.
+const WRITTEN_OUT: &str = r#"
+const POS = 1;
+const NEG = 0;
+let long = 150;
+let written_out = [
+    |r| { let s = r.stars; if s > 3 { POS } else { -1 } },
+    |r| { if r.stars < 2 { return NEG; } -1 },
+    |r| { let t = r.text; if t.contains("great") { return POS; } -1 },
+    |r| { let t = r.text; if t.contains("awful") { NEG } else { -1 } },
+    |r| if r.length > long { POS } else { -1 },
+    |r| { const SHORT = 20; if r.length < SHORT { NEG } else { -1 } },
 ];
 "#;
 
@@ -109,6 +125,15 @@ fn main() {
         session_cell(&mut s, "let L = apply_lfs(rows, lfs);");
     });
     let sums = session_cell(&mut s, SUMS);
+    session_cell(&mut s, WRITTEN_OUT);
+    let written_out = best_of(5, || {
+        session_cell(&mut s, "let L = apply_lfs(rows, written_out);");
+    });
+    assert_eq!(
+        session_cell(&mut s, SUMS),
+        sums,
+        "the written-out closures vote differently"
+    );
     if only_rules() {
         let t = best_of(5, || {
             session_cell(
@@ -199,6 +224,10 @@ fn main() {
         session * 1e3
     );
     println!(
+        "apply_lfs, the same with locals, guards and captured constants: {:.2} ms",
+        written_out * 1e3
+    );
+    println!(
         "apply_lfs, 6 closures called per row: {:.1} ms ({:.3} us a call); on a bare engine with the library: {:.1} ms (session / bare {:.2}x)",
         interpreted * 1e3,
         interpreted * 1e6 / calls,
@@ -234,6 +263,10 @@ fn main() {
                 .unwrap_or(f64::NAN);
             println!("speed against the CPython loop (CPython time / Ladder time, same run):");
             println!("  closures read as rules {:.1}x", cpython / session);
+            println!(
+                "  closures with locals, guards and constants, read as rules {:.1}x",
+                cpython / written_out
+            );
             println!("  closures called per row {:.2}x", cpython / interpreted);
             if let Some((rows_t, cols_t)) = vectorised {
                 println!("  lf(\"...\") rules on the rows {:.1}x", cpython / rows_t);

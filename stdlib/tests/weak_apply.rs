@@ -256,6 +256,49 @@ fn text_methods_case_folds_and_negations_vote_as_called() {
     );
 }
 
+/// Closures written with locals, guards that return, and constants captured from the cell
+/// vote as they do when called, on rows that fit their rules and on rows that do not.
+#[test]
+fn locals_guards_and_captured_constants_vote_as_called() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        const POS = 1;
+        const NEG = 0;
+        let cut = 3;
+        let texts = ["Great fun!", "AWFUL", "awful, great", "", "the end"];
+        let mixed = [];
+        for i in 0..50 { mixed.push(#{text: texts[i % 5], stars: i % 6}); }
+        let lfs = [
+            |r| { let t = r.text.to_lower(); if t.contains("great") { POS } else if t.contains("awful") { NEG } else { -1 } },
+            |r| { if r.stars > cut { return POS; } if r.text == "" || r.stars < 1 { return NEG; } -1 },
+            |r| { let n = r.stars; let t = r.text; if n >= cut && !t.ends_with("!") { 2 } else { return -1; } },
+        ];
+        "#,
+    );
+    let by_hand = plain(&mut s, "by_hand(mixed, lfs)");
+    assert!(by_hand.contains('2') && by_hand.contains('0'), "{by_hand}");
+    assert_eq!(plain(&mut s, "apply_lfs(mixed, lfs).to_array()"), by_hand);
+    assert_eq!(
+        plain(&mut s, "apply_lfs(rows, lfs).to_array()"),
+        plain(&mut s, "by_hand(rows, lfs)")
+    );
+    // A captured variable changed after the closure was made: the closure reads it when
+    // called, and so do its rules.
+    plain(&mut s, "cut = 1;");
+    let by_hand = plain(&mut s, "by_hand(mixed, lfs)");
+    assert_eq!(plain(&mut s, "apply_lfs(mixed, lfs).to_array()"), by_hand);
+    // A local the rules would not need still runs on every row, as in the closure: here it
+    // fails on the rows whose `text` is an int.
+    plain(&mut s, "mixed[3].text = 7;");
+    let e = error(
+        &mut s,
+        "apply_lfs(mixed, [|r| { let t = r.text.to_lower(); if r.stars > 2 { 1 } else { -1 } }])",
+    );
+    assert!(e.contains("failed on row 3"), "{e}");
+}
+
 #[test]
 fn a_script_defined_contains_is_what_closures_call() {
     let mut s = session();

@@ -1,17 +1,28 @@
 //! Closures that are rules in disguise, `|r| if r.stars > 3 { 1 } else if r.text.contains("bad")
 //! { 0 } else { -1 }`, read as [`Rules`] so `apply_lfs` labels whole columns at once instead of
-//! calling the closure on every row. Only bodies whose every part has one meaning are read: an
-//! `if`/`else if` chain ending in `else`, each branch an int literal, each condition comparisons
-//! of the parameter's fields with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also
-//! `.contains("word")`, `"word" in`, `.starts_with("word")`, `.ends_with("word")`, the field
-//! optionally `.to_lower()` or `.to_upper()` first) joined by `&&`, `||` and `!`. The caller
-//! falls back to calling the closure whenever the columns do not fit the rules (a missing field,
-//! a value of another type), so the votes and errors are always those of the closure itself.
+//! calling the closure on every row. Only bodies whose every part has one meaning are read:
+//! - first, any `let` (or `const`) naming a field, `let t = r.text.to_lower();`, or a literal,
+//!   `let POS = 1;`; each field named so must be used (a `let` runs on every row, so a field
+//!   that is never tested could fail where the rules would not);
+//! - then any guards `if cond { return vote; }`;
+//! - last, an `if`/`else if` chain ending in `else` whose branches are votes (`v` or
+//!   `return v`), or a vote alone.
+//!
+//! A vote is an int literal or a name for one; a condition compares fields (or names for them)
+//! with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also `.contains("word")`,
+//! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, the field optionally
+//! `.to_lower()` or `.to_upper()` first), joined by `&&`, `||` and `!`. Names the closure
+//! captures from the cell (`const POS = 1;` above it) stand for their values now, as the
+//! closure would read them when called. The caller falls back to calling the closure whenever
+//! the columns do not fit the rules (a missing field, a value of another type), so the votes
+//! and errors are always those of the closure itself.
 
 use super::rules::{Cond, Fold, Literal, Op, Rule, Rules};
 use ladder_scripting::rhai::{
-    ASTNode, Expr, FnCallExpr, FnPtr, Module, NativeCallContext, Stmt, StmtBlock, AST,
+    ASTFlags, ASTNode, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext, ScriptFuncDef,
+    Shared, Stmt, StmtBlock, AST,
 };
+use std::cell::Cell;
 
 /// Most conjunctions one condition may expand to (`(a || b) && (c || d)` is 4).
 const MOST_CONJUNCTIONS: usize = 16;
@@ -28,13 +39,11 @@ const METHODS: [&str; 5] = [
 
 /// The rules a closure stands for, or None when its body is anything else.
 pub fn closure_rules(ctx: &NativeCallContext, f: &FnPtr) -> Option<Rules> {
-    if f.is_curried() {
-        return None;
-    }
+    let captured = f.curry();
     let mut def = None;
     for ns in ctx.iter_namespaces() {
         if def.is_none() {
-            def = ns.get_script_fn(f.fn_name(), 1).cloned();
+            def = ns.get_script_fn(f.fn_name(), captured.len() + 1).cloned();
         }
         // A script's own `contains` (a method on `this`, or taking the string first) would
         // change what `.contains` means.
@@ -44,105 +53,367 @@ pub fn closure_rules(ctx: &NativeCallContext, f: &FnPtr) -> Option<Rules> {
         }
     }
     let def = def?;
-    let param = def.params[0].to_string();
-    let mut module = Module::new();
-    module.set_script_fn(def);
-    let ast = AST::new([], module);
-    let (mut statements, mut rules) = (0, None);
-    ast.walk(&mut |path: &[ASTNode]| {
-        if path.len() == 1 {
-            statements += 1;
-            if let ASTNode::Stmt(s) = path[0] {
-                rules = chain(s, &param);
-            }
+    // A closure's captured names come first in its parameters, its own parameter last.
+    let (names, param) = def.params.split_at(captured.len());
+    let mut reader = Reader {
+        param: param[0].to_string(),
+        fields: Vec::new(),
+        constants: Vec::new(),
+    };
+    for (name, value) in names.iter().zip(captured) {
+        if let Some(value) = literal_value(value) {
+            reader.constants.push((name.to_string(), value));
         }
-        true
-    });
-    let rules = rules.filter(|_| statements == 1)?;
-    Some(Rules {
+    }
+    let rules = reader.body(&body(def.clone()))?;
+    reader.fields.iter().all(|f| f.used.get()).then(|| Rules {
         source: f.fn_name().to_string(),
         rules,
     })
 }
 
-/// `if c { v } else if ... else { w }` as rules: each condition's conjunctions vote in order,
-/// the final `else` is a rule without conditions (dropped when it abstains).
-fn chain(s: &Stmt, param: &str) -> Option<Vec<Rule>> {
-    match s {
-        Stmt::If(flow, _) => {
-            let vote = int_block(&flow.body)?;
-            let mut rules: Vec<Rule> = dnf(&flow.expr, param, false)?
-                .into_iter()
-                .map(|conds| Rule { conds, vote })
-                .collect();
-            match flow.branch.statements() {
-                [next @ Stmt::If(..)] => rules.extend(chain(next, param)?),
-                _ => {
-                    let last = int_block(&flow.branch)?;
-                    if last != -1 {
-                        rules.push(Rule {
-                            conds: Vec::new(),
-                            vote: last,
-                        });
-                    }
+/// The top-level statements of a script function's body.
+fn body(def: Shared<ScriptFuncDef>) -> Vec<Stmt> {
+    let mut module = Module::new();
+    module.set_script_fn(def);
+    let mut statements = Vec::new();
+    AST::new([], module).walk(&mut |path: &[ASTNode]| {
+        if let [ASTNode::Stmt(s)] = path {
+            statements.push((*s).clone());
+        }
+        true
+    });
+    statements
+}
+
+/// A captured value the rules can compare with: an int, a float or a string.
+fn literal_value(v: &Dynamic) -> Option<Literal> {
+    if let Ok(i) = v.as_int() {
+        return Some(Literal::Int(i));
+    }
+    if let Ok(x) = v.as_float() {
+        return Some(Literal::Float(x));
+    }
+    v.flatten_clone()
+        .into_immutable_string()
+        .ok()
+        .map(|s| Literal::Text(s.to_string()))
+}
+
+/// A field of the row, as a condition reads it: its column and case fold.
+#[derive(Clone)]
+struct Field {
+    column: String,
+    fold: Fold,
+}
+
+/// A `let` that names a field, and whether a condition reads it.
+struct Local {
+    name: String,
+    field: Field,
+    used: Cell<bool>,
+}
+
+/// What a closure's body may name: its row parameter, locals naming fields, and constants
+/// (`let` of a literal, or captured from the cell).
+struct Reader {
+    param: String,
+    fields: Vec<Local>,
+    constants: Vec<(String, Literal)>,
+}
+
+impl Reader {
+    /// The body: its `let`s, guards and final vote, in that order.
+    fn body(&mut self, statements: &[Stmt]) -> Option<Vec<Rule>> {
+        let (last, before) = statements.split_last()?;
+        let mut rules = Vec::new();
+        for s in before {
+            match s {
+                Stmt::Var(x, flags, _)
+                    if rules.is_empty() && !flags.intersects(ASTFlags::EXPORTED) =>
+                {
+                    self.bind(&x.0.name, &x.1)?
                 }
+                Stmt::If(flow, _) if flow.branch.is_empty() => {
+                    let [Stmt::Return(Some(v), flags, _)] = flow.body.statements() else {
+                        return None;
+                    };
+                    if *flags != ASTFlags::NONE {
+                        return None;
+                    }
+                    self.extend(&mut rules, &flow.expr, self.vote(v)?)?;
+                }
+                _ => return None,
             }
-            Some(rules)
         }
-        _ => None,
-    }
-}
-
-/// A block that is one int literal.
-fn int_block(b: &StmtBlock) -> Option<i64> {
-    match b.statements() {
-        [Stmt::Expr(e)] => match &**e {
-            Expr::IntegerConstant(v, _) => Some(*v),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A condition (its negation when `negated`) as a disjunction of conjunctions of
-/// comparisons; a negation is pushed down to the comparisons (`!(a && b)` is `!a || !b`).
-fn dnf(e: &Expr, param: &str, negated: bool) -> Option<Vec<Vec<Cond>>> {
-    let out = match e {
-        Expr::And(parts, _) if !negated => product(parts, param, negated)?,
-        Expr::Or(parts, _) if negated => product(parts, param, negated)?,
-        Expr::And(parts, _) | Expr::Or(parts, _) => {
-            let mut acc = Vec::new();
-            for p in parts.iter() {
-                acc.extend(dnf(p, param, negated)?);
-            }
-            acc
+        match last {
+            Stmt::If(..) => rules.extend(self.chain(last)?),
+            s => push_last(&mut rules, self.vote_stmt(s)?),
         }
-        Expr::FnCall(call, _) if is_operator(call, "!", 1) => dnf(&call.args[0], param, !negated)?,
-        Expr::FnCall(call, _) => vec![vec![comparison(call, param, negated)?]],
-        Expr::Dot(..) => vec![vec![method(e, param, negated)?]],
-        _ => return None,
-    };
-    (out.len() <= MOST_CONJUNCTIONS).then_some(out)
-}
+        Some(rules)
+    }
 
-/// Every part must hold: each conjunction of one part joined with each of the others'.
-fn product(parts: &[Expr], param: &str, negated: bool) -> Option<Vec<Vec<Cond>>> {
-    let mut acc: Vec<Vec<Cond>> = vec![Vec::new()];
-    for p in parts {
-        let terms = dnf(p, param, negated)?;
-        acc = acc
-            .iter()
-            .flat_map(|a| {
-                terms
-                    .iter()
-                    .map(move |t| a.iter().chain(t).cloned().collect())
-            })
-            .collect();
-        if acc.len() > MOST_CONJUNCTIONS {
+    /// `let name = r.field[.fold()]`, or a literal: later parts of the body may name it.
+    fn bind(&mut self, name: &str, e: &Expr) -> Option<()> {
+        let taken = name == self.param
+            || self.fields.iter().any(|f| f.name == name)
+            || self.constants.iter().any(|(n, _)| n == name);
+        if taken {
             return None;
         }
+        if let Some(value) = self.literal(e) {
+            self.constants.push((name.to_string(), value));
+            return Some(());
+        }
+        let field = self.operand(e)?;
+        self.fields.push(Local {
+            name: name.to_string(),
+            field,
+            used: Cell::new(false),
+        });
+        Some(())
     }
-    Some(acc)
+
+    /// `if c { v } else if ... else { w }` as rules: each condition's conjunctions vote in
+    /// order, the final `else` is a rule without conditions (dropped when it abstains).
+    fn chain(&self, s: &Stmt) -> Option<Vec<Rule>> {
+        let Stmt::If(flow, _) = s else { return None };
+        let mut rules = Vec::new();
+        self.extend(&mut rules, &flow.expr, self.vote_block(&flow.body)?)?;
+        match flow.branch.statements() {
+            [next @ Stmt::If(..)] => rules.extend(self.chain(next)?),
+            _ => push_last(&mut rules, self.vote_block(&flow.branch)?),
+        }
+        Some(rules)
+    }
+
+    /// The rules `cond` voting `vote` stands for, after those already read.
+    fn extend(&self, rules: &mut Vec<Rule>, cond: &Expr, vote: i64) -> Option<()> {
+        let conds = self.dnf(cond, false)?;
+        rules.extend(conds.into_iter().map(|conds| Rule { conds, vote }));
+        Some(())
+    }
+
+    /// A block that is one vote.
+    fn vote_block(&self, b: &StmtBlock) -> Option<i64> {
+        match b.statements() {
+            [s] => self.vote_stmt(s),
+            _ => None,
+        }
+    }
+
+    /// `v` or `return v` as a statement.
+    fn vote_stmt(&self, s: &Stmt) -> Option<i64> {
+        match s {
+            Stmt::Expr(e) => self.vote(e),
+            Stmt::Return(Some(e), flags, _) if *flags == ASTFlags::NONE => self.vote(e),
+            _ => None,
+        }
+    }
+
+    /// An int literal, or a name for one.
+    fn vote(&self, e: &Expr) -> Option<i64> {
+        match self.literal(e)? {
+            Literal::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A literal, or a constant's name.
+    fn literal(&self, e: &Expr) -> Option<Literal> {
+        match e {
+            Expr::IntegerConstant(v, _) => Some(Literal::Int(*v)),
+            Expr::FloatConstant(v, _) => Some(Literal::Float(**v)),
+            Expr::StringConstant(s, _) => Some(Literal::Text(s.to_string())),
+            Expr::Variable(v, ..) if v.2.is_empty() => self
+                .constants
+                .iter()
+                .find(|(n, _)| *n == v.1)
+                .map(|(_, value)| value.clone()),
+            _ => None,
+        }
+    }
+
+    /// A condition (its negation when `negated`) as a disjunction of conjunctions of
+    /// comparisons; a negation is pushed down to the comparisons (`!(a && b)` is `!a || !b`).
+    fn dnf(&self, e: &Expr, negated: bool) -> Option<Vec<Vec<Cond>>> {
+        let out = match e {
+            Expr::And(parts, _) if !negated => self.product(parts, negated)?,
+            Expr::Or(parts, _) if negated => self.product(parts, negated)?,
+            Expr::And(parts, _) | Expr::Or(parts, _) => {
+                let mut acc = Vec::new();
+                for p in parts.iter() {
+                    acc.extend(self.dnf(p, negated)?);
+                }
+                acc
+            }
+            Expr::FnCall(call, _) if is_operator(call, "!", 1) => {
+                self.dnf(&call.args[0], !negated)?
+            }
+            Expr::FnCall(call, _) => vec![vec![self.comparison(call, negated)?]],
+            Expr::Dot(..) => vec![vec![self.method(e, negated)?]],
+            _ => return None,
+        };
+        (out.len() <= MOST_CONJUNCTIONS).then_some(out)
+    }
+
+    /// Every part must hold: each conjunction of one part joined with each of the others'.
+    fn product(&self, parts: &[Expr], negated: bool) -> Option<Vec<Vec<Cond>>> {
+        let mut acc: Vec<Vec<Cond>> = vec![Vec::new()];
+        for p in parts {
+            let terms = self.dnf(p, negated)?;
+            acc = acc
+                .iter()
+                .flat_map(|a| {
+                    terms
+                        .iter()
+                        .map(move |t| a.iter().chain(t).cloned().collect())
+                })
+                .collect();
+            if acc.len() > MOST_CONJUNCTIONS {
+                return None;
+            }
+        }
+        Some(acc)
+    }
+
+    /// `field op literal`, with one of the built-in comparison operators, or `"word" in
+    /// field` (which Rhai reads as the call `contains(field, "word")`, as it reads
+    /// `field.contains("word")`: the same function).
+    fn comparison(&self, call: &FnCallExpr, negate: bool) -> Option<Cond> {
+        let contains = call.op_token.is_none() && call.name == "contains";
+        if !(call.op_token.is_some() || contains)
+            || !call.namespace.is_empty()
+            || call.args.len() != 2
+        {
+            return None;
+        }
+        let op = match call.name.as_str() {
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            "==" => Op::Eq,
+            "!=" => Op::Ne,
+            "contains" => Op::Contains,
+            _ => return None,
+        };
+        let field = self.operand(&call.args[0])?;
+        let value = match self.literal(&call.args[1])? {
+            Literal::Text(s) => Literal::Text(s),
+            _ if op == Op::Contains => return None,
+            number => number,
+        };
+        Some(cond(field, op, value, negate))
+    }
+
+    /// `field.contains("word")`, `.starts_with("word")` or `.ends_with("word")`.
+    fn method(&self, e: &Expr, negate: bool) -> Option<Cond> {
+        let (root, links) = flatten(e)?;
+        let (test, before) = links.split_last()?;
+        let Expr::MethodCall(call, _) = test else {
+            return None;
+        };
+        let op = match call.name.as_str() {
+            "contains" => Op::Contains,
+            "starts_with" => Op::StartsWith,
+            "ends_with" => Op::EndsWith,
+            _ => return None,
+        };
+        let ([word], true) = (&call.args[..], call.namespace.is_empty()) else {
+            return None;
+        };
+        let Literal::Text(word) = self.literal(word)? else {
+            return None;
+        };
+        let field = self.chain_field(root, before)?;
+        Some(cond(field, op, Literal::Text(word), negate))
+    }
+
+    /// A field as a condition reads it: `r.field`, a local naming one, either optionally
+    /// followed by `.to_lower()` or `.to_upper()` (one fold at most).
+    fn operand(&self, e: &Expr) -> Option<Field> {
+        match e {
+            Expr::Dot(..) => {
+                let (root, links) = flatten(e)?;
+                self.chain_field(root, &links)
+            }
+            _ => self.local(e),
+        }
+    }
+
+    /// The field `root.links...` reads.
+    fn chain_field(&self, root: &Expr, links: &[&Expr]) -> Option<Field> {
+        let (mut field, rest) = match (self.is_param(root), links) {
+            (true, [Expr::Property(p, _), rest @ ..]) => (
+                Field {
+                    column: p.2.to_string(),
+                    fold: Fold::None,
+                },
+                rest,
+            ),
+            (true, _) => return None,
+            (false, _) => (self.local(root)?, links),
+        };
+        match rest {
+            [] => Some(field),
+            [fold] if field.fold == Fold::None => {
+                field.fold = fold_call(fold)?;
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+
+    /// A local naming a field; reading it marks it used.
+    fn local(&self, e: &Expr) -> Option<Field> {
+        let Expr::Variable(v, ..) = e else {
+            return None;
+        };
+        let local = self
+            .fields
+            .iter()
+            .find(|f| v.2.is_empty() && f.name == v.1)?;
+        local.used.set(true);
+        Some(local.field.clone())
+    }
+
+    fn is_param(&self, e: &Expr) -> bool {
+        matches!(e, Expr::Variable(v, ..) if v.1 == self.param && v.2.is_empty())
+    }
+}
+
+fn cond(field: Field, op: Op, value: Literal, negate: bool) -> Cond {
+    Cond {
+        column: field.column,
+        op,
+        value,
+        negate,
+        fold: field.fold,
+    }
+}
+
+/// The last vote, a rule without conditions, dropped when it abstains.
+fn push_last(rules: &mut Vec<Rule>, vote: i64) {
+    if vote != -1 {
+        rules.push(Rule {
+            conds: Vec::new(),
+            vote,
+        });
+    }
+}
+
+/// `a.b.c()` as its root `a` and its links `[b, c()]`.
+fn flatten(e: &Expr) -> Option<(&Expr, Vec<&Expr>)> {
+    let Expr::Dot(x, ..) = e else { return None };
+    let mut links = Vec::new();
+    let mut next = &x.rhs;
+    while let Expr::Dot(y, ..) = next {
+        links.push(&y.lhs);
+        next = &y.rhs;
+    }
+    links.push(next);
+    Some((&x.lhs, links))
 }
 
 /// A built-in operator (not a script's function) of `args` arguments.
@@ -151,81 +422,6 @@ fn is_operator(call: &FnCallExpr, name: &str, args: usize) -> bool {
         && call.namespace.is_empty()
         && call.name == name
         && call.args.len() == args
-}
-
-/// `r.field op literal`, with one of the built-in comparison operators, or `"word" in
-/// r.field` (which Rhai reads as the call `contains(r.field, "word")`, as it reads
-/// `r.field.contains("word")`: the same function).
-fn comparison(call: &FnCallExpr, param: &str, negate: bool) -> Option<Cond> {
-    let contains = call.op_token.is_none() && call.name == "contains";
-    if !(call.op_token.is_some() || contains) || !call.namespace.is_empty() || call.args.len() != 2
-    {
-        return None;
-    }
-    let op = match call.name.as_str() {
-        ">" => Op::Gt,
-        ">=" => Op::Ge,
-        "<" => Op::Lt,
-        "<=" => Op::Le,
-        "==" => Op::Eq,
-        "!=" => Op::Ne,
-        "contains" => Op::Contains,
-        _ => return None,
-    };
-    let (column, fold) = field(&call.args[0], param)?;
-    let value = match &call.args[1] {
-        Expr::IntegerConstant(v, _) if op != Op::Contains => Literal::Int(*v),
-        Expr::FloatConstant(v, _) if op != Op::Contains => Literal::Float(**v),
-        Expr::StringConstant(s, _) => Literal::Text(s.to_string()),
-        _ => return None,
-    };
-    Some(Cond {
-        column,
-        op,
-        value,
-        negate,
-        fold,
-    })
-}
-
-/// `r.field.contains("word")`, `.starts_with("word")` or `.ends_with("word")`, the field
-/// optionally case-folded first.
-fn method(e: &Expr, param: &str, negate: bool) -> Option<Cond> {
-    let Expr::Dot(outer, ..) = e else { return None };
-    let Expr::Dot(inner, ..) = &outer.rhs else {
-        return None;
-    };
-    if !is_param(&outer.lhs, param) {
-        return None;
-    }
-    let Expr::Property(p, _) = &inner.lhs else {
-        return None;
-    };
-    // After the field: the test itself, or a fold and then the test.
-    let (fold, test) = match &inner.rhs {
-        Expr::Dot(chain, ..) => (fold_call(&chain.lhs)?, &chain.rhs),
-        test => (Fold::None, test),
-    };
-    let Expr::MethodCall(call, _) = test else {
-        return None;
-    };
-    let op = match call.name.as_str() {
-        "contains" => Op::Contains,
-        "starts_with" => Op::StartsWith,
-        "ends_with" => Op::EndsWith,
-        _ => return None,
-    };
-    let ([Expr::StringConstant(word, _)], true) = (&call.args[..], call.namespace.is_empty())
-    else {
-        return None;
-    };
-    Some(Cond {
-        column: p.2.to_string(),
-        op,
-        value: Literal::Text(word.to_string()),
-        negate,
-        fold,
-    })
 }
 
 /// `.to_lower()` or `.to_upper()`, as a fold.
@@ -243,120 +439,5 @@ fn fold_call(e: &Expr) -> Option<Fold> {
     }
 }
 
-/// `r.field`, `r.field.to_lower()` or `r.field.to_upper()`: the field's name and fold.
-fn field(e: &Expr, param: &str) -> Option<(String, Fold)> {
-    let Expr::Dot(x, ..) = e else { return None };
-    if !is_param(&x.lhs, param) {
-        return None;
-    }
-    match &x.rhs {
-        Expr::Property(p, _) => Some((p.2.to_string(), Fold::None)),
-        Expr::Dot(y, ..) => match &y.lhs {
-            Expr::Property(p, _) => Some((p.2.to_string(), fold_call(&y.rhs)?)),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn is_param(e: &Expr, param: &str) -> bool {
-    matches!(e, Expr::Variable(v, ..) if v.1 == param && v.2.is_empty())
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ladder_scripting::rhai::Engine;
-
-    /// The rules `closure_rules` reads from the closure `source` defines, as text.
-    fn read(source: &str) -> Option<String> {
-        let mut engine = Engine::new();
-        engine.register_fn("rules_of", |ctx: NativeCallContext, f: FnPtr| {
-            closure_rules(&ctx, &f).map_or("none".to_string(), |r| {
-                r.rules
-                    .iter()
-                    .map(|rule| {
-                        let conds: Vec<String> = rule
-                            .conds
-                            .iter()
-                            .map(|c| {
-                                format!(
-                                    "{}{}{:?} {:?} {:?}",
-                                    if c.negate { "!" } else { "" },
-                                    c.column,
-                                    c.fold,
-                                    c.op,
-                                    c.value
-                                )
-                            })
-                            .collect();
-                        format!("{} => {}", conds.join(" & "), rule.vote)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-        });
-        let out: String = engine
-            .eval(&format!("rules_of({source})"))
-            .expect("the script runs");
-        (out != "none").then_some(out)
-    }
-
-    #[test]
-    fn text_methods_folds_and_in_are_read() {
-        assert_eq!(
-            read(r#"|r| if r.t.to_lower().contains("great") { 1 } else { -1 }"#).unwrap(),
-            r#"tLower Contains Text("great") => 1"#
-        );
-        assert_eq!(
-            read(r#"|r| if "bad" in r.t { 0 } else if r.t.starts_with("A") { 1 } else if r.t.to_upper().ends_with("!") { 2 } else { -1 }"#).unwrap(),
-            r#"tNone Contains Text("bad") => 0; tNone StartsWith Text("A") => 1; tUpper EndsWith Text("!") => 2"#
-        );
-        // `"x" in r.t` is Rhai's call `contains(r.t, "x")`, which a cell may write itself.
-        assert_eq!(
-            read(r#"|r| if contains(r.t, "x") { 1 } else { -1 }"#).unwrap(),
-            r#"tNone Contains Text("x") => 1"#
-        );
-        assert_eq!(
-            read(r#"|r| if r.t.to_lower() == "ok" { 1 } else { -1 }"#).unwrap(),
-            r#"tLower Eq Text("ok") => 1"#
-        );
-    }
-
-    #[test]
-    fn negations_are_pushed_down_to_the_comparisons() {
-        assert_eq!(
-            read(r#"|r| if !r.t.contains("x") { 1 } else { -1 }"#).unwrap(),
-            r#"!tNone Contains Text("x") => 1"#
-        );
-        // !(a && b) is !a || !b; !(a || b) is !a && !b; !!a is a.
-        assert_eq!(
-            read(r#"|r| if !(r.a > 1 && r.b == 2) { 1 } else { -1 }"#).unwrap(),
-            "!aNone Gt Int(1) => 1; !bNone Eq Int(2) => 1"
-        );
-        assert_eq!(
-            read(r#"|r| if !(r.a > 1 || !(r.b < 2.5)) { 1 } else { 0 }"#).unwrap(),
-            "!aNone Gt Int(1) & bNone Lt Float(2.5) => 1;  => 0"
-        );
-    }
-
-    #[test]
-    fn other_bodies_are_not_read() {
-        for source in [
-            r#"|r| if r.t.trim().contains("x") { 1 } else { -1 }"#,
-            r#"|r| if r.t.contains(r.u) { 1 } else { -1 }"#,
-            r#"|r| if 3 in r.list { 1 } else { -1 }"#,
-            r#"|r| if r.t.to_lower().to_upper() == "X" { 1 } else { -1 }"#,
-        ] {
-            assert_eq!(read(source), None, "{source}");
-        }
-        // A script's own method of one of the names changes what the closure means.
-        let own =
-            r#"fn to_lower() { "x" } rules_of(|r| if r.t.to_lower() == "x" { 1 } else { -1 })"#;
-        let mut engine = Engine::new();
-        engine.register_fn("rules_of", |ctx: NativeCallContext, f: FnPtr| {
-            closure_rules(&ctx, &f).is_some()
-        });
-        assert!(!engine.eval::<bool>(own).unwrap());
-    }
-}
+mod tests;
