@@ -299,6 +299,49 @@ fn locals_guards_and_captured_constants_vote_as_called() {
     assert!(e.contains("failed on row 3"), "{e}");
 }
 
+/// `matches` is a regular expression anywhere in the text, in a closure (read as a rule) as
+/// in `lf`; a pattern that is not one is an error naming it, from either.
+#[test]
+fn patterns_vote_as_called_and_bad_ones_are_named() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        let texts = ["Check it OUT", "checkout now", "out, then check", "", "ǅ check out"];
+        let rows = [];
+        for i in 0..40 { rows.push(#{text: texts[i % 5], n: i}); }
+        let lfs = [
+            |r| if r.text.matches("(?i)check.*out") { 1 } else { -1 },
+            |r| { let t = r.text.to_lower(); if t.matches("^check") && r.n > 10 { 0 } else { -1 } },
+        ];
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        "#,
+    );
+    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
+    assert!(by_hand.contains('0') && by_hand.contains("1,"), "{by_hand}");
+    assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+    assert_eq!(
+        plain(
+            &mut s,
+            r#"apply_lfs(rows, [lf("text matches '(?i)check.*out' => 1")]).to_array()"#
+        ),
+        plain(&mut s, "by_hand(rows, lfs.extract(0, 1))")
+    );
+    let e = error(&mut s, r#""abc".matches("a(b")"#);
+    assert!(e.contains("'a(b' is not a regular expression"), "{e}");
+    let e = error(
+        &mut s,
+        r#"apply_lfs(rows, [|r| if r.text.matches("a(b") { 1 } else { -1 }])"#,
+    );
+    assert!(
+        e.contains("labelling function 'lf_0' failed on row 0") && e.contains("'a(b'"),
+        "{e}"
+    );
+    let e = error(&mut s, r#"lf("text matches 'a(b' => 1")"#);
+    assert!(e.contains("'a(b' is not a regular expression"), "{e}");
+    assert_eq!(plain(&mut s, "rows.len()"), "40");
+}
+
 #[test]
 fn a_script_defined_contains_is_what_closures_call() {
     let mut s = session();

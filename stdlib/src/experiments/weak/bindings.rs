@@ -225,6 +225,7 @@ fn int_array(v: &[i64]) -> Array {
 }
 
 pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
+    super::pattern::register(engine);
     crate::doc::register_rendered::<LabelMatrix>(engine, renderers);
     crate::doc::register_rendered::<LabelModel>(engine, renderers);
 
@@ -292,7 +293,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// A labelling function made of rules on the rows' columns, for `apply_lfs`: rules are
         /// separated by `;`, each `condition => class`, conditions joined by `and`, each
         /// `column op value` (> >= < <= == !=, a number or a quoted string) or
-        /// `column contains 'word'` (or `starts_with`, `ends_with`). The first rule that holds votes; none abstains (-1). It
+        /// `column contains 'word'` (or `starts_with`, `ends_with`, and `matches '(?i)re.*gex'`
+        /// for a regular expression anywhere in the text). The first rule that holds votes; none abstains (-1). It
         /// labels every row at once, far faster than a closure called per row.
         ///
         /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("text contains 'great' => 1")]);

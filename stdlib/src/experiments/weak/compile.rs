@@ -10,8 +10,8 @@
 //!
 //! A vote is an int literal or a name for one; a condition compares fields (or names for them)
 //! with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also `.contains("word")`,
-//! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, the field optionally
-//! `.to_lower()` or `.to_upper()` first), joined by `&&`, `||` and `!`. Names the closure
+//! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, `.matches("pattern")`, the field
+//! optionally `.to_lower()` or `.to_upper()` first), joined by `&&`, `||` and `!`. Names the closure
 //! captures from the cell (`const POS = 1;` above it) stand for their values now, as the
 //! closure would read them when called. The caller falls back to calling the closure whenever
 //! the columns do not fit the rules (a missing field, a value of another type), so the votes
@@ -29,8 +29,9 @@ const MOST_CONJUNCTIONS: usize = 16;
 
 /// The string methods the rules stand for: a script that defines its own function of one of
 /// these names may change what the method means, so its closures are called instead.
-const METHODS: [&str; 5] = [
+const METHODS: [&str; 6] = [
     "contains",
+    "matches",
     "starts_with",
     "ends_with",
     "to_lower",
@@ -307,7 +308,8 @@ impl Reader {
         Some(cond(field, op, value, negate))
     }
 
-    /// `field.contains("word")`, `.starts_with("word")` or `.ends_with("word")`.
+    /// `field.contains("word")`, `.starts_with("word")`, `.ends_with("word")` or
+    /// `.matches("pattern")`.
     fn method(&self, e: &Expr, negate: bool) -> Option<Cond> {
         let (root, links) = flatten(e)?;
         let (test, before) = links.split_last()?;
@@ -318,6 +320,7 @@ impl Reader {
             "contains" => Op::Contains,
             "starts_with" => Op::StartsWith,
             "ends_with" => Op::EndsWith,
+            "matches" => Op::Matches,
             _ => return None,
         };
         let ([word], true) = (&call.args[..], call.namespace.is_empty()) else {

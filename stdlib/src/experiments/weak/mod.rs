@@ -9,6 +9,7 @@ pub mod compile;
 pub mod dawid_skene;
 pub mod label_matrix;
 pub mod majority;
+pub mod pattern;
 pub mod rules;
 
 pub use analysis::{analysis_table, lf_analysis, LfSummary};

@@ -6,13 +6,17 @@
 //!
 //! Grammar: `rules := rule (';' rule)*`, `rule := cond ('and' cond)* '=>' int`,
 //! `cond := column op value | column word string`, `op := > >= < <= == !=`,
-//! `word := contains | starts_with | ends_with`, `value := number | 'text' | "text"`.
+//! `word := contains | starts_with | ends_with | matches` (a regular expression, anywhere in the
+//! text), `value := number | 'text' | "text"`.
 //! Closures read as rules ([`super::compile`]) also give conditions a negation and a case fold.
 
 use super::label_matrix::ABSTAIN;
+use super::pattern::compiled;
 use crate::error::{Error, Result};
 use ladder_scripting::rhai::ImmutableString;
+use regex::Regex;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// A value a column is compared with.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,12 +37,17 @@ pub enum Op {
     Contains,
     StartsWith,
     EndsWith,
+    /// A regular expression matches somewhere in the text.
+    Matches,
 }
 
 impl Op {
-    /// The operators that test a text for a word rather than compare two values.
+    /// The operators that test a text for a word (or pattern) rather than compare two values.
     fn is_word(self) -> bool {
-        matches!(self, Op::Contains | Op::StartsWith | Op::EndsWith)
+        matches!(
+            self,
+            Op::Contains | Op::StartsWith | Op::EndsWith | Op::Matches
+        )
     }
 }
 
@@ -190,6 +199,11 @@ impl Rules {
             return Err(wrong());
         }
         Ok(match (col, &cond.value, cond.op) {
+            (Column::Text(v), Literal::Text(pattern), Op::Matches) => {
+                let re = compiled(pattern)
+                    .map_err(|m| Error::options(format!("lf(\"{}\"): {m}", self.source)))?;
+                Test::Pattern(v, re, cond.fold)
+            }
             (Column::Text(v), Literal::Text(word), op) if op.is_word() => {
                 Test::Word(v, op, word, cond.fold)
             }
@@ -262,6 +276,7 @@ impl Bound<'_> {
 /// One comparison tied to its column.
 enum Test<'a> {
     Word(&'a [ImmutableString], Op, &'a str, Fold),
+    Pattern(&'a [ImmutableString], Arc<Regex>, Fold),
     Text(&'a [ImmutableString], Op, &'a str, Fold),
     Int(&'a [i64], Op, i64),
     IntFloat(&'a [i64], Op, f64),
@@ -283,6 +298,7 @@ impl Test<'_> {
                     _ => find_into(mask, v, fold, |t| t.contains(word)),
                 }
             }
+            Test::Pattern(v, re, fold) => find_into(mask, &v[rows], *fold, |t| re.is_match(t)),
             Test::Text(v, op, t, fold) => {
                 and_with(mask, &v[rows], |s| test(*op, fold.apply(s).as_ref().cmp(t)))
             }
@@ -324,7 +340,7 @@ fn compare<T: PartialOrd + Copy>(mask: &mut [bool], values: &[T], op: Op, x: T) 
         Op::Le => and_with(mask, values, |a| *a <= x),
         Op::Eq => and_with(mask, values, |a| *a == x),
         Op::Ne => and_with(mask, values, |a| *a != x),
-        Op::Contains | Op::StartsWith | Op::EndsWith => mask.fill(false),
+        Op::Contains | Op::StartsWith | Op::EndsWith | Op::Matches => mask.fill(false),
     }
 }
 
@@ -345,7 +361,7 @@ fn test(op: Op, o: Ordering) -> bool {
         Op::Le => o != Ordering::Greater,
         Op::Eq => o == Ordering::Equal,
         Op::Ne => o != Ordering::Equal,
-        Op::Contains | Op::StartsWith | Op::EndsWith => false,
+        Op::Contains | Op::StartsWith | Op::EndsWith | Op::Matches => false,
     }
 }
 
@@ -358,7 +374,7 @@ fn test_f(op: Op, a: f64, b: f64) -> bool {
         Op::Le => a <= b,
         Op::Eq => a == b,
         Op::Ne => a != b,
-        Op::Contains | Op::StartsWith | Op::EndsWith => false,
+        Op::Contains | Op::StartsWith | Op::EndsWith | Op::Matches => false,
     }
 }
 
@@ -396,10 +412,11 @@ const OPS: [(&str, Op); 6] = [
     ("<", Op::Lt),
 ];
 
-const WORDS: [(&str, Op); 3] = [
+const WORDS: [(&str, Op); 4] = [
     (" contains ", Op::Contains),
     (" starts_with ", Op::StartsWith),
     (" ends_with ", Op::EndsWith),
+    (" matches ", Op::Matches),
 ];
 
 fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
@@ -415,7 +432,7 @@ fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
             .iter()
             .filter_map(|&(sym, op)| text.find(sym).map(|at| (at, sym, op)))
             .min_by_key(|&(at, sym, _)| (at, std::cmp::Reverse(sym.len())))
-            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'` (or starts_with, ends_with)")?;
+            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'` (or starts_with, ends_with, matches)")?;
         (&text[..at], op, &text[at + sym.len()..])
     };
     let column = column.trim();
@@ -423,8 +440,14 @@ fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
         return Err(format!("'{column}' is not a column name"));
     }
     let value = parse_literal(value.trim())?;
-    if op.is_word() && !matches!(value, Literal::Text(_)) {
-        return Err(format!("`{}` needs a quoted word", op_text(op)));
+    match (&value, op) {
+        (Literal::Text(pattern), Op::Matches) => {
+            compiled(pattern)?;
+        }
+        (Literal::Text(_), _) => {}
+        (_, Op::Matches) => return Err("`matches` needs a quoted regular expression".into()),
+        _ if op.is_word() => return Err(format!("`{}` needs a quoted word", op_text(op))),
+        _ => {}
     }
     Ok(Cond {
         column: column.to_string(),
@@ -461,6 +484,7 @@ fn op_text(op: Op) -> &'static str {
         Op::Contains => "contains",
         Op::StartsWith => "starts_with",
         Op::EndsWith => "ends_with",
+        Op::Matches => "matches",
     }
 }
 
@@ -577,6 +601,19 @@ mod tests {
     }
 
     #[test]
+    fn patterns_match_anywhere_unless_anchored() {
+        let t = ("t", text(&["Check it OUT", "checkout", "out, check", "x"]));
+        assert_eq!(
+            votes(
+                "t matches '^check' => 2; t matches '(?i)check.*out' => 1",
+                &[t]
+            )
+            .unwrap(),
+            vec![1, 2, -1, -1]
+        );
+    }
+
+    #[test]
     fn a_comparison_with_the_wrong_kind_of_column_names_the_rule_and_column() {
         let t = ("text", text(&["x"]));
         let e = votes("text > 3 => 1", &[t]).unwrap_err();
@@ -604,6 +641,11 @@ mod tests {
             ("text contains 3 => 1", "needs a quoted word"),
             ("text ends_with 3 => 1", "`ends_with` needs a quoted word"),
             ("st ars > 3 => 1", "not a column name"),
+            ("text matches 3 => 1", "needs a quoted regular expression"),
+            (
+                "text matches 'gr(eat' => 1",
+                "'gr(eat' is not a regular expression",
+            ),
         ] {
             let e = Rules::parse(source).unwrap_err();
             assert!(matches!(e, Error::Options(_)), "{source}: {e:?}");

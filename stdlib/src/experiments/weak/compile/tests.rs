@@ -77,6 +77,15 @@ fn negations_are_pushed_down_to_the_comparisons() {
 }
 
 #[test]
+fn patterns_are_read_as_matches() {
+    assert_eq!(
+        read(r#"|r| { let t = r.t.to_lower(); if t.matches("check.*out") { 1 } else { -1 } }"#)
+            .unwrap(),
+        r#"tLower Matches Text("check.*out") => 1"#
+    );
+}
+
+#[test]
 fn locals_name_fields_and_literals() {
     assert_eq!(
         read(r#"|r| { let t = r.text.to_lower(); let n = r.stars; if t.contains("great") && n > 3 { 1 } else { -1 } }"#).unwrap(),
