@@ -299,6 +299,30 @@ fn locals_guards_and_captured_constants_vote_as_called() {
     assert!(e.contains("failed on row 3"), "{e}");
 }
 
+/// `field in [a, b]` votes as called: on texts, numbers (ints against floats as Rhai compares
+/// them), negated, and where the column holds another kind of value than the list.
+#[test]
+fn membership_in_a_list_votes_as_called() {
+    let mut s = with_rows();
+    plain(
+        &mut s,
+        r#"
+        let moods = ["the film was great overall", "the film was meh overall"];
+        let lfs = [
+            |r| if r.text in moods { 1 } else if r.stars in [0, 2.0] { 0 } else { -1 },
+            |r| if !(r.length in [37, 74, 111]) && r.score in [1, 2.5, 3] { 2 } else { -1 },
+            |r| if r.stars in ["3", "4"] { 1 } else { -1 },
+        ];
+        "#,
+    );
+    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
+    assert!(
+        by_hand.contains('2') && by_hand.contains('1') && by_hand.contains('0'),
+        "{by_hand}"
+    );
+    assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+}
+
 /// `matches` is a regular expression anywhere in the text, in a closure (read as a rule) as
 /// in `lf`; a pattern that is not one is an error naming it, from either.
 #[test]

@@ -1,8 +1,8 @@
 //! Closures that are rules in disguise, `|r| if r.stars > 3 { 1 } else if r.text.contains("bad")
 //! { 0 } else { -1 }`, read as [`Rules`] so `apply_lfs` labels whole columns at once instead of
 //! calling the closure on every row. Only bodies whose every part has one meaning are read:
-//! - first, any `let` (or `const`) naming a field, `let t = r.text.to_lower();`, or a literal,
-//!   `let POS = 1;`; each field named so must be used (a `let` runs on every row, so a field
+//! - first, any `let` (or `const`) naming a field, `let t = r.text.to_lower();`, a literal,
+//!   `let POS = 1;`, or an array of literals; each field named so must be used (a `let` runs on every row, so a field
 //!   that is never tested could fail where the rules would not);
 //! - then any guards `if cond { return vote; }`;
 //! - last, an `if`/`else if` chain ending in `else` whose branches are votes (`v` or
@@ -11,16 +11,17 @@
 //! A vote is an int literal or a name for one; a condition compares fields (or names for them)
 //! with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also `.contains("word")`,
 //! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, `.matches("pattern")`, the field
-//! optionally `.to_lower()` or `.to_upper()` first), joined by `&&`, `||` and `!`. Names the closure
-//! captures from the cell (`const POS = 1;` above it) stand for their values now, as the
-//! closure would read them when called. The caller falls back to calling the closure whenever
-//! the columns do not fit the rules (a missing field, a value of another type), so the votes
-//! and errors are always those of the closure itself.
+//! optionally `.to_lower()` or `.to_upper()` first), or tests a field's membership, `field in
+//! [a, b]`; conditions join with `&&`, `||` and `!`. Names the closure captures from the cell
+//! (`const POS = 1;` above it) stand for their values now, as the closure would read them when
+//! called. The caller falls back to calling the closure whenever the columns do not fit the
+//! rules (a missing field, a value of another type), so the votes and errors are always those
+//! of the closure itself.
 
 use super::rules::{Cond, Fold, Literal, Op, Rule, Rules};
 use ladder_scripting::rhai::{
-    ASTFlags, ASTNode, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext, ScriptFuncDef,
-    Shared, Stmt, StmtBlock, AST,
+    ASTFlags, ASTNode, Array, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext,
+    ScriptFuncDef, Shared, Stmt, StmtBlock, AST,
 };
 use std::cell::Cell;
 
@@ -60,10 +61,13 @@ pub fn closure_rules(ctx: &NativeCallContext, f: &FnPtr) -> Option<Rules> {
         param: param[0].to_string(),
         fields: Vec::new(),
         constants: Vec::new(),
+        lists: Vec::new(),
     };
     for (name, value) in names.iter().zip(captured) {
         if let Some(value) = literal_value(value) {
             reader.constants.push((name.to_string(), value));
+        } else if let Some(list) = literal_list(value) {
+            reader.lists.push((name.to_string(), list));
         }
     }
     let rules = reader.body(&body(def.clone()))?;
@@ -101,6 +105,13 @@ fn literal_value(v: &Dynamic) -> Option<Literal> {
         .map(|s| Literal::Text(s.to_string()))
 }
 
+/// A captured array of literals, for `field in list`.
+fn literal_list(v: &Dynamic) -> Option<Vec<Literal>> {
+    let v = v.flatten_clone();
+    let items = v.read_lock::<Array>()?;
+    items.iter().map(literal_value).collect()
+}
+
 /// A field of the row, as a condition reads it: its column and case fold.
 #[derive(Clone)]
 struct Field {
@@ -121,6 +132,8 @@ struct Reader {
     param: String,
     fields: Vec<Local>,
     constants: Vec<(String, Literal)>,
+    /// Arrays of literals, for `field in list`.
+    lists: Vec<(String, Vec<Literal>)>,
 }
 
 impl Reader {
@@ -158,12 +171,17 @@ impl Reader {
     fn bind(&mut self, name: &str, e: &Expr) -> Option<()> {
         let taken = name == self.param
             || self.fields.iter().any(|f| f.name == name)
-            || self.constants.iter().any(|(n, _)| n == name);
+            || self.constants.iter().any(|(n, _)| n == name)
+            || self.lists.iter().any(|(n, _)| n == name);
         if taken {
             return None;
         }
         if let Some(value) = self.literal(e) {
             self.constants.push((name.to_string(), value));
+            return Some(());
+        }
+        if let Some(list) = self.list(e) {
+            self.lists.push((name.to_string(), list));
             return Some(());
         }
         let field = self.operand(e)?;
@@ -251,6 +269,16 @@ impl Reader {
             Expr::FnCall(call, _) if is_operator(call, "!", 1) => {
                 self.dnf(&call.args[0], !negated)?
             }
+            // `field in [a, b]` holds where the field equals one of them.
+            Expr::FnCall(call, _) if self.membership(call).is_some() => {
+                let (field, items) = self.membership(call)?;
+                let equal = |v: Literal| cond(field.clone(), Op::Eq, v, negated);
+                if negated {
+                    vec![items.into_iter().map(equal).collect()]
+                } else {
+                    items.into_iter().map(|v| vec![equal(v)]).collect()
+                }
+            }
             Expr::FnCall(call, _) => vec![vec![self.comparison(call, negated)?]],
             Expr::Dot(..) => vec![vec![self.method(e, negated)?]],
             _ => return None,
@@ -331,6 +359,34 @@ impl Reader {
         };
         let field = self.chain_field(root, before)?;
         Some(cond(field, op, Literal::Text(word), negate))
+    }
+
+    /// An array of literals, or a name for one.
+    fn list(&self, e: &Expr) -> Option<Vec<Literal>> {
+        match e {
+            Expr::Array(items, _) => items.iter().map(|i| self.literal(i)).collect(),
+            Expr::DynamicConstant(v, _) => literal_list(v),
+            Expr::Variable(v, ..) if v.2.is_empty() => self
+                .lists
+                .iter()
+                .find(|(n, _)| *n == v.1)
+                .map(|(_, list)| list.clone()),
+            _ => None,
+        }
+    }
+
+    /// `field in list`, which Rhai reads as the call `contains(list, field)`: the field and
+    /// the list's items.
+    fn membership(&self, call: &FnCallExpr) -> Option<(Field, Vec<Literal>)> {
+        if call.op_token.is_some()
+            || call.name != "contains"
+            || !call.namespace.is_empty()
+            || call.args.len() != 2
+        {
+            return None;
+        }
+        let items = self.list(&call.args[0])?;
+        Some((self.operand(&call.args[1])?, items))
     }
 
     /// A field as a condition reads it: `r.field`, a local naming one, either optionally

@@ -77,6 +77,31 @@ fn negations_are_pushed_down_to_the_comparisons() {
 }
 
 #[test]
+fn membership_in_a_list_is_one_equality_per_item() {
+    assert_eq!(
+        read(r#"|r| if r.t in ["a", "b"] && r.n > 1 { 1 } else { -1 }"#).unwrap(),
+        r#"tNone Eq Text("a") & nNone Gt Int(1) => 1; tNone Eq Text("b") & nNone Gt Int(1) => 1"#
+    );
+    // Negated: equal to none of them.
+    assert_eq!(
+        read(r#"|r| { let ok = [1, 2.5]; if !(r.n in ok) { 0 } else { -1 } }"#).unwrap(),
+        "!nNone Eq Int(1) & !nNone Eq Float(2.5) => 0"
+    );
+    assert_eq!(
+        read_in(
+            r#"let words = ["x", "y"]; rules_of(|r| if r.t.to_lower() in words { 1 } else { -1 })"#
+        )
+        .unwrap(),
+        r#"tLower Eq Text("x") => 1; tLower Eq Text("y") => 1"#
+    );
+    // Nothing is in an empty list.
+    assert_eq!(
+        read(r#"|r| if r.t in [] { 1 } else { 0 }"#).unwrap(),
+        " => 0"
+    );
+}
+
+#[test]
 fn patterns_are_read_as_matches() {
     assert_eq!(
         read(r#"|r| { let t = r.t.to_lower(); if t.matches("check.*out") { 1 } else { -1 } }"#)
@@ -130,6 +155,8 @@ fn other_bodies_are_not_read() {
         r#"|r| if r.t.trim().contains("x") { 1 } else { -1 }"#,
         r#"|r| if r.t.contains(r.u) { 1 } else { -1 }"#,
         r#"|r| if 3 in r.list { 1 } else { -1 }"#,
+        r#"|r| if r.t in ["a", r.u] { 1 } else { -1 }"#,
+        r#"|r| if r.t in [["a"]] { 1 } else { -1 }"#,
         r#"|r| if r.t.to_lower().to_upper() == "X" { 1 } else { -1 }"#,
         // A local never tested runs on every row all the same (and could fail there).
         r#"|r| { let t = r.t.to_lower(); if r.a > 1 { 1 } else { -1 } }"#,
