@@ -323,6 +323,35 @@ fn membership_in_a_list_votes_as_called() {
     assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
 }
 
+/// A text's `.len()` (in characters, as Rhai counts them) compared with numbers votes as called.
+#[test]
+fn lengths_of_texts_vote_as_called() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"
+        let texts = ["Great fun!", "ß and ǅ", "", "a much longer text than the others", "ǅ"];
+        let rows = [];
+        for i in 0..30 { rows.push(#{text: texts[i % 5], n: i}); }
+        let lfs = [
+            |r| { let n = r.text.len(); if n > 20 { 1 } else if n <= 1 { 0 } else { -1 } },
+            |r| if r.text.to_upper().len() == 8 || r.text.len() < 0.5 { 2 } else { -1 },
+        ];
+        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
+        "#,
+    );
+    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
+    assert!(
+        by_hand.contains('2') && by_hand.contains('1') && by_hand.contains('0'),
+        "{by_hand}"
+    );
+    assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+    // An int where a text was: the closure itself fails on that row.
+    plain(&mut s, "rows[4].text = 12;");
+    let e = error(&mut s, "apply_lfs(rows, lfs)");
+    assert!(e.contains("failed on row 4"), "{e}");
+}
+
 /// `matches` is a regular expression anywhere in the text, in a closure (read as a rule) as
 /// in `lf`; a pattern that is not one is an error naming it, from either.
 #[test]

@@ -11,8 +11,8 @@
 //! A vote is an int literal or a name for one; a condition compares fields (or names for them)
 //! with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also `.contains("word")`,
 //! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, `.matches("pattern")`, the field
-//! optionally `.to_lower()` or `.to_upper()` first), or tests a field's membership, `field in
-//! [a, b]`; conditions join with `&&`, `||` and `!`. Names the closure captures from the cell
+//! optionally `.to_lower()` or `.to_upper()` first), compares a text's `.len()` with a number,
+//! or tests a field's membership, `field in [a, b]`; conditions join with `&&`, `||` and `!`. Names the closure captures from the cell
 //! (`const POS = 1;` above it) stand for their values now, as the closure would read them when
 //! called. The caller falls back to calling the closure whenever the columns do not fit the
 //! rules (a missing field, a value of another type), so the votes and errors are always those
@@ -112,11 +112,13 @@ fn literal_list(v: &Dynamic) -> Option<Vec<Literal>> {
     items.iter().map(literal_value).collect()
 }
 
-/// A field of the row, as a condition reads it: its column and case fold.
+/// A field of the row, as a condition reads it: its column, case fold, and whether its
+/// length (`.len()`, in characters) is what is compared.
 #[derive(Clone)]
 struct Field {
     column: String,
     fold: Fold,
+    length: bool,
 }
 
 /// A `let` that names a field, and whether a condition reads it.
@@ -357,7 +359,7 @@ impl Reader {
         let Literal::Text(word) = self.literal(word)? else {
             return None;
         };
-        let field = self.chain_field(root, before)?;
+        let field = self.chain_field(root, before).filter(|f| !f.length)?;
         Some(cond(field, op, Literal::Text(word), negate))
     }
 
@@ -390,7 +392,7 @@ impl Reader {
     }
 
     /// A field as a condition reads it: `r.field`, a local naming one, either optionally
-    /// followed by `.to_lower()` or `.to_upper()` (one fold at most).
+    /// followed by `.to_lower()` or `.to_upper()` (one fold at most), then by `.len()`.
     fn operand(&self, e: &Expr) -> Option<Field> {
         match e {
             Expr::Dot(..) => {
@@ -408,16 +410,24 @@ impl Reader {
                 Field {
                     column: p.2.to_string(),
                     fold: Fold::None,
+                    length: false,
                 },
                 rest,
             ),
             (true, _) => return None,
             (false, _) => (self.local(root)?, links),
         };
+        let mut rest = rest;
+        if let [first, more @ ..] = rest {
+            if let (Fold::None, false, Some(fold)) = (field.fold, field.length, fold_call(first)) {
+                field.fold = fold;
+                rest = more;
+            }
+        }
         match rest {
             [] => Some(field),
-            [fold] if field.fold == Fold::None => {
-                field.fold = fold_call(fold)?;
+            [len] if !field.length && no_arg_method(len, "len") => {
+                field.length = true;
                 Some(field)
             }
             _ => None,
@@ -449,6 +459,7 @@ fn cond(field: Field, op: Op, value: Literal, negate: bool) -> Cond {
         value,
         negate,
         fold: field.fold,
+        length: field.length,
     }
 }
 
@@ -485,17 +496,19 @@ fn is_operator(call: &FnCallExpr, name: &str, args: usize) -> bool {
 
 /// `.to_lower()` or `.to_upper()`, as a fold.
 fn fold_call(e: &Expr) -> Option<Fold> {
-    let Expr::MethodCall(call, _) = e else {
-        return None;
-    };
-    if !call.args.is_empty() || !call.namespace.is_empty() {
-        return None;
+    if no_arg_method(e, "to_lower") {
+        Some(Fold::Lower)
+    } else if no_arg_method(e, "to_upper") {
+        Some(Fold::Upper)
+    } else {
+        None
     }
-    match call.name.as_str() {
-        "to_lower" => Some(Fold::Lower),
-        "to_upper" => Some(Fold::Upper),
-        _ => None,
-    }
+}
+
+/// `.name()`, with no arguments.
+fn no_arg_method(e: &Expr, name: &str) -> bool {
+    matches!(e, Expr::MethodCall(call, _)
+        if call.name == name && call.args.is_empty() && call.namespace.is_empty())
 }
 
 #[cfg(test)]

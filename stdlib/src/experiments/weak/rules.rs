@@ -75,7 +75,8 @@ impl Fold {
 }
 
 /// One comparison of a column (case-folded by `fold`, texts only) with a literal; `negate`
-/// makes it hold where the comparison does not.
+/// makes it hold where the comparison does not; `length` compares a text's length in
+/// characters (Rhai's `len()`) instead of the text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cond {
     pub column: String,
@@ -83,6 +84,7 @@ pub struct Cond {
     pub value: Literal,
     pub negate: bool,
     pub fold: Fold,
+    pub length: bool,
 }
 
 /// Conditions that must all hold for the rule to vote `vote`.
@@ -195,8 +197,16 @@ impl Rules {
                 literal_text(&cond.value)
             ))
         };
-        if cond.fold != Fold::None && !matches!(col, Column::Text(_)) {
+        if (cond.fold != Fold::None || cond.length) && !matches!(col, Column::Text(_)) {
             return Err(wrong());
+        }
+        if cond.length {
+            return match (col, &cond.value) {
+                (Column::Text(v), Literal::Int(_) | Literal::Float(_)) if !cond.op.is_word() => {
+                    Ok(Test::Length(v, cond.op, cond.value.clone(), cond.fold))
+                }
+                _ => Err(wrong()),
+            };
         }
         Ok(match (col, &cond.value, cond.op) {
             (Column::Text(v), Literal::Text(pattern), Op::Matches) => {
@@ -277,6 +287,8 @@ impl Bound<'_> {
 enum Test<'a> {
     Word(&'a [ImmutableString], Op, &'a str, Fold),
     Pattern(&'a [ImmutableString], Arc<Regex>, Fold),
+    /// A text's length in characters against an int or float.
+    Length(&'a [ImmutableString], Op, Literal, Fold),
     Text(&'a [ImmutableString], Op, &'a str, Fold),
     Int(&'a [i64], Op, i64),
     IntFloat(&'a [i64], Op, f64),
@@ -299,6 +311,16 @@ impl Test<'_> {
                 }
             }
             Test::Pattern(v, re, fold) => find_into(mask, &v[rows], *fold, |t| re.is_match(t)),
+            Test::Length(v, op, x, fold) => {
+                let chars = |s: &ImmutableString| fold.apply(s).chars().count() as i64;
+                match x {
+                    Literal::Int(x) => and_with(mask, &v[rows], |s| test(*op, chars(s).cmp(x))),
+                    Literal::Float(x) => {
+                        and_with(mask, &v[rows], |s| test_f(*op, chars(s) as f64, *x))
+                    }
+                    Literal::Text(_) => mask.fill(false),
+                }
+            }
             Test::Text(v, op, t, fold) => {
                 and_with(mask, &v[rows], |s| test(*op, fold.apply(s).as_ref().cmp(t)))
             }
@@ -455,6 +477,7 @@ fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
         value,
         negate: false,
         fold: Fold::None,
+        length: false,
     })
 }
 

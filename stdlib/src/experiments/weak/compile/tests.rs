@@ -19,8 +19,9 @@ fn read_in(script: &str) -> Option<String> {
                         .iter()
                         .map(|c| {
                             format!(
-                                "{}{}{:?} {:?} {:?}",
+                                "{}{}{}{:?} {:?} {:?}",
                                 if c.negate { "!" } else { "" },
+                                if c.length { "len " } else { "" },
                                 c.column,
                                 c.fold,
                                 c.op,
@@ -99,6 +100,23 @@ fn membership_in_a_list_is_one_equality_per_item() {
         read(r#"|r| if r.t in [] { 1 } else { 0 }"#).unwrap(),
         " => 0"
     );
+}
+
+#[test]
+fn lengths_of_texts_are_compared() {
+    assert_eq!(
+        read(r#"|r| { let n = r.t.to_lower().len(); if n > 100 || r.u.len() <= 2.5 { 1 } else { -1 } }"#)
+            .unwrap(),
+        "len tLower Gt Int(100) => 1; len uNone Le Float(2.5) => 1"
+    );
+    // A length is a number: no fold or word test after it, no second `.len()`.
+    for source in [
+        r#"|r| if r.t.len().to_lower() == 1 { 1 } else { -1 }"#,
+        r#"|r| { let n = r.t.len(); if n.contains("1") { 1 } else { -1 } }"#,
+        r#"|r| { let n = r.t.len(); if n.len() > 1 { 1 } else { -1 } }"#,
+    ] {
+        assert_eq!(read(source), None, "{source}");
+    }
 }
 
 #[test]
