@@ -323,29 +323,44 @@ fn membership_in_a_list_votes_as_called() {
     assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
 }
 
-/// A text's `.len()` (in characters, as Rhai counts them) compared with numbers votes as called.
-#[test]
-fn lengths_of_texts_vote_as_called() {
+/// A session with `rows` (`n` maps `#{text, n}`, the texts taken in turn from `texts`, a Rhai
+/// array), the labelling functions `lfs` (a Rhai array) and `by_hand`, the plain per-row call.
+fn texts_and_lfs(texts: &str, n: usize, lfs: &str) -> Session {
     let mut s = session();
     plain(
         &mut s,
-        r#"
-        let texts = ["Great fun!", "ß and ǅ", "", "a much longer text than the others", "ǅ"];
-        let rows = [];
-        for i in 0..30 { rows.push(#{text: texts[i % 5], n: i}); }
-        let lfs = [
+        &format!(
+            r#"
+            let texts = {texts};
+            let rows = [];
+            for i in 0..{n} {{ rows.push(#{{text: texts[i % texts.len()], n: i}}); }}
+            let lfs = {lfs};
+            fn by_hand(rows, lfs) {{ rows.map(|r| lfs.map(|f| f.call(r))) }}
+            "#
+        ),
+    );
+    s
+}
+
+/// `apply_lfs(rows, lfs)` votes as `by_hand` calls them, and the votes hold each of `classes`.
+fn votes_as_called(s: &mut Session, classes: &[char]) {
+    let by_hand = plain(s, "by_hand(rows, lfs)");
+    assert!(classes.iter().all(|&c| by_hand.contains(c)), "{by_hand}");
+    assert_eq!(plain(s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+}
+
+/// A text's `.len()` (in characters, as Rhai counts them) compared with numbers votes as called.
+#[test]
+fn lengths_of_texts_vote_as_called() {
+    let mut s = texts_and_lfs(
+        r#"["Great fun!", "ß and ǅ", "", "a much longer text than the others", "ǅ"]"#,
+        30,
+        r#"[
             |r| { let n = r.text.len(); if n > 20 { 1 } else if n <= 1 { 0 } else { -1 } },
             |r| if r.text.to_upper().len() == 8 || r.text.len() < 0.5 { 2 } else { -1 },
-        ];
-        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
-        "#,
+        ]"#,
     );
-    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
-    assert!(
-        by_hand.contains('2') && by_hand.contains('1') && by_hand.contains('0'),
-        "{by_hand}"
-    );
-    assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+    votes_as_called(&mut s, &['0', '1', '2']);
     // An int where a text was: the closure itself fails on that row.
     plain(&mut s, "rows[4].text = 12;");
     let e = error(&mut s, "apply_lfs(rows, lfs)");
@@ -356,23 +371,15 @@ fn lengths_of_texts_vote_as_called() {
 /// in `lf`; a pattern that is not one is an error naming it, from either.
 #[test]
 fn patterns_vote_as_called_and_bad_ones_are_named() {
-    let mut s = session();
-    plain(
-        &mut s,
-        r#"
-        let texts = ["Check it OUT", "checkout now", "out, then check", "", "ǅ check out"];
-        let rows = [];
-        for i in 0..40 { rows.push(#{text: texts[i % 5], n: i}); }
-        let lfs = [
+    let mut s = texts_and_lfs(
+        r#"["Check it OUT", "checkout now", "out, then check", "", "ǅ check out"]"#,
+        40,
+        r#"[
             |r| if r.text.matches("(?i)check.*out") { 1 } else { -1 },
             |r| { let t = r.text.to_lower(); if t.matches("^check") && r.n > 10 { 0 } else { -1 } },
-        ];
-        fn by_hand(rows, lfs) { rows.map(|r| lfs.map(|f| f.call(r))) }
-        "#,
+        ]"#,
     );
-    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
-    assert!(by_hand.contains('0') && by_hand.contains("1,"), "{by_hand}");
-    assert_eq!(plain(&mut s, "apply_lfs(rows, lfs).to_array()"), by_hand);
+    votes_as_called(&mut s, &['0', '1']);
     assert_eq!(
         plain(
             &mut s,
