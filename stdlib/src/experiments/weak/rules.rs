@@ -122,10 +122,13 @@ impl Rules {
     pub fn parse(source: &str) -> Result<Rules> {
         let fail = |m: String| Error::options(format!("lf(\"{source}\"): {m}"));
         let mut rules = Vec::new();
-        for text in source.split(';').map(str::trim).filter(|t| !t.is_empty()) {
-            let (conds, vote) = text
-                .split_once("=>")
-                .ok_or_else(|| fail(format!("rule '{text}' has no '=> class'")))?;
+        let texts = split_outside_quotes(source, ";");
+        for text in texts.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
+            let (conds, vote) = match split_outside_quotes(text, "=>")[..] {
+                [conds, vote] => (conds, vote),
+                [_] => return Err(fail(format!("rule '{text}' has no '=> class'"))),
+                _ => return Err(fail(format!("rule '{text}' has more than one '=>'"))),
+            };
             let vote: i64 = vote.trim().parse().map_err(|_| {
                 fail(format!(
                     "rule '{text}' votes '{}', not a class (an int, -1 to abstain)",
@@ -135,9 +138,9 @@ impl Rules {
             if vote < ABSTAIN {
                 return Err(fail(format!("rule '{text}' votes {vote}, below -1")));
             }
-            let conds = split_and(conds)
+            let conds = split_outside_quotes(conds, " and ")
                 .into_iter()
-                .map(|c| parse_cond(c).map_err(|m| fail(format!("in '{c}': {m}"))))
+                .map(|c| parse_cond(c.trim()).map_err(|m| fail(format!("in '{c}': {m}"))))
                 .collect::<Result<Vec<_>>>()?;
             rules.push(Rule { conds, vote });
         }
@@ -400,28 +403,29 @@ fn test_f(op: Op, a: f64, b: f64) -> bool {
     }
 }
 
-/// The conditions of a rule, split on the word `and` outside quotes.
-fn split_and(text: &str) -> Vec<&str> {
+/// `text` split on `sep` where it stands outside quotes, so a quoted word or pattern may hold
+/// `;`, `=>` or ` and `.
+fn split_outside_quotes<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
     let mut parts = Vec::new();
     let (mut start, mut quote) = (0, None);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
-            None if c == b'\'' || c == b'"' => quote = Some(c),
-            None if text[i..].starts_with(" and ") => {
-                parts.push(text[start..i].trim());
-                start = i + 5;
-                i += 4;
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if text[i..].starts_with(sep) => {
+                parts.push(&text[start..i]);
+                start = i + sep.len();
+                // Past the separator (its first char is already consumed).
+                for _ in 1..sep.chars().count() {
+                    chars.next();
+                }
             }
             None => {}
         }
-        i += 1;
     }
-    parts.push(text[start..].trim());
+    parts.push(&text[start..]);
     parts
 }
 
@@ -442,17 +446,19 @@ const WORDS: [(&str, Op); 4] = [
 ];
 
 fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
-    // The leftmost word: the quoted value may hold another.
+    // The operator stands before the value, so before any quote (a quoted value may hold a
+    // word or symbol of its own).
+    let head = &text[..text.find(['\'', '"']).unwrap_or(text.len())];
     let word = WORDS
         .iter()
-        .filter_map(|&(w, op)| text.find(w).map(|at| (at, w, op)))
+        .filter_map(|&(w, op)| head.find(w).map(|at| (at, w, op)))
         .min_by_key(|&(at, ..)| at);
     let (column, op, value) = if let Some((at, w, op)) = word {
         (&text[..at], op, &text[at + w.len()..])
     } else {
         let (at, sym, op) = OPS
             .iter()
-            .filter_map(|&(sym, op)| text.find(sym).map(|at| (at, sym, op)))
+            .filter_map(|&(sym, op)| head.find(sym).map(|at| (at, sym, op)))
             .min_by_key(|&(at, sym, _)| (at, std::cmp::Reverse(sym.len())))
             .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'` (or starts_with, ends_with, matches)")?;
         (&text[..at], op, &text[at + sym.len()..])
@@ -624,6 +630,19 @@ mod tests {
     }
 
     #[test]
+    fn quoted_words_may_hold_the_separators() {
+        let t = ("t", text(&["a;b", "x => y", "this and that", "a"]));
+        assert_eq!(
+            votes(
+                "t contains ';' => 1; t matches \"=>\" => 2; t == 'this and that' and t contains 'and' => 3; t != 'x contains <' => 4",
+                &[t]
+            )
+            .unwrap(),
+            vec![1, 2, 3, 4]
+        );
+    }
+
+    #[test]
     fn patterns_match_anywhere_unless_anchored() {
         let t = ("t", text(&["Check it OUT", "checkout", "out, check", "x"]));
         assert_eq!(
@@ -657,6 +676,7 @@ mod tests {
         for (source, says) in [
             ("", "no rules"),
             ("stars > 3", "no '=> class'"),
+            ("stars > 3 => 1 => 2", "more than one '=>'"),
             ("stars > 3 => yes", "not a class"),
             ("stars > 3 => -2", "below -1"),
             ("stars ~ 3 => 1", "expected `column > value`"),
