@@ -77,6 +77,18 @@ let written_out = [
 ];
 "#;
 
+/// A regular expression (Python's `re` and Rust's `regex` read it alike), and one labelling
+/// function testing it read as a rule and one called per row (its test bound to a local).
+const PATTERN: &str = "(?i)gr[e]at|superb";
+fn pattern_lfs() -> String {
+    format!(
+        r#"
+let pattern_rule = [|r| if r.text.matches("{PATTERN}") {{ 1 }} else {{ -1 }}];
+let pattern_called = [|r| {{ let m = r.text.matches("{PATTERN}"); if m {{ 1 }} else {{ -1 }} }}];
+"#
+    )
+}
+
 /// The vectorised form of the same six rules.
 const VECTORISED: &str = r#"
 let rules = [
@@ -169,6 +181,18 @@ fn main() {
         );
         return;
     }
+    session_cell(&mut s, &pattern_lfs());
+    let pattern_rule = best_of(5, || {
+        session_cell(&mut s, "let L = apply_lfs(rows, pattern_rule);");
+    });
+    let pattern_sum = session_cell(&mut s, "L.to_array().reduce(|s, r| s + r[0], 0)");
+    let pattern_called = best_of(3, || {
+        session_cell(&mut s, "let L = apply_lfs(rows, pattern_called);");
+    });
+    assert_eq!(
+        session_cell(&mut s, "L.to_array().reduce(|s, r| s + r[0], 0)"),
+        pattern_sum
+    );
     session_cell(&mut s, INTERPRETED);
     let interpreted = best_of(3, || {
         session_cell(&mut s, "let L = apply_lfs(rows, called);");
@@ -244,6 +268,11 @@ fn main() {
             cols_t * 1e3
         );
     }
+    println!(
+        "apply_lfs, 1 closure r.text.matches(\"{PATTERN}\"): read as a rule {:.2} ms, called per row {:.1} ms (votes sum {pattern_sum})",
+        pattern_rule * 1e3,
+        pattern_called * 1e3
+    );
     println!("votes per LF {sums} (bare engine {bare_sums})");
 
     let python = std::env::var("LADDER_PYTHON").unwrap_or_else(|_| "python3".to_string());
@@ -251,6 +280,7 @@ fn main() {
     match Command::new(&python)
         .arg(script)
         .arg(rows().to_string())
+        .arg(PATTERN)
         .output()
     {
         Ok(out) if out.status.success() => {
@@ -268,6 +298,17 @@ fn main() {
                 cpython / written_out
             );
             println!("  closures called per row {:.2}x", cpython / interpreted);
+            let cpython_regex: f64 = text
+                .lines()
+                .find_map(|l| l.strip_prefix("cpython_regex_s "))
+                .and_then(|l| l.split_whitespace().next())
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(f64::NAN);
+            println!(
+                "  a regular expression (against re.search in the loop): read as a rule {:.1}x, called per row {:.2}x",
+                cpython_regex / pattern_rule,
+                cpython_regex / pattern_called
+            );
             if let Some((rows_t, cols_t)) = vectorised {
                 println!("  lf(\"...\") rules on the rows {:.1}x", cpython / rows_t);
                 println!(

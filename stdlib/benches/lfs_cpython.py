@@ -1,6 +1,8 @@
 """The CPython side of `cargo bench -p ladder-stdlib --bench lfs`: the same 100,000 rows and six
 labelling functions as the Rhai side, applied in a plain loop. Prints
-`cpython_s <best seconds> votes <per-LF sums>` so the two sides can be checked to agree."""
+`cpython_s <best seconds> votes <per-LF sums>` so the two sides can be checked to agree, then
+`cpython_regex_s <best seconds> votes <sum>` for one regular-expression LF over the same rows."""
+import re
 import sys
 import time
 
@@ -25,3 +27,11 @@ for _ in range(3):
     best = min(best, time.perf_counter() - start)
 sums = [sum(row[j] for row in L) for j in range(len(lfs))]
 print(f"cpython_s {best:.4f} votes {' '.join(map(str, sums))} python {sys.version.split()[0]}")
+
+pattern = re.compile(sys.argv[2] if len(sys.argv) > 2 else "(?i)gr[e]at|superb")
+best = float("inf")
+for _ in range(3):
+    start = time.perf_counter()
+    votes = [1 if pattern.search(r["text"]) else -1 for r in rows]
+    best = min(best, time.perf_counter() - start)
+print(f"cpython_regex_s {best:.4f} votes {sum(votes)}")
