@@ -3,8 +3,8 @@
 //! `if` chain, and with locals, guards and constants), closures with the same votes that it
 //! calls on every row (also on a bare engine with the standard library: no interrupt, stack or
 //! memory hooks), the `lf("...")` rules on the rows and on the same data as a map of column
-//! arrays, and the same six lambdas in a plain CPython loop over the dicts. Run: `cargo bench -p ladder-stdlib --bench lfs`
-//! (python3 or $LADDER_PYTHON).
+//! arrays, and the same six lambdas in a plain CPython loop over the dicts.
+//! Run: `cargo bench -p ladder-stdlib --bench lfs` (python3 or $LADDER_PYTHON).
 
 use ladder_scripting::rhai::{Dynamic, Engine, Scope};
 use ladder_scripting::{NullFrontend, Renderers, Session};
@@ -88,6 +88,9 @@ let pattern_called = [|r| {{ let m = r.text.matches("{PATTERN}"); if m {{ 1 }} e
 "#
     )
 }
+
+/// The sum of the first LF's votes, to check two forms of one LF agree.
+const FIRST_LF_SUM: &str = "L.to_array().reduce(|s, r| s + r[0], 0)";
 
 /// The vectorised form of the same six rules.
 const VECTORISED: &str = r#"
@@ -185,14 +188,11 @@ fn main() {
     let pattern_rule = best_of(5, || {
         session_cell(&mut s, "let L = apply_lfs(rows, pattern_rule);");
     });
-    let pattern_sum = session_cell(&mut s, "L.to_array().reduce(|s, r| s + r[0], 0)");
+    let pattern_sum = session_cell(&mut s, FIRST_LF_SUM);
     let pattern_called = best_of(3, || {
         session_cell(&mut s, "let L = apply_lfs(rows, pattern_called);");
     });
-    assert_eq!(
-        session_cell(&mut s, "L.to_array().reduce(|s, r| s + r[0], 0)"),
-        pattern_sum
-    );
+    assert_eq!(session_cell(&mut s, FIRST_LF_SUM), pattern_sum);
     session_cell(&mut s, INTERPRETED);
     let interpreted = best_of(3, || {
         session_cell(&mut s, "let L = apply_lfs(rows, called);");

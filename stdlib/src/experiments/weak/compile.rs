@@ -2,8 +2,8 @@
 //! { 0 } else { -1 }`, read as [`Rules`] so `apply_lfs` labels whole columns at once instead of
 //! calling the closure on every row. Only bodies whose every part has one meaning are read:
 //! - first, any `let` (or `const`) naming a field, `let t = r.text.to_lower();`, a literal,
-//!   `let POS = 1;`, or an array of literals; each field named so must be used (a `let` runs on every row, so a field
-//!   that is never tested could fail where the rules would not);
+//!   `let POS = 1;`, or an array of literals; each field named so must be used (a `let` runs
+//!   on every row, so a field that is never tested could fail where the rules would not);
 //! - then any guards `if cond { return vote; }`;
 //! - last, an `if`/`else if` chain ending in `else` whose branches are votes (`v` or
 //!   `return v`), or a vote alone.
@@ -12,12 +12,13 @@
 //! with literals (`>`, `>=`, `<`, `<=`, `==`, `!=`; on texts also `.contains("word")`,
 //! `"word" in`, `.starts_with("word")`, `.ends_with("word")`, `.matches("pattern")`, the field
 //! optionally `.to_lower()` or `.to_upper()` first), compares a text's `.len()` with a number,
-//! or tests a field's membership, `field in [a, b]`; conditions join with `&&`, `||` and `!`. Names the closure captures from the cell
-//! (`const POS = 1;` above it) stand for their values now, as the closure would read them when
-//! called. The caller falls back to calling the closure whenever the columns do not fit the
+//! or tests a field's membership, `field in [a, b]`; conditions join with `&&`, `||` and `!`.
+//! Names the closure captures from the cell (`const POS = 1;` above it) stand for their values
+//! now, as the closure would read them when called. The caller falls back to calling the closure whenever the columns do not fit the
 //! rules (a missing field, a value of another type), so the votes and errors are always those
 //! of the closure itself.
 
+use super::label_matrix::ABSTAIN;
 use super::rules::{Cond, Fold, Literal, Op, Rule, Rules};
 use ladder_scripting::rhai::{
     ASTFlags, ASTNode, Array, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext,
@@ -271,17 +272,18 @@ impl Reader {
             Expr::FnCall(call, _) if is_operator(call, "!", 1) => {
                 self.dnf(&call.args[0], !negated)?
             }
-            // `field in [a, b]` holds where the field equals one of them.
-            Expr::FnCall(call, _) if self.membership(call).is_some() => {
-                let (field, items) = self.membership(call)?;
-                let equal = |v: Literal| cond(field.clone(), Op::Eq, v, negated);
-                if negated {
-                    vec![items.into_iter().map(equal).collect()]
-                } else {
-                    items.into_iter().map(|v| vec![equal(v)]).collect()
+            Expr::FnCall(call, _) => match self.membership(call) {
+                // `field in [a, b]` holds where the field equals one of them.
+                Some((field, items)) => {
+                    let equal = |v: Literal| cond(field.clone(), Op::Eq, v, negated);
+                    if negated {
+                        vec![items.into_iter().map(equal).collect()]
+                    } else {
+                        items.into_iter().map(|v| vec![equal(v)]).collect()
+                    }
                 }
-            }
-            Expr::FnCall(call, _) => vec![vec![self.comparison(call, negated)?]],
+                None => vec![vec![self.comparison(call, negated)?]],
+            },
             Expr::Dot(..) => vec![vec![self.method(e, negated)?]],
             _ => return None,
         };
@@ -312,11 +314,7 @@ impl Reader {
     /// field` (which Rhai reads as the call `contains(field, "word")`, as it reads
     /// `field.contains("word")`: the same function).
     fn comparison(&self, call: &FnCallExpr, negate: bool) -> Option<Cond> {
-        let contains = call.op_token.is_none() && call.name == "contains";
-        if !(call.op_token.is_some() || contains)
-            || !call.namespace.is_empty()
-            || call.args.len() != 2
-        {
+        if !is_operator(call, &call.name, 2) && !is_function(call, "contains", 2) {
             return None;
         }
         let op = match call.name.as_str() {
@@ -380,11 +378,7 @@ impl Reader {
     /// `field in list`, which Rhai reads as the call `contains(list, field)`: the field and
     /// the list's items.
     fn membership(&self, call: &FnCallExpr) -> Option<(Field, Vec<Literal>)> {
-        if call.op_token.is_some()
-            || call.name != "contains"
-            || !call.namespace.is_empty()
-            || call.args.len() != 2
-        {
+        if !is_function(call, "contains", 2) {
             return None;
         }
         let items = self.list(&call.args[0])?;
@@ -405,7 +399,7 @@ impl Reader {
 
     /// The field `root.links...` reads.
     fn chain_field(&self, root: &Expr, links: &[&Expr]) -> Option<Field> {
-        let (mut field, rest) = match (self.is_param(root), links) {
+        let (mut field, mut rest) = match (self.is_param(root), links) {
             (true, [Expr::Property(p, _), rest @ ..]) => (
                 Field {
                     column: p.2.to_string(),
@@ -417,7 +411,6 @@ impl Reader {
             (true, _) => return None,
             (false, _) => (self.local(root)?, links),
         };
-        let mut rest = rest;
         if let [first, more @ ..] = rest {
             if let (Fold::None, false, Some(fold)) = (field.fold, field.length, fold_call(first)) {
                 field.fold = fold;
@@ -465,7 +458,7 @@ fn cond(field: Field, op: Op, value: Literal, negate: bool) -> Cond {
 
 /// The last vote, a rule without conditions, dropped when it abstains.
 fn push_last(rules: &mut Vec<Rule>, vote: i64) {
-    if vote != -1 {
+    if vote != ABSTAIN {
         rules.push(Rule {
             conds: Vec::new(),
             vote,
@@ -484,6 +477,14 @@ fn flatten(e: &Expr) -> Option<(&Expr, Vec<&Expr>)> {
     }
     links.push(next);
     Some((&x.lhs, links))
+}
+
+/// A call of the function `name` (not an operator) with `args` arguments.
+fn is_function(call: &FnCallExpr, name: &str, args: usize) -> bool {
+    call.op_token.is_none()
+        && call.namespace.is_empty()
+        && call.name == name
+        && call.args.len() == args
 }
 
 /// A built-in operator (not a script's function) of `args` arguments.
