@@ -186,6 +186,16 @@ pub fn candle_message(e: &candle_core::Error) -> String {
         .to_string()
 }
 
+/// A Rhai type's name after "a" or "an", as an error says what a value is: "an i64",
+/// "an array", "a string", "a Tensor".
+pub fn a_type(type_name: &str) -> String {
+    let vowel_sound = type_name.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U'])
+        // f32, f64: "eff".
+        || (type_name.starts_with('f') && type_name[1..].starts_with(|c: char| c.is_ascii_digit()));
+    let article = if vowel_sound { "an" } else { "a" };
+    format!("{article} {type_name}")
+}
+
 /// The current GPU's free and total memory, for an out-of-memory error.
 #[cfg(feature = "cuda")]
 fn gpu_memory() -> Option<String> {
@@ -271,6 +281,18 @@ macro_rules! bail_shape {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn type_names_take_the_article_they_sound_with() {
+        let said: Vec<String> = ["i64", "f64", "array", "string", "map", "Tensor", "Fn"]
+            .iter()
+            .map(|t| super::a_type(t))
+            .collect();
+        assert_eq!(
+            said,
+            ["an i64", "an f64", "an array", "a string", "a map", "a Tensor", "a Fn"]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -129,13 +129,13 @@ fn rules_on_a_missing_column_or_the_wrong_kind_of_value_say_so() {
         "{e}"
     );
     let e = error(&mut s, "apply_lfs([#{a: [1]}], [lf(\"a > 0 => 1\")])");
-    assert!(e.contains("column 'a' holds a array in row 0"), "{e}");
+    assert!(e.contains("column 'a' holds an array in row 0"), "{e}");
     let e = error(&mut s, "apply_lfs([1, 2], [lf(\"a > 0 => 1\")])");
-    assert!(e.contains("row 0 is a i64, not a map"), "{e}");
+    assert!(e.contains("row 0 is an i64, not a map"), "{e}");
     let e = error(&mut s, "lf(\"stars >> 3 => 1\")");
     assert!(e.contains("neither a number nor a quoted string"), "{e}");
     let e = error(&mut s, "apply_lfs(rows, [42])");
-    assert!(e.contains("labelling function 0 is a i64"), "{e}");
+    assert!(e.contains("labelling function 0 is an i64"), "{e}");
     let e = error(&mut s, "apply_lfs(rows, rules, #{names: [\"a\"]})");
     assert!(e.contains("1 names for 6 labelling functions"), "{e}");
     let e = error(&mut s, "label_matrix([[0, 1]], #{names: [1, 2]})");
@@ -395,6 +395,42 @@ fn patterns_vote_as_called_and_bad_ones_are_named() {
     let e = error(&mut s, r#"lf("text matches 'a(b' => 1")"#);
     assert!(e.contains("'a(b' is not a regular expression"), "{e}");
     assert_eq!(plain(&mut s, "rows.len()"), "40");
+}
+
+/// `lf` conditions with `or`, `not`, parentheses, `in`, `len(..)` and `lower(..)`/`upper(..)`
+/// vote as the closures written with `||`, `!`, `in`, `.len()` and `.to_lower()`, called per row.
+#[test]
+fn lf_conditions_vote_as_the_closures_they_write() {
+    let mut s = texts_and_lfs(
+        r#"["Great fun!", "GREAT", "awful", "", "ß and ǅ", "great, but a long text"]"#,
+        30,
+        r#"[
+            |r| if (r.text.len() < 12 && r.text.to_lower().contains("great")) || r.n in [3, 7, 11] { 1 }
+                else if !(r.n >= 20 || r.text == "") { 0 } else { -1 },
+            |r| if r.text.to_upper().starts_with("GREAT") && !(r.n in [1, 2]) { 2 }
+                else if r.text.to_upper().len() >= 7 { 1 } else { -1 },
+        ]"#,
+    );
+    let by_hand = plain(&mut s, "by_hand(rows, lfs)");
+    assert!(
+        ['0', '1', '2'].iter().all(|&c| by_hand.contains(c)),
+        "{by_hand}"
+    );
+    let rules = r#"[
+        lf("len(text) < 12 and lower(text) contains 'great' or n in [3, 7, 11] => 1; not (n >= 20 or text == '') => 0"),
+        lf("upper(text) starts_with 'GREAT' and n not in [1, 2] => 2; len(upper(text)) >= 7 => 1"),
+    ]"#;
+    assert_eq!(
+        plain(&mut s, &format!("apply_lfs(rows, {rules}).to_array()")),
+        by_hand
+    );
+    let e = error(&mut s, r#"lf("len(text) contains 'x' => 1")"#);
+    assert!(
+        e.contains("in 'len(text) contains 'x'': `len(text)` compares with a number"),
+        "{e}"
+    );
+    let e = error(&mut s, r#"apply_lfs(rows, [lf("len(n) > 1 => 1")])"#);
+    assert!(e.contains("column 'n' holds numbers"), "{e}");
 }
 
 #[test]

@@ -18,8 +18,13 @@ pub fn floats(a: &Array, what: &str) -> RhaiResult<Vec<f64>> {
     a.iter()
         .enumerate()
         .map(|(i, v)| {
-            number(v)
-                .ok_or_else(|| format!("{what}[{i}] is a {}, not a number", v.type_name()).into())
+            number(v).ok_or_else(|| {
+                format!(
+                    "{what}[{i}] is {}, not a number",
+                    crate::error::a_type(v.type_name())
+                )
+                .into()
+            })
         })
         .collect()
 }
@@ -53,8 +58,8 @@ pub fn matrix(a: &Array, what: &str) -> RhaiResult<Matrix> {
     for (i, row) in a.iter().enumerate() {
         let r = row.read_lock::<Array>().ok_or_else(|| {
             format!(
-                "{what}[{i}] is a {}, expected an array of numbers (one row)",
-                row.type_name()
+                "{what}[{i}] is {}, expected an array of numbers (one row)",
+                crate::error::a_type(row.type_name())
             )
         })?;
         rows.push(floats(&r, &format!("{what}[{i}]"))?);

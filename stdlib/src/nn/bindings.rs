@@ -77,7 +77,7 @@ fn layer_specs(a: &Array) -> RhaiResult<Vec<LayerSpec>> {
     a.iter()
         .enumerate()
         .map(|(i, v)| {
-            v.clone().try_cast::<LayerSpec>().ok_or_else(|| format!("sequential: item {i} is a {}, not a layer (use linear(..), relu(), dropout(..), ...)", v.type_name()).into())
+            v.clone().try_cast::<LayerSpec>().ok_or_else(|| format!("sequential: item {i} is {}, not a layer (use linear(..), relu(), dropout(..), ...)", crate::error::a_type(v.type_name())).into())
         })
         .collect()
 }

@@ -121,9 +121,9 @@ fn flatten(
         (b as u8 as f64, Kind::Bool)
     } else {
         bail!(
-            "tensor: element {} is a {}, not a number",
+            "tensor: element {} is {}, not a number",
             index_path(path),
-            value.type_name()
+            crate::error::a_type(value.type_name())
         );
     };
     if k > *kind {

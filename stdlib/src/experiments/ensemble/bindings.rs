@@ -148,9 +148,12 @@ fn ensemble(models: Array, options: Map) -> RhaiResult<Ensemble> {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            m.clone()
-                .try_cast::<Network>()
-                .ok_or_else(|| format!("ensemble: member {i} is a {}, not a Model", m.type_name()))
+            m.clone().try_cast::<Network>().ok_or_else(|| {
+                format!(
+                    "ensemble: member {i} is {}, not a Model",
+                    crate::error::a_type(m.type_name())
+                )
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if members.is_empty() {

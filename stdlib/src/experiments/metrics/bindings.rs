@@ -245,8 +245,8 @@ fn metrics_of(m: &Map) -> RhaiResult<Vec<(String, f64)>> {
         .map(|(k, v)| {
             number(v).map(|x| (k.to_string(), x)).ok_or_else(|| {
                 format!(
-                    "results.add: metric '{k}' is a {}, not a number",
-                    v.type_name()
+                    "results.add: metric '{k}' is {}, not a number",
+                    crate::error::a_type(v.type_name())
                 )
                 .into()
             })

@@ -290,7 +290,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
                 .iter()
                 .enumerate()
                 .filter(|(_, x)| !x.is_unit())
-                .map(|(i, x)| number(x).ok_or_else(|| format!("mean_ci: values[{i}] is a {}, not a number", x.type_name())))
+                .map(|(i, x)| number(x).ok_or_else(|| format!("mean_ci: values[{i}] is {}, not a number", crate::error::a_type(x.type_name()))))
                 .collect::<Result<Vec<f64>, String>>()?;
             Ok(crate::experiments::metrics::mean_interval(&v))
         }

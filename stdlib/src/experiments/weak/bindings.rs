@@ -175,9 +175,9 @@ fn apply_lfs(
             if let Some(c) = f.read_lock::<ColumnFn>() {
                 return Ok(Lf::Column(Rc::new(c.clone())));
             }
-            let type_name = f.type_name();
+            let what = crate::error::a_type(f.type_name());
             f.try_cast::<FnPtr>().map(|f| Lf::closure(&ctx, f)).ok_or_else(|| {
-                format!("apply_lfs: labelling function {j} is a {type_name}, not a function, lf(rules) or lf_column(column, f)")
+                format!("apply_lfs: labelling function {j} is {what}, not a function, lf(rules) or lf_column(column, f)")
             })
         })
         .collect::<Result<_, _>>()?;
@@ -211,8 +211,8 @@ fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
     for (i, r) in rows.iter().enumerate() {
         let arr = r.read_lock::<Array>().ok_or_else(|| {
             format!(
-                "label_matrix: row {i} is a {}, not an array of votes",
-                r.type_name()
+                "label_matrix: row {i} is {}, not an array of votes",
+                crate::error::a_type(r.type_name())
             )
         })?;
         out.push(ints(&arr, &format!("row {i}"))?);
@@ -291,13 +291,16 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
     bind!(
         engine,
         /// A labelling function made of rules on the rows' columns, for `apply_lfs`: rules are
-        /// separated by `;`, each `condition => class`, conditions joined by `and`, each
-        /// `column op value` (> >= < <= == !=, a number or a quoted string) or
-        /// `column contains 'word'` (or `starts_with`, `ends_with`, and `matches '(?i)re.*gex'`
-        /// for a regular expression anywhere in the text). The first rule that holds votes; none abstains (-1). It
-        /// labels every row at once, far faster than a closure called per row.
+        /// separated by `;`, each `condition => class`. A condition is `column op value`
+        /// (> >= < <= == !=, a number or a quoted string), `column contains 'word'` (or
+        /// `starts_with`, `ends_with`, and `matches '(?i)re.*gex'` for a regular expression
+        /// anywhere in the text) or `column in [value, ...]` (`not in`); the column may be
+        /// `lower(text)`, `upper(text)` or `len(text)` (its length in characters). Conditions
+        /// join with `and`, `or` (`and` binds tighter), `not` and parentheses. The first rule
+        /// that holds votes; none abstains (-1). It labels every row at once, far faster than a
+        /// closure called per row.
         ///
-        /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("text contains 'great' => 1")]);
+        /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("lower(text) contains 'great' or stars in [4, 5] => 1")]);
         fn lf(rules: &str) -> RhaiResult<ColumnLf> {
             Ok(ColumnLf(Rc::new(Rules::parse(rules)?)))
         }

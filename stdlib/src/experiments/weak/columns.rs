@@ -40,8 +40,8 @@ pub fn read_columns<E>(
         }
         let Some(map) = row.read_lock::<Map>() else {
             let why = format!(
-                "row {i} is a {}, not a map: labelling functions by column read the columns of map rows",
-                row.type_name()
+                "row {i} is {}, not a map: labelling functions by column read the columns of map rows",
+                crate::error::a_type(row.type_name())
             );
             for b in builders.iter_mut().filter(|b| b.missing.is_none()) {
                 b.missing = Some(why.clone());
@@ -79,8 +79,8 @@ pub fn columns_len(columns: &Map) -> Result<usize, String> {
     for (name, v) in columns.iter() {
         let Some(a) = v.read_lock::<Array>() else {
             return Err(format!(
-                "column '{name}' is a {}, not an array: columns are arrays of one value per row",
-                v.type_name()
+                "column '{name}' is {}, not an array: columns are arrays of one value per row",
+                crate::error::a_type(v.type_name())
             ));
         };
         match len {
@@ -255,8 +255,8 @@ impl Typed {
             self.texts.push(s.clone());
         } else {
             return Err(format!(
-                "column '{name}' holds a {} in row {i}; rules compare numbers and strings",
-                v.type_name()
+                "column '{name}' holds {} in row {i}; rules compare numbers and strings",
+                crate::error::a_type(v.type_name())
             ));
         }
         Ok(())
@@ -329,7 +329,7 @@ mod tests {
         assert!(got[1].raw.is_some());
         let got = read(&vec![Dynamic::from_int(1)], &[both("x")]);
         let e = got[0].raw.as_ref().unwrap().as_ref().err().unwrap();
-        assert!(e.contains("row 0 is a i64, not a map"), "{e}");
+        assert!(e.contains("row 0 is an i64, not a map"), "{e}");
     }
 
     #[test]
@@ -362,7 +362,7 @@ mod tests {
         columns.insert("b".into(), Dynamic::from_int(1));
         assert!(columns_len(&columns)
             .unwrap_err()
-            .contains("column 'b' is a i64, not an array"));
+            .contains("column 'b' is an i64, not an array"));
         assert!(columns_len(&Map::new()).is_err());
     }
 

@@ -19,7 +19,7 @@
 //! of the closure itself.
 
 use super::label_matrix::ABSTAIN;
-use super::rules::{Cond, Fold, Literal, Op, Rule, Rules};
+use super::rules::{both, Cond, Fold, Literal, Op, Rule, Rules};
 use ladder_scripting::rhai::{
     ASTFlags, ASTNode, Array, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext,
     ScriptFuncDef, Shared, Stmt, StmtBlock, AST,
@@ -294,15 +294,7 @@ impl Reader {
     fn product(&self, parts: &[Expr], negated: bool) -> Option<Vec<Vec<Cond>>> {
         let mut acc: Vec<Vec<Cond>> = vec![Vec::new()];
         for p in parts {
-            let terms = self.dnf(p, negated)?;
-            acc = acc
-                .iter()
-                .flat_map(|a| {
-                    terms
-                        .iter()
-                        .map(move |t| a.iter().chain(t).cloned().collect())
-                })
-                .collect();
+            acc = both(&acc, &self.dnf(p, negated)?);
             if acc.len() > MOST_CONJUNCTIONS {
                 return None;
             }

@@ -10,6 +10,7 @@ pub mod dawid_skene;
 pub mod label_matrix;
 pub mod majority;
 pub mod pattern;
+pub mod rule_text;
 pub mod rules;
 
 pub use analysis::{analysis_table, lf_analysis, LfSummary};

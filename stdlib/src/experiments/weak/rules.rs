@@ -4,14 +4,13 @@
 //! (one compiled test per comparison, no lookups per row), instead of one interpreted call
 //! per row.
 //!
-//! Grammar: `rules := rule (';' rule)*`, `rule := cond ('and' cond)* '=>' int`,
-//! `cond := column op value | column word string`, `op := > >= < <= == !=`,
-//! `word := contains | starts_with | ends_with | matches` (a regular expression, anywhere in the
-//! text), `value := number | 'text' | "text"`.
-//! Closures read as rules ([`super::compile`]) also give conditions a negation and a case fold.
+//! Grammar: `rules := rule (';' rule)*`, `rule := cond '=>' int`; a rule's condition
+//! ([`super::rule_text`]) is comparisons joined by `and`, `or` and `not`, and becomes one rule
+//! per alternative. Closures read as rules ([`super::compile`]) give the same conditions.
 
 use super::label_matrix::ABSTAIN;
 use super::pattern::compiled;
+use super::rule_text::conditions;
 use crate::error::{Error, Result};
 use ladder_scripting::rhai::ImmutableString;
 use regex::Regex;
@@ -138,11 +137,9 @@ impl Rules {
             if vote < ABSTAIN {
                 return Err(fail(format!("rule '{text}' votes {vote}, below -1")));
             }
-            let conds = split_outside_quotes(conds, " and ")
-                .into_iter()
-                .map(|c| parse_cond(c.trim()).map_err(|m| fail(format!("in '{c}': {m}"))))
-                .collect::<Result<Vec<_>>>()?;
-            rules.push(Rule { conds, vote });
+            let conds = conds.trim();
+            let alternatives = conditions(conds).map_err(|m| fail(format!("in '{conds}': {m}")))?;
+            rules.extend(alternatives.into_iter().map(|conds| Rule { conds, vote }));
         }
         if rules.is_empty() {
             return Err(fail("no rules (write e.g. \"stars > 3 => 1\")".into()));
@@ -229,6 +226,14 @@ impl Rules {
             _ => return Err(wrong()),
         })
     }
+}
+
+/// Two conditions, each a disjunction of conjunctions, that must both hold: each conjunction
+/// of `a` joined with each of `b`'s.
+pub fn both(a: &[Vec<Cond>], b: &[Vec<Cond>]) -> Vec<Vec<Cond>> {
+    a.iter()
+        .flat_map(|x| b.iter().map(move |y| x.iter().chain(y).cloned().collect()))
+        .collect()
 }
 
 /// Rules tied to their columns ([`Rules::bind`]).
@@ -427,79 +432,6 @@ fn split_outside_quotes<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
     }
     parts.push(&text[start..]);
     parts
-}
-
-const OPS: [(&str, Op); 6] = [
-    (">=", Op::Ge),
-    ("<=", Op::Le),
-    ("==", Op::Eq),
-    ("!=", Op::Ne),
-    (">", Op::Gt),
-    ("<", Op::Lt),
-];
-
-const WORDS: [(&str, Op); 4] = [
-    (" contains ", Op::Contains),
-    (" starts_with ", Op::StartsWith),
-    (" ends_with ", Op::EndsWith),
-    (" matches ", Op::Matches),
-];
-
-fn parse_cond(text: &str) -> std::result::Result<Cond, String> {
-    // The operator stands before the value, so before any quote (a quoted value may hold a
-    // word or symbol of its own).
-    let head = &text[..text.find(['\'', '"']).unwrap_or(text.len())];
-    let word = WORDS
-        .iter()
-        .filter_map(|&(w, op)| head.find(w).map(|at| (at, w, op)))
-        .min_by_key(|&(at, ..)| at);
-    let (column, op, value) = if let Some((at, w, op)) = word {
-        (&text[..at], op, &text[at + w.len()..])
-    } else {
-        let (at, sym, op) = OPS
-            .iter()
-            .filter_map(|&(sym, op)| head.find(sym).map(|at| (at, sym, op)))
-            .min_by_key(|&(at, sym, _)| (at, std::cmp::Reverse(sym.len())))
-            .ok_or("expected `column > value` (> >= < <= == !=) or `column contains 'word'` (or starts_with, ends_with, matches)")?;
-        (&text[..at], op, &text[at + sym.len()..])
-    };
-    let column = column.trim();
-    if column.is_empty() || !column.chars().all(|c| c.is_alphanumeric() || c == '_') {
-        return Err(format!("'{column}' is not a column name"));
-    }
-    let value = parse_literal(value.trim())?;
-    match (&value, op) {
-        (Literal::Text(pattern), Op::Matches) => {
-            compiled(pattern)?;
-        }
-        (Literal::Text(_), _) => {}
-        (_, Op::Matches) => return Err("`matches` needs a quoted regular expression".into()),
-        _ if op.is_word() => return Err(format!("`{}` needs a quoted word", op_text(op))),
-        _ => {}
-    }
-    Ok(Cond {
-        column: column.to_string(),
-        op,
-        value,
-        negate: false,
-        fold: Fold::None,
-        length: false,
-    })
-}
-
-fn parse_literal(text: &str) -> std::result::Result<Literal, String> {
-    for q in ['\'', '"'] {
-        if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
-            return Ok(Literal::Text(text[1..text.len() - 1].to_string()));
-        }
-    }
-    if let Ok(i) = text.parse::<i64>() {
-        return Ok(Literal::Int(i));
-    }
-    if let Ok(f) = text.parse::<f64>() {
-        return Ok(Literal::Float(f));
-    }
-    Err(format!("'{text}' is neither a number nor a quoted string"))
 }
 
 fn op_text(op: Op) -> &'static str {
