@@ -61,6 +61,12 @@ pub fn setting() -> usize {
     SETTING.load(Ordering::Relaxed)
 }
 
+/// The most threads `set_threads` takes: a few per core can still help where a product
+/// waits on memory; far more only build pools of idle threads (100,000 hung the session).
+pub fn most_threads() -> usize {
+    4 * cores()
+}
+
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -584,6 +584,26 @@ fn negative_counts_are_refused_like_negative_dimensions() {
     );
 }
 
+/// A thread count the machine cannot run is refused before any pool is built: a pool of
+/// 100,000 threads would hang the session at its next product.
+#[test]
+fn thread_counts_the_machine_cannot_run_are_refused() {
+    let (mut s, _) = session();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let e = error(&mut s, "set_threads(100000)");
+    assert!(
+        e.starts_with("set_threads(100000): give 0 (auto) or 1 to ")
+            && e.contains(&format!("this machine has {cores} cores")),
+        "{e}"
+    );
+    let e = error(&mut s, "set_threads(-1)");
+    assert!(
+        e.starts_with("set_threads(-1): give 0 (auto) or 1 to "),
+        "{e}"
+    );
+    assert_eq!(plain(&mut s, "threads()"), "0");
+}
+
 /// Findings 11 and 12: model and layer sizes, dropout and batch sizes are refused where they
 /// are given, naming the value as the user wrote it (not clamped to 0 and refused later).
 #[test]
