@@ -129,3 +129,33 @@ fn probability_metrics_refuse_labels_outside_the_columns() {
         "0.5"
     );
 }
+
+/// One score per row (any real number, higher for class 1) is binary ROC-AUC, as
+/// scikit-learn's `roc_auc_score(y, scores)`: from an array or a 1-D tensor, and unchanged by
+/// a monotone rescaling (log-odds, a log-probability gap).
+#[test]
+fn roc_auc_takes_one_score_per_row_for_two_classes() {
+    let mut s = common::session();
+    let p = proba();
+    let labels: Vec<String> = Y.iter().map(|&c| u8::from(c == 2).to_string()).collect();
+    let scores: Vec<String> = p
+        .iter()
+        .map(|r| format!("{:?}", (r[2] * 10.0).round() / 10.0))
+        .collect();
+    let (labels, scores) = (labels.join(", "), scores.join(", "));
+    for call in [
+        format!("roc_auc([{labels}], [{scores}])"),
+        format!("roc_auc([{labels}], tensor([{scores}]))"),
+        format!("roc_auc([{labels}], [{scores}].map(|x| 7.0 * x - 3.0))"),
+    ] {
+        let auc: f64 = common::plain(&mut s, &call).parse().unwrap();
+        assert!((auc - AUC_BINARY).abs() < 1e-6, "{call}: {auc}");
+    }
+    let e = common::error(&mut s, "roc_auc([0, 2, 1], [0.1, 0.5, 0.9])");
+    assert!(
+        e.contains("with one score per row the labels are 0 and 1, but row 1 is 2"),
+        "{e}"
+    );
+    let e = common::error(&mut s, "roc_auc([0, 1], [0.1, 0.5, 0.9])");
+    assert!(e.contains("2 labels but 3 scores"), "{e}");
+}

@@ -186,6 +186,23 @@ pub fn matrix_of(v: &Dynamic, what: &str) -> RhaiResult<Matrix> {
     Ok(Matrix::new(dims[0], dims[1], vals).map_err(|e| format!("{what}: {e}"))?)
 }
 
+/// One number per row, from an array of numbers or a 1-D tensor; `None` for anything else
+/// (rows of probabilities, say), which the caller reads its own way.
+pub fn scores_of(v: &Dynamic, what: &str) -> RhaiResult<Option<Vec<f64>>> {
+    if let Some(a) = v.read_lock::<Array>() {
+        return match a.first().and_then(number) {
+            Some(_) => floats(&a, what).map(Some),
+            None => Ok(None),
+        };
+    }
+    if let Some(t) = v.read_lock::<crate::tensor::Tensor>() {
+        if t.dims().len() == 1 {
+            return Ok(Some(tensor_values(&t, what)?.1));
+        }
+    }
+    Ok(None)
+}
+
 /// Probability rows from an array of arrays or a 2-D tensor.
 pub fn proba_of(v: &Dynamic, what: &str) -> RhaiResult<Vec<Vec<f64>>> {
     Ok(matrix_of(v, what)?

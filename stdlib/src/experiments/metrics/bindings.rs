@@ -350,9 +350,15 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             Ok(report(y, pred, Map::new())?.report.macro_avg().2)
         }
 
-        /// ROC-AUC from class probabilities (binary: class 1's column; more classes: macro one-vs-rest).
+        /// ROC-AUC from class probabilities (binary: class 1's column; more classes: macro
+        /// one-vs-rest), or for labels 0 and 1 from one score per row, higher for class 1 (any
+        /// real number: a probability, log-odds, a log-probability gap).
         fn roc_auc(y: Dynamic as "Array|Tensor", proba: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
-            Ok(roc_auc(&classes_of(&y, "y")?, &proba_of(&proba, "proba")?)?)
+            let y = classes_of(&y, "y")?;
+            if let Some(scores) = scores_of(&proba, "scores")? {
+                return Ok(roc_auc_scores(&y, &scores)?);
+            }
+            Ok(roc_auc(&y, &proba_of(&proba, "proba")?)?)
         }
 
         /// Mean negative log-probability of the true class (clipped at machine epsilon).

@@ -139,6 +139,19 @@ pub fn roc_auc_binary(positive: &[bool], scores: &[f64]) -> Result<f64, String> 
     Ok(u / (n_pos as f64 * n_neg as f64))
 }
 
+/// ROC-AUC of one score per row (any real number, higher for class 1) with labels 0 and 1:
+/// scikit-learn's `roc_auc_score(y, scores)`.
+pub fn roc_auc_scores(y: &[usize], scores: &[f64]) -> Result<f64, String> {
+    if let Some((i, c)) = y.iter().enumerate().find(|(_, &c)| c > 1) {
+        return Err(format!(
+            "ROC-AUC: with one score per row the labels are 0 and 1, but row {i} is {c} \
+             (give probability rows for more classes)"
+        ));
+    }
+    let positive: Vec<bool> = y.iter().map(|&c| c == 1).collect();
+    roc_auc_binary(&positive, scores)
+}
+
 /// Labels and probability rows fit together: one row per label, at least 2 columns, every
 /// label a column; returns the number of columns.
 pub(crate) fn check_proba(y: &[usize], proba: &[Vec<f64>], what: &str) -> Result<usize, String> {
