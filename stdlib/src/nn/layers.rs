@@ -131,10 +131,10 @@ pub enum Layer {
     Lm(Box<LmLayer>),
 }
 
-fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
-    Ok(Var::from_tensor(
-        &Tensor::from_vec(values, shape, &Device::Cpu)?.to_device(device)?,
-    )?)
+/// A variable holding `values` (on the CPU, in their own buffer: a copy would double the
+/// memory a large layer needs while it is built).
+pub(crate) fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
+    Ok(Var::from_vec(values, shape, device)?)
 }
 
 impl Layer {

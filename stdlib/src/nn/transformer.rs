@@ -8,6 +8,7 @@
 //! same seed gives bit-identical models.
 
 use super::functional::dropout;
+use super::layers::var;
 use crate::bail;
 use crate::error::Result;
 use crate::kernels::dense::{self, FusedAct};
@@ -189,12 +190,6 @@ pub struct TransformerLayer {
     positions: Var, // (max_len, dim)
     blocks: Vec<Block>,
     final_norm: Norm,
-}
-
-fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
-    Ok(Var::from_tensor(
-        &Tensor::from_vec(values, shape, &Device::Cpu)?.to_device(device)?,
-    )?)
 }
 
 /// Multi-head attention of q, k, v (batch, seq, dim) with a key mask (batch, seq) of 1 for

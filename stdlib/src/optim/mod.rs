@@ -147,6 +147,7 @@ impl Optimizer {
         if !(lr.is_finite() && lr >= 0.0) {
             bail!("optimizer: the learning rate must be a non-negative number, got {lr}");
         }
+        check_room(&kind, &vars)?;
         let state = vars.iter().map(|_| (None, None)).collect();
         let cpu_moments = vars.iter().map(|_| (Vec::new(), Vec::new())).collect();
         Ok(Optimizer {
@@ -269,6 +270,36 @@ impl Optimizer {
         }
         Ok(())
     }
+}
+
+/// Refuse, before training starts, variables whose gradients and optimiser state would not
+/// fit the session's memory budget (`max_memory`): they are allocated during the first step,
+/// inside library code that cannot stop, and past the machine's memory the system kills the
+/// process. GPU variables are the GPU's to refuse.
+fn check_room(kind: &Kind, vars: &[Var]) -> Result<()> {
+    let cpu = vars.iter().filter(|v| v.device().is_cpu());
+    let (count, bytes) = cpu.fold((0, 0), |(n, b), v| {
+        (
+            n + v.elem_count(),
+            b + v.elem_count() * v.dtype().size_in_bytes(),
+        )
+    });
+    let moments = match kind {
+        Kind::AdamW { .. } => 2,
+        Kind::Lion { .. } => 1,
+        Kind::Sgd { momentum, .. } => usize::from(*momentum != 0.0),
+    };
+    let need = bytes.saturating_mul(1 + moments);
+    if let Some(budget) = ladder_scripting::memory::over_budget(need) {
+        let what = format!(
+            "training {count} parameters with {} (their gradients and its state)",
+            kind.name()
+        );
+        return Err(crate::error::Error::Memory(
+            ladder_scripting::memory::refusal(&what, need, budget),
+        ));
+    }
+    Ok(())
 }
 
 struct AdamStep {
