@@ -124,7 +124,7 @@ fn number_len(s: &str) -> usize {
 }
 
 /// A number or a quoted string, as a rule compares with it.
-pub fn literal(text: &str) -> Result<Literal, String> {
+fn literal(text: &str) -> Result<Literal, String> {
     for q in ['\'', '"'] {
         if text.len() >= 2 && text.starts_with(q) && text.ends_with(q) {
             return Ok(Literal::Text(text[1..text.len() - 1].to_string()));
