@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::rng::Rng;
-use candle_core::{Device, Tensor};
+use candle_core::{Device, Tensor, Var};
 
 /// Inverted dropout with the project's generator (training only; `None` in evaluation).
 /// The `dropout` layer and the transformer both use it, so they draw their masks the same way.
@@ -23,4 +23,10 @@ pub fn dropout(x: &Tensor, p: f64, rng: Option<&mut Rng>) -> Result<Tensor> {
         }
         _ => Ok(x.clone()),
     }
+}
+
+/// A variable holding `values` (on the CPU, in their own buffer: a copy would double the
+/// memory a large layer needs while it is built).
+pub fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
+    Ok(Var::from_vec(values, shape, device)?)
 }

@@ -1,7 +1,7 @@
 //! Layers: a serialisable spec (what to build) and its initialised form (weights as candle
 //! `Var`s). Initialisation draws from the project's seeded generator.
 
-use super::functional::dropout;
+use super::functional::{dropout, var};
 use super::pretrained::{PretrainedLayer, PretrainedSpec};
 use super::transformer::{TransformerLayer, TransformerSpec};
 use crate::bail;
@@ -129,12 +129,6 @@ pub enum Layer {
     Pretrained(PretrainedLayer),
     TransformerEncoder(Box<TransformerLayer>),
     Lm(Box<LmLayer>),
-}
-
-/// A variable holding `values` (on the CPU, in their own buffer: a copy would double the
-/// memory a large layer needs while it is built).
-pub(crate) fn var(values: Vec<f32>, shape: &[usize], device: &Device) -> Result<Var> {
-    Ok(Var::from_vec(values, shape, device)?)
 }
 
 impl Layer {

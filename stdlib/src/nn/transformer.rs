@@ -7,8 +7,7 @@
 //! Weights are drawn from the project's seeded generator (BERT's N(0, 0.02) init), so the
 //! same seed gives bit-identical models.
 
-use super::functional::dropout;
-use super::layers::var;
+use super::functional::{dropout, var};
 use crate::bail;
 use crate::error::Result;
 use crate::kernels::dense::{self, FusedAct};
