@@ -189,6 +189,23 @@ impl Session {
         outcome
     }
 
+    /// Evaluate one expression (Jupyter's `user_expressions`, which ipykernel evaluates with
+    /// Python's `eval`): statements, `let` and `%` commands are a `SyntaxError` that runs
+    /// nothing, so a client's expression cannot change the session's variables by assignment.
+    pub fn evaluate_expression(
+        &mut self,
+        source: &str,
+        code: &str,
+    ) -> Result<Option<MimeBundle>, ScriptError> {
+        if let Err(e) = self.engine.compile_expression(code) {
+            self.sources.insert(source, code);
+            let mut error = self.sources.parse_error(source, &e);
+            error.message = format!("not an expression: {}", error.message);
+            return Err(error);
+        }
+        self.evaluate(source, code)
+    }
+
     fn run_cell(&mut self, source: &str, code: &str) -> Result<Option<MimeBundle>, ScriptError> {
         self.arm_memory_guard();
         let _context = context::enter(self.context());

@@ -362,7 +362,7 @@ fn execute_cell(session: &mut Session, execute: Execute) -> ExecuteReply {
                 // Not a cell: the next cell's number stays, and errors name the expression.
                 let source = format!("user_expressions[{key}]");
                 let value = session
-                    .evaluate(&source, &code)
+                    .evaluate_expression(&source, &code)
                     .map(Option::unwrap_or_default);
                 (key, value)
             })

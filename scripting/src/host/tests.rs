@@ -60,6 +60,35 @@ fn user_expressions_are_typed_values_in_the_order_asked() {
     assert_eq!(missing.as_ref().unwrap_err().name, "VariableNotFound");
 }
 
+/// As ipykernel's `eval`: a statement is a `SyntaxError` that runs nothing.
+#[test]
+fn user_expressions_are_expressions_and_statements_run_nothing() {
+    let c = client();
+    let mut execute = Execute::new("let x = 3;");
+    execute.user_expressions = vec![
+        ("set".into(), "x = 10".into()),
+        ("let".into(), "let y = 1".into()),
+        ("magic".into(), "%who".into()),
+        ("ok".into(), "if x > 2 { x * 2 } else { 0 }".into()),
+    ];
+    let reply = c.execute(execute).unwrap();
+    for (key, value) in &reply.user_expressions[..3] {
+        let e = value.as_ref().unwrap_err();
+        assert_eq!(e.name, "SyntaxError", "{key}: {e:?}");
+        assert!(e.message.starts_with("not an expression"), "{key}: {e:?}");
+        assert_eq!(
+            e.location.as_ref().unwrap().source,
+            format!("user_expressions[{key}]")
+        );
+    }
+    assert_eq!(
+        reply.user_expressions[3].1.as_ref().unwrap().plain(),
+        Some("6")
+    );
+    let reply = c.execute(Execute::new("x")).unwrap();
+    assert_eq!(shown(&reply).as_deref(), Some("3"));
+}
+
 #[test]
 fn user_expressions_are_not_cells_and_numbered_cells_keep_their_number() {
     let c = client();
