@@ -234,26 +234,28 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Node, String> {
-        let mut parts = vec![self.and()?];
-        while self.eat(Token::Word("or")) {
-            parts.push(self.and()?);
-        }
-        Ok(if parts.len() == 1 {
-            parts.remove(0)
-        } else {
-            Node::Or(parts)
-        })
+        self.joined("or", Self::and, Node::Or)
     }
 
     fn and(&mut self) -> Result<Node, String> {
-        let mut parts = vec![self.unary()?];
-        while self.eat(Token::Word("and")) {
-            parts.push(self.unary()?);
+        self.joined("and", Self::unary, Node::And)
+    }
+
+    /// `part (word part)*`: the part alone when there is no `word`, else `join` of them all.
+    fn joined(
+        &mut self,
+        word: &str,
+        part: fn(&mut Self) -> Result<Node, String>,
+        join: fn(Vec<Node>) -> Node,
+    ) -> Result<Node, String> {
+        let mut parts = vec![part(self)?];
+        while self.eat(Token::Word(word)) {
+            parts.push(part(self)?);
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
         } else {
-            Node::And(parts)
+            join(parts)
         })
     }
 
@@ -394,20 +396,17 @@ fn shown_target(t: &Cond) -> String {
 /// Whether `value` is the kind of value `op` takes on this target (columns' kinds are
 /// checked when the rules meet the rows).
 fn check(target: &Cond, op: Op, value: &Literal) -> Result<(), String> {
-    let word = WORDS.iter().find(|(_, o)| *o == op).map(|&(w, _)| w);
-    if target.length {
-        return match (value, word) {
-            (Literal::Int(_) | Literal::Float(_), None) => Ok(()),
-            _ => Err(format!(
-                "`{}` compares with a number (> >= < <= == !=)",
-                shown_target(target)
-            )),
-        };
+    let number = matches!(value, Literal::Int(_) | Literal::Float(_));
+    if target.length && (op.is_word() || !number) {
+        return Err(format!(
+            "`{}` compares with a number (> >= < <= == !=)",
+            shown_target(target)
+        ));
     }
-    match (value, word) {
-        (Literal::Text(pattern), Some("matches")) => compiled(pattern).map(drop),
-        (_, Some("matches")) => Err("`matches` needs a quoted regular expression".into()),
-        (Literal::Int(_) | Literal::Float(_), Some(w)) => Err(format!("`{w}` needs a quoted word")),
+    match (value, op) {
+        (Literal::Text(pattern), Op::Matches) => compiled(pattern).map(drop),
+        (_, Op::Matches) => Err("`matches` needs a quoted regular expression".into()),
+        _ if number && op.is_word() => Err(format!("`{}` needs a quoted word", op.text())),
         _ => Ok(()),
     }
 }

@@ -41,8 +41,24 @@ pub enum Op {
 }
 
 impl Op {
+    /// The operator as `lf()` writes it.
+    pub fn text(self) -> &'static str {
+        match self {
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Eq => "==",
+            Op::Ne => "!=",
+            Op::Contains => "contains",
+            Op::StartsWith => "starts_with",
+            Op::EndsWith => "ends_with",
+            Op::Matches => "matches",
+        }
+    }
+
     /// The operators that test a text for a word (or pattern) rather than compare two values.
-    fn is_word(self) -> bool {
+    pub fn is_word(self) -> bool {
         matches!(
             self,
             Op::Contains | Op::StartsWith | Op::EndsWith | Op::Matches
@@ -193,7 +209,7 @@ impl Rules {
                 self.source,
                 cond.column,
                 col.kind(),
-                op_text(cond.op),
+                cond.op.text(),
                 literal_text(&cond.value)
             ))
         };
@@ -432,21 +448,6 @@ fn split_outside_quotes<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
     }
     parts.push(&text[start..]);
     parts
-}
-
-fn op_text(op: Op) -> &'static str {
-    match op {
-        Op::Gt => ">",
-        Op::Ge => ">=",
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Eq => "==",
-        Op::Ne => "!=",
-        Op::Contains => "contains",
-        Op::StartsWith => "starts_with",
-        Op::EndsWith => "ends_with",
-        Op::Matches => "matches",
-    }
 }
 
 fn literal_text(v: &Literal) -> String {
