@@ -281,19 +281,19 @@ macro_rules! bail_shape {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn type_names_take_the_article_they_sound_with() {
         let said: Vec<String> = ["i64", "f64", "array", "string", "map", "Tensor", "Fn"]
             .iter()
-            .map(|t| super::a_type(t))
+            .map(|t| a_type(t))
             .collect();
         assert_eq!(
             said,
             ["an i64", "an f64", "an array", "a string", "a map", "a Tensor", "a Fn"]
         );
     }
-
-    use super::*;
 
     #[test]
     fn out_of_gpu_memory_says_so_and_that_the_session_is_kept() {

@@ -19,7 +19,7 @@
 //! of the closure itself.
 
 use super::label_matrix::ABSTAIN;
-use super::rules::{both, Cond, Fold, Literal, Op, Rule, Rules};
+use super::rules::{both, one_of, Cond, Fold, Literal, Op, Rule, Rules};
 use ladder_scripting::rhai::{
     ASTFlags, ASTNode, Array, Dynamic, Expr, FnCallExpr, FnPtr, Module, NativeCallContext,
     ScriptFuncDef, Shared, Stmt, StmtBlock, AST,
@@ -275,12 +275,7 @@ impl Reader {
             Expr::FnCall(call, _) => match self.membership(call) {
                 // `field in [a, b]` holds where the field equals one of them.
                 Some((field, items)) => {
-                    let equal = |v: Literal| cond(field.clone(), Op::Eq, v, negated);
-                    if negated {
-                        vec![items.into_iter().map(equal).collect()]
-                    } else {
-                        items.into_iter().map(|v| vec![equal(v)]).collect()
-                    }
+                    one_of(items, negated, |v, n| cond(field.clone(), Op::Eq, v, n))
                 }
                 None => vec![vec![self.comparison(call, negated)?]],
             },

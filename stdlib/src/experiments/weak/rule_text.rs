@@ -14,7 +14,7 @@
 //! ```
 
 use super::pattern::compiled;
-use super::rules::{both, Cond, Fold, Literal, Op};
+use super::rules::{both, one_of, Cond, Fold, Literal, Op};
 
 /// The most rules one rule's text may expand to (each item of an `in` list, and each side of
 /// an `or`, is one): past it, a `lf` would run hundreds of passes over every row.
@@ -162,18 +162,12 @@ fn dnf(node: &Node, negated: bool) -> Vec<Vec<Cond>> {
             negate: cond.negate != negated,
             ..cond.clone()
         }]],
-        Node::In(target, items) => {
-            let equal = |v: &Literal| Cond {
-                value: v.clone(),
-                negate: negated,
-                ..target.clone()
-            };
-            if negated {
-                vec![items.iter().map(equal).collect()]
-            } else {
-                items.iter().map(|v| vec![equal(v)]).collect()
-            }
-        }
+        Node::In(target, items) => one_of(items.clone(), negated, |value, negate| Cond {
+            op: Op::Eq,
+            value,
+            negate,
+            ..target.clone()
+        }),
     }
 }
 

@@ -252,6 +252,21 @@ pub fn both(a: &[Vec<Cond>], b: &[Vec<Cond>]) -> Vec<Vec<Cond>> {
         .collect()
 }
 
+/// `field in items` (its negation when `negated`: equal to none of them) as conjunctions: one
+/// equality per item, or every item's equality negated in one. `equal(v, negate)` is the
+/// field's equality with `v`.
+pub fn one_of(
+    items: Vec<Literal>,
+    negated: bool,
+    equal: impl Fn(Literal, bool) -> Cond,
+) -> Vec<Vec<Cond>> {
+    if negated {
+        vec![items.into_iter().map(|v| equal(v, true)).collect()]
+    } else {
+        items.into_iter().map(|v| vec![equal(v, false)]).collect()
+    }
+}
+
 /// Rules tied to their columns ([`Rules::bind`]).
 pub struct Bound<'a> {
     /// Each rule's tests (with whether each is negated) and its vote.
