@@ -84,6 +84,9 @@ pub struct ScriptError {
     pub location: Option<Location>,
     /// Calls that led to the error, outermost first.
     pub call_chain: Vec<Frame>,
+    /// What may help, shown under the message in reports (how a function is called, the
+    /// name that was probably meant); not part of the one-line form.
+    pub hint: Option<String>,
 }
 
 impl ScriptError {
@@ -94,6 +97,7 @@ impl ScriptError {
             message: message.into(),
             location: None,
             call_chain: Vec::new(),
+            hint: None,
         }
     }
 
@@ -159,6 +163,7 @@ impl ScriptError {
             lines.extend(loc.snippet().lines().map(str::to_string));
         }
         lines.push(format!("{red}{bold}{}{reset}: {}", self.name, self.message));
+        lines.extend(self.hint.iter().flat_map(|h| h.lines()).map(str::to_string));
         lines
     }
 }

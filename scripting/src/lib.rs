@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod builtins;
+pub mod callback;
 pub mod cell_language;
 pub mod commands;
 pub mod comms;
@@ -26,6 +27,7 @@ pub mod is_complete;
 pub mod limits;
 pub mod memory;
 pub mod mime;
+mod not_found;
 mod panic;
 mod scan;
 pub mod session;

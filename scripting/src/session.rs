@@ -10,7 +10,7 @@ use crate::functions::FnIndex;
 use crate::interrupt::InterruptHandle;
 use crate::limits::Limits;
 use crate::mime::{MimeBundle, Renderers};
-use crate::{builtins, imports, panic, scan, stack};
+use crate::{builtins, imports, not_found, panic, scan, stack};
 use rhai::{Dynamic, Engine, Scope, AST};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -404,9 +404,20 @@ impl Session {
                 self.keep_imports(&cell, source);
                 Ok(value)
             }
-            Ok(Err(err)) => Err(self.sources.eval_error(source, &err)),
+            Ok(Err(err)) => Err(self.explained(self.sources.eval_error(source, &err))),
             Err(message) => Err(panic_error(message)),
         }
+    }
+
+    /// A "function not found" error with how the name is called, or what was meant.
+    fn explained(&self, mut e: ScriptError) -> ScriptError {
+        if e.name == "FunctionNotFound" {
+            e.hint = e
+                .message
+                .strip_prefix("Function not found: ")
+                .and_then(|signature| not_found::hint(signature, &self.fn_index(), &self.ast));
+        }
+        e
     }
 
     /// `const NAME = value;` for each constant of earlier cells that some function reads as
@@ -461,7 +472,7 @@ impl Session {
         self.scope.rewind(depth);
         match outcome {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(err)) => Err(self.sources.eval_error(source, &err)),
+            Ok(Err(err)) => Err(self.explained(self.sources.eval_error(source, &err))),
             Err(message) => Err(panic_error(message)),
         }
     }

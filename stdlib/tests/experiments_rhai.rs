@@ -351,3 +351,61 @@ fn distill_names_a_bad_test_set_and_refuses_both_temperatures() {
     );
     assert!(report.contains("T = 3"), "{report}");
 }
+
+/// A function handed to the library that takes the wrong number of arguments is named as
+/// the user wrote it, with what it takes and what it is called with (Rhai alone says
+/// "Function not found: anon$… (map)"); the session keeps its variables.
+#[test]
+fn callbacks_of_the_wrong_arity_say_what_they_take() {
+    let mut s = session();
+    plain(
+        &mut s,
+        "let rows = [#{a: 1}, #{a: 2}]; let y = 3; let xs = [[0.2], [0.9]]; let ys = [0, 1];",
+    );
+    let e = error(&mut s, "apply_lfs(rows, [|r, extra| 1])");
+    assert!(
+        e.contains(
+            "the closure |r, extra| takes 2 arguments, but is called with one argument, the row"
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("anon$"), "{e}");
+    // Captured variables are not parameters the user wrote.
+    let e = error(&mut s, "apply_lfs(rows, [|| y])");
+    assert!(e.contains("the closure || takes no arguments"), "{e}");
+    plain(&mut s, "fn two(a, b) { 1 }");
+    let e = error(&mut s, r#"apply_lfs(rows, [Fn("two")])"#);
+    assert!(
+        e.contains("the function two(a, b) takes 2 arguments"),
+        "{e}"
+    );
+    let e = error(&mut s, r#"apply_lfs(rows, [Fn("nothing_by_this_name")])"#);
+    assert!(
+        e.contains("there is no function named 'nothing_by_this_name'"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        r#"apply_lfs(#{a: [1, 2]}, [lf_column("a", |a, b| [1, 1])])"#,
+    );
+    assert!(e.contains("|a, b| takes 2 arguments"), "{e}");
+    let e = error(&mut s, "samme(xs, ys, #{rounds: 2, learner: |x, y| 0})");
+    assert!(
+        e.contains("learner (a closure) failed: the closure |x, y| takes 2 arguments, but is called with three"),
+        "{e}"
+    );
+    let e = error(
+        &mut s,
+        "weak_to_strong(blobs(#{n: 40, seed: 0}), #{weak: |n| 0, strong: #{kind: \"mlp\"}})",
+    );
+    assert!(
+        e.contains("|n| takes one argument, but is called with three"),
+        "{e}"
+    );
+    let e = plain(&mut s, r#"sweep(#{a: [1]}, |a, b| 1)[0]["error"]"#);
+    assert!(
+        e.contains("|a, b| takes 2 arguments, but is called with one"),
+        "{e}"
+    );
+    assert_eq!(number(&mut s, "y"), 3.0);
+}

@@ -2,7 +2,7 @@
 //! targets the front end may open.
 
 use super::CommMessage;
-use crate::RhaiResult;
+use crate::{callback, RhaiResult};
 use rhai::{Dynamic, Engine, FnPtr, NativeCallContext, AST};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -16,11 +16,26 @@ pub enum Invoker<'a> {
 }
 
 impl Invoker<'_> {
-    pub fn call(&self, f: &FnPtr, args: Vec<Dynamic>) -> RhaiResult<Dynamic> {
-        match self {
+    /// Call `f` with `args`, which `called_with` describes ("one argument, the button") for
+    /// the error when `f` takes another number of arguments.
+    pub fn call(&self, f: &FnPtr, args: Vec<Dynamic>, called_with: &str) -> RhaiResult<Dynamic> {
+        let outcome = match self {
             Invoker::Script(ctx) => f.call_within_context(ctx, args),
             Invoker::Session { engine, ast } => f.call(engine, ast, args),
-        }
+        };
+        outcome.map_err(|e| {
+            let why = match self {
+                Invoker::Script(ctx) => callback::arity_mismatch(ctx, &e, f, called_with),
+                Invoker::Session { ast, .. } => {
+                    let lib = ast.shared_lib().as_ref();
+                    callback::arity_mismatch_in(std::iter::once(lib), &e, f, called_with)
+                }
+            };
+            match why {
+                Some(why) => why.into(),
+                None => e,
+            }
+        })
     }
 }
 

@@ -52,7 +52,11 @@ pub(crate) fn deliver(invoker: &Invoker, message: CommMessage) -> RhaiResult<()>
                 match target {
                     Target::Script(f) => {
                         let comm = Dynamic::from(Comm::existing(comm_id, target_name));
-                        let _ = invoker.call(&f, vec![comm, message_map(&message)])?;
+                        let _ = invoker.call(
+                            &f,
+                            vec![comm, message_map(&message)],
+                            "two arguments: the comm and the opening message",
+                        )?;
                     }
                     Target::Native(h) => h(invoker, &message)?,
                 }
@@ -76,7 +80,9 @@ pub(crate) fn deliver(invoker: &Invoker, message: CommMessage) -> RhaiResult<()>
 
 fn run(invoker: &Invoker, handler: &Handler, message: &CommMessage) -> RhaiResult<()> {
     match handler {
-        Handler::Script(f) => invoker.call(f, vec![message_map(message)]).map(|_| ()),
+        Handler::Script(f) => invoker
+            .call(f, vec![message_map(message)], "one argument, the message")
+            .map(|_| ()),
         Handler::Native(h) => h(invoker, message),
     }
 }

@@ -54,7 +54,9 @@ pub fn interactive(ctx: &NativeCallContext, f: FnPtr, spec: rhai::Map) -> RhaiRe
             .collect();
         // The old outputs go when the new ones come: a chart redraws without flicker.
         area.0.borrow_mut().clear_pending = true;
-        capture(&area, true, || invoker.call(&f, args))
+        capture(&area, true, || {
+            invoker.call(&f, args, "one argument per control")
+        })
     });
     for c in &controls {
         let rerun = rerun.clone();
@@ -69,22 +71,16 @@ pub fn interactive(ctx: &NativeCallContext, f: FnPtr, spec: rhai::Map) -> RhaiRe
 
 /// The names of a script function's or closure's parameters, captured variables left out.
 fn parameter_names(ctx: &NativeCallContext, f: &FnPtr) -> RhaiResult<Vec<String>> {
-    let curried = f.curry().len();
-    for module in ctx.iter_namespaces() {
-        for arity in curried..curried + 32 {
-            if let Some(def) = module.get_script_fn(f.fn_name(), arity) {
-                return Ok(def.params[curried..]
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect());
-            }
-        }
-    }
-    Err(format!(
-        "interact: `{}` is not a script function or closure",
-        f.fn_name()
-    )
-    .into())
+    crate::callback::parameter_lists(ctx.iter_namespaces(), f)
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            format!(
+                "interact: `{}` is not a script function or closure",
+                f.fn_name()
+            )
+            .into()
+        })
 }
 
 /// A control for one parameter: `[min, max]` or `[min, max, step]` a slider (ints an

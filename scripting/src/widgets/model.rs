@@ -305,7 +305,11 @@ impl Widget {
                         map.insert("value".into(), change.new.clone());
                         map.insert("owner".into(), Dynamic::from(self.clone()));
                         map.insert("type".into(), Dynamic::from("change"));
-                        let _ = invoker.call(&f, vec![Dynamic::from(map)])?;
+                        let _ = invoker.call(
+                            &f,
+                            vec![Dynamic::from(map)],
+                            "one argument, the change",
+                        )?;
                     }
                     Observer::Native(f) => f(invoker, &change)?,
                 }
@@ -348,7 +352,11 @@ impl Widget {
                 if event.and_then(Value::as_str) == Some("click") {
                     let clicks = self.0.borrow().clicks.clone();
                     for f in clicks {
-                        let _ = invoker.call(&f, vec![Dynamic::from(self.clone())])?;
+                        let _ = invoker.call(
+                            &f,
+                            vec![Dynamic::from(self.clone())],
+                            "one argument, the button",
+                        )?;
                     }
                 }
                 Ok(())

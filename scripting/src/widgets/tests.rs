@@ -204,8 +204,17 @@ fn a_button_click_runs_its_callback() {
             .clone(),
         metadata: Map::new(),
     };
-    s.comm(click).unwrap();
+    s.comm(click.clone()).unwrap();
     assert_eq!(f.text(Stream::Stdout), "clicked\n");
+    // A handler written without the button's parameter is told so at the click.
+    s.execute(r#"b.on_click(|| print("never"));"#).unwrap();
+    let e = s.comm(click).unwrap_err();
+    assert!(
+        e.message.contains(
+            "the closure || takes no arguments, but is called with one argument, the button"
+        ),
+        "{e}"
+    );
 }
 
 /// The last `outputs` an output area was given.

@@ -233,3 +233,40 @@ fn errors_inside_imported_modules_quote_the_module_file() {
     assert_caret_under(&e, "/ 0");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A call that matches no overload says how the function is called, as Python's `TypeError`
+/// names the missing argument; a misspelt name gets the nearest defined ones.
+#[test]
+fn a_function_not_found_says_how_the_name_is_called_or_what_was_meant() {
+    let (mut s, _) = session();
+    run(&mut s, "fn two(a, b) { a + b }");
+    let e = fail(&mut s, "two(1)");
+    assert_eq!(e.name, "FunctionNotFound");
+    assert_eq!(e.message, "Function not found: two (i64)");
+    assert_eq!(e.hint.as_deref(), Some("`two` is called as:\n  two(a, b)"));
+    // The report shows it under the message; the one-line form leaves it out.
+    assert!(e
+        .report()
+        .ends_with("two (i64)\n`two` is called as:\n  two(a, b)"));
+    assert!(!e.to_string().contains('\n'));
+    // A native function with its overloads, never the exotic widths.
+    let e = fail(&mut s, "\"abc\".sub_string(\"x\")");
+    assert!(
+        hint(&e).contains("sub_string(string: string, start: i64, len: i64)"),
+        "{}",
+        hint(&e)
+    );
+    assert!(!hint(&e).contains("i32"), "{}", hint(&e));
+    // A misspelling: the defined names nearest to it, script functions included.
+    let e = fail(&mut s, "twoo(1, 2)");
+    assert_eq!(hint(&e), "did you mean `two`?");
+    let e = fail(&mut s, "let x = [3, 1];\nx.sortt()");
+    assert!(hint(&e).contains("`sort`"), "{}", hint(&e));
+    // Nothing near: Rhai's message alone.
+    let e = fail(&mut s, "qqqqqqqqq(1)");
+    assert_eq!(e.hint, None);
+}
+
+fn hint(e: &ScriptError) -> &str {
+    e.hint.as_deref().unwrap_or_default()
+}

@@ -10,6 +10,7 @@ use crate::nn::Network;
 use crate::train::Classifier;
 use crate::train::{self, FitConfig, LossSpec, Monitor, StepInfo};
 use candle_core::{DType, Tensor as CTensor};
+use ladder_scripting::callback;
 use ladder_scripting::rhai::{FnPtr, NativeCallContext};
 
 /// Where a protocol runs: Rhai model builders need the calling script's context.
@@ -97,13 +98,19 @@ impl ModelPlan {
                     .call_within_context(ctx, (inputs as i64, classes as i64, seed as i64))
                     .map_err(|e| {
                         Error::callback(&e, |e| {
-                            format!("model builder '{}' failed: {e}", f.fn_name())
+                            let why = callback::failure(
+                                ctx,
+                                e,
+                                f,
+                                "three arguments: inputs, classes, seed",
+                            );
+                            format!("model builder {} failed: {why}", callback::label(f))
                         })
                     })?;
                 out.try_cast::<Network>().ok_or_else(|| {
                     Error::new(format!(
-                        "model builder '{}' must return a Model (e.g. mlp([inputs, 64, classes]))",
-                        f.fn_name()
+                        "model builder {} must return a Model (e.g. mlp([inputs, 64, classes]))",
+                        callback::label(f)
                     ))
                 })
             }

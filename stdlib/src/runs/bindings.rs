@@ -10,6 +10,7 @@ use crate::error::{Error, RhaiResult};
 use crate::experiments::table::Table;
 use crate::opts::Opts;
 use crate::plot::chart::Chart;
+use ladder_scripting::callback;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, FnPtr, Map, NativeCallContext, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
@@ -137,6 +138,12 @@ fn sweep(ctx: NativeCallContext, grid: Map, f: FnPtr, options: Map) -> RhaiResul
     }
     super::sweep::run(&grid, &config, |point| {
         f.call_within_context::<Dynamic>(&ctx, (Dynamic::from_map(point),))
+            .map_err(
+                |e| match callback::arity_mismatch(&ctx, &e, &f, "one argument, the point") {
+                    Some(why) => Error::options(why).into(),
+                    None => e,
+                },
+            )
     })
 }
 

@@ -6,6 +6,7 @@ use super::learner::{Env, Hypothesis, WeakLearner};
 use crate::error::Error;
 use crate::experiments::convert::{classes, rows_array, to_array, usize_array};
 use crate::experiments::matrix::Matrix;
+use ladder_scripting::callback;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr};
 
 pub struct RhaiLearner {
@@ -35,20 +36,21 @@ impl WeakLearner for RhaiLearner {
             .call_within_context(ctx, (rows(x), usize_array(y), to_array(w)))
             .map_err(|e| {
                 Error::callback(&e, |e| {
-                    format!("learner '{}' failed: {e}", self.fit.fn_name())
+                    let why = callback::failure(ctx, e, &self.fit, "three arguments: x, y, w");
+                    format!("learner {} failed: {why}", callback::label(&self.fit))
                 })
             })?;
         let predict = out.try_cast::<FnPtr>().ok_or_else(|| {
             Error::new(format!(
-                "learner '{}' must return a predictor function |x| -> classes",
-                self.fit.fn_name()
+                "learner {} must return a predictor function |x| -> classes",
+                callback::label(&self.fit)
             ))
         })?;
         Ok(Box::new(RhaiHypothesis { predict }))
     }
 
     fn name(&self) -> String {
-        format!("Rhai function '{}'", self.fit.fn_name())
+        shown("Rhai function", &self.fit)
     }
 }
 
@@ -60,19 +62,29 @@ impl Hypothesis for RhaiHypothesis {
             .call_within_context(ctx, (rows(x),))
             .map_err(|e| {
                 Error::callback(&e, |e| {
-                    format!("predictor '{}' failed: {e}", self.predict.fn_name())
+                    let why = callback::failure(ctx, e, &self.predict, "one argument, the rows x");
+                    format!("predictor {} failed: {why}", callback::label(&self.predict))
                 })
             })?;
         let arr = out.try_cast::<Array>().ok_or_else(|| {
             Error::new(format!(
-                "predictor '{}' must return an array of classes",
-                self.predict.fn_name()
+                "predictor {} must return an array of classes",
+                callback::label(&self.predict)
             ))
         })?;
         classes(&arr, "predictions").map_err(|e| Error::new(e.to_string()))
     }
 
     fn describe(&self) -> String {
-        format!("Rhai predictor '{}'", self.predict.fn_name())
+        shown("Rhai predictor", &self.predict)
+    }
+}
+
+/// A learner or predictor as tables show it: by its name, or as a closure.
+fn shown(what: &str, f: &FnPtr) -> String {
+    if f.is_anonymous() {
+        "a Rhai closure".to_string()
+    } else {
+        format!("{what} '{}'", f.fn_name())
     }
 }

@@ -107,14 +107,14 @@ impl Samme {
             let pred = h.predict(x, env)?;
             if pred.len() != n {
                 return Err(Error::new(format!(
-                    "SAMME: learner '{}' returned {} predictions for {n} rows",
+                    "SAMME: the learner ({}) returned {} predictions for {n} rows",
                     model.learner,
                     pred.len()
                 )));
             }
             if let Some(&c) = pred.iter().find(|&&c| c >= n_classes) {
                 return Err(Error::new(format!(
-                    "SAMME: learner '{}' predicted class {c}, outside 0..{n_classes}",
+                    "SAMME: the learner ({}) predicted class {c}, outside 0..{n_classes}",
                     model.learner
                 )));
             }
@@ -125,7 +125,7 @@ impl Samme {
                 && first_pred.as_deref() != Some(y)
             {
                 return Err(Error::new(format!(
-                    "SAMME: learner '{}' returned the same predictions after the sample weights changed: it ignores sample weights, so it cannot be boosted",
+                    "SAMME: the learner ({}) returned the same predictions after the sample weights changed: it ignores sample weights, so it cannot be boosted",
                     model.learner
                 )));
             }

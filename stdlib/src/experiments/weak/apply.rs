@@ -8,8 +8,8 @@ use super::columns::{columns_len, read_columns, read_map_columns, Wanted};
 use super::compile::closure_rules;
 use super::rules::{Bound, Rules, BLOCK};
 use crate::error::{Error, RhaiResult};
-use ladder_scripting::context;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr, Map, NativeCallContext};
+use ladder_scripting::{callback, context};
 use std::rc::Rc;
 
 /// One labelling function as `apply_lfs` takes it.
@@ -190,7 +190,8 @@ fn wanted(lfs: &[Lf]) -> Vec<Wanted<'_>> {
 fn call(ctx: &NativeCallContext, f: &FnPtr, row: Dynamic, i: usize, name: &str) -> RhaiResult<i64> {
     let v = f.call_raw(ctx, None, [row]).map_err(|e| {
         Error::callback(&e, |e| {
-            format!("labelling function '{name}' failed on row {i}: {e}")
+            let why = callback::failure(ctx, e, f, "one argument, the row");
+            format!("labelling function '{name}' failed on row {i}: {why}")
         })
     })?;
     Ok(v.as_int().map_err(|t| {

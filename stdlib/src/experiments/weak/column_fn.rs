@@ -5,6 +5,7 @@
 use crate::error::{Error, RhaiResult};
 use crate::tensor::Tensor;
 use candle_core::DType;
+use ladder_scripting::callback;
 use ladder_scripting::rhai::{Array, Dynamic, FnPtr, NativeCallContext};
 
 /// A function of one column and the column it reads.
@@ -38,7 +39,10 @@ impl ColumnFn {
             .f
             .call_raw(ctx, None, [Dynamic::from_array(column)])
             .map_err(|e| {
-                Error::callback(&e, |e| format!("labelling function '{name}' failed: {e}"))
+                Error::callback(&e, |e| {
+                    let why = callback::failure(ctx, e, &self.f, "one argument, the column");
+                    format!("labelling function '{name}' failed: {why}")
+                })
             })?;
         let votes = to_votes(out, name)?;
         if votes.len() != n {

@@ -1,0 +1,84 @@
+//! What a "function not found" error adds to Rhai's message: how the function is called when
+//! the name exists with other arguments, or the defined names nearest a misspelt one (as
+//! Python's `TypeError: f() missing 1 required positional argument` and `Did you mean`).
+
+use crate::functions::{script_functions, uses_exotic_numbers, FnIndex, FnInfo, FnKind};
+use rhai::AST;
+
+/// Ways of calling one name listed before "and N more".
+const MOST_SIGNATURES: usize = 6;
+
+/// Nearest names offered for a misspelling.
+const MOST_NEAR: usize = 3;
+
+/// The lines to add to Rhai's `Function not found: {signature}` (`signature` is
+/// `name (type, type)`), or `None` when nothing useful can be said (a closure, an operator,
+/// a name like no other).
+pub(crate) fn hint(signature: &str, natives: &FnIndex, ast: &AST) -> Option<String> {
+    let (name, _) = signature.split_once(" (")?;
+    // A closure's generated name (`anon$…`), an operator or a module path: not a name the
+    // user typed as it is listed.
+    let plain = name.starts_with(crate::scan::is_ident_start)
+        && name.chars().all(crate::scan::is_ident_char);
+    if !plain {
+        return None;
+    }
+    let scripts = script_functions(ast);
+    let callable: Vec<&FnInfo> = natives
+        .functions
+        .iter()
+        .chain(&scripts)
+        .filter(|f| f.kind == FnKind::Function && f.global)
+        .collect();
+    let ways = ways_of_calling(name, &callable);
+    if !ways.is_empty() {
+        return Some(ways);
+    }
+    let near = nearest_names(name, &callable);
+    (!near.is_empty()).then(|| format!("did you mean {}?", near.join(" or ")))
+}
+
+/// `name` takes: one signature a line.
+fn ways_of_calling(name: &str, callable: &[&FnInfo]) -> String {
+    let mut signatures: Vec<&str> = callable
+        .iter()
+        .filter(|f| f.name == name && !uses_exotic_numbers(&f.signature))
+        .map(|f| f.signature.as_str())
+        .collect();
+    signatures.sort_unstable();
+    signatures.dedup();
+    if signatures.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec![format!("`{name}` is called as:")];
+    lines.extend(
+        signatures
+            .iter()
+            .take(MOST_SIGNATURES)
+            .map(|s| format!("  {s}")),
+    );
+    if signatures.len() > MOST_SIGNATURES {
+        lines.push(format!("  and {} more", signatures.len() - MOST_SIGNATURES));
+    }
+    lines.join("\n")
+}
+
+/// Defined names within a small edit distance of `name`, nearest first, each once.
+fn nearest_names(name: &str, callable: &[&FnInfo]) -> Vec<String> {
+    // One edit for short names, two from six characters: a wider net catches unrelated
+    // names among a thousand.
+    let most = if name.chars().count() < 6 { 1 } else { 2 };
+    let mut near: Vec<(usize, &str)> = callable
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|n| *n != name)
+        .map(|n| (strsim::damerau_levenshtein(n, name), n))
+        .filter(|(d, _)| *d <= most)
+        .collect();
+    near.sort_unstable();
+    near.dedup_by(|a, b| a.1 == b.1);
+    near.iter()
+        .take(MOST_NEAR)
+        .map(|(_, n)| format!("`{n}`"))
+        .collect()
+}
