@@ -1,6 +1,7 @@
-//! What a "function not found" error adds to Rhai's message: how the function is called when
-//! the name exists with other arguments, or the defined names nearest a misspelt one (as
-//! Python's `TypeError: f() missing 1 required positional argument` and `Did you mean`).
+//! What a "not found" error adds to Rhai's message: how a function is called when its name
+//! exists with other arguments, the defined names nearest a misspelt function, variable or
+//! property, a type's properties (as Python's `TypeError: f() missing 1 required positional
+//! argument` and `Did you mean`).
 
 use crate::functions::{script_functions, uses_exotic_numbers, FnIndex, FnInfo, FnKind};
 use rhai::AST;
@@ -34,7 +35,49 @@ pub(crate) fn hint(signature: &str, natives: &FnIndex, ast: &AST) -> Option<Stri
     if !ways.is_empty() {
         return Some(ways);
     }
-    let near = nearest_names(name, &callable);
+    did_you_mean(name, callable.iter().map(|f| f.name.as_str()))
+}
+
+/// The hint for `Variable not found: {name}`: the session's nearest names.
+pub(crate) fn variable_hint<'a>(
+    name: &str,
+    defined: impl Iterator<Item = &'a str>,
+) -> Option<String> {
+    did_you_mean(name, defined)
+}
+
+/// The hint for Rhai's `Unknown property 'name' - a getter is not registered for type
+/// 'Type'`: the type's nearest properties, or all of them when none is near.
+pub(crate) fn property_hint(message: &str, natives: &FnIndex) -> Option<String> {
+    let rest = message.strip_prefix("Unknown property '")?;
+    let (name, rest) = rest.split_once('\'')?;
+    let ty = rest
+        .strip_prefix(" - a getter is not registered for type '")?
+        .strip_suffix('\'')?;
+    if ty == "()" {
+        return Some(format!(
+            "the value before `.{name}` is () (nothing): a map without that key, or a call \
+             that returned nothing"
+        ));
+    }
+    let prefix = format!("{ty}.");
+    let mut properties: Vec<&str> = natives
+        .functions
+        .iter()
+        .filter(|f| f.kind == FnKind::Getter && f.signature.starts_with(&prefix))
+        .map(|f| f.name.as_str())
+        .collect();
+    properties.sort_unstable();
+    properties.dedup();
+    if properties.is_empty() {
+        return None;
+    }
+    did_you_mean(name, properties.iter().copied())
+        .or_else(|| Some(format!("properties of {ty}: {}", properties.join(", "))))
+}
+
+fn did_you_mean<'a>(name: &str, defined: impl Iterator<Item = &'a str>) -> Option<String> {
+    let near = nearest_names(name, defined);
     (!near.is_empty()).then(|| format!("did you mean {}?", near.join(" or ")))
 }
 
@@ -64,13 +107,11 @@ fn ways_of_calling(name: &str, callable: &[&FnInfo]) -> String {
 }
 
 /// Defined names within a small edit distance of `name`, nearest first, each once.
-fn nearest_names(name: &str, callable: &[&FnInfo]) -> Vec<String> {
+fn nearest_names<'a>(name: &str, defined: impl Iterator<Item = &'a str>) -> Vec<String> {
     // One edit for short names, two from six characters: a wider net catches unrelated
     // names among a thousand.
     let most = if name.chars().count() < 6 { 1 } else { 2 };
-    let mut near: Vec<(usize, &str)> = callable
-        .iter()
-        .map(|f| f.name.as_str())
+    let mut near: Vec<(usize, &str)> = defined
         .filter(|n| *n != name)
         .map(|n| (strsim::damerau_levenshtein(n, name), n))
         .filter(|(d, _)| *d <= most)

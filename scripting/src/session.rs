@@ -409,14 +409,19 @@ impl Session {
         }
     }
 
-    /// A "function not found" error with how the name is called, or what was meant.
+    /// A "not found" error with how the name is called, or what was meant.
     fn explained(&self, mut e: ScriptError) -> ScriptError {
-        if e.name == "FunctionNotFound" {
-            e.hint = e
-                .message
-                .strip_prefix("Function not found: ")
-                .and_then(|signature| not_found::hint(signature, &self.fn_index(), &self.ast));
-        }
+        let message = e.message.as_str();
+        e.hint = if let Some(signature) = message.strip_prefix("Function not found: ") {
+            not_found::hint(signature, &self.fn_index(), &self.ast)
+        } else if let Some(name) = message.strip_prefix("Variable not found: ") {
+            let defined = self.scope.iter_raw().map(|(name, ..)| name);
+            not_found::variable_hint(name, defined)
+        } else if message.starts_with("Unknown property '") {
+            not_found::property_hint(message, &self.fn_index())
+        } else {
+            None
+        };
         e
     }
 

@@ -408,4 +408,13 @@ fn callbacks_of_the_wrong_arity_say_what_they_take() {
         "{e}"
     );
     assert_eq!(number(&mut s, "y"), 3.0);
+    // The library's types list their properties to a misspelling.
+    let e = s.execute("dataset(\"iris\").n_classs").unwrap_err();
+    assert_eq!(e.hint.as_deref(), Some("did you mean `n_classes`?"));
+    let e = s.execute("split(1, 2)").unwrap_err();
+    let hint = e.hint.unwrap_or_default();
+    assert!(
+        hint.contains("split(data: Dataset, options: map) -> array"),
+        "{hint}"
+    );
 }

@@ -270,3 +270,21 @@ fn a_function_not_found_says_how_the_name_is_called_or_what_was_meant() {
 fn hint(e: &ScriptError) -> &str {
     e.hint.as_deref().unwrap_or_default()
 }
+
+/// A misspelt variable or property gets the nearest names; a property of `()` says where
+/// such a value comes from.
+#[test]
+fn a_missing_variable_or_property_gets_the_nearest_names() {
+    let (mut s, _) = session();
+    run(&mut s, "let learning_rate = 0.1;");
+    let e = fail(&mut s, "learnig_rate * 2");
+    assert_eq!(e.message, "Variable not found: learnig_rate");
+    assert_eq!(hint(&e), "did you mean `learning_rate`?");
+    let e = fail(&mut s, "let m = #{a: 1};\nm.b.c");
+    assert!(
+        hint(&e).starts_with("the value before `.c` is ()"),
+        "{}",
+        hint(&e)
+    );
+    assert_eq!(fail(&mut s, "zzzzzzzzzz").hint, None);
+}
