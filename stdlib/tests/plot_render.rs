@@ -320,6 +320,10 @@ fn bad_input_gives_errors_naming_what_was_wrong() {
     assert!(e.contains("rectangular"), "{e}");
     let e = error(&mut s, r#"reliability_diagram([0.5, 1.5], [true, false])"#);
     assert!(e.contains("[1] is 1.5") && e.contains("[0, 1]"), "{e}");
+    // A chart made with its data names its constructor, not an unnamed series.
+    assert!(e.starts_with("reliability diagram: confidences[1]"), "{e}");
+    let e = error(&mut s, r#"histogram([1, "x"])"#);
+    assert!(e.starts_with("histogram: "), "{e}");
     let e = error(&mut s, r#"line_chart(#{width: 10})"#);
     assert!(e.contains("'width' must be between 50"), "{e}");
     let e = error(

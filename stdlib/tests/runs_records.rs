@@ -153,6 +153,15 @@ fn bad_filters_and_ids_are_clear_errors() {
     assert!(e.contains("no run with id"), "{e}");
     let e = error(&mut s, r#"runs(#{options: 3})"#);
     assert!(e.contains("must be a map"), "{e}");
+    assert_eq!(
+        error(&mut s, r#"record(" ", #{metrics: #{acc: 1.0}})"#),
+        r#"record: the name is empty; name the run, as in record("probe", #{metrics: ...})"#
+    );
+    // A store that cannot be opened is refused and the session keeps the one it had.
+    let before = plain(&mut s, "runs_db()");
+    let e = error(&mut s, r#"runs_db("")"#);
+    assert!(e.contains("the path is empty"), "{e}");
+    assert_eq!(plain(&mut s, "runs_db()"), before);
 }
 
 #[test]

@@ -99,7 +99,11 @@ fn heat(values: &Dynamic, opts: &Map) -> R<Chart> {
 /// Add a series: `a` and `b` mean different things per kind (see the doc comments).
 fn add_series(c: &mut Chart, name: &str, a: &Dynamic, b: Option<&Dynamic>, st: Style) -> R<Chart> {
     let kind = c.kind();
-    let ctx = |arg: &str| format!("add_series(\"{name}\"): {arg}");
+    // A chart built with its data (`histogram(values)`) has one unnamed series.
+    let ctx = |arg: &str| match name {
+        "" => format!("{kind}: {arg}"),
+        _ => format!("add_series(\"{name}\"): {arg}"),
+    };
     let check_band = |ys: &[f64], st: &Style| -> R<()> {
         if let Some((lower, upper)) = st.band_for(ys) {
             same_length(ys.len(), &ctx("ys"), lower.len(), "the band's lower values")?;

@@ -89,6 +89,11 @@ fn get(id: &str) -> crate::Result<RunRecord> {
 
 /// `record(name, #{metrics, options, tags, seed, dataset})`.
 fn record(name: &str, fields: Map) -> crate::Result<String> {
+    if name.trim().is_empty() {
+        return Err(Error::options(
+            r#"record: the name is empty; name the run, as in record("probe", #{metrics: ...})"#,
+        ));
+    }
     let mut o = Opts::new("record", fields);
     let mut record = RunRecord::start(name);
     if let Some(m) = map_opt(&mut o, "metrics")? {

@@ -63,6 +63,22 @@ pub struct RunStore {
 impl RunStore {
     /// Open the store at `path`, creating the file (and its folder) when missing.
     pub fn open(path: &Path) -> Result<RunStore> {
+        // SQLite opens "" as a private temporary database: records would vanish unseen.
+        if path.as_os_str().is_empty() {
+            return Err(Error::io(
+                "",
+                "run store: the path is empty; give a file, such as runs.sqlite",
+            ));
+        }
+        if path.is_dir() {
+            return Err(io_error(
+                path,
+                format!(
+                    "is a folder; give a file in it, such as {}",
+                    path.join("runs.sqlite").display()
+                ),
+            ));
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
         }

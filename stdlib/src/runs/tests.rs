@@ -88,6 +88,25 @@ fn merging_imports_only_new_records() {
 }
 
 #[test]
+fn an_empty_path_or_a_folder_is_refused_by_name() {
+    let e = RunStore::open(std::path::Path::new("")).err().unwrap();
+    assert_eq!(
+        e.message(),
+        "run store: the path is empty; give a file, such as runs.sqlite"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let e = RunStore::open(dir.path()).err().unwrap();
+    assert_eq!(
+        e.message(),
+        format!(
+            "run store {}: is a folder; give a file in it, such as {}",
+            dir.path().display(),
+            dir.path().join("runs.sqlite").display()
+        )
+    );
+}
+
+#[test]
 fn a_store_from_a_newer_ladder_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("runs.sqlite");
