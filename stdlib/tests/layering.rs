@@ -169,21 +169,24 @@ fn top_level_graph() -> Graph {
     g
 }
 
-/// The files of `nn/` and which of them each one imports (`super::x`, `crate::nn::x`; a name
-/// that is not a file of nn, such as a re-export of `mod.rs`, counts as `mod`).
-fn nn_graph() -> Graph {
+/// The files of the module folder `dir` (such as `nn`) and which of them each one imports
+/// (`super::x`, `crate::nn::x`; a name that is not a file of the folder, such as a re-export
+/// of `mod.rs`, counts as `mod`).
+fn folder_graph(dir: &str) -> Graph {
     let files: Vec<(String, String)> = library_files()
         .into_iter()
-        .filter_map(|(rel, code)| Some((rel.strip_prefix("nn/")?.to_string(), code)))
+        .filter_map(|(rel, code)| Some((rel.strip_prefix(&format!("{dir}/"))?.to_string(), code)))
         .collect();
     let nodes: BTreeSet<String> = files.iter().map(|(rel, _)| node_of(rel)).collect();
+    let absolute = format!("crate::{}::", dir.replace('/', "::"));
     let mut g = Graph::new();
     for (rel, code) in &files {
         let from = node_of(rel);
         g.entry(from.clone()).or_default();
-        // From nn/x.rs `super::` is nn; from nn/x/y.rs it is x itself, and `super::super::` is nn.
+        // From dir/x.rs `super::` is dir; from dir/x/y.rs it is x itself, and `super::super::`
+        // is dir.
         let nested = rel.matches('/').count() > 0;
-        let mut names = paths_after(code, "crate::nn::");
+        let mut names = paths_after(code, &absolute);
         if nested {
             names.extend(paths_after(code, "super::super::"));
         } else if from != "mod" {
@@ -265,10 +268,22 @@ fn top_level_modules_import_each_other_without_cycles() {
 
 #[test]
 fn the_files_of_nn_import_each_other_without_cycles() {
-    let g = nn_graph();
+    let g = folder_graph("nn");
     assert!(g.contains_key("layers") && g.contains_key("fused"), "{g:?}");
     if let Some(c) = find_cycle(&g) {
         panic!("import cycle between the files of nn:\n  {c}");
+    }
+}
+
+#[test]
+fn the_files_of_weak_supervision_import_each_other_without_cycles() {
+    let g = folder_graph("experiments/weak");
+    assert!(
+        g.contains_key("rules") && g.contains_key("rule_text"),
+        "{g:?}"
+    );
+    if let Some(c) = find_cycle(&g) {
+        panic!("import cycle between the files of experiments/weak:\n  {c}");
     }
 }
 

@@ -7,6 +7,7 @@ use super::column_fn::ColumnFn;
 use super::dawid_skene::{DawidSkene, DawidSkeneConfig};
 use super::label_matrix::LabelMatrix;
 use super::majority::{majority_predict, majority_proba};
+use super::rule_text::parse_rules;
 use super::rules::Rules;
 use crate::bind;
 use crate::error::Error;
@@ -302,7 +303,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         ///
         /// let L = apply_lfs(rows, [lf("stars > 3 => 1; stars < 2 => 0"), lf("lower(text) contains 'great' or stars in [4, 5] => 1")]);
         fn lf(rules: &str) -> RhaiResult<ColumnLf> {
-            Ok(ColumnLf(Rc::new(Rules::parse(rules)?)))
+            Ok(ColumnLf(Rc::new(parse_rules(rules)?)))
         }
     );
     crate::doc::register_rendered::<ColumnFn>(engine, renderers);

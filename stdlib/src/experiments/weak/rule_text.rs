@@ -1,9 +1,10 @@
-//! The conditions of an `lf("...")` rule, read from its text: comparisons of columns with
-//! values, joined by `and` and `or` (`and` binds tighter), negated by `not`, grouped by
-//! parentheses. A condition becomes the rules' own form, a disjunction of conjunctions of
+//! An `lf("...")` rule set read from its text: rules separated by `;`, each `cond => class`.
+//! A rule's condition is comparisons of columns with values, joined by `and` and `or` (`and`
+//! binds tighter), negated by `not`, grouped by parentheses. A condition becomes the rules' own form, a disjunction of conjunctions of
 //! comparisons: each conjunction is one rule with the rule's vote.
 //!
 //! ```text
+//! rules   := rule (';' rule)*          rule := cond '=>' class
 //! cond    := conj ('or' conj)*
 //! conj    := unary ('and' unary)*
 //! unary   := 'not' unary | '(' cond ')' | test
@@ -13,8 +14,10 @@
 //! value   := number | 'text' | "text"
 //! ```
 
+use super::label_matrix::ABSTAIN;
 use super::pattern::compiled;
-use super::rules::{both, one_of, Cond, Fold, Literal, Op};
+use super::rules::{both, one_of, Cond, Fold, Literal, Op, Rule, Rules};
+use crate::error::Error;
 
 /// The most rules one rule's text may expand to (each item of an `in` list, and each side of
 /// an `or`, is one): past it, a `lf` would run hundreds of passes over every row.
@@ -39,9 +42,68 @@ const WORDS: [(&str, Op); 4] = [
 const EXPECTED_OP: &str = "expected `column > value` (> >= < <= == !=), `column contains 'word'` \
      (or starts_with, ends_with, matches) or `column in [value, ...]`";
 
+/// The rule set of `lf(source)`: rules separated by `;`, each `condition => class`.
+pub fn parse_rules(source: &str) -> crate::error::Result<Rules> {
+    let fail = |m: String| Error::options(format!("lf(\"{source}\"): {m}"));
+    let mut rules = Vec::new();
+    let texts = split_outside_quotes(source, ";");
+    for text in texts.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
+        let (conds, vote) = match split_outside_quotes(text, "=>")[..] {
+            [conds, vote] => (conds, vote),
+            [_] => return Err(fail(format!("rule '{text}' has no '=> class'"))),
+            _ => return Err(fail(format!("rule '{text}' has more than one '=>'"))),
+        };
+        let vote: i64 = vote.trim().parse().map_err(|_| {
+            fail(format!(
+                "rule '{text}' votes '{}', not a class (an int, -1 to abstain)",
+                vote.trim()
+            ))
+        })?;
+        if vote < ABSTAIN {
+            return Err(fail(format!("rule '{text}' votes {vote}, below -1")));
+        }
+        let conds = conds.trim();
+        let alternatives = conditions(conds).map_err(|m| fail(format!("in '{conds}': {m}")))?;
+        rules.extend(alternatives.into_iter().map(|conds| Rule { conds, vote }));
+    }
+    if rules.is_empty() {
+        return Err(fail("no rules (write e.g. \"stars > 3 => 1\")".into()));
+    }
+    Ok(Rules {
+        source: source.trim().to_string(),
+        rules,
+    })
+}
+
+/// `text` split on `sep` where it stands outside quotes, so a quoted word or pattern may hold
+/// `;`, `=>` or ` and `.
+fn split_outside_quotes<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quote) = (0, None);
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if text[i..].starts_with(sep) => {
+                parts.push(&text[start..i]);
+                start = i + sep.len();
+                // Past the separator (its first char is already consumed).
+                for _ in 1..sep.chars().count() {
+                    chars.next();
+                }
+            }
+            None => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
 /// `text` (the part of a rule before `=>`) as conjunctions of comparisons, any one of which
 /// makes the rule hold; or what is wrong with it.
-pub fn conditions(text: &str) -> Result<Vec<Vec<Cond>>, String> {
+fn conditions(text: &str) -> Result<Vec<Vec<Cond>>, String> {
     let tokens = tokens(text)?;
     let mut p = Parser { tokens, at: 0 };
     let node = p.or()?;

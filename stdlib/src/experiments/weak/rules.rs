@@ -4,13 +4,12 @@
 //! (one compiled test per comparison, no lookups per row), instead of one interpreted call
 //! per row.
 //!
-//! Grammar: `rules := rule (';' rule)*`, `rule := cond '=>' int`; a rule's condition
-//! ([`super::rule_text`]) is comparisons joined by `and`, `or` and `not`, and becomes one rule
-//! per alternative. Closures read as rules ([`super::compile`]) give the same conditions.
+//! Rules come from text (`lf("...")`, read by [`super::rule_text`]: a condition joined by
+//! `and`, `or` and `not` becomes one rule per alternative) or from closures read as rules
+//! ([`super::compile`]), which give the same conditions.
 
 use super::label_matrix::ABSTAIN;
 use super::pattern::compiled;
-use super::rule_text::conditions;
 use crate::error::{Error, Result};
 use ladder_scripting::rhai::ImmutableString;
 use regex::Regex;
@@ -134,38 +133,6 @@ impl Column {
 }
 
 impl Rules {
-    pub fn parse(source: &str) -> Result<Rules> {
-        let fail = |m: String| Error::options(format!("lf(\"{source}\"): {m}"));
-        let mut rules = Vec::new();
-        let texts = split_outside_quotes(source, ";");
-        for text in texts.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
-            let (conds, vote) = match split_outside_quotes(text, "=>")[..] {
-                [conds, vote] => (conds, vote),
-                [_] => return Err(fail(format!("rule '{text}' has no '=> class'"))),
-                _ => return Err(fail(format!("rule '{text}' has more than one '=>'"))),
-            };
-            let vote: i64 = vote.trim().parse().map_err(|_| {
-                fail(format!(
-                    "rule '{text}' votes '{}', not a class (an int, -1 to abstain)",
-                    vote.trim()
-                ))
-            })?;
-            if vote < ABSTAIN {
-                return Err(fail(format!("rule '{text}' votes {vote}, below -1")));
-            }
-            let conds = conds.trim();
-            let alternatives = conditions(conds).map_err(|m| fail(format!("in '{conds}': {m}")))?;
-            rules.extend(alternatives.into_iter().map(|conds| Rule { conds, vote }));
-        }
-        if rules.is_empty() {
-            return Err(fail("no rules (write e.g. \"stars > 3 => 1\")".into()));
-        }
-        Ok(Rules {
-            source: source.trim().to_string(),
-            rules,
-        })
-    }
-
     /// Every column the rules read, each once, in order of first use.
     pub fn columns(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
@@ -439,32 +406,6 @@ fn test_f(op: Op, a: f64, b: f64) -> bool {
     }
 }
 
-/// `text` split on `sep` where it stands outside quotes, so a quoted word or pattern may hold
-/// `;`, `=>` or ` and `.
-fn split_outside_quotes<'a>(text: &'a str, sep: &str) -> Vec<&'a str> {
-    let mut parts = Vec::new();
-    let (mut start, mut quote) = (0, None);
-    let mut chars = text.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None if text[i..].starts_with(sep) => {
-                parts.push(&text[start..i]);
-                start = i + sep.len();
-                // Past the separator (its first char is already consumed).
-                for _ in 1..sep.chars().count() {
-                    chars.next();
-                }
-            }
-            None => {}
-        }
-    }
-    parts.push(&text[start..]);
-    parts
-}
-
 fn literal_text(v: &Literal) -> String {
     match v {
         Literal::Int(i) => i.to_string(),
@@ -475,10 +416,11 @@ fn literal_text(v: &Literal) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rule_text::parse_rules;
     use super::*;
 
     fn votes(source: &str, cols: &[(&str, Column)]) -> Result<Vec<i64>> {
-        let rules = Rules::parse(source)?;
+        let rules = parse_rules(source)?;
         let n = match &cols[0].1 {
             Column::Int(v) => v.len(),
             Column::Float(v) => v.len(),
@@ -638,7 +580,7 @@ mod tests {
                 "'gr(eat' is not a regular expression",
             ),
         ] {
-            let e = Rules::parse(source).unwrap_err();
+            let e = parse_rules(source).unwrap_err();
             assert!(matches!(e, Error::Options(_)), "{source}: {e:?}");
             assert!(e.message().contains(says), "{source}: {}", e.message());
         }
@@ -646,7 +588,7 @@ mod tests {
 
     #[test]
     fn columns_are_listed_once_in_order_of_use() {
-        let r = Rules::parse("b > 1 and a < 2 => 1; b == 3 => 0").unwrap();
+        let r = parse_rules("b > 1 and a < 2 => 1; b == 3 => 0").unwrap();
         assert_eq!(r.columns(), vec!["b", "a"]);
     }
 }
