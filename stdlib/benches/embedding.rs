@@ -196,7 +196,7 @@ fn main() {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(default)
         };
-        threads::set_threads(arg(2, 1));
+        threads::set_threads(arg(2, 1)).expect("a thread count the machine takes");
         for _ in 0..10 {
             let (rate, _) = ours(&enc, &texts, arg(1, 32));
             println!("{rate:.1} sentences/s");
@@ -232,7 +232,7 @@ fn main() {
         .into_iter()
         .collect::<std::collections::BTreeSet<_>>()
     {
-        threads::set_threads(t);
+        threads::set_threads(t).expect("a thread count the machine takes");
         let mut reference = Reference::start(&model, &file, t, &out);
         for batch in [32, 64] {
             // A warm-up of either side at this batch size.
@@ -264,7 +264,7 @@ fn main() {
             }
         }
     }
-    threads::set_threads(0);
+    threads::set_threads(0).expect("a thread count the machine takes");
     println!(
         "(medians of {PAIRS} pairs, each side one run right beside the other; ratio = the median \
          of the pairs' candle / pytorch: above 1 means candle is faster)"

@@ -66,7 +66,7 @@ fn main() {
         .ok()
         .and_then(|t| t.parse().ok())
         .unwrap_or(1);
-    threads::set_threads(n);
+    threads::set_threads(n).expect("a thread count the machine takes");
     println!("{}", ladder_stdlib::machine::describe());
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/lm_torch.py");
     let model = std::path::Path::new(&dir).join("smollm2-arch");

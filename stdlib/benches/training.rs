@@ -340,7 +340,7 @@ fn main() {
     if args.iter().any(|a| a == "--phases") {
         let d = data();
         for t in [1, 2] {
-            threads::set_threads(t);
+            threads::set_threads(t).expect("a thread count the machine takes");
             for _ in 0..3 {
                 let p = phases(&d, 200);
                 println!("{t} thr: forward {:.3} loss {:.3} backward {:.3} optimiser {:.3} ms (sum {:.3})", p[0], p[1], p[2], p[3], p.iter().sum::<f64>());
@@ -351,7 +351,7 @@ fn main() {
     // `--profile-transformer T`: only the transformer's fit steps on T threads (for perf).
     if let Some(i) = args.iter().position(|a| a == "--profile-transformer") {
         let t: usize = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(1);
-        threads::set_threads(t);
+        threads::set_threads(t).expect("a thread count the machine takes");
         println!("{:.2} ms/step", transformer_ms(&transformer_data(), t));
         return;
     }
@@ -359,7 +359,7 @@ fn main() {
     if args.iter().any(|a| a == "--transformer") {
         let td = transformer_data();
         for t in [1, 2] {
-            threads::set_threads(t);
+            threads::set_threads(t).expect("a thread count the machine takes");
             let (mut ours, mut theirs) = (vec![], vec![]);
             for _ in 0..ROUNDS {
                 ours.push(transformer_ms(&td, t));
@@ -378,7 +378,7 @@ fn main() {
     // second to second moves both sides of a pair alike.
     if args.iter().any(|a| a == "--matmul") {
         for t in [1, 2] {
-            threads::set_threads(t);
+            threads::set_threads(t).expect("a thread count the machine takes");
             let mut torch = torch_matmul(t);
             let pairs::Pairs {
                 ours,
@@ -420,7 +420,7 @@ fn main() {
         "measure", "candle", "pytorch", "ratio"
     );
     for t in [1, 2] {
-        threads::set_threads(t);
+        threads::set_threads(t).expect("a thread count the machine takes");
         // Rounds alternate candle and PyTorch so a noisy neighbour hurts both alike; medians.
         let (mut ms, mut gf, mut tf) = (vec![], vec![], vec![]);
         let (mut tms, mut tgf, mut ttf) = (vec![], vec![], vec![]);
@@ -479,7 +479,7 @@ fn main() {
             true,
         );
     }
-    threads::set_threads(0);
+    threads::set_threads(0).expect("a thread count the machine takes");
     println!("(ratio = pytorch time / candle time, or candle GFLOP/s / pytorch GFLOP/s: above 1 means candle is faster)");
     let auto = fit_ms(&d);
     println!(

@@ -24,10 +24,25 @@ static SETTING: AtomicUsize = AtomicUsize::new(0);
 
 static DEFAULT_APPLIED: AtomicBool = AtomicBool::new(false);
 
-/// Pin the thread count for the library's products (0 = auto). Takes effect at the next
-/// product, on every thread.
-pub fn set_threads(n: usize) {
+/// Pin the thread count for the library's products (0 = auto), at most [`most_threads`].
+/// Takes effect at the next product, on every thread.
+pub fn set_threads(n: usize) -> crate::error::Result<()> {
+    if n > most_threads() {
+        return Err(out_of_range(n));
+    }
     SETTING.store(n, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The error for a thread count `set_threads` does not take (a script may also give a
+/// negative one).
+pub fn out_of_range(n: impl std::fmt::Display) -> crate::error::Error {
+    crate::error::Error::options(format!(
+        "set_threads({n}): give 0 (auto) or 1 to {} threads (this machine has {} cores; more \
+         than 4 threads a core only wait for each other)",
+        most_threads(),
+        cores()
+    ))
 }
 
 /// Apply the policy once at start-up: a `RAYON_NUM_THREADS` the user set pins that count;
@@ -186,12 +201,15 @@ mod tests {
     #[test]
     fn auto_uses_one_thread_for_small_products_and_every_core_for_large_ones() {
         // The only test that changes the setting (tests run in parallel threads).
-        set_threads(0);
+        set_threads(0).unwrap();
         assert_eq!(threads_for(256 * 256 * 256), 1);
         assert_eq!(threads_for(1024 * 1024 * 1024), cores());
-        set_threads(3);
+        set_threads(3).unwrap();
         assert_eq!(threads_for(1), 3);
-        set_threads(0);
+        // Past the bound nothing changes (a pool of 100,000 threads hung the session).
+        assert!(set_threads(most_threads() + 1).is_err());
+        assert_eq!(setting(), 3);
+        set_threads(0).unwrap();
     }
 
     #[test]

@@ -169,16 +169,8 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         },
         /// CPU threads for matrix products: 0 = auto (the default: 1 thread for small products, every core for large ones), n = always n (at most 4 per core).
         fn set_threads(n: INT) -> RhaiResult<()> {
-            let (cores, most) = (crate::threads::cores(), crate::threads::most_threads());
-            if !(0..=most as INT).contains(&n) {
-                return Err(format!(
-                    "set_threads({n}): give 0 (auto) or 1 to {most} threads (this machine has \
-                     {cores} cores; more than 4 threads a core only wait for each other)"
-                )
-                .into());
-            }
-            crate::threads::set_threads(n as usize);
-            Ok(())
+            let count = usize::try_from(n).map_err(|_| crate::threads::out_of_range(n))?;
+            Ok(crate::threads::set_threads(count)?)
         },
         /// The thread setting (0 = auto).
         fn threads() -> INT {
