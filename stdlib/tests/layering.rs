@@ -399,6 +399,12 @@ let tok = train_tokenizer(["a b c", "b c d", "c d e a"], #{vocab_size: 40, min_f
             &format!(r#"lm_classifier(#{{path: "{lm}", classes: 2, lora: #{{r: 100000000}}}})"#),
             "rank 100000000",
         ),
+        // A layer is refused where it is written, not later where a model builds it.
+        (
+            "embedding(1000000000, 1000)",
+            "embedding: a [1000000000, 1000] f32",
+        ),
+        ("linear(100000, 100000)", "linear: a [100000, 100000] f32"),
     ] {
         let e = error(&mut s, code);
         assert!(e.contains(names), "{code}: {e}");

@@ -97,13 +97,15 @@ fn logistic_sizes(inputs: INT, classes: INT) -> RhaiResult<(usize, usize)> {
     Ok((inputs as usize, classes as usize))
 }
 
-/// A linear layer's sizes as given (`linear(3, -1)` is refused here, naming -1, not where
-/// `sequential` builds it).
+/// A linear layer's sizes as given (`linear(3, -1)`, or a weight `max_memory` cannot hold, is
+/// refused here, naming the sizes, not where `sequential` builds it).
 fn linear_sizes(inputs: INT, outputs: INT) -> RhaiResult<(usize, usize)> {
     if inputs < 1 || outputs < 1 {
         return Err(format!("linear: sizes must be positive, got {inputs} → {outputs}").into());
     }
-    Ok((inputs as usize, outputs as usize))
+    let (inputs, outputs) = (inputs as usize, outputs as usize);
+    crate::tensor::budget::check_f32("linear", &[outputs, inputs])?;
+    Ok((inputs, outputs))
 }
 
 /// Dropout's probability, in [0, 1) (NaN is refused too).
@@ -261,10 +263,9 @@ fn layers(engine: &mut Engine) {
                 )
                 .into());
             }
-            Ok(LayerSpec::Embedding {
-                vocab: vocab as usize,
-                dim: dim as usize,
-            })
+            let (vocab, dim) = (vocab as usize, dim as usize);
+            crate::tensor::budget::check_f32("embedding", &[vocab, dim])?;
+            Ok(LayerSpec::Embedding { vocab, dim })
         },
         /// Zero each value with probability p while training (seeded), scaled by 1/(1-p); identity when predicting.
         fn dropout(p: FLOAT) -> RhaiResult<LayerSpec> {
