@@ -413,6 +413,35 @@ let tok = train_tokenizer(["a b c", "b c d", "c d e a"], #{vocab_size: 40, min_f
     assert_eq!(plain(&mut s, "keep"), "3");
 }
 
+/// A batch whose activations (and their gradients) `max_memory` cannot hold is refused before
+/// the first step, with the largest batch that fits; the model is untouched and a smaller
+/// batch trains.
+#[test]
+fn fit_refuses_a_batch_whose_activations_do_not_fit() {
+    let mut s = session();
+    plain(
+        &mut s,
+        "let d = blobs(#{n: 400, dim: 4, centers: 2, seed: 0}); \
+         let m = sequential([linear(4, 50000), relu(), dropout(0.1), linear(50000, 2)]); \
+         let before = m.predict_proba(d)[0][0];",
+    );
+    plain(&mut s, "%limit max_memory 300M");
+    let e = error(
+        &mut s,
+        "fit(m, d, #{epochs: 1, batch_size: 400, progress: false})",
+    );
+    assert!(
+        e.starts_with("fit: a batch of 400 rows needs about ") && e.contains("max_memory"),
+        "{e}"
+    );
+    assert!(e.contains("batch_size of at most "), "{e}");
+    assert_eq!(plain(&mut s, "m.predict_proba(d)[0][0] == before"), "true");
+    plain(
+        &mut s,
+        "fit(m, d, #{epochs: 1, batch_size: 16, progress: false});",
+    );
+}
+
 /// A NaN or infinite feature is refused before training (ReLU would turn it into NaN weights
 /// behind a finite loss), naming the row and column.
 #[test]

@@ -2,6 +2,7 @@
 //! trainable with `fit`, is [`crate::train::Classifier`].
 
 pub mod bindings;
+pub mod footprint;
 pub mod functional;
 pub mod fused;
 pub mod layers;

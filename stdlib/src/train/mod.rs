@@ -14,11 +14,13 @@ use crate::bail;
 use crate::data::Dataset;
 use crate::error::Result;
 use crate::loss::{self, reweight};
-use crate::nn::network::Network;
+use crate::nn::footprint::training_bytes_per_row;
+use crate::nn::network::{Network, Precision};
 use crate::optim::{Kind, Optimizer, Schedule};
 use crate::rng::Rng;
 use crate::tensor::ops::log_softmax;
 use candle_core::{DType, Tensor};
+use ladder_scripting::memory;
 
 /// What a training step minimises (per sample, then weighted).
 #[derive(Clone, Debug)]
@@ -131,6 +133,36 @@ impl Monitor for Silent {
     }
 }
 
+/// Refuses, before any step, a batch whose activations `max_memory` cannot hold.
+fn check_batch_memory(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
+    let element_bytes = match net.spec.precision {
+        Precision::F32 => 4,
+        Precision::Bf16 | Precision::F16 => 2,
+    };
+    let row = data.x.dims().get(1..).unwrap_or_default();
+    let Some(per_row) = training_bytes_per_row(&net.layers, row, element_bytes) else {
+        return Ok(());
+    };
+    let batch = cfg.batch_size.min(data.len()).max(1);
+    let bytes = per_row.saturating_mul(batch);
+    let Some(budget) = memory::over_budget(bytes) else {
+        return Ok(());
+    };
+    let fits = budget.limit.saturating_sub(budget.held) / per_row.max(1);
+    let advice = match fits {
+        0 => format!("even one row needs {}", memory::human(per_row)),
+        _ => format!("give a batch_size of at most {fits}"),
+    };
+    Err(crate::error::Error::Memory(format!(
+        "fit: a batch of {batch} rows needs about {} for its activations and their gradients, \
+         more than max_memory allows ({} limit, {} already in use); {advice}, or raise the \
+         limit with %limit max_memory if the machine has the room",
+        memory::human(bytes),
+        memory::human(budget.limit),
+        memory::human(budget.held)
+    )))
+}
+
 /// Checks that the data (and the validation set) fit the network before any step runs: a
 /// bad validation set found after the first epoch would have changed the model already.
 fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
@@ -142,6 +174,7 @@ fn check(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
         );
     }
     check_rows(net, data, &format!("data set \"{}\"", data.name))?;
+    check_batch_memory(net, data, cfg)?;
     if let Some(w) = &data.weights {
         // Σw = 0 makes the weighted loss 0/0: a NaN blamed on the learning rate.
         let w = w.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
