@@ -45,12 +45,7 @@ pub fn arity_mismatch_in<'m>(
     f: &FnPtr,
     called_with: &str,
 ) -> Option<String> {
-    let EvalAltResult::ErrorFunctionNotFound(signature, _) = err else {
-        return None;
-    };
-    // A failure inside `f` arrives wrapped in ErrorInFunctionCall: a bare "not found" for
-    // `f`'s own name is the call of `f` itself.
-    if signature.split_once(" (").map(|(name, _)| name) != Some(f.fn_name()) {
+    if !is_arity_mismatch(err, f) {
         return None;
     }
     let forms = parameter_lists(modules, f);
@@ -60,10 +55,8 @@ pub fn arity_mismatch_in<'m>(
         "the function"
     };
     Some(match forms.as_slice() {
-        [] => format!(
-            "there is no function named '{}'; it is called with {called_with}",
-            f.fn_name()
-        ),
+        // A native function, or none by that name.
+        [] => format!("no function named '{}' takes {called_with}", f.fn_name()),
         [params] => format!(
             "{who} {} takes {}, but is called with {called_with}",
             written(f, params),
@@ -78,6 +71,15 @@ pub fn arity_mismatch_in<'m>(
                 .join(" and ")
         ),
     })
+}
+
+/// Whether `err` says that `f` itself cannot take the arguments it was given (rather than
+/// something failing inside it).
+pub fn is_arity_mismatch(err: &EvalAltResult, f: &FnPtr) -> bool {
+    // A failure inside `f` arrives wrapped in ErrorInFunctionCall: a bare "not found" for
+    // `f`'s own name is the call of `f` itself.
+    matches!(err, EvalAltResult::ErrorFunctionNotFound(signature, _)
+        if signature.split_once(" (").map(|(name, _)| name) == Some(f.fn_name()))
 }
 
 /// The parameter lists of every script function named as `f` in `modules`, without the

@@ -381,7 +381,7 @@ fn callbacks_of_the_wrong_arity_say_what_they_take() {
     );
     let e = error(&mut s, r#"apply_lfs(rows, [Fn("nothing_by_this_name")])"#);
     assert!(
-        e.contains("there is no function named 'nothing_by_this_name'"),
+        e.contains("no function named 'nothing_by_this_name' takes one argument, the row"),
         "{e}"
     );
     let e = error(

@@ -343,6 +343,14 @@ fn bad_input_gives_errors_naming_what_was_wrong() {
     assert!(e.contains("scatter charts"), "{e}");
     let e = error(&mut s, r#"scatter_chart().decision_boundary(|x, y| 0)"#);
     assert!(e.contains("add points first"), "{e}");
+    let e = error(
+        &mut s,
+        r#"let p = scatter_chart(); p.add_series("a", [0.0, 1.0], [0.0, 1.0]); p.decision_boundary(|x, y, z| 0)"#,
+    );
+    assert!(
+        e.contains("decision_boundary: the closure |x, y, z| takes 3 arguments, but is called with two arguments, a point's x and y, or one"),
+        "{e}"
+    );
     let e = error(&mut s, r#"line_chart(#{y_range: [1, 0]})"#);
     assert!(e.contains("low < high"), "{e}");
 }

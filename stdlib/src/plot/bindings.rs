@@ -14,7 +14,8 @@ use super::palette::series_color;
 use super::stats::finite_extent;
 use crate::bind;
 use crate::error::RhaiResult;
-use ladder_scripting::rhai::{Dynamic, Engine, EvalAltResult, FnPtr, Map, NativeCallContext, INT};
+use ladder_scripting::callback;
+use ladder_scripting::rhai::{Dynamic, Engine, FnPtr, Map, NativeCallContext, INT};
 use ladder_scripting::Renderers;
 
 crate::type_names! {
@@ -334,11 +335,6 @@ fn prediction(v: &Dynamic, what: &str) -> R<f64> {
         })
 }
 
-/// Whether an error is "f cannot take these arguments" rather than a failure inside f.
-fn is_arity_mismatch(err: &EvalAltResult, f: &FnPtr) -> bool {
-    matches!(err, EvalAltResult::ErrorFunctionNotFound(sig, _) if sig.starts_with(f.fn_name()))
-}
-
 fn decision_boundary(
     ctx: &NativeCallContext,
     c: &mut Chart,
@@ -364,7 +360,8 @@ fn decision_boundary(
             }
             rows
         }
-        Err(e) if is_arity_mismatch(&e, f) => {
+        // Not a function of a point: the whole grid in one call.
+        Err(e) if callback::is_arity_mismatch(&e, f) => {
             let grid: ladder_scripting::rhai::Array = gy
                 .iter()
                 .flat_map(|&y| {
@@ -373,7 +370,15 @@ fn decision_boundary(
                     })
                 })
                 .collect();
-            let out = f.call_within_context::<Dynamic>(ctx, (Dynamic::from_array(grid),))?;
+            let out = f
+                .call_within_context::<Dynamic>(ctx, (Dynamic::from_array(grid),))
+                .map_err(|e| {
+                    let called_with = "two arguments, a point's x and y, or one, the grid's points";
+                    match callback::arity_mismatch(ctx, &e, f, called_with) {
+                        Some(why) => fail(format!("decision_boundary: {why}")),
+                        None => e,
+                    }
+                })?;
             let flat = batch_predictions(&out, n * m)?;
             flat.chunks(n).map(<[f64]>::to_vec).collect()
         }
