@@ -312,11 +312,9 @@ impl Sources {
             EvalAltResult::ErrorStackOverflow(_) => {
                 "function calls nested deeper than max_call_levels allows (see %limit)".to_string()
             }
+            // A thrown value, or a refused allocation saying what it needed and the budget
+            // (memory::refused).
             EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
-            // A refused allocation says what it needed and the budget (see memory::refusal).
-            EvalAltResult::ErrorDataTooLarge(what, _) if what.contains("max_memory") => {
-                what.clone()
-            }
             EvalAltResult::ErrorParsing(t, _) => t.to_string(),
             other => strip_position(&other.to_string()),
         };
@@ -375,6 +373,9 @@ fn classify(err: &EvalAltResult) -> (ErrorKind, &'static str) {
         ErrorArithmetic(..) => (ErrorKind::Runtime, "ArithmeticError"),
         ErrorAssignmentToConstant(..) | ErrorNonPureMethodCallOnConstant(..) => {
             (ErrorKind::Runtime, "ConstantError")
+        }
+        ErrorRuntime(value, _) if crate::memory::is_refusal(value) => {
+            (ErrorKind::Limit, "LimitExceeded")
         }
         ErrorRuntime(..) => (ErrorKind::Runtime, "Exception"),
         _ => (ErrorKind::Runtime, "RuntimeError"),

@@ -201,13 +201,23 @@ pub fn refusal(what: &str, bytes: usize, budget: Budget) -> String {
 /// running session's limit (`blob(1_000_000_000_000)`), as a `LimitExceeded` error.
 pub(crate) fn check_request(bytes: usize, what: &str) -> Result<(), Box<rhai::EvalAltResult>> {
     match over_budget(bytes) {
-        Some(budget) => Err(rhai::EvalAltResult::ErrorDataTooLarge(
-            refusal(what, bytes, budget),
-            rhai::Position::NONE,
-        )
-        .into()),
+        Some(budget) => Err(refused(refusal(what, bytes, budget))),
         None => Ok(()),
     }
+}
+
+/// A refused allocation as an error: nothing was allocated, so a script's `try`/`catch` may
+/// catch it and go on (as Python's `MemoryError`); uncaught, the session reports it as
+/// `LimitExceeded` ([`is_refusal`]). `message` names max_memory, as [`refusal`]'s do.
+pub fn refused(message: String) -> Box<rhai::EvalAltResult> {
+    rhai::EvalAltResult::ErrorRuntime(message.into(), rhai::Position::NONE).into()
+}
+
+/// Whether a thrown value is a refused allocation's message.
+pub fn is_refusal(value: &rhai::Dynamic) -> bool {
+    value
+        .read_lock::<rhai::ImmutableString>()
+        .is_some_and(|m| m.contains("max_memory"))
 }
 
 /// A default for `max_memory`: three quarters of the memory available when the process

@@ -23,7 +23,7 @@ pub enum Error {
     /// Any other error from candle.
     Candle(String),
     /// An allocation the running session's `max_memory` cannot hold, refused before it was
-    /// made (the session reports it as `LimitExceeded`).
+    /// made: a script may catch it; uncaught, the session reports it as `LimitExceeded`.
     Memory(String),
     /// Anything else.
     Message(String),
@@ -242,9 +242,8 @@ impl From<Error> for Box<EvalAltResult> {
             Error::Terminated(token) => {
                 EvalAltResult::ErrorTerminated(token.into(), Position::NONE).into()
             }
-            // The error Rhai raises for its own over-size values, so the session reports a
-            // limit (the message names max_memory, as ladder_scripting::memory::refusal's).
-            Error::Memory(m) => EvalAltResult::ErrorDataTooLarge(m, Position::NONE).into(),
+            // Catchable, and reported as a limit when not caught.
+            Error::Memory(m) => ladder_scripting::memory::refused(m),
             other => other.message().to_string().into(),
         }
     }

@@ -406,11 +406,19 @@ let tok = train_tokenizer(["a b c", "b c d", "c d e a"], #{vocab_size: 40, min_f
         ),
         ("linear(100000, 100000)", "linear: a [100000, 100000] f32"),
     ] {
-        let e = error(&mut s, code);
-        assert!(e.contains(names), "{code}: {e}");
-        assert!(e.contains("max_memory"), "{code}: {e}");
+        let e = s.execute(code).unwrap_err();
+        assert_eq!(e.name, "LimitExceeded", "{code}: {}", e.message);
+        assert!(e.message.contains(names), "{code}: {}", e.message);
+        assert!(e.message.contains("max_memory"), "{code}: {}", e.message);
     }
     assert_eq!(plain(&mut s, "keep"), "3");
+    // Nothing was allocated: a script may catch the refusal and try a smaller size.
+    let n = plain(
+        &mut s,
+        "let n = 2000000000; let d = (); \
+         while d == () { try { d = blobs(#{n: n}); } catch (e) { n /= 1000; } } n",
+    );
+    assert_eq!(n, "2000000");
 }
 
 /// A batch whose activations (and their gradients) `max_memory` cannot hold is refused before

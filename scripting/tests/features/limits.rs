@@ -172,6 +172,14 @@ fn huge_allocations_in_one_call_are_refused() {
         Some("260")
     );
     assert_eq!(run(&mut s, "kept").as_deref(), Some("[1, 2]"));
+    // Nothing was allocated, so a script may catch the refusal and go on (Python's
+    // MemoryError); a value that keeps growing stops the cell instead (above).
+    let caught = run(
+        &mut s,
+        "let caught = \"\"; try { blob(1_000_000_000_000) } catch (e) { caught = e } caught",
+    )
+    .unwrap();
+    assert!(caught.contains("more than max_memory allows"), "{caught}");
 }
 
 #[test]
