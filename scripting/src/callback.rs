@@ -106,7 +106,7 @@ pub fn parameter_lists<'m>(
 }
 
 /// `|a, b|` for a closure, `name(a, b)` for a named function.
-fn written(f: &FnPtr, params: &[String]) -> String {
+pub fn written(f: &FnPtr, params: &[String]) -> String {
     if f.is_anonymous() {
         format!("|{}|", params.join(", "))
     } else {
@@ -114,7 +114,8 @@ fn written(f: &FnPtr, params: &[String]) -> String {
     }
 }
 
-fn arguments(n: usize) -> String {
+/// "no arguments", "one argument", "2 arguments".
+pub fn arguments(n: usize) -> String {
     match n {
         0 => "no arguments".to_string(),
         1 => "one argument".to_string(),

@@ -3,8 +3,9 @@
 //! property, a type's properties (as Python's `TypeError: f() missing 1 required positional
 //! argument` and `Did you mean`).
 
+use crate::callback;
 use crate::functions::{script_functions, uses_exotic_numbers, FnIndex, FnInfo, FnKind};
-use rhai::AST;
+use rhai::{FnPtr, AST};
 
 /// Ways of calling one name listed before "and N more".
 const MOST_SIGNATURES: usize = 6;
@@ -36,6 +37,30 @@ pub(crate) fn hint(signature: &str, natives: &FnIndex, ast: &AST) -> Option<Stri
         return Some(ways);
     }
     did_you_mean(name, callable.iter().map(|f| f.name.as_str()))
+}
+
+/// The hint for a closure `f` (found in the session's variables under its generated name)
+/// that Rhai could not call with `signature`'s arguments: the parameters the user wrote and
+/// the arguments given, both without the captured variables `f` passes first.
+pub(crate) fn closure_hint(signature: &str, f: &FnPtr, ast: &AST) -> Option<String> {
+    let (_, types) = signature.split_once(" (")?;
+    let types: Vec<&str> = types
+        .strip_suffix(')')?
+        .split(", ")
+        .filter(|t| !t.is_empty())
+        .collect();
+    let given = types.get(f.curry().len()..)?;
+    let forms = callback::parameter_lists(std::iter::once(ast.shared_lib().as_ref()), f);
+    let [params] = forms.as_slice() else {
+        return None;
+    };
+    Some(format!(
+        "the closure {} takes {}, but is called with {}: ({})",
+        callback::written(f, params),
+        callback::arguments(params.len()),
+        given.len(),
+        given.join(", ")
+    ))
 }
 
 /// The hint for `Variable not found: {name}`: the session's nearest names.

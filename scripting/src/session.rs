@@ -413,7 +413,10 @@ impl Session {
     fn explained(&self, mut e: ScriptError) -> ScriptError {
         let message = e.message.as_str();
         e.hint = if let Some(signature) = message.strip_prefix("Function not found: ") {
-            not_found::hint(signature, &self.fn_index(), &self.ast)
+            match self.closure_named(signature.split(' ').next().unwrap_or_default()) {
+                Some(f) => not_found::closure_hint(signature, &f, &self.ast),
+                None => not_found::hint(signature, &self.fn_index(), &self.ast),
+            }
         } else if let Some(name) = message.strip_prefix("Variable not found: ") {
             let defined = self.scope.iter_raw().map(|(name, ..)| name);
             not_found::variable_hint(name, defined)
@@ -423,6 +426,17 @@ impl Session {
             None
         };
         e
+    }
+
+    /// A closure held by a variable of the session, by its generated name (`anon$…`).
+    fn closure_named(&self, name: &str) -> Option<rhai::FnPtr> {
+        if !name.starts_with("anon$") {
+            return None;
+        }
+        self.scope
+            .iter_raw()
+            .filter_map(|(_, _, value)| value.read_lock::<rhai::FnPtr>().map(|f| f.clone()))
+            .find(|f| f.fn_name() == name)
     }
 
     /// `const NAME = value;` for each constant of earlier cells that some function reads as

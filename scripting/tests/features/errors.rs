@@ -288,3 +288,16 @@ fn a_missing_variable_or_property_gets_the_nearest_names() {
     );
     assert_eq!(fail(&mut s, "zzzzzzzzzz").hint, None);
 }
+
+/// A closure of the session called with the wrong number of arguments shows the parameters
+/// the user wrote and the arguments given, its captured variables left out.
+#[test]
+fn a_closure_called_with_the_wrong_arguments_shows_its_parameters() {
+    let (mut s, _) = session();
+    run(&mut s, "let y = 3; let g = |a| a + y;");
+    let e = fail(&mut s, "g.call(1, 2)");
+    assert_eq!(
+        hint(&e),
+        "the closure |a| takes one argument, but is called with 2: (i64, i64)"
+    );
+}
