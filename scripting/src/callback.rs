@@ -48,13 +48,18 @@ pub fn arity_mismatch_in<'m>(
     if !is_arity_mismatch(err, f) {
         return None;
     }
-    let forms = parameter_lists(modules, f);
+    Some(mismatch(f, &parameter_lists(modules, f), called_with))
+}
+
+/// What `f`, defined with the parameter lists `forms` (captured variables left out), takes,
+/// and what it is called with instead.
+pub fn mismatch(f: &FnPtr, forms: &[Vec<String>], called_with: &str) -> String {
     let who = if f.is_anonymous() {
         "the closure"
     } else {
         "the function"
     };
-    Some(match forms.as_slice() {
+    match forms {
         // A native function, or none by that name.
         [] => format!("no function named '{}' takes {called_with}", f.fn_name()),
         [params] => format!(
@@ -70,7 +75,7 @@ pub fn arity_mismatch_in<'m>(
                 .collect::<Vec<_>>()
                 .join(" and ")
         ),
-    })
+    }
 }
 
 /// Whether `err` says that `f` itself cannot take the arguments it was given (rather than
@@ -106,7 +111,7 @@ pub fn parameter_lists<'m>(
 }
 
 /// `|a, b|` for a closure, `name(a, b)` for a named function.
-pub fn written(f: &FnPtr, params: &[String]) -> String {
+fn written(f: &FnPtr, params: &[String]) -> String {
     if f.is_anonymous() {
         format!("|{}|", params.join(", "))
     } else {
@@ -114,8 +119,7 @@ pub fn written(f: &FnPtr, params: &[String]) -> String {
     }
 }
 
-/// "no arguments", "one argument", "2 arguments".
-pub fn arguments(n: usize) -> String {
+fn arguments(n: usize) -> String {
     match n {
         0 => "no arguments".to_string(),
         1 => "one argument".to_string(),

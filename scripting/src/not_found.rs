@@ -51,16 +51,11 @@ pub(crate) fn closure_hint(signature: &str, f: &FnPtr, ast: &AST) -> Option<Stri
         .collect();
     let given = types.get(f.curry().len()..)?;
     let forms = callback::parameter_lists(std::iter::once(ast.shared_lib().as_ref()), f);
-    let [params] = forms.as_slice() else {
+    if forms.is_empty() {
         return None;
-    };
-    Some(format!(
-        "the closure {} takes {}, but is called with {}: ({})",
-        callback::written(f, params),
-        callback::arguments(params.len()),
-        given.len(),
-        given.join(", ")
-    ))
+    }
+    let called_with = format!("{}: ({})", given.len(), given.join(", "));
+    Some(callback::mismatch(f, &forms, &called_with))
 }
 
 /// The hint for `Variable not found: {name}`: the session's nearest names.

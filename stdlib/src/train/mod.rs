@@ -15,7 +15,7 @@ use crate::data::Dataset;
 use crate::error::Result;
 use crate::loss::{self, reweight};
 use crate::nn::footprint::training_bytes_per_row;
-use crate::nn::network::{Network, Precision};
+use crate::nn::network::Network;
 use crate::optim::{Kind, Optimizer, Schedule};
 use crate::rng::Rng;
 use crate::tensor::ops::log_softmax;
@@ -135,10 +135,7 @@ impl Monitor for Silent {
 
 /// Refuses, before any step, a batch whose activations `max_memory` cannot hold.
 fn check_batch_memory(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
-    let element_bytes = match net.spec.precision {
-        Precision::F32 => 4,
-        Precision::Bf16 | Precision::F16 => 2,
-    };
+    let element_bytes = net.spec.precision.half().map_or(4, |d| d.size_in_bytes());
     let row = data.x.dims().get(1..).unwrap_or_default();
     let Some(per_row) = training_bytes_per_row(&net.layers, row, element_bytes) else {
         return Ok(());
