@@ -272,11 +272,9 @@ impl Optimizer {
     }
 }
 
-/// Refuse, before training starts, variables whose gradients and optimiser state would not
-/// fit the session's memory budget (`max_memory`): they are allocated during the first step,
-/// inside library code that cannot stop, and past the machine's memory the system kills the
-/// process. GPU variables are the GPU's to refuse.
-fn check_room(kind: &Kind, vars: &[Var]) -> Result<()> {
+/// The parameters training `vars` on the CPU updates, and the bytes their gradients and the
+/// optimiser's state take (GPU variables are the GPU's to hold).
+pub fn training_state(kind: &Kind, vars: &[Var]) -> (usize, usize) {
     let cpu = vars.iter().filter(|v| v.device().is_cpu());
     let (count, bytes) = cpu.fold((0, 0), |(n, b), v| {
         (
@@ -289,7 +287,15 @@ fn check_room(kind: &Kind, vars: &[Var]) -> Result<()> {
         Kind::Lion { .. } => 1,
         Kind::Sgd { momentum, .. } => usize::from(*momentum != 0.0),
     };
-    let need = bytes.saturating_mul(1 + moments);
+    (count, bytes.saturating_mul(1 + moments))
+}
+
+/// Refuse, before training starts, variables whose gradients and optimiser state would not
+/// fit the session's memory budget (`max_memory`): they are allocated during the first step,
+/// inside library code that cannot stop, and past the machine's memory the system kills the
+/// process.
+fn check_room(kind: &Kind, vars: &[Var]) -> Result<()> {
+    let (count, need) = training_state(kind, vars);
     if let Some(budget) = ladder_scripting::memory::over_budget(need) {
         let what = format!(
             "training {count} parameters with {} (their gradients and its state)",

@@ -133,28 +133,40 @@ impl Monitor for Silent {
     }
 }
 
-/// Refuses, before any step, a batch whose activations `max_memory` cannot hold.
+/// Refuses, before any step, a batch whose activations `max_memory` cannot hold beside the
+/// parameters' gradients and the optimiser's state (the first step allocates both).
 fn check_batch_memory(net: &Network, data: &Dataset, cfg: &FitConfig) -> Result<()> {
     let element_bytes = net.spec.precision.half().map_or(4, |d| d.size_in_bytes());
     let row = data.x.dims().get(1..).unwrap_or_default();
     let Some(per_row) = training_bytes_per_row(&net.layers, row, element_bytes) else {
         return Ok(());
     };
+    let (_, state) = crate::optim::training_state(&cfg.optimizer, &net.vars());
+    if memory::over_budget(state).is_some() {
+        // No batch fits: the optimiser refuses, naming its parameters.
+        return Ok(());
+    }
     let batch = cfg.batch_size.min(data.len()).max(1);
     let bytes = per_row.saturating_mul(batch);
-    let Some(budget) = memory::over_budget(bytes) else {
+    let Some(budget) = memory::over_budget(bytes.saturating_add(state)) else {
         return Ok(());
     };
-    let fits = budget.limit.saturating_sub(budget.held) / per_row.max(1);
+    let fits = budget
+        .limit
+        .saturating_sub(budget.held)
+        .saturating_sub(state)
+        / per_row.max(1);
     let advice = match fits {
         0 => format!("even one row needs {}", memory::human(per_row)),
         _ => format!("give a batch_size of at most {fits}"),
     };
     Err(crate::error::Error::Memory(format!(
         "fit: a batch of {batch} rows needs about {} for its activations and their gradients, \
-         more than max_memory allows ({} limit, {} already in use); {advice}, or raise the \
-         limit with %limit max_memory if the machine has the room",
+         besides {} for the parameters' gradients and the optimiser's state, more than \
+         max_memory allows ({} limit, {} already in use); {advice}, or raise the limit with \
+         %limit max_memory if the machine has the room",
         memory::human(bytes),
+        memory::human(state),
         memory::human(budget.limit),
         memory::human(budget.held)
     )))
