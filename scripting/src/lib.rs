@@ -32,6 +32,7 @@ mod panic;
 mod scan;
 pub mod session;
 mod stack;
+pub mod type_names;
 pub mod widgets;
 
 pub use cell_language::{CellLanguage, LanguageCell};

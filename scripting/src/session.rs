@@ -409,8 +409,10 @@ impl Session {
         }
     }
 
-    /// A "not found" error with how the name is called, or what was meant.
+    /// An error with its types named as scripts know them, and for a "not found" error how
+    /// the name is called, or what was meant.
     fn explained(&self, mut e: ScriptError) -> ScriptError {
+        e.message = crate::type_names::shown(&e.message, &self.engine);
         let message = e.message.as_str();
         e.hint = if let Some(signature) = message.strip_prefix("Function not found: ") {
             match self.closure_named(signature.split(' ').next().unwrap_or_default()) {

@@ -186,15 +186,7 @@ pub fn candle_message(e: &candle_core::Error) -> String {
         .to_string()
 }
 
-/// A Rhai type's name after "a" or "an", as an error says what a value is: "an i64",
-/// "an array", "a string", "a Tensor".
-pub fn a_type(type_name: &str) -> String {
-    let vowel_sound = type_name.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U'])
-        // f32, f64: "eff".
-        || (type_name.starts_with('f') && type_name[1..].starts_with(|c: char| c.is_ascii_digit()));
-    let article = if vowel_sound { "an" } else { "a" };
-    format!("{article} {type_name}")
-}
+pub use ladder_scripting::type_names::a_type;
 
 /// The current GPU's free and total memory, for an out-of-memory error.
 #[cfg(feature = "cuda")]

@@ -405,3 +405,53 @@ fn tables_answer_accessors_and_print_as_text() {
     assert!(out.contains("Confusion matrix: 12 predictions"), "{out}");
     assert!(!out.contains("Table\n"), "{out}");
 }
+
+/// A trained model and a data set give what its predictions give, as `accuracy(model, data)`
+/// does: the data set's labels are the truth and lend their class names.
+#[test]
+fn a_model_scores_a_data_set_as_its_predictions_do() {
+    let mut s = session();
+    s.execute(
+        r#"let d = dataset("iris"); let m = mlp([4, 8, 3]);
+           fit(m, d, #{epochs: 5, progress: false});"#,
+    )
+    .unwrap();
+    for (direct, through) in [
+        (
+            "confusion_matrix(m, d).to_array()",
+            "confusion_matrix(d, predict(m, d)).to_array()",
+        ),
+        (
+            "confusion_matrix(m, d, #{classes: 4}).to_array()",
+            "confusion_matrix(d, predict(m, d), #{classes: 4}).to_array()",
+        ),
+        (
+            "confusion_matrix(m, d).classes",
+            "confusion_matrix(d, d).classes",
+        ),
+        (
+            "classification_report(m, d).f1",
+            "classification_report(d, predict(m, d)).f1",
+        ),
+        (
+            r#"classification_report(m, d, #{class_names: ["a", "b", "c"]}).classes"#,
+            r#"["a", "b", "c"]"#,
+        ),
+        (
+            "calibration(m, d).ece",
+            "calibration(d, predict_proba(m, d)).ece",
+        ),
+        (
+            "calibration(m, d, 4).bins.len()",
+            "calibration(d, predict_proba(m, d), 4).bins.len()",
+        ),
+    ] {
+        assert_eq!(plain(&mut s, direct), plain(&mut s, through), "{direct}");
+    }
+    // The arguments the wrong way round: the error names the model as scripts know it.
+    let e = error(&mut s, "confusion_matrix(d, m)");
+    assert!(
+        e.contains("got Model") && !e.contains("ladder_stdlib"),
+        "{e}"
+    );
+}

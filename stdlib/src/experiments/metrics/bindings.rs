@@ -8,8 +8,13 @@ use super::reports::*;
 use super::results::Results;
 use super::stats::{bootstrap, BootstrapConfig, Interval};
 use crate::bind;
+use crate::data::Dataset;
 use crate::experiments::convert::*;
+use crate::nn::Network;
 use crate::opts::Opts;
+use crate::tensor::Tensor;
+use crate::train::Classifier;
+use candle_core::DType;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
@@ -144,6 +149,19 @@ fn calibrate(y: Dynamic, p: Dynamic, bins: i64) -> RhaiResult<Calibration> {
         confidences: proba.iter().zip(&top).map(|(r, &k)| r[k]).collect(),
         correct: y.iter().zip(&top).map(|(a, b)| a == b).collect(),
     })
+}
+
+/// A model's classes for a data set's rows, as `predict(model, data)` gives them.
+fn predicted(model: &Network, data: &Dataset) -> RhaiResult<Dynamic> {
+    let classes = model.predict(&data.x)?.to_dtype(DType::I64);
+    Ok(Dynamic::from(Tensor(
+        classes.map_err(crate::error::Error::from)?,
+    )))
+}
+
+/// A model's class probabilities for a data set's rows.
+fn probabilities(model: &Network, data: &Dataset) -> RhaiResult<Dynamic> {
+    Ok(Dynamic::from(Tensor(model.predict_proba(&data.x)?)))
 }
 
 /// The named metric on the rows `idx` of (y, pred, proba), for the bootstrap.
@@ -314,6 +332,21 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         ///
         /// confusion_matrix(y, pred, #{class_names: ["malignant", "benign"]})
         fn confusion_matrix(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ConfusionMatrix> { confusion(y, pred, options) }
+
+        /// The confusion matrix of a model's predictions on a data set, its labels the truth (its
+        /// class names lent).
+        ///
+        /// confusion_matrix(model, test).plot()
+        fn confusion_matrix(model: Network, data: Dataset) -> RhaiResult<ConfusionMatrix> {
+            let pred = predicted(&model, &data)?;
+            confusion(Dynamic::from(data), pred, Map::new())
+        }
+
+        /// The same, with the options of `confusion_matrix(y, pred, options)`.
+        fn confusion_matrix(model: Network, data: Dataset, options: Map) -> RhaiResult<ConfusionMatrix> {
+            let pred = predicted(&model, &data)?;
+            confusion(Dynamic::from(data), pred, options)
+        }
     );
     bind!(engine,
 
@@ -326,6 +359,18 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// The classification report with options `class_names` (one name per class) and `classes`
         /// (the class count).
         fn classification_report(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ClassificationReport> { report(y, pred, options) }
+
+        /// The classification report of a model's predictions on a data set, its labels the truth.
+        fn classification_report(model: Network, data: Dataset) -> RhaiResult<ClassificationReport> {
+            let pred = predicted(&model, &data)?;
+            report(Dynamic::from(data), pred, Map::new())
+        }
+
+        /// The same, with the options of `classification_report(y, pred, options)`.
+        fn classification_report(model: Network, data: Dataset, options: Map) -> RhaiResult<ClassificationReport> {
+            let pred = predicted(&model, &data)?;
+            report(Dynamic::from(data), pred, options)
+        }
     );
     bind!(engine,
 
@@ -379,6 +424,20 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
 
         /// Reliability of the top-class confidence over 10 equal-width bins, with the expected calibration error.
         fn calibration(y: Dynamic as "Array|Tensor|Dataset", proba: Dynamic as "Array|Tensor") -> RhaiResult<Calibration> { calibrate(y, proba, 10) }
+
+        /// The reliability of a model's top-class confidence on a data set, over 10 bins.
+        ///
+        /// calibration(model, test).plot()
+        fn calibration(model: Network, data: Dataset) -> RhaiResult<Calibration> {
+            let proba = probabilities(&model, &data)?;
+            calibrate(Dynamic::from(data), proba, 10)
+        }
+
+        /// The same over `bins` bins.
+        fn calibration(model: Network, data: Dataset, bins: i64) -> RhaiResult<Calibration> {
+            let proba = probabilities(&model, &data)?;
+            calibrate(Dynamic::from(data), proba, bins)
+        }
 
         /// Expected calibration error over 10 equal-width bins of the top-class confidence.
         fn ece(y: Dynamic as "Array|Tensor", proba: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
