@@ -213,15 +213,20 @@ pub fn uses_exotic_numbers(signature: &str) -> bool {
         })
 }
 
-/// Rhai writes a getter as `get$x(p: &mut Point) -> f64`; show how it is used instead.
-fn signature(raw: &str, kind: FnKind, name: &str) -> String {
-    let ret = raw.rsplit_once(") -> ").map(|(_, r)| r);
-    let on = raw
+/// The type of a signature's first parameter (`Point` in `get$x(p: &mut Point) -> f64`):
+/// the type `value.name` calls the function on.
+pub(crate) fn receiver_type(signature: &str) -> Option<&str> {
+    signature
         .split_once('(')
         .and_then(|(_, rest)| rest.split([',', ')']).next())
         .and_then(|p| p.split_once(": "))
-        .map(|(_, ty)| ty.trim_start_matches("&mut ").to_string())
-        .unwrap_or_else(|| "?".into());
+        .map(|(_, ty)| ty.trim_start_matches("&mut "))
+}
+
+/// Rhai writes a getter as `get$x(p: &mut Point) -> f64`; show how it is used instead.
+fn signature(raw: &str, kind: FnKind, name: &str) -> String {
+    let ret = raw.rsplit_once(") -> ").map(|(_, r)| r);
+    let on = receiver_type(raw).unwrap_or("?");
     match kind {
         FnKind::Getter => format!("{on}.{name} -> {}", ret.unwrap_or("?")),
         FnKind::Setter => format!("{on}.{name} = value"),

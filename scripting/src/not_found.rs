@@ -4,7 +4,9 @@
 //! argument` and `Did you mean`).
 
 use crate::callback;
-use crate::functions::{script_functions, uses_exotic_numbers, FnIndex, FnInfo, FnKind};
+use crate::functions::{
+    receiver_type, script_functions, uses_exotic_numbers, FnIndex, FnInfo, FnKind,
+};
 use rhai::{FnPtr, AST};
 
 /// Ways of calling one name listed before "and N more".
@@ -25,6 +27,16 @@ pub(crate) fn hint(signature: &str, natives: &FnIndex, ast: &AST) -> Option<Stri
     if !plain {
         return None;
     }
+    if let Some([ty]) = argument_types(signature).as_deref() {
+        let on = format!("{ty}.");
+        let getter =
+            |f: &FnInfo| f.kind == FnKind::Getter && f.name == name && f.signature.starts_with(&on);
+        if natives.functions.iter().any(getter) {
+            return Some(format!(
+                "`{name}` is a property of {ty}: read it without parentheses, `.{name}`"
+            ));
+        }
+    }
     let scripts = script_functions(ast);
     let callable: Vec<&FnInfo> = natives
         .functions
@@ -43,12 +55,7 @@ pub(crate) fn hint(signature: &str, natives: &FnIndex, ast: &AST) -> Option<Stri
 /// that Rhai could not call with `signature`'s arguments: the parameters the user wrote and
 /// the arguments given, both without the captured variables `f` passes first.
 pub(crate) fn closure_hint(signature: &str, f: &FnPtr, ast: &AST) -> Option<String> {
-    let (_, types) = signature.split_once(" (")?;
-    let types: Vec<&str> = types
-        .strip_suffix(')')?
-        .split(", ")
-        .filter(|t| !t.is_empty())
-        .collect();
+    let types = argument_types(signature)?;
     let given = types.get(f.curry().len()..)?;
     let forms = callback::parameter_lists(std::iter::once(ast.shared_lib().as_ref()), f);
     if forms.is_empty() {
@@ -56,6 +63,18 @@ pub(crate) fn closure_hint(signature: &str, f: &FnPtr, ast: &AST) -> Option<Stri
     }
     let called_with = format!("{}: ({})", given.len(), given.join(", "));
     Some(callback::mismatch(f, &forms, &called_with))
+}
+
+/// The argument types of Rhai's `name (type, type)`.
+fn argument_types(signature: &str) -> Option<Vec<&str>> {
+    let (_, types) = signature.split_once(" (")?;
+    Some(
+        types
+            .strip_suffix(')')?
+            .split(", ")
+            .filter(|t| !t.is_empty())
+            .collect(),
+    )
 }
 
 /// The hint for `Variable not found: {name}`: the session's nearest names.
@@ -78,6 +97,19 @@ pub(crate) fn property_hint(message: &str, natives: &FnIndex) -> Option<String> 
         return Some(format!(
             "the value before `.{name}` is () (nothing): a map without that key, or a call \
              that returned nothing"
+        ));
+    }
+    let method = |f: &&FnInfo| {
+        f.kind == FnKind::Function
+            && f.global
+            && f.name == name
+            && receiver_type(&f.signature) == Some(ty)
+    };
+    let methods: Vec<&FnInfo> = natives.functions.iter().filter(method).collect();
+    let ways = ways_of_calling(name, &methods);
+    if let Some((_, signatures)) = ways.split_once('\n') {
+        return Some(format!(
+            "`{name}` is a method of {ty}, called with parentheses:\n{signatures}"
         ));
     }
     let prefix = format!("{ty}.");

@@ -301,3 +301,41 @@ fn a_closure_called_with_the_wrong_arguments_shows_its_parameters() {
         "the closure |a| takes one argument, but is called with 2: (i64, i64)"
     );
 }
+
+#[derive(Clone)]
+struct Probe;
+
+/// A property called as a method (`t.shape()`, as PyTorch's `size()`) or a method read as a
+/// property (`d.head`) says which it is.
+#[test]
+fn a_property_called_or_a_method_read_says_which_it_is() {
+    let library = |engine: &mut rhai::Engine, _: &mut ladder_scripting::Renderers| {
+        engine
+            .register_type_with_name::<Probe>("Probe")
+            .register_fn("probe", || Probe)
+            .register_get("width", |_: &mut Probe| 3_i64)
+            .register_fn("scaled", |_: &mut Probe, k: i64| k * 3);
+    };
+    let frontend = std::rc::Rc::new(ladder_scripting::CaptureFrontend::new());
+    let mut s =
+        ladder_scripting::Session::with_libraries(frontend, vec![std::rc::Rc::new(library)]);
+    run(&mut s, "let p = probe();");
+    let e = fail(&mut s, "p.width()");
+    assert_eq!(
+        hint(&e),
+        "`width` is a property of Probe: read it without parentheses, `.width`"
+    );
+    let e = fail(&mut s, "p.scaled");
+    assert!(
+        hint(&e).starts_with("`scaled` is a method of Probe, called with parentheses:\n  scaled("),
+        "{}",
+        hint(&e)
+    );
+    // Rhai's own types too: an array's `sort` is a method.
+    let e = fail(&mut s, "[3, 1].sort");
+    assert!(
+        hint(&e).starts_with("`sort` is a method of array, called with parentheses:"),
+        "{}",
+        hint(&e)
+    );
+}
