@@ -115,6 +115,34 @@ fn data_sets_load_split_and_render() {
     );
 }
 
+/// A data set's first rows, as pandas' `head`, and rows by a range, as a list of indices.
+#[test]
+fn data_sets_give_their_first_rows_and_rows_by_range() {
+    let (mut s, _) = session();
+    plain(&mut s, r#"let d = dataset("iris");"#);
+    assert_eq!(plain(&mut s, "d.head().len()"), "5");
+    assert_eq!(
+        plain(&mut s, "d.head(3).y"),
+        plain(&mut s, "subset(d, [0, 1, 2]).y")
+    );
+    assert_eq!(plain(&mut s, "d.head(1000).len()"), "150");
+    assert_eq!(
+        plain(&mut s, "d.subset(10..13).x"),
+        plain(&mut s, "d.subset([10, 11, 12]).x")
+    );
+    assert_eq!(
+        plain(&mut s, "d.subset(10..=12).x"),
+        plain(&mut s, "d.subset([10, 11, 12]).x")
+    );
+    let e = error(&mut s, "d.head(0)");
+    assert!(e.contains("head: n must be at least 1, got 0"), "{e}");
+    let e = error(&mut s, "d.subset(140..160)");
+    assert!(
+        e.contains("subset: 150 is not a row index of \"iris\" (0..150)"),
+        "{e}"
+    );
+}
+
 #[test]
 fn fit_trains_reports_progress_and_renders_history() {
     let (mut s, frontend) = session();

@@ -12,6 +12,7 @@ use crate::tensor::build::from_dynamic;
 use crate::tensor::Tensor;
 use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, FLOAT, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
+use std::ops::{Range, RangeInclusive};
 
 crate::type_names! {
     Dataset => "Dataset",
@@ -33,6 +34,38 @@ fn pair(a: Dataset, b: Dataset) -> Array {
 
 fn tensor_arg(v: Dynamic, what: &str) -> RhaiResult<Tensor> {
     from_dynamic(&v, None).map_err(|e| format!("{what}: {e}").into())
+}
+
+/// The rows at `indices` (each an int, or the text of what was given instead).
+fn rows_at(
+    data: &Dataset,
+    indices: impl Iterator<Item = Result<INT, String>>,
+) -> RhaiResult<Dataset> {
+    let rows = indices
+        .map(|i| match i {
+            Ok(i) if i >= 0 && (i as usize) < data.len() => Ok(i as usize),
+            Ok(i) => Err(i.to_string()),
+            Err(v) => Err(v),
+        })
+        .map(|i| {
+            i.map_err(|v| {
+                format!(
+                    "subset: {v} is not a row index of \"{}\" (0..{})",
+                    data.name,
+                    data.len()
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(data.subset(&rows)?)
+}
+
+fn first_rows(data: &Dataset, n: INT) -> RhaiResult<Dataset> {
+    // A data set always has rows (an empty one is refused where it would be made).
+    if n < 1 {
+        return Err(format!("head: n must be at least 1, got {n}").into());
+    }
+    rows_at(data, (0..n.min(data.len() as INT)).map(Ok))
 }
 
 fn columns(opts: &mut Opts) -> RhaiResult<Columns> {
@@ -224,23 +257,26 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         engine,
         /// The rows at the given indices.
         fn subset(data: Dataset, rows: Array) -> RhaiResult<Dataset> {
-            let rows = rows
-                .iter()
-                .map(|v| {
-                    v.as_int()
-                        .ok()
-                        .filter(|i| *i >= 0 && (*i as usize) < data.len())
-                        .map(|i| i as usize)
-                        .ok_or_else(|| {
-                            format!(
-                                "subset: {v} is not a row index of \"{}\" (0..{})",
-                                data.name,
-                                data.len()
-                            )
-                        })
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(data.subset(&rows)?)
+            rows_at(
+                &data,
+                rows.iter().map(|v| v.as_int().map_err(|_| v.to_string())),
+            )
+        },
+        /// The rows of a range: `d.subset(100..200)`.
+        fn subset(data: Dataset, rows: Range<INT>) -> RhaiResult<Dataset> {
+            rows_at(&data, rows.map(Ok))
+        },
+        /// The rows of an inclusive range: `d.subset(100..=199)`.
+        fn subset(data: Dataset, rows: RangeInclusive<INT>) -> RhaiResult<Dataset> {
+            rows_at(&data, rows.map(Ok))
+        },
+        /// The first 5 rows (pandas' `head`).
+        fn head(data: Dataset) -> RhaiResult<Dataset> {
+            first_rows(&data, 5)
+        },
+        /// The first `n` rows (all of them when there are fewer).
+        fn head(data: Dataset, n: INT) -> RhaiResult<Dataset> {
+            first_rows(&data, n)
         }
     );
     bind!(engine,
