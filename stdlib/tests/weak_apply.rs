@@ -562,3 +562,49 @@ fn a_map_of_columns_votes_as_its_rows() {
     let e = error(&mut s, "apply_lfs(#{a: [1]}, [lf(\"b > 0 => 1\")])");
     assert!(e.contains("no column 'b' (the columns: a)"), "{e}");
 }
+
+/// A data set is labelled as the rows a user would build from it: a feature data set's rows
+/// hold each feature by name, a text data set's its `text` (token ids left out); labels stay
+/// hidden from the labelling functions.
+#[test]
+fn a_data_set_votes_as_the_rows_built_from_it() {
+    let mut s = session();
+    plain(
+        &mut s,
+        r#"let d = subset(dataset("breast_cancer"), 0..200);
+           let names = d.feature_names;
+           let rows = d.x.to_array().map(|x| { let r = #{}; for j in 0..names.len() { r[names[j]] = x[j]; } r });
+           let lfs = [|r| if r.mean_radius > 16.0 { 0 } else if r.mean_radius < 12.0 { 1 } else { -1 },
+                      |r| if r.worst_area + 0.0 > 1000.0 { 0 } else { -1 },
+                      lf("mean_concave_points < 0.03 => 1")];"#,
+    );
+    let by_rows = plain(&mut s, "apply_lfs(rows, lfs).to_array()");
+    assert!(by_rows.contains('0') && by_rows.contains('1'), "{by_rows}");
+    assert_eq!(plain(&mut s, "apply_lfs(d, lfs).to_array()"), by_rows);
+    assert_eq!(
+        plain(
+            &mut s,
+            r#"apply_lfs(d, lfs, #{names: ["a", "b", "c"]}).names"#
+        ),
+        r#"["a", "b", "c"]"#
+    );
+    plain(
+        &mut s,
+        r#"let t = subset(dataset("reviews"), 0..300);
+           let tokenized = tokenize(t, train_tokenizer(t), #{max_len: 8});
+           let text_lfs = [|r| if r.text.contains("great") { 1 } else { -1 }, lf("text contains 'awful' => 0")];"#,
+    );
+    let by_rows = plain(
+        &mut s,
+        "apply_lfs(t.texts.map(|x| #{text: x}), text_lfs).to_array()",
+    );
+    assert!(by_rows.contains('0') && by_rows.contains('1'), "{by_rows}");
+    assert_eq!(plain(&mut s, "apply_lfs(t, text_lfs).to_array()"), by_rows);
+    assert_eq!(
+        plain(&mut s, "apply_lfs(tokenized, text_lfs).to_array()"),
+        by_rows
+    );
+    // The labels are not a column.
+    let e = error(&mut s, "apply_lfs(d, [lf(\"label == 1 => 1\")])");
+    assert!(e.contains("no column 'label' (the columns: area_error,"), "{e}");
+}

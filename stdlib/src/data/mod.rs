@@ -176,6 +176,14 @@ impl Dataset {
         self.x.dims()[0]
     }
 
+    /// Feature `j`'s name: its column's, or `x{j}` where the data set has none.
+    pub fn feature_name(&self, j: usize) -> String {
+        self.feature_names
+            .get(j)
+            .cloned()
+            .unwrap_or_else(|| format!("x{j}"))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

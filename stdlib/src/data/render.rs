@@ -48,12 +48,7 @@ fn preview(ds: &Dataset) -> Option<Preview> {
         if d > PREVIEW_COLS && k == PREVIEW_COLS - 1 {
             header.push("…".to_string());
         }
-        header.push(
-            ds.feature_names
-                .get(j)
-                .cloned()
-                .unwrap_or_else(|| format!("x{j}")),
-        );
+        header.push(ds.feature_name(j));
     }
     if y.is_some() {
         header.push("label".into());

@@ -10,6 +10,7 @@ use super::majority::{majority_predict, majority_proba};
 use super::rule_text::parse_rules;
 use super::rules::Rules;
 use crate::bind;
+use crate::data::Dataset;
 use crate::error::Error;
 use crate::experiments::convert::*;
 use crate::experiments::table::{Cell, Table};
@@ -206,6 +207,28 @@ fn apply_lfs(
         .map_err(|e| format!("apply_lfs: {e}"))?)
 }
 
+/// A data set as the columns its labelling functions read, one array each: a text data
+/// set's `text` (its features, where it has any, are the texts' token ids), any other's
+/// features by name. The labels are left out: the labelling functions stand in for them.
+fn columns_of(data: &Dataset) -> RhaiResult<Map> {
+    let mut columns = Map::new();
+    if let Some(texts) = &data.texts {
+        let texts: Array = texts.iter().map(|t| Dynamic::from(t.clone())).collect();
+        columns.insert("text".into(), texts.into());
+        return Ok(columns);
+    }
+    let rows = data
+        .x
+        .to_dtype(candle_core::DType::F64)
+        .and_then(|x| x.to_vec2::<f64>())
+        .map_err(crate::error::Error::from)?;
+    for j in 0..data.x.dims()[1] {
+        let column: Array = rows.iter().map(|r| Dynamic::from_float(r[j])).collect();
+        columns.insert(data.feature_name(j).into(), column.into());
+    }
+    Ok(columns)
+}
+
 fn label_matrix(rows: Array, options: Map) -> RhaiResult<LabelMatrix> {
     let (names, k) = names_and_classes(options, "label_matrix")?;
     let mut out = Vec::with_capacity(rows.len());
@@ -273,6 +296,31 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
             options: Map,
         ) -> RhaiResult<LabelMatrix> {
             apply_lfs(ctx, Source::Columns(columns), lfs, options)
+        }
+    );
+    bind!(
+        engine,
+        /// Apply labelling functions to a data set's rows: a text data set's rows hold its `text`,
+        /// any other's its features by name (`r.mean_radius`); the labels stay hidden. Options
+        /// as for rows.
+        ///
+        /// let L = apply_lfs(train, [|r| if r.text.contains("great") { 1 } else { -1 }, lf("text contains 'awful' => 0")]);
+        fn apply_lfs(
+            ctx: NativeCallContext,
+            data: Dataset,
+            lfs: Array,
+            options: Map,
+        ) -> RhaiResult<LabelMatrix> {
+            apply_lfs(ctx, Source::Columns(&columns_of(&data)?), lfs, options)
+        },
+        /// Apply labelling functions to a data set's rows (see `apply_lfs(data, lfs, options)`).
+        fn apply_lfs(ctx: NativeCallContext, data: Dataset, lfs: Array) -> RhaiResult<LabelMatrix> {
+            apply_lfs(
+                ctx,
+                Source::Columns(&columns_of(&data)?),
+                lfs,
+                Map::new(),
+            )
         }
     );
     bind!(
