@@ -110,6 +110,15 @@ fn weak_supervision_from_labelling_functions() {
         t.contains("Emp. Acc.") && t.contains("positive_word"),
         "{t}"
     );
+    // Gold labels as a tensor or a data set's, as `accuracy` takes them.
+    assert_eq!(plain(&mut s, &format!("lf_analysis(L, tensor({gold}))")), t);
+    assert_eq!(
+        plain(
+            &mut s,
+            &format!("lf_analysis(L, dataset(zeros([6, 1]), tensor({gold})))")
+        ),
+        t
+    );
     assert_eq!(plain(&mut s, "majority_vote(L)"), "[1, 0, 1, 0, 1, 0]");
     let ds = plain(&mut s, "let ds = dawid_skene(L); ds");
     assert!(ds.contains("Dawid–Skene"), "{ds}");

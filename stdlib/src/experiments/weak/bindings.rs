@@ -421,9 +421,10 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         fn lf_analysis(L: &mut LabelMatrix) -> RhaiResult<Table> {
             Ok(analysis_table(&lf_analysis(L, None)?))
         },
-        /// Snorkel's LF summary with gold labels: adds correct, incorrect and empirical accuracy.
-        fn lf_analysis(L: &mut LabelMatrix, gold: Array) -> RhaiResult<Table> {
-            let g = ints(&gold, "gold")?;
+        /// Snorkel's LF summary with gold labels (an array, a tensor or a data set's labels):
+        /// adds correct, incorrect and empirical accuracy.
+        fn lf_analysis(L: &mut LabelMatrix, gold: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Table> {
+            let g = votes_of(&gold, "gold")?;
             Ok(analysis_table(&lf_analysis(L, Some(&g))?))
         }
     );
