@@ -448,6 +448,21 @@ fn a_model_scores_a_data_set_as_its_predictions_do() {
     ] {
         assert_eq!(plain(&mut s, direct), plain(&mut s, through), "{direct}");
     }
+    // Any model with a `predict`: boosted stumps too.
+    s.execute(r#"let b = samme(d, #{rounds: 3});"#).unwrap();
+    for (direct, through) in [
+        ("accuracy(b, d)", "accuracy(d, b.predict(d))"),
+        (
+            "confusion_matrix(b, d).to_array()",
+            "confusion_matrix(d, b.predict(d)).to_array()",
+        ),
+        (
+            "calibration(b, d).ece",
+            "calibration(d, b.predict_proba(d)).ece",
+        ),
+    ] {
+        assert_eq!(plain(&mut s, direct), plain(&mut s, through), "{direct}");
+    }
     // The arguments the wrong way round: the error names the model as scripts know it.
     let e = error(&mut s, "confusion_matrix(d, m)");
     assert!(

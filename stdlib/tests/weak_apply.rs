@@ -606,5 +606,8 @@ fn a_data_set_votes_as_the_rows_built_from_it() {
     );
     // The labels are not a column.
     let e = error(&mut s, "apply_lfs(d, [lf(\"label == 1 => 1\")])");
-    assert!(e.contains("no column 'label' (the columns: area_error,"), "{e}");
+    assert!(
+        e.contains("no column 'label' (the columns: area_error,"),
+        "{e}"
+    );
 }

@@ -10,12 +10,9 @@ use super::stats::{bootstrap, BootstrapConfig, Interval};
 use crate::bind;
 use crate::data::Dataset;
 use crate::experiments::convert::*;
-use crate::nn::Network;
 use crate::opts::Opts;
 use crate::tensor::Tensor;
-use crate::train::Classifier;
-use candle_core::DType;
-use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, INT};
+use ladder_scripting::rhai::{Array, Dynamic, Engine, Map, NativeCallContext, INT};
 use ladder_scripting::{MimeBundle, Render, Renderers};
 
 crate::type_names! {
@@ -151,17 +148,21 @@ fn calibrate(y: Dynamic, p: Dynamic, bins: i64) -> RhaiResult<Calibration> {
     })
 }
 
-/// A model's classes for a data set's rows, as `predict(model, data)` gives them.
-fn predicted(model: &Network, data: &Dataset) -> RhaiResult<Dynamic> {
-    let classes = model.predict(&data.x)?.to_dtype(DType::I64);
-    Ok(Dynamic::from(Tensor(
-        classes.map_err(crate::error::Error::from)?,
-    )))
-}
-
-/// A model's class probabilities for a data set's rows.
-fn probabilities(model: &Network, data: &Dataset) -> RhaiResult<Dynamic> {
-    Ok(Dynamic::from(Tensor(model.predict_proba(&data.x)?)))
+/// `(y, pred)` as given, or for a model and a data set (`confusion_matrix(model, test)`) the
+/// data set and the model's `method` (`predict` or `predict_proba`) on it: any model the
+/// library or a script gives that method.
+fn truth_and_predictions(
+    ctx: &NativeCallContext,
+    y: Dynamic,
+    pred: Dynamic,
+    method: &str,
+) -> RhaiResult<(Dynamic, Dynamic)> {
+    let values = y.is_array() || y.is::<Tensor>() || y.is::<Dataset>();
+    if values || !pred.is::<Dataset>() {
+        return Ok((y, pred));
+    }
+    let predicted = ctx.call_fn::<Dynamic>(method, (y, pred.clone()))?;
+    Ok((pred, predicted))
 }
 
 /// The named metric on the rows `idx` of (y, pred, proba), for the bootstrap.
@@ -285,14 +286,17 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         ///
         /// accuracy(gold, majority_vote(L))   // accuracy where the vote answered
         /// coverage(majority_vote(L))         // and on how many rows
-        fn accuracy(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<f64> {
+        /// accuracy(boosted, test)            // a model and a data set: its predict on it
+        fn accuracy(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<f64> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
             Ok(accuracy_abstaining(&votes_of(&y, "y")?, &votes_of(&pred, "pred")?, AbstainPolicy::Skip)?)
         }
 
         /// Accuracy with a choice for abstaining (-1) predictions: `#{abstain: "skip"}` (the default) leaves
         /// those rows out; `#{abstain: "wrong"}` counts them as errors, i.e. accuracy over all rows
         /// (= skip-accuracy x coverage).
-        fn accuracy(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<f64> {
+        fn accuracy(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset", options: Map) -> RhaiResult<f64> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
             let mut o = Opts::new("accuracy", options);
             let abstain = o.raw("abstain").map(|v| v.to_string());
             o.finish()?;
@@ -321,9 +325,14 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// left out and noted. Shows as a table; `m[i]` is row i as an array, `m.to_array()` all rows,
         /// `m.plot()` the heatmap.
         ///
+        /// A model and a data set give the model's predictions on it: `confusion_matrix(model, test)`.
+        ///
         /// let m = confusion_matrix(test, model.predict(test));
         /// m.plot()
-        fn confusion_matrix(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<ConfusionMatrix> { confusion(y, pred, Map::new()) }
+        fn confusion_matrix(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<ConfusionMatrix> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
+            confusion(y, pred, Map::new())
+        }
     );
     bind!(engine,
         /// The confusion matrix with options `class_names` (one name per class, shown on the table and
@@ -331,45 +340,28 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// to include classes absent from the sample).
         ///
         /// confusion_matrix(y, pred, #{class_names: ["malignant", "benign"]})
-        fn confusion_matrix(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ConfusionMatrix> { confusion(y, pred, options) }
-
-        /// The confusion matrix of a model's predictions on a data set, its labels the truth (its
-        /// class names lent).
-        ///
-        /// confusion_matrix(model, test).plot()
-        fn confusion_matrix(model: Network, data: Dataset) -> RhaiResult<ConfusionMatrix> {
-            let pred = predicted(&model, &data)?;
-            confusion(Dynamic::from(data), pred, Map::new())
-        }
-
-        /// The same, with the options of `confusion_matrix(y, pred, options)`.
-        fn confusion_matrix(model: Network, data: Dataset, options: Map) -> RhaiResult<ConfusionMatrix> {
-            let pred = predicted(&model, &data)?;
-            confusion(Dynamic::from(data), pred, options)
+        fn confusion_matrix(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset", options: Map) -> RhaiResult<ConfusionMatrix> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
+            confusion(y, pred, options)
         }
     );
     bind!(engine,
 
         /// Precision, recall, F1 and support per class, accuracy, macro and weighted averages, as
         /// scikit-learn's classification_report (zero_division = 0); predictions of -1 (abstain) are left
-        /// out and noted. `r.f1`, `r.macro_f1`, `r.table` read it; `r.plot()` draws grouped bars.
-        fn classification_report(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor") -> RhaiResult<ClassificationReport> { report(y, pred, Map::new()) }
+        /// out and noted. `r.f1`, `r.macro_f1`, `r.table` read it; `r.plot()` draws grouped bars. A
+        /// model and a data set give the model's predictions on it.
+        fn classification_report(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<ClassificationReport> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
+            report(y, pred, Map::new())
+        }
     );
     bind!(engine,
         /// The classification report with options `class_names` (one name per class) and `classes`
         /// (the class count).
-        fn classification_report(y: Dynamic as "Array|Tensor|Dataset", pred: Dynamic as "Array|Tensor", options: Map) -> RhaiResult<ClassificationReport> { report(y, pred, options) }
-
-        /// The classification report of a model's predictions on a data set, its labels the truth.
-        fn classification_report(model: Network, data: Dataset) -> RhaiResult<ClassificationReport> {
-            let pred = predicted(&model, &data)?;
-            report(Dynamic::from(data), pred, Map::new())
-        }
-
-        /// The same, with the options of `classification_report(y, pred, options)`.
-        fn classification_report(model: Network, data: Dataset, options: Map) -> RhaiResult<ClassificationReport> {
-            let pred = predicted(&model, &data)?;
-            report(Dynamic::from(data), pred, options)
+        fn classification_report(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", pred: Dynamic as "Array|Tensor|Dataset", options: Map) -> RhaiResult<ClassificationReport> {
+            let (y, pred) = truth_and_predictions(&ctx, y, pred, "predict")?;
+            report(y, pred, options)
         }
     );
     bind!(engine,
@@ -416,27 +408,21 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         /// sklearn.calibration.calibration_curve bins them), with the expected calibration error.
         /// Shows as a table; `c.ece`, `c.bins` read it; `c.plot()` draws the reliability diagram.
         ///
+        /// A model and a data set give the model's `predict_proba` on it: `calibration(model, test, 10)`.
+        ///
         /// let c = calibration(test, model.predict_proba(test), 10);
         /// c.plot()
-        fn calibration(y: Dynamic as "Array|Tensor|Dataset", proba: Dynamic as "Array|Tensor", bins: i64) -> RhaiResult<Calibration> { calibrate(y, proba, bins) }
+        fn calibration(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", proba: Dynamic as "Array|Tensor|Dataset", bins: i64) -> RhaiResult<Calibration> {
+            let (y, proba) = truth_and_predictions(&ctx, y, proba, "predict_proba")?;
+            calibrate(y, proba, bins)
+        }
     );
     bind!(engine,
 
         /// Reliability of the top-class confidence over 10 equal-width bins, with the expected calibration error.
-        fn calibration(y: Dynamic as "Array|Tensor|Dataset", proba: Dynamic as "Array|Tensor") -> RhaiResult<Calibration> { calibrate(y, proba, 10) }
-
-        /// The reliability of a model's top-class confidence on a data set, over 10 bins.
-        ///
-        /// calibration(model, test).plot()
-        fn calibration(model: Network, data: Dataset) -> RhaiResult<Calibration> {
-            let proba = probabilities(&model, &data)?;
-            calibrate(Dynamic::from(data), proba, 10)
-        }
-
-        /// The same over `bins` bins.
-        fn calibration(model: Network, data: Dataset, bins: i64) -> RhaiResult<Calibration> {
-            let proba = probabilities(&model, &data)?;
-            calibrate(Dynamic::from(data), proba, bins)
+        fn calibration(ctx: NativeCallContext, y: Dynamic as "Array|Tensor|Dataset|model", proba: Dynamic as "Array|Tensor|Dataset") -> RhaiResult<Calibration> {
+            let (y, proba) = truth_and_predictions(&ctx, y, proba, "predict_proba")?;
+            calibrate(y, proba, 10)
         }
 
         /// Expected calibration error over 10 equal-width bins of the top-class confidence.

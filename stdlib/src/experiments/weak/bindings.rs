@@ -315,12 +315,7 @@ pub fn register(engine: &mut Engine, renderers: &mut Renderers) {
         },
         /// Apply labelling functions to a data set's rows (see `apply_lfs(data, lfs, options)`).
         fn apply_lfs(ctx: NativeCallContext, data: Dataset, lfs: Array) -> RhaiResult<LabelMatrix> {
-            apply_lfs(
-                ctx,
-                Source::Columns(&columns_of(&data)?),
-                lfs,
-                Map::new(),
-            )
+            apply_lfs(ctx, Source::Columns(&columns_of(&data)?), lfs, Map::new())
         }
     );
     bind!(
