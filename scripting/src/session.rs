@@ -430,15 +430,15 @@ impl Session {
         e
     }
 
-    /// A closure held by a variable of the session, by its generated name (`anon$…`).
+    /// A closure held by a variable of the session, or in a map or an array one holds, by its
+    /// generated name (`anon$…`).
     fn closure_named(&self, name: &str) -> Option<rhai::FnPtr> {
         if !name.starts_with("anon$") {
             return None;
         }
         self.scope
             .iter_raw()
-            .filter_map(|(_, _, value)| value.read_lock::<rhai::FnPtr>().map(|f| f.clone()))
-            .find(|f| f.fn_name() == name)
+            .find_map(|(_, _, value)| closure_within(value, name, CLOSURE_SEARCH_DEPTH))
     }
 
     /// `const NAME = value;` for each constant of earlier cells that some function reads as
@@ -584,6 +584,23 @@ fn global_refs(code: &str) -> Vec<String> {
         .filter(|w| w[0].ident() == Some("global") && w[1].kind == scan::Kind::PathSep)
         .filter_map(|w| w[2].ident().map(str::to_string))
         .collect()
+}
+
+/// How deep in maps and arrays the session looks for a closure named in an error: a list of
+/// maps of closures is two levels; deeper values are seldom closures, and large ones slow.
+const CLOSURE_SEARCH_DEPTH: usize = 3;
+
+/// The closure named `name` in `value` or, `depth` levels down, in the maps and arrays it holds.
+fn closure_within(value: &Dynamic, name: &str, depth: usize) -> Option<rhai::FnPtr> {
+    if let Some(f) = value.read_lock::<rhai::FnPtr>() {
+        return (f.fn_name() == name).then(|| f.clone());
+    }
+    let depth = depth.checked_sub(1)?;
+    if let Some(items) = value.read_lock::<rhai::Array>() {
+        return items.iter().find_map(|v| closure_within(v, name, depth));
+    }
+    let map = value.read_lock::<rhai::Map>()?;
+    map.values().find_map(|v| closure_within(v, name, depth))
 }
 
 pub(crate) fn panic_error(message: String) -> ScriptError {

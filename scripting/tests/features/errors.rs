@@ -300,6 +300,21 @@ fn a_closure_called_with_the_wrong_arguments_shows_its_parameters() {
         hint(&e),
         "the closure |a| takes one argument, but is called with 2: (i64, i64)"
     );
+    // One held in a map or an array of the session too.
+    run(
+        &mut s,
+        "let fns = #{double: |x| x * y}; let list = [1, [|p, q| p + q + y]];",
+    );
+    let e = fail(&mut s, "fns.double.call(1, 2)");
+    assert_eq!(
+        hint(&e),
+        "the closure |x| takes one argument, but is called with 2: (i64, i64)"
+    );
+    let e = fail(&mut s, "list[1][0].call(1)");
+    assert_eq!(
+        hint(&e),
+        "the closure |p, q| takes 2 arguments, but is called with 1: (i64)"
+    );
 }
 
 #[derive(Clone)]
