@@ -61,6 +61,15 @@ fn features(v: Dynamic) -> RhaiResult<Tensor> {
     if let Some(d) = v.clone().try_cast::<Dataset>() {
         return Ok(d.x);
     }
+    let texts = v
+        .read_lock::<Array>()
+        .is_some_and(|a| a.first().is_some_and(Dynamic::is_string));
+    if texts {
+        return Err("a model takes numbers (a text model, token ids), not texts: encode them \
+                    with the tokenizer it was trained on, tok.encode(texts, #{max_len: n}).ids, \
+                    or tokenize(data, tok) for a data set"
+            .into());
+    }
     Ok(from_dynamic(&v, None)?)
 }
 
