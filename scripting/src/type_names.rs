@@ -35,7 +35,8 @@ pub fn shown(message: &str, engine: &Engine) -> String {
             .unwrap_or(word.len());
         let path = word[..end].trim_end_matches(':');
         let name = engine.map_type_name(path);
-        if path.contains("::") && name != path {
+        // A registered name, not a path Rhai only shortened (it drops a leading `rhai::`).
+        if path.contains("::") && !name.contains("::") && name != path {
             for old in ["a ", "an "] {
                 let at_word_start = out
                     .strip_suffix(old)
@@ -82,7 +83,7 @@ mod tests {
             "y: expected a Tensor, got Model."
         );
         // Unregistered paths and plain words stay; "a" not before the type stays.
-        let kept = "std::io::Error in a file: a::b (see ::x)";
+        let kept = "std::io::Error in a file: a::b (see ::x), rhai::packages::Stream";
         assert_eq!(shown(kept, &engine), kept);
         assert_eq!(
             shown(&format!("(an {network}, a {interval})"), &engine),
