@@ -320,9 +320,15 @@ fn the_transformer_learns_a_keyword_rule() {
     let acc = number(&mut s, "accuracy(m, test)");
     assert!(acc >= 0.95, "keyword accuracy {acc}");
     // Texts where token ids go: the error says how to make the ids.
-    for call in ["predict(m, [\"a great film\"])", "predict_proba(m, [\"a\", \"b\"])"] {
+    for call in [
+        "predict(m, [\"a great film\"])",
+        "predict_proba(m, [\"a\", \"b\"])",
+    ] {
         let e = error(&mut s, call);
-        assert!(e.contains("not texts") && e.contains(".encode(texts"), "{e}");
+        assert!(
+            e.contains("not texts") && e.contains(".encode(texts"),
+            "{e}"
+        );
     }
 }
 

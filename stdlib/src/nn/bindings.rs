@@ -65,10 +65,12 @@ fn features(v: Dynamic) -> RhaiResult<Tensor> {
         .read_lock::<Array>()
         .is_some_and(|a| a.first().is_some_and(Dynamic::is_string));
     if texts {
-        return Err("a model takes numbers (a text model, token ids), not texts: encode them \
+        return Err(
+            "a model takes numbers (a text model, token ids), not texts: encode them \
                     with the tokenizer it was trained on, tok.encode(texts, #{max_len: n}).ids, \
                     or tokenize(data, tok) for a data set"
-            .into());
+                .into(),
+        );
     }
     Ok(from_dynamic(&v, None)?)
 }
