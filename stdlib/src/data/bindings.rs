@@ -41,20 +41,18 @@ fn rows_at(
     data: &Dataset,
     indices: impl Iterator<Item = Result<INT, String>>,
 ) -> RhaiResult<Dataset> {
+    let not_a_row = |v: String| {
+        format!(
+            "subset: {v} is not a row index of \"{}\" (0..{})",
+            data.name,
+            data.len()
+        )
+    };
     let rows = indices
         .map(|i| match i {
             Ok(i) if i >= 0 && (i as usize) < data.len() => Ok(i as usize),
-            Ok(i) => Err(i.to_string()),
-            Err(v) => Err(v),
-        })
-        .map(|i| {
-            i.map_err(|v| {
-                format!(
-                    "subset: {v} is not a row index of \"{}\" (0..{})",
-                    data.name,
-                    data.len()
-                )
-            })
+            Ok(i) => Err(not_a_row(i.to_string())),
+            Err(v) => Err(not_a_row(v)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(data.subset(&rows)?)
